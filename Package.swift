@@ -1,0 +1,27 @@
+// swift-tools-version: 6.0
+// lenet-tutor: LeNet-5 from scratch, taught step by step. No package dependencies: the toolchain only.
+import PackageDescription
+
+let package = Package(
+  name: "lenet-tutor",
+  products: [
+    .library(name: "LeNetKit", targets: ["LeNetKit"]),
+    .executable(name: "lenet-tutor", targets: ["lenet-tutor"]),
+  ],
+  targets: [
+    // The network library: tensors, layers, models, training, MNIST. Depends on nothing but zlib.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .target(name: "LeNetKit", dependencies: ["CZlib"]),
+    // Terminal output shared by the runner and the CLI: styles, TTY detection, progress bars.
+    .target(name: "TerminalKit"),
+    // The command line: argument parsing and the commands. Kept apart from `main.swift` so tests
+    // can run every command in-process and compare its output verbatim.
+    .target(name: "TutorCLI", dependencies: ["LeNetKit", "TerminalKit"]),
+    .executableTarget(name: "lenet-tutor", dependencies: ["TutorCLI"]),
+
+    // Test helpers (not public API): `expectClose` and friends.
+    .target(name: "LeNetTestSupport", dependencies: ["LeNetKit"], path: "Tests/LeNetTestSupport"),
+    .testTarget(name: "LeNetKitTests", dependencies: ["LeNetKit", "LeNetTestSupport"]),
+    .testTarget(name: "TutorCLITests", dependencies: ["TutorCLI", "LeNetTestSupport"]),
+  ]
+)

@@ -1,0 +1,39 @@
+import Dispatch
+import Foundation
+
+/// Splits a mini-batch across the machine's cores.
+enum Parallel {
+  /// How many chunks a batch is cut into: one per active core.
+  static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+  /// Calls `body(range)` for contiguous ranges covering `0..<count`, concurrently, and returns
+  /// when all are done. Small batches run on the calling thread: a thread hop costs more than
+  /// the work it would share.
+  static func forEachChunk(
+    of count: Int, minimumChunk: Int = 4, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
+  ) {
+    let chunks = chunkCount(for: count, minimumChunk: minimumChunk)
+    if chunks <= 1 {
+      body(0, 0..<count)
+      return
+    }
+    // Each chunk touches only its own samples and its own accumulators (the callers' contract),
+    // so sharing `body` across threads is safe even though the compiler cannot prove it.
+    withoutActuallyEscaping(body) { body in
+      let shared = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        shared.value(chunk, chunk * count / chunks..<(chunk + 1) * count / chunks)
+      }
+    }
+  }
+
+  /// The number of chunks `forEachChunk` will use for `count` items.
+  static func chunkCount(for count: Int, minimumChunk: Int = 4) -> Int {
+    min(workerCount, max(1, count / minimumChunk))
+  }
+}
+
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// An element-wise squashing function applied to every unit of the previous layer.
+///
+/// ```
+/// tanh:        f(a) = tanh(a)                    f'(a) = 1 − f(a)²
+/// scaledTanh:  f(a) = A · tanh(S · a)            f'(a) = (S / A) · (A² − f(a)²)
+///              A = 1.7159, S = 2/3 (LeCun et al. 1998, appendix A), so f(±1) = ±1
+/// sigmoid:     f(a) = 1 / (1 + e^(−a))           f'(a) = f(a) · (1 − f(a))
+/// relu:        f(a) = max(0, a)                  f'(a) = 1 if a > 0, else 0
+/// ```
+/// The squashing is part of each unit, not a link between units: no parameters, no connections.
+public struct Activation: Layer {
+  /// The squashing functions the library knows.
+  public enum Function: String, Sendable, CaseIterable {
+    case tanh
+    case scaledTanh
+    case sigmoid
+    case relu
+
+    /// LeCun's amplitude `A`: the scaled tanh's range is `(−A, A)`.
+    public static let scaledTanhAmplitude: Float = 1.7159
+    /// LeCun's slope `S`, chosen with `A` so that `f(1) = 1` and `f(−1) = −1`.
+    public static let scaledTanhSlope: Float = 2.0 / 3.0
+
+    /// `f(a)`.
+    public func callAsFunction(_ a: Float) -> Float {
+      switch self {
+      case .tanh: return Foundation.tanh(a)
+      case .scaledTanh: return Self.scaledTanhAmplitude * Foundation.tanh(Self.scaledTanhSlope * a)
+      case .sigmoid: return 1 / (1 + Foundation.exp(-a))
+      case .relu: return max(0, a)
+      }
+    }
+
+    /// `f'(a)`, computed from the input `a` and the output `f(a)`, whichever is cheaper.
+    public func derivative(input a: Float, output y: Float) -> Float {
+      switch self {
+      case .tanh: return 1 - y * y
+      case .scaledTanh:
+        let amplitude = Self.scaledTanhAmplitude
+        return Self.scaledTanhSlope / amplitude * (amplitude * amplitude - y * y)
+      case .sigmoid: return y * (1 - y)
+      // At exactly 0 the slope is taken as 0, as PyTorch and Keras do.
+      case .relu: return a > 0 ? 1 : 0
+      }
+    }
+  }
+
+  public let name: String
+  /// The function applied to every element.
+  public let function: Function
+
+  /// Creates an activation layer.
+  public init(_ function: Function, name: String? = nil) {
+    self.function = function
+    self.name = name ?? function.rawValue
+  }
+
+  public var kind: String { function.rawValue }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    var output = input
+    let function = function
+    output.scalars.withUnsafeMutableBufferPointer { values in
+      for index in values.indices { values[index] = function(values[index]) }
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    precondition(
+      input.shape == output.shape && output.shape == outputGradient.shape,
+      "\(name): input \(input.shape), output \(output.shape) and gradient \(outputGradient.shape) must match"
+    )
+    var inputGradient = outputGradient
+    let function = function
+    inputGradient.scalars.withUnsafeMutableBufferPointer { gradient in
+      input.scalars.withUnsafeBufferPointer { a in
+        output.scalars.withUnsafeBufferPointer { y in
+          for index in gradient.indices {
+            gradient[index] *= function.derivative(input: a[index], output: y[index])
+          }
+        }
+      }
+    }
+    return LayerGradients(input: inputGradient)
+  }
+
+  public func connectionCount(for inputShape: [Int]) -> Int { 0 }
+}

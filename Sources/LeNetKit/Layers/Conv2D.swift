@@ -1,0 +1,372 @@
+/// A 2-D convolution (cross-correlation, as in PyTorch and Keras) with stride 1, valid or same
+/// padding, and an optional connection table.
+///
+/// ```
+/// output[n, o, y, x] = bias[o] + Σ_{i ∈ table(o)} Σ_{ky, kx} weight[o, i, ky, kx]
+///                                                   · input[n, i, y + ky − pad, x + kx − pad]
+/// ```
+/// `n` is the sample, `o` an output map, `i` an input map, `(y, x)` an output position and
+/// `(ky, kx)` a kernel offset; inputs outside the image (same padding) read as zero.
+///
+/// Weights are stored as `outputChannels × inputChannels × kernelSize × kernelSize` (PyTorch's
+/// layout) even with a partial table: the unlinked kernels stay zero and their gradients are
+/// masked, so a checkpoint loads into a PyTorch `Conv2d`. Only linked kernels are counted:
+///
+/// ```
+/// parameters  = Σ_o (|table(o)| · k² + 1)
+/// connections = Σ_o (|table(o)| · taps + outH · outW)   taps: kernel taps inside the input
+/// ```
+/// C1: 156 parameters, 122,304 connections. C3 with Table I: 1,516 parameters, 151,600
+/// connections (a full table: 2,416 and 241,600). C5: 48,120 parameters and connections.
+public struct Conv2D: Layer {
+  /// How the border is handled.
+  public enum Padding: String, Sendable {
+    /// No padding: the output shrinks by `kernelSize − 1`.
+    case valid
+    /// Zero padding of `(kernelSize − 1) / 2` on every side: the output keeps the input's size.
+    case same
+  }
+
+  public let name: String
+  public let inputChannels: Int
+  public let outputChannels: Int
+  public let kernelSize: Int
+  public let padding: Padding
+  /// Which input maps feed which output maps.
+  public let connectionTable: ConnectionTable
+  /// `outputChannels × inputChannels × kernelSize × kernelSize`; zero where the table has no link.
+  public var weight: Tensor
+  /// One bias per output map.
+  public var bias: Tensor
+
+  /// Creates a convolution with zero weights; call `initialize` (or build a `Model`) to draw them.
+  public init(
+    _ name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int,
+    padding: Padding = .valid, connectionTable: ConnectionTable? = nil
+  ) {
+    precondition(kernelSize > 0, "\(name): kernel size must be positive")
+    precondition(
+      padding == .valid || kernelSize % 2 == 1, "\(name): same padding needs an odd kernel size")
+    let table =
+      connectionTable
+      ?? .full(inputChannels: inputChannels, outputChannels: outputChannels)
+    precondition(
+      table.inputChannels == inputChannels && table.outputChannels == outputChannels,
+      "\(name): connection table is \(table.inputChannels)→\(table.outputChannels) maps, layer is \(inputChannels)→\(outputChannels)"
+    )
+    self.name = name
+    self.inputChannels = inputChannels
+    self.outputChannels = outputChannels
+    self.kernelSize = kernelSize
+    self.padding = padding
+    self.connectionTable = table
+    self.weight = Tensor(shape: [outputChannels, inputChannels, kernelSize, kernelSize])
+    self.bias = Tensor(shape: [outputChannels])
+  }
+
+  public var kind: String {
+    let size = "\(kernelSize)×\(kernelSize)"
+    let table = connectionTable.isFull ? "" : ", \(connectionTable.linkCount)-link table"
+    return "Conv2D \(size)\(padding == .same ? " same" : "")\(table)"
+  }
+
+  var padAmount: Int { padding == .same ? (kernelSize - 1) / 2 : 0 }
+
+  // MARK: Shape rule
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard inputShape.count == 3 else {
+      throw ShapeError(
+        "expects one image per sample as [channels, height, width], got \(inputShape)")
+    }
+    guard inputShape[0] == inputChannels else {
+      throw ShapeError(
+        "expects \(inputChannels) input maps, got \(inputShape[0]) (shape \(inputShape))")
+    }
+    let height = inputShape[1] + 2 * padAmount - kernelSize + 1
+    let width = inputShape[2] + 2 * padAmount - kernelSize + 1
+    guard height > 0, width > 0 else {
+      throw ShapeError(
+        "a \(kernelSize)×\(kernelSize) kernel does not fit a \(inputShape[1])×\(inputShape[2]) input"
+      )
+    }
+    return [outputChannels, height, width]
+  }
+
+  // MARK: Forward
+
+  public func forward(_ input: Tensor) -> Tensor {
+    let outputSample = checkInput(input)
+    let geometry = Geometry(layer: self, inputShape: input.sampleShape, outputShape: outputSample)
+    let batch = input.batchSize
+    var output = Tensor(shape: [batch] + outputSample)
+    input.scalars.withUnsafeBufferPointer { inputBuffer in
+      weight.scalars.withUnsafeBufferPointer { weightBuffer in
+        bias.scalars.withUnsafeBufferPointer { biasBuffer in
+          output.scalars.withUnsafeMutableBufferPointer { outputBuffer in
+            let inputBase = UnsafePointer(inputBuffer.baseAddress)
+            let outputBase = outputBuffer.baseAddress
+            Parallel.forEachChunk(of: batch) { _, samples in
+              var columns = [Float](repeating: 0, count: geometry.columnCount)
+              columns.withUnsafeMutableBufferPointer { columnBuffer in
+                for sample in samples {
+                  let out = outputBase.unsafelyUnwrapped + sample * geometry.outputSampleSize
+                  geometry.gatherColumns(
+                    from: inputBase.unsafelyUnwrapped + sample * geometry.inputSampleSize,
+                    into: columnBuffer.baseAddress.unsafelyUnwrapped)
+                  for map in 0..<outputChannels {
+                    (out + map * geometry.pixels).update(
+                      repeating: biasBuffer[map], count: geometry.pixels)
+                  }
+                  MatrixMultiply.accumulate(
+                    weightBuffer.baseAddress.unsafelyUnwrapped,
+                    UnsafePointer(columnBuffer.baseAddress.unsafelyUnwrapped), into: out,
+                    m: outputChannels, k: geometry.patchSize, n: geometry.pixels)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  // MARK: Backward
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    let outputSample = checkInput(input)
+    precondition(
+      outputGradient.shape == [input.batchSize] + outputSample,
+      "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize] + outputSample)"
+    )
+    let geometry = Geometry(layer: self, inputShape: input.sampleShape, outputShape: outputSample)
+    let batch = input.batchSize
+    let workers = Parallel.chunkCount(for: batch)
+    var inputGradient = Tensor(shape: input.shape)
+    // One weight-gradient accumulator per worker, summed at the end, so threads never share one.
+    var weightGradients = [Float](repeating: 0, count: workers * weight.count)
+    var biasGradients = [Float](repeating: 0, count: workers * outputChannels)
+    input.scalars.withUnsafeBufferPointer { inputBuffer in
+      outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+        weight.scalars.withUnsafeBufferPointer { weightBuffer in
+          inputGradient.scalars.withUnsafeMutableBufferPointer { inputGradientBuffer in
+            weightGradients.withUnsafeMutableBufferPointer { weightGradientBuffer in
+              biasGradients.withUnsafeMutableBufferPointer { biasGradientBuffer in
+                let inputBase = inputBuffer.baseAddress.unsafelyUnwrapped
+                let gradientBase = gradientBuffer.baseAddress.unsafelyUnwrapped
+                let weightBase = weightBuffer.baseAddress.unsafelyUnwrapped
+                let inputGradientBase = inputGradientBuffer.baseAddress.unsafelyUnwrapped
+                let weightGradientBase = weightGradientBuffer.baseAddress.unsafelyUnwrapped
+                let biasGradientBase = biasGradientBuffer.baseAddress.unsafelyUnwrapped
+                Parallel.forEachChunk(of: batch) { worker, samples in
+                  let myWeightGradient = weightGradientBase + worker * weight.count
+                  let myBiasGradient = biasGradientBase + worker * outputChannels
+                  var columns = [Float](repeating: 0, count: geometry.columnCount)
+                  var columnGradient = [Float](repeating: 0, count: geometry.columnCount)
+                  columns.withUnsafeMutableBufferPointer { columnBuffer in
+                    columnGradient.withUnsafeMutableBufferPointer { columnGradientBuffer in
+                      let cols = columnBuffer.baseAddress.unsafelyUnwrapped
+                      let colsGradient = columnGradientBuffer.baseAddress.unsafelyUnwrapped
+                      for sample in samples {
+                        let gradient = gradientBase + sample * geometry.outputSampleSize
+                        geometry.gatherColumns(
+                          from: inputBase + sample * geometry.inputSampleSize, into: cols)
+                        // ∂L/∂weight[o, patch] = Σ_pixels ∂L/∂out[o, pixel] · columns[patch, pixel]
+                        MatrixMultiply.accumulateTransposingB(
+                          gradient, cols, into: myWeightGradient,
+                          m: outputChannels, k: geometry.pixels, n: geometry.patchSize)
+                        for map in 0..<outputChannels {
+                          let row = gradient + map * geometry.pixels
+                          var sum: Float = 0
+                          for pixel in 0..<geometry.pixels { sum += row[pixel] }
+                          myBiasGradient[map] += sum
+                        }
+                        // ∂L/∂columns = weightᵀ · ∂L/∂out, then scattered back onto the image.
+                        colsGradient.update(repeating: 0, count: geometry.columnCount)
+                        MatrixMultiply.accumulateTransposingA(
+                          weightBase, gradient, into: colsGradient,
+                          m: geometry.patchSize, k: outputChannels, n: geometry.pixels)
+                        geometry.scatterColumns(
+                          colsGradient,
+                          into: inputGradientBase + sample * geometry.inputSampleSize)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    var weightGradient = Tensor(shape: weight.shape)
+    var biasGradient = Tensor(shape: bias.shape)
+    for worker in 0..<workers {
+      for index in 0..<weight.count {
+        weightGradient.scalars[index] += weightGradients[worker * weight.count + index]
+      }
+      for map in 0..<outputChannels {
+        biasGradient.scalars[map] += biasGradients[worker * outputChannels + map]
+      }
+    }
+    applyConnectionMask(to: &weightGradient)
+    return LayerGradients(input: inputGradient, parameters: [weightGradient, biasGradient])
+  }
+
+  // MARK: Parameters
+
+  public var parameters: [Tensor] {
+    get { [weight, bias] }
+    set {
+      precondition(newValue.count == 2, "\(name) has 2 parameter tensors, got \(newValue.count)")
+      precondition(
+        newValue[0].shape == weight.shape, "\(name).weight must have shape \(weight.shape)")
+      precondition(newValue[1].shape == bias.shape, "\(name).bias must have shape \(bias.shape)")
+      weight = newValue[0]
+      bias = newValue[1]
+      applyConnectionMask(to: &weight)
+    }
+  }
+
+  public var parameterNames: [String] { ["weight", "bias"] }
+
+  public var parameterCount: Int {
+    connectionTable.linkCount * kernelSize * kernelSize + outputChannels
+  }
+
+  public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {
+    let area = kernelSize * kernelSize
+    for output in 0..<outputChannels {
+      let inputs = connectionTable.inputsOfOutput[output]
+      let limits = scheme.limits(fanIn: inputs.count * area, fanOut: outputChannels * area)
+      for input in inputs {
+        for tap in 0..<area {
+          weight.scalars[(output * inputChannels + input) * area + tap] =
+            generator.nextFloat(in: -limits.weight...limits.weight)
+        }
+      }
+      bias.scalars[output] = generator.nextFloat(in: -limits.bias...limits.bias)
+    }
+  }
+
+  /// Zeroes every kernel the connection table does not link.
+  func applyConnectionMask(to tensor: inout Tensor) {
+    guard !connectionTable.isFull else { return }
+    let area = kernelSize * kernelSize
+    for output in 0..<outputChannels {
+      for input in 0..<inputChannels where !connectionTable.connects(input: input, toOutput: output)
+      {
+        let start = (output * inputChannels + input) * area
+        for index in start..<start + area { tensor.scalars[index] = 0 }
+      }
+    }
+  }
+
+  // MARK: Connections
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    guard let outputShape = try? outputShape(for: inputShape) else { return 0 }
+    let rowTaps = tapsInside(inputLength: inputShape[1], outputLength: outputShape[1])
+    let columnTaps = tapsInside(inputLength: inputShape[2], outputLength: outputShape[2])
+    return connectionTable.linkCount * rowTaps * columnTaps
+      + outputChannels * outputShape[1] * outputShape[2]
+  }
+
+  /// Kernel taps that land inside an input of `inputLength`, summed over the output positions
+  /// along one axis; zero padding is not an input, so it makes no connection.
+  func tapsInside(inputLength: Int, outputLength: Int) -> Int {
+    var taps = 0
+    for position in 0..<outputLength {
+      for offset in 0..<kernelSize where (0..<inputLength).contains(position + offset - padAmount) {
+        taps += 1
+      }
+    }
+    return taps
+  }
+}
+
+extension Conv2D {
+  /// The sizes that turn one sample's convolution into one matrix product (im2col).
+  ///
+  /// Column matrix: `patchSize` rows (input map × kernel row × kernel column) by `pixels`
+  /// columns (output positions), so `output = weight · columns`.
+  struct Geometry {
+    let inputChannels: Int
+    let inputHeight: Int
+    let inputWidth: Int
+    let outputHeight: Int
+    let outputWidth: Int
+    let outputChannels: Int
+    let kernelSize: Int
+    let pad: Int
+
+    init(layer: Conv2D, inputShape: [Int], outputShape: [Int]) {
+      inputChannels = inputShape[0]
+      inputHeight = inputShape[1]
+      inputWidth = inputShape[2]
+      outputHeight = outputShape[1]
+      outputWidth = outputShape[2]
+      outputChannels = outputShape[0]
+      kernelSize = layer.kernelSize
+      pad = layer.padAmount
+    }
+
+    var pixels: Int { outputHeight * outputWidth }
+    var patchSize: Int { inputChannels * kernelSize * kernelSize }
+    var columnCount: Int { patchSize * pixels }
+    var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
+    var outputSampleSize: Int { outputChannels * pixels }
+
+    /// Copies every kernel-sized patch of `image` into a column of `columns` (zero outside).
+    func gatherColumns(from image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>)
+    {
+      var row = 0
+      for channel in 0..<inputChannels {
+        for ky in 0..<kernelSize {
+          for kx in 0..<kernelSize {
+            let destination = columns + row * pixels
+            for y in 0..<outputHeight {
+              let sourceY = y + ky - pad
+              let rowStart = destination + y * outputWidth
+              guard sourceY >= 0 && sourceY < inputHeight else {
+                rowStart.update(repeating: 0, count: outputWidth)
+                continue
+              }
+              let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth
+              for x in 0..<outputWidth {
+                let sourceX = x + kx - pad
+                rowStart[x] = sourceX >= 0 && sourceX < inputWidth ? sourceRow[sourceX] : 0
+              }
+            }
+            row += 1
+          }
+        }
+      }
+    }
+
+    /// Adds each column of `columns` back onto the image positions it was gathered from.
+    func scatterColumns(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+      var row = 0
+      for channel in 0..<inputChannels {
+        for ky in 0..<kernelSize {
+          for kx in 0..<kernelSize {
+            let source = columns + row * pixels
+            for y in 0..<outputHeight {
+              let targetY = y + ky - pad
+              guard targetY >= 0 && targetY < inputHeight else { continue }
+              let targetRow = image + (channel * inputHeight + targetY) * inputWidth
+              for x in 0..<outputWidth {
+                let targetX = x + kx - pad
+                if targetX >= 0 && targetX < inputWidth {
+                  targetRow[targetX] += source[y * outputWidth + x]
+                }
+              }
+            }
+            row += 1
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/// A fully connected layer: every output unit reads every input feature.
+///
+/// ```
+/// output[n, o] = bias[o] + Σ_i weight[o, i] · input[n, i]
+/// ```
+/// `n` is the sample, `o` an output unit, `i` an input feature. The weight is stored
+/// `outputs × inputs`, PyTorch's `Linear` layout.
+///
+/// ```
+/// parameters = connections = (inputs + 1) · outputs
+/// ```
+/// F6: 10,164 parameters and connections (120 inputs, 84 units). The Keras output: 850.
+public struct Dense: Layer {
+  public let name: String
+  public let inputFeatures: Int
+  public let outputFeatures: Int
+  /// `outputFeatures × inputFeatures`.
+  public var weight: Tensor
+  /// One bias per output unit.
+  public var bias: Tensor
+
+  /// Creates a dense layer with zero weights; call `initialize` (or build a `Model`) to draw them.
+  public init(_ name: String, inputFeatures: Int, outputFeatures: Int) {
+    self.name = name
+    self.inputFeatures = inputFeatures
+    self.outputFeatures = outputFeatures
+    weight = Tensor(shape: [outputFeatures, inputFeatures])
+    bias = Tensor(shape: [outputFeatures])
+  }
+
+  public var kind: String { "Dense" }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard inputShape == [inputFeatures] else {
+      throw ShapeError("expects \(inputFeatures) features per sample, got shape \(inputShape)")
+    }
+    return [outputFeatures]
+  }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    _ = checkInput(input)
+    let batch = input.batchSize
+    var output = Tensor(shape: [batch, outputFeatures])
+    input.scalars.withUnsafeBufferPointer { x in
+      weight.scalars.withUnsafeBufferPointer { w in
+        output.scalars.withUnsafeMutableBufferPointer { y in
+          let (xBase, wBase, yBase) = (
+            x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped,
+            y.baseAddress.unsafelyUnwrapped
+          )
+          for sample in 0..<batch {
+            for unit in 0..<outputFeatures {
+              yBase[sample * outputFeatures + unit] = bias.scalars[unit]
+            }
+          }
+          // y[N×O] += x[N×I] · weight[O×I]ᵀ
+          MatrixMultiply.accumulateTransposingB(
+            xBase, wBase, into: yBase, m: batch, k: inputFeatures, n: outputFeatures)
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    _ = checkInput(input)
+    let batch = input.batchSize
+    precondition(
+      outputGradient.shape == [batch, outputFeatures],
+      "\(name): output gradient has shape \(outputGradient.shape), expected \([batch, outputFeatures])"
+    )
+    var inputGradient = Tensor(shape: input.shape)
+    var weightGradient = Tensor(shape: weight.shape)
+    var biasGradient = Tensor(shape: bias.shape)
+    input.scalars.withUnsafeBufferPointer { x in
+      weight.scalars.withUnsafeBufferPointer { w in
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+          inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+            weightGradient.scalars.withUnsafeMutableBufferPointer { dw in
+              let (xBase, wBase, dyBase) = (
+                x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped,
+                dy.baseAddress.unsafelyUnwrapped
+              )
+              // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
+              MatrixMultiply.accumulate(
+                dyBase, wBase, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputFeatures,
+                n: inputFeatures)
+              // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
+              MatrixMultiply.accumulateTransposingA(
+                dyBase, xBase, into: dw.baseAddress.unsafelyUnwrapped, m: outputFeatures, k: batch,
+                n: inputFeatures)
+            }
+          }
+        }
+      }
+    }
+    for sample in 0..<batch {
+      for unit in 0..<outputFeatures {
+        biasGradient.scalars[unit] += outputGradient.scalars[sample * outputFeatures + unit]
+      }
+    }
+    return LayerGradients(input: inputGradient, parameters: [weightGradient, biasGradient])
+  }
+
+  public var parameters: [Tensor] {
+    get { [weight, bias] }
+    set {
+      precondition(newValue.count == 2, "\(name) has 2 parameter tensors, got \(newValue.count)")
+      precondition(
+        newValue[0].shape == weight.shape, "\(name).weight must have shape \(weight.shape)")
+      precondition(newValue[1].shape == bias.shape, "\(name).bias must have shape \(bias.shape)")
+      weight = newValue[0]
+      bias = newValue[1]
+    }
+  }
+
+  public var parameterNames: [String] { ["weight", "bias"] }
+
+  public var parameterCount: Int { (inputFeatures + 1) * outputFeatures }
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    (try? outputShape(for: inputShape)) == nil ? 0 : (inputFeatures + 1) * outputFeatures
+  }
+
+  public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {
+    let limits = scheme.limits(fanIn: inputFeatures, fanOut: outputFeatures)
+    weight = Tensor(
+      shape: weight.shape, uniformIn: -limits.weight...limits.weight, generator: &generator)
+    bias = Tensor(shape: bias.shape, uniformIn: -limits.bias...limits.bias, generator: &generator)
+  }
+}

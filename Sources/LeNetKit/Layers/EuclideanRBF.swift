@@ -1,0 +1,135 @@
+/// LeCun's output layer: one Euclidean radial basis function unit per class.
+///
+/// ```
+/// output[n, i] = Σ_j (input[n, j] − center[i, j])²
+/// ```
+/// `n` is the sample, `i` a class (0–9), `j` one of F6's 84 outputs. Each unit outputs a
+/// *penalty*: the squared distance between F6's output and the class's fixed code, so the
+/// predicted class is the unit with the *smallest* output.
+///
+/// The codes are +1/−1 pictures of the digits on a 7×12 bitmap (84 = 7·12), drawn for this
+/// project: the paper shows its bitmaps only as a figure (Fig. 3), so these are a
+/// reconstruction, not the original. They are fixed, never trained.
+///
+/// ```
+/// parameters = 0 trainable (840 fixed);  connections = 84 · 10 = 840
+/// ```
+public struct EuclideanRBF: Layer {
+  public let name: String
+  /// `classes × inputFeatures` codes, each +1 or −1.
+  public let centers: Tensor
+
+  /// Creates the output layer with the given codes (`classes × features`).
+  public init(_ name: String = "output", centers: Tensor = EuclideanRBF.digitCodes) {
+    precondition(centers.shape.count == 2, "\(name): centers must be classes × features")
+    self.name = name
+    self.centers = centers
+  }
+
+  /// The number of classes (units).
+  public var classes: Int { centers.shape[0] }
+  /// The number of inputs each unit compares.
+  public var inputFeatures: Int { centers.shape[1] }
+
+  public var kind: String { "Euclidean RBF" }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard inputShape == [inputFeatures] else {
+      throw ShapeError("expects \(inputFeatures) features per sample, got shape \(inputShape)")
+    }
+    return [classes]
+  }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    _ = checkInput(input)
+    var output = Tensor(shape: [input.batchSize, classes])
+    for sample in 0..<input.batchSize {
+      for unit in 0..<classes {
+        var distance: Float = 0
+        for feature in 0..<inputFeatures {
+          let difference =
+            input.scalars[sample * inputFeatures + feature]
+            - centers.scalars[unit * inputFeatures + feature]
+          distance += difference * difference
+        }
+        output.scalars[sample * classes + unit] = distance
+      }
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    _ = checkInput(input)
+    var inputGradient = Tensor(shape: input.shape)
+    for sample in 0..<input.batchSize {
+      for unit in 0..<classes {
+        let gradient = 2 * outputGradient.scalars[sample * classes + unit]
+        for feature in 0..<inputFeatures {
+          let difference =
+            input.scalars[sample * inputFeatures + feature]
+            - centers.scalars[unit * inputFeatures + feature]
+          inputGradient.scalars[sample * inputFeatures + feature] += gradient * difference
+        }
+      }
+    }
+    return LayerGradients(input: inputGradient)
+  }
+
+  public var fixedParameterCount: Int { centers.count }
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    (try? outputShape(for: inputShape)) == nil ? 0 : inputFeatures * classes
+  }
+
+  /// The digits 0–9 drawn on 12 rows of 7 pixels: `#` is +1, `.` is −1.
+  public static let digitBitmaps: [[String]] = [
+    [
+      "..###..", ".#...#.", "#.....#", "#.....#", "#.....#", "#.....#",
+      "#.....#", "#.....#", "#.....#", "#.....#", ".#...#.", "..###..",
+    ],
+    [
+      "...#...", "..##...", ".#.#...", "...#...", "...#...", "...#...",
+      "...#...", "...#...", "...#...", "...#...", "...#...", ".#####.",
+    ],
+    [
+      "..###..", ".#...#.", "#.....#", "......#", ".....#.", "....#..",
+      "...#...", "..#....", ".#.....", "#......", "#......", "#######",
+    ],
+    [
+      ".#####.", "#.....#", "......#", "......#", ".....#.", "..###..",
+      ".....#.", "......#", "......#", "......#", "#.....#", ".#####.",
+    ],
+    [
+      "....#..", "...##..", "..#.#..", ".#..#..", "#...#..", "#...#..",
+      "#######", "....#..", "....#..", "....#..", "....#..", "....#..",
+    ],
+    [
+      "#######", "#......", "#......", "#......", "#####..", ".....#.",
+      "......#", "......#", "......#", "......#", "#....#.", ".####..",
+    ],
+    [
+      "...##..", "..#....", ".#.....", "#......", "#......", "#.###..",
+      "##...#.", "#.....#", "#.....#", "#.....#", ".#...#.", "..###..",
+    ],
+    [
+      "#######", "......#", ".....#.", ".....#.", "....#..", "....#..",
+      "...#...", "...#...", "..#....", "..#....", "..#....", "..#....",
+    ],
+    [
+      "..###..", ".#...#.", "#.....#", "#.....#", ".#...#.", "..###..",
+      ".#...#.", "#.....#", "#.....#", "#.....#", ".#...#.", "..###..",
+    ],
+    [
+      "..###..", ".#...#.", "#.....#", "#.....#", "#.....#", ".#...##",
+      "..###.#", "......#", "......#", ".....#.", "....#..", "..##...",
+    ],
+  ]
+
+  /// `digitBitmaps` as a `10 × 84` tensor of +1/−1, row-major (row by row of each bitmap).
+  public static let digitCodes: Tensor = {
+    let scalars = digitBitmaps.flatMap { rows in
+      rows.flatMap { row in row.map { $0 == "#" ? Float(1) : Float(-1) } }
+    }
+    return Tensor(shape: [10, 84], scalars: scalars)
+  }()
+}

@@ -1,0 +1,134 @@
+/// Average pooling over non-overlapping `size × size` blocks (Keras' `AveragePooling2D`); no
+/// parameters.
+///
+/// ```
+/// output[n, c, y, x] = (1 / size²) · Σ_{dy, dx < size} input[n, c, size·y + dy, size·x + dx]
+/// ```
+/// connections = size² · C · H/size · W/size (no bias). The Keras LeNet's two pooling layers:
+/// 0 parameters; 4,704 and 1,600 connections.
+public struct AveragePooling: Layer {
+  public let name: String
+  /// The side of each block, and the stride.
+  public let size: Int
+
+  /// Creates an average pooling layer; LeNet uses `size` 2.
+  public init(_ name: String, size: Int = 2) {
+    precondition(size > 0, "\(name): pooling size must be positive")
+    self.name = name
+    self.size = size
+  }
+
+  public var kind: String { "AveragePooling \(size)×\(size)" }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    try poolingOutputShape(for: inputShape, channels: nil, size: size)
+  }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    let outputSample = checkInput(input)
+    var output = Tensor(shape: [input.batchSize] + outputSample)
+    let scale = 1 / Float(size * size)
+    forEachBlock(input: input, outputSample: outputSample) { outputIndex, inputIndices in
+      var sum: Float = 0
+      for index in inputIndices { sum += input.scalars[index] }
+      output.scalars[outputIndex] = sum * scale
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    let outputSample = checkInput(input)
+    var inputGradient = Tensor(shape: input.shape)
+    let scale = 1 / Float(size * size)
+    forEachBlock(input: input, outputSample: outputSample) { outputIndex, inputIndices in
+      for index in inputIndices {
+        inputGradient.scalars[index] += outputGradient.scalars[outputIndex] * scale
+      }
+    }
+    return LayerGradients(input: inputGradient)
+  }
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    guard let shape = try? outputShape(for: inputShape) else { return 0 }
+    return size * size * shape.reduce(1, *)
+  }
+
+  func forEachBlock(input: Tensor, outputSample: [Int], _ body: (Int, [Int]) -> Void) {
+    visitBlocks(of: input, outputSample: outputSample, size: size, body)
+  }
+}
+
+/// Max pooling over non-overlapping `size × size` blocks (Keras' `MaxPooling2D`); no parameters.
+///
+/// ```
+/// output[n, c, y, x] = max_{dy, dx < size} input[n, c, size·y + dy, size·x + dx]
+/// ```
+/// The gradient flows only to the input that was the maximum (the first one, on a tie).
+/// connections = size² · C · H/size · W/size.
+public struct MaxPooling: Layer {
+  public let name: String
+  /// The side of each block, and the stride.
+  public let size: Int
+
+  /// Creates a max pooling layer; LeNet variants use `size` 2.
+  public init(_ name: String, size: Int = 2) {
+    precondition(size > 0, "\(name): pooling size must be positive")
+    self.name = name
+    self.size = size
+  }
+
+  public var kind: String { "MaxPooling \(size)×\(size)" }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    try poolingOutputShape(for: inputShape, channels: nil, size: size)
+  }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    let outputSample = checkInput(input)
+    var output = Tensor(shape: [input.batchSize] + outputSample)
+    visitBlocks(of: input, outputSample: outputSample, size: size) { outputIndex, inputIndices in
+      var largest = input.scalars[inputIndices[0]]
+      for index in inputIndices { largest = max(largest, input.scalars[index]) }
+      output.scalars[outputIndex] = largest
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    let outputSample = checkInput(input)
+    var inputGradient = Tensor(shape: input.shape)
+    visitBlocks(of: input, outputSample: outputSample, size: size) { outputIndex, inputIndices in
+      var winner = inputIndices[0]
+      for index in inputIndices where input.scalars[index] > input.scalars[winner] {
+        winner = index
+      }
+      inputGradient.scalars[winner] += outputGradient.scalars[outputIndex]
+    }
+    return LayerGradients(input: inputGradient)
+  }
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    guard let shape = try? outputShape(for: inputShape) else { return 0 }
+    return size * size * shape.reduce(1, *)
+  }
+}
+
+/// Calls `body(outputIndex, inputIndices)` for every output of a `size × size` pooling, with the
+/// row-major indices of the block it reads.
+func visitBlocks(of input: Tensor, outputSample: [Int], size: Int, _ body: (Int, [Int]) -> Void) {
+  let (channels, height, width) = (input.shape[1], input.shape[2], input.shape[3])
+  let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+  var block = [Int](repeating: 0, count: size * size)
+  for plane in 0..<input.batchSize * channels {
+    for y in 0..<outputHeight {
+      for x in 0..<outputWidth {
+        for dy in 0..<size {
+          for dx in 0..<size {
+            block[dy * size + dx] = (plane * height + size * y + dy) * width + size * x + dx
+          }
+        }
+        body((plane * outputHeight + y) * outputWidth + x, block)
+      }
+    }
+  }
+}

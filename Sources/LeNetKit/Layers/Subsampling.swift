@@ -1,0 +1,141 @@
+/// LeCun's trainable subsampling (S2, S4): the sum of each 2×2 block, times one trainable
+/// coefficient per map, plus one trainable bias per map.
+///
+/// ```
+/// output[n, c, y, x] = coefficient[c] · Σ_{dy, dx ∈ {0, 1}} input[n, c, 2y + dy, 2x + dx] + bias[c]
+/// ```
+/// `n` is the sample, `c` the map, `(y, x)` the output position. Blocks do not overlap, so an
+/// `H × W` map becomes `H/2 × W/2`. In the paper the result then goes through the squashing
+/// function, which the models add as a separate `Activation`.
+///
+/// ```
+/// parameters  = 2 · C
+/// connections = (4 + 1) · C · H/2 · W/2
+/// ```
+/// S2: 12 parameters, 5,880 connections. S4: 32 parameters, 2,000 connections.
+public struct Subsampling: Layer {
+  public let name: String
+  public let channels: Int
+  /// One multiplier per map.
+  public var coefficient: Tensor
+  /// One bias per map.
+  public var bias: Tensor
+
+  /// Creates a subsampling layer with coefficients 1 and biases 0 (a plain 2×2 sum).
+  public init(_ name: String, channels: Int) {
+    self.name = name
+    self.channels = channels
+    coefficient = Tensor(shape: [channels], repeating: 1)
+    bias = Tensor(shape: [channels])
+  }
+
+  public var kind: String { "Subsampling 2×2" }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    try poolingOutputShape(for: inputShape, channels: channels, size: 2)
+  }
+
+  public func forward(_ input: Tensor) -> Tensor {
+    let outputSample = checkInput(input)
+    var output = Tensor(shape: [input.batchSize] + outputSample)
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    for sample in 0..<input.batchSize {
+      for map in 0..<channels {
+        let inputBase = (sample * channels + map) * height * width
+        let outputBase = (sample * channels + map) * outputHeight * outputWidth
+        for y in 0..<outputHeight {
+          for x in 0..<outputWidth {
+            let topLeft = inputBase + 2 * y * width + 2 * x
+            let sum =
+              input.scalars[topLeft] + input.scalars[topLeft + 1]
+              + input.scalars[topLeft + width] + input.scalars[topLeft + width + 1]
+            output.scalars[outputBase + y * outputWidth + x] =
+              coefficient.scalars[map] * sum + bias.scalars[map]
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    let outputSample = checkInput(input)
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    var inputGradient = Tensor(shape: input.shape)
+    var coefficientGradient = Tensor(shape: [channels])
+    var biasGradient = Tensor(shape: [channels])
+    for sample in 0..<input.batchSize {
+      for map in 0..<channels {
+        let inputBase = (sample * channels + map) * height * width
+        let outputBase = (sample * channels + map) * outputHeight * outputWidth
+        for y in 0..<outputHeight {
+          for x in 0..<outputWidth {
+            let gradient = outputGradient.scalars[outputBase + y * outputWidth + x]
+            let topLeft = inputBase + 2 * y * width + 2 * x
+            let sum =
+              input.scalars[topLeft] + input.scalars[topLeft + 1]
+              + input.scalars[topLeft + width] + input.scalars[topLeft + width + 1]
+            coefficientGradient.scalars[map] += gradient * sum
+            biasGradient.scalars[map] += gradient
+            let spread = gradient * coefficient.scalars[map]
+            inputGradient.scalars[topLeft] += spread
+            inputGradient.scalars[topLeft + 1] += spread
+            inputGradient.scalars[topLeft + width] += spread
+            inputGradient.scalars[topLeft + width + 1] += spread
+          }
+        }
+      }
+    }
+    return LayerGradients(input: inputGradient, parameters: [coefficientGradient, biasGradient])
+  }
+
+  public var parameters: [Tensor] {
+    get { [coefficient, bias] }
+    set {
+      precondition(newValue.count == 2, "\(name) has 2 parameter tensors, got \(newValue.count)")
+      precondition(
+        newValue[0].shape == [channels] && newValue[1].shape == [channels],
+        "\(name): parameters must have shape [\(channels)]")
+      coefficient = newValue[0]
+      bias = newValue[1]
+    }
+  }
+
+  public var parameterNames: [String] { ["weight", "bias"] }
+
+  public var parameterCount: Int { 2 * channels }
+
+  public func connectionCount(for inputShape: [Int]) -> Int {
+    guard let shape = try? outputShape(for: inputShape) else { return 0 }
+    return (4 + 1) * shape.reduce(1, *)
+  }
+
+  public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {
+    let limits = scheme.limits(fanIn: 4, fanOut: 1)
+    coefficient = Tensor(
+      shape: [channels], uniformIn: -limits.weight...limits.weight, generator: &generator)
+    bias = Tensor(shape: [channels], uniformIn: -limits.bias...limits.bias, generator: &generator)
+    if scheme == .glorotUniform { bias = Tensor(shape: [channels]) }
+  }
+}
+
+/// The shape rule shared by every non-overlapping `size × size` pooling: each map shrinks by `size`.
+func poolingOutputShape(for inputShape: [Int], channels: Int?, size: Int) throws(ShapeError)
+  -> [Int]
+{
+  guard inputShape.count == 3 else {
+    throw ShapeError("expects one image per sample as [channels, height, width], got \(inputShape)")
+  }
+  if let channels, inputShape[0] != channels {
+    throw ShapeError("expects \(channels) maps, got \(inputShape[0]) (shape \(inputShape))")
+  }
+  guard inputShape[1] % size == 0, inputShape[2] % size == 0, inputShape[1] > 0, inputShape[2] > 0
+  else {
+    throw ShapeError(
+      "\(size)×\(size) blocks must tile the map exactly, but it is \(inputShape[1])×\(inputShape[2])"
+    )
+  }
+  return [inputShape[0], inputShape[1] / size, inputShape[2] / size]
+}

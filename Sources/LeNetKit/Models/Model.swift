@@ -1,0 +1,163 @@
+/// A network: an input shape and a chain of layers, each one's output the next one's input.
+///
+/// The shape chain is checked once, when the model is built, so a layer that does not fit its
+/// input is reported by name before any data flows.
+public struct Model: Sendable {
+  /// What the last layer's output means.
+  public enum Output: String, Sendable {
+    /// Unnormalised class scores; softmax turns them into probabilities (the Keras model).
+    case logits
+    /// Penalties, lowest for the best class: the RBF units' distances (the 1998 model).
+    /// Their negatives are used as logits, which makes softmax cross-entropy the paper's
+    /// discriminative criterion (eq. 9) with its constant `j` taken to infinity.
+    case penalties
+  }
+
+  /// The model's name (`lecun1998`, `keras` …).
+  public let name: String
+  /// One sample's shape, e.g. `[1, 32, 32]`.
+  public let inputShape: [Int]
+  /// The layers, in order.
+  public var layers: [any Layer]
+  /// What the last layer's output means.
+  public let output: Output
+  /// Each layer's per-sample output shape, in order.
+  public let layerOutputShapes: [[Int]]
+
+  /// Builds a model, checking that every layer accepts the previous layer's output.
+  public init(name: String, inputShape: [Int], layers: [any Layer], output: Output = .logits)
+    throws(ShapeError)
+  {
+    var shape = inputShape
+    var shapes: [[Int]] = []
+    for layer in layers {
+      do {
+        shape = try layer.outputShape(for: shape)
+      } catch {
+        throw ShapeError("\(name): layer \(layer.name) (\(layer.kind)) \(error.message)")
+      }
+      shapes.append(shape)
+    }
+    self.name = name
+    self.inputShape = inputShape
+    self.layers = layers
+    self.output = output
+    self.layerOutputShapes = shapes
+  }
+
+  /// The per-sample shape the model produces.
+  public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
+
+  /// Trainable parameters of all layers.
+  public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+  /// Connections of all layers for one input sample.
+  public var connectionCount: Int {
+    zip(layers, [inputShape] + layerOutputShapes).reduce(0) { $0 + $1.0.connectionCount(for: $1.1) }
+  }
+
+  /// Draws every layer's parameters with `scheme`, from one generator seeded with `seed`.
+  public mutating func initialize(_ scheme: Initialization, seed: UInt64) {
+    var generator = SplitMix64(seed: seed)
+    for index in layers.indices { layers[index].initialize(scheme, generator: &generator) }
+  }
+
+  // MARK: Running
+
+  /// The last layer's output for a mini-batch.
+  public func forward(_ input: Tensor) -> Tensor {
+    layers.reduce(input) { $1.forward($0) }
+  }
+
+  /// The input followed by every layer's output: what `backward` needs.
+  public func activations(_ input: Tensor) -> [Tensor] {
+    checkInput(input)
+    var activations = [input]
+    activations.reserveCapacity(layers.count + 1)
+    for layer in layers {
+      activations.append(layer.forward(activations[activations.count - 1]))
+    }
+    return activations
+  }
+
+  /// Backpropagates `outputGradient` through every layer, given the forward pass's activations.
+  /// Returns each layer's parameter gradients (empty for layers without parameters) and the
+  /// gradient with respect to the input.
+  public func backward(activations: [Tensor], outputGradient: Tensor) -> (
+    parameters: [[Tensor]], input: Tensor
+  ) {
+    precondition(
+      activations.count == layers.count + 1, "backward needs the input and every layer's output")
+    var gradient = outputGradient
+    var parameterGradients = [[Tensor]](repeating: [], count: layers.count)
+    for index in layers.indices.reversed() {
+      let result = layers[index].backward(
+        input: activations[index], output: activations[index + 1], outputGradient: gradient)
+      parameterGradients[index] = result.parameters
+      gradient = result.input
+    }
+    return (parameterGradients, gradient)
+  }
+
+  /// Class scores for softmax: the output itself, or the negated penalties.
+  public func logits(fromOutput output: Tensor) -> Tensor {
+    switch self.output {
+    case .logits: return output
+    case .penalties:
+      var negated = output
+      for index in negated.scalars.indices { negated.scalars[index].negate() }
+      return negated
+    }
+  }
+
+  /// Class probabilities for a mini-batch.
+  public func probabilities(_ input: Tensor) -> Tensor {
+    SoftmaxCrossEntropy.probabilities(logits(fromOutput: forward(input)))
+  }
+
+  /// The most likely class of each sample.
+  public func predict(_ input: Tensor) -> [Int] {
+    argmaxOfRows(logits(fromOutput: forward(input)))
+  }
+
+  /// The mean softmax cross-entropy on a mini-batch, the number of correct predictions, and the
+  /// gradient of the loss with respect to every parameter tensor.
+  public func lossAndGradients(input: Tensor, labels: [Int]) -> (
+    loss: Float, correct: Int, gradients: [[Tensor]]
+  ) {
+    let activations = activations(input)
+    let outputs = activations[activations.count - 1]
+    let scores = logits(fromOutput: outputs)
+    let (loss, scoreGradient) = SoftmaxCrossEntropy.loss(logits: scores, labels: labels)
+    var outputGradient = scoreGradient
+    if output == .penalties {
+      // logits = −penalties, so ∂loss/∂penalties = −∂loss/∂logits.
+      for index in outputGradient.scalars.indices { outputGradient.scalars[index].negate() }
+    }
+    let correct = zip(argmaxOfRows(scores), labels).filter { $0 == $1 }.count
+    return (
+      loss, correct, backward(activations: activations, outputGradient: outputGradient).parameters
+    )
+  }
+
+  func checkInput(_ input: Tensor) {
+    precondition(
+      input.sampleShape == inputShape,
+      "\(name) expects samples of shape \(inputShape) (batch first: [N] + \(inputShape)), got \(input.shape)"
+    )
+  }
+}
+
+/// The index of the largest element in each row of an `N × K` tensor (the first, on a tie).
+public func argmaxOfRows(_ tensor: Tensor) -> [Int] {
+  precondition(tensor.shape.count == 2, "argmax expects N × K, got \(tensor.shape)")
+  let classes = tensor.shape[1]
+  return (0..<tensor.batchSize).map { sample in
+    var best = 0
+    for index in 1..<classes
+    where tensor.scalars[sample * classes + index] > tensor.scalars[sample * classes + best] {
+      best = index
+    }
+    return best
+  }
+}
