@@ -14,14 +14,18 @@ let package = Package(
     .target(name: "LeNetKit", dependencies: ["CZlib"]),
     // Terminal output shared by the runner and the CLI: styles, TTY detection, progress bars.
     .target(name: "TerminalKit"),
+    // The lesson runner: parses Markdown chapters, compiles their Swift cells against LeNetKit,
+    // runs them and checks their outputs.
+    .target(name: "LessonRunner", dependencies: ["TerminalKit"]),
     // The command line: argument parsing and the commands. Kept apart from `main.swift` so tests
     // can run every command in-process and compare its output verbatim.
-    .target(name: "TutorCLI", dependencies: ["LeNetKit", "TerminalKit"]),
+    .target(name: "TutorCLI", dependencies: ["LeNetKit", "LessonRunner", "TerminalKit"]),
     .executableTarget(name: "lenet-tutor", dependencies: ["TutorCLI"]),
 
     // Test helpers (not public API): `expectClose` and friends.
     .target(name: "LeNetTestSupport", dependencies: ["LeNetKit"], path: "Tests/LeNetTestSupport"),
     .testTarget(name: "LeNetKitTests", dependencies: ["LeNetKit", "LeNetTestSupport"]),
+    .testTarget(name: "LessonRunnerTests", dependencies: ["LessonRunner", "LeNetTestSupport"]),
     .testTarget(name: "TutorCLITests", dependencies: ["TutorCLI", "LeNetTestSupport"]),
   ]
 )

@@ -1,0 +1,2 @@
+/// The lesson runner: Markdown chapters with live Swift cells (see Docs/lesson-format.md).
+public enum LessonRunner {}

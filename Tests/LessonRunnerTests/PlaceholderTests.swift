@@ -1,0 +1,2 @@
+import LessonRunner
+import Testing
