@@ -99,6 +99,17 @@ public struct Tensor: Sendable, Equatable {
       scalars: Array(scalars[range.lowerBound * stride..<range.upperBound * stride]))
   }
 
+  /// One feature map of one sample of an `N × C × H × W` tensor, as an `H × W` tensor.
+  public func featureMap(_ channel: Int, sample: Int = 0) -> Tensor {
+    precondition(shape.count == 4, "featureMap needs an N × C × H × W tensor, got shape \(shape)")
+    precondition(
+      (0..<shape[0]).contains(sample) && (0..<shape[1]).contains(channel),
+      "Map \(channel) of sample \(sample) is out of bounds for shape \(shape)")
+    let size = shape[2] * shape[3]
+    let start = (sample * shape[1] + channel) * size
+    return Tensor(shape: [shape[2], shape[3]], scalars: Array(scalars[start..<start + size]))
+  }
+
   /// The largest absolute difference between two tensors of the same shape.
   public func maximumAbsoluteDifference(to other: Tensor) -> Float {
     precondition(shape == other.shape, "Cannot compare shapes \(shape) and \(other.shape)")
