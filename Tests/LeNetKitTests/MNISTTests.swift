@@ -153,7 +153,7 @@ import Testing
       #expect(
         error?.description
           == "\(folder.path): the MNIST folder given by --data lacks t10k-labels-idx1-ubyte.gz")
-      #expect(error?.fix == "run 'lenet-tutor data download' to fetch MNIST --dir \(folder.path)")
+      #expect(error?.fix == "run 'lenet-tutor data download --dir \(folder.path)' to fetch MNIST")
     }
   }
 
@@ -185,5 +185,41 @@ struct RealMNISTTests {
     #expect(mnist.train.images.count == 60_000 * 784)
     // The test set's class counts as torchvision and Keras report them (980 zeros … 1,009 nines).
     #expect(mnist.test.classCounts == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
+  }
+}
+
+@Suite struct ChecksumFileTests {
+  static let a = String(repeating: "a", count: 64)
+
+  @Test func readsSha256sumOutputWithOrWithoutGz() throws {
+    let text = """
+      \(Self.a)  train-images-idx3-ubyte.gz
+      \(Self.a.uppercased())  train-labels-idx1-ubyte
+      \(Self.a) *t10k-images-idx3-ubyte
+      \(Self.a)  t10k-labels-idx1-ubyte.gz
+
+      """
+    let checksums = try MNIST.checksums(fromSHA256SUMS: text, file: "sums")
+    #expect(checksums.count == 4)
+    #expect(checksums.values.allSatisfy { $0 == Self.a })
+  }
+
+  @Test func badLineIsReportedWithItsNumber() {
+    let error = #expect(throws: DataError.self) {
+      try MNIST.checksums(
+        fromSHA256SUMS: "\(Self.a)  train-images-idx3-ubyte\nabc  x\n", file: "sums")
+    }
+    #expect(
+      error?.description == "sums:2: expected '<64 hex digits>  <MNIST file name>', got 'abc  x'")
+  }
+
+  @Test func missingFilesAreNamed() {
+    let error = #expect(throws: DataError.self) {
+      try MNIST.checksums(fromSHA256SUMS: "\(Self.a)  train-images-idx3-ubyte\n", file: "sums")
+    }
+    #expect(
+      error?.description
+        == "sums: no checksum for train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
+    )
   }
 }

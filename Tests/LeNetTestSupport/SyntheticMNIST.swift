@@ -4,7 +4,7 @@ import LeNetKit
 /// Small MNIST-shaped data sets generated on the spot, so tests never need the real files.
 ///
 /// Each digit `d` is drawn as a bright 6×6 block at a position that depends only on `d`, plus
-/// light noise: a network learns it within a few steps, and no two classes look alike.
+/// faint noise (0–30, below `DigitPicture`'s first shade): a network learns it within a few steps, and no two classes look alike.
 public enum SyntheticMNIST {
   /// `count` 28×28 images and their labels (cycling 0…9), reproducible from `seed`.
   public static func split(count: Int, seed: UInt64) -> (images: IDX.Images, labels: [UInt8]) {
@@ -16,7 +16,7 @@ public enum SyntheticMNIST {
       labels.append(UInt8(digit))
       let top = 3 + (digit / 5) * 12
       let left = 2 + (digit % 5) * 5
-      for pixel in 0..<784 { pixels[index * 784 + pixel] = UInt8(generator.nextFloat(in: 0...40)) }
+      for pixel in 0..<784 { pixels[index * 784 + pixel] = UInt8(generator.nextFloat(in: 0...30)) }
       for row in top..<top + 6 {
         for column in left..<left + 6 { pixels[index * 784 + row * 28 + column] = 255 }
       }

@@ -216,7 +216,7 @@ public struct MNIST: Sendable {
           .missing, file: path,
           "the MNIST folder given by \(source) lacks "
             + missing.map(\.gzipName).joined(separator: ", "),
-          fix: "\(downloadAdvice) --dir \(path)")
+          fix: "run 'lenet-tutor data download --dir \(path)' to fetch MNIST")
       }
       return directory
     }
@@ -238,5 +238,41 @@ func readFile(_ url: URL) throws(DataError) -> [UInt8] {
     return [UInt8](try Data(contentsOf: url))
   } catch {
     throw DataError(.missing, file: url.path, "cannot be read (\(error.localizedDescription))")
+  }
+}
+
+extension MNIST {
+  /// The environment variable naming a `sha256sum`-style file of other expected checksums, for
+  /// data sets in MNIST's layout (Fashion-MNIST uses the same file names) and for tests.
+  public static let checksumsVariable = "LENET_TUTOR_CHECKSUMS"
+
+  /// Reads expected checksums from `sha256sum` output (`<64 hex digits>  <file name>` per line,
+  /// names with or without `.gz`), which must cover all four files; `file` names it in errors.
+  public static func checksums(fromSHA256SUMS text: String, file: String) throws(DataError)
+    -> [File: String]
+  {
+    var checksums: [File: String] = [:]
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+      .enumerated()
+    {
+      let words = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard !words.isEmpty else { continue }
+      let name = words.count == 2 ? words[1].trimmingPrefix("*") : ""
+      guard words.count == 2, words[0].count == 64, words[0].allSatisfy(\.isHexDigit),
+        let matched = File.allCases.first(where: { name == $0.rawValue || name == $0.gzipName })
+      else {
+        throw DataError(
+          .invalidContent, file: "\(file):\(number + 1)",
+          "expected '<64 hex digits>  <MNIST file name>', got '\(line)'")
+      }
+      checksums[matched] = String(words[0]).lowercased()
+    }
+    let missing = File.allCases.filter { checksums[$0] == nil }
+    guard missing.isEmpty else {
+      throw DataError(
+        .invalidContent, file: file,
+        "no checksum for " + missing.map(\.rawValue).joined(separator: ", "))
+    }
+    return checksums
   }
 }
