@@ -10,6 +10,7 @@ import Testing
 
     COMMANDS:
       summary    Print a model's layers with their parameters and connections.
+      data       Download, verify or describe the MNIST data.
 
     See 'lenet-tutor <command> --help' for a command's options.
 
