@@ -33,7 +33,8 @@ public enum ChapterParser {
 
     func flushProse(nextLine: Int) {
       let text = prose.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-      if !text.isEmpty { chapter.blocks.append(.prose(text, line: proseLine)) }
+      let blankLines = prose.prefix { $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+      if !text.isEmpty { chapter.blocks.append(.prose(text, line: proseLine + blankLines)) }
       prose = []
       proseLine = nextLine
     }
@@ -75,7 +76,8 @@ public enum ChapterParser {
           case "exercise":
             let options = try parseOptions(
               words.dropFirst(2), allowed: ["id"], kind: "swift exercise", location: location)
-            let id = try checkID(options["id"], kind: "exercise", location: location(2))
+            let id = try checkID(
+              options["id"], kind: "exercise", location: location(options["id"] == nil ? 1 : 2))
             if let first = ids[id] { throw .duplicateID(id, firstLine: first, location(2)) }
             ids[id] = lineNumber
             exerciseID = id
