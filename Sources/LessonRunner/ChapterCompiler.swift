@@ -44,12 +44,12 @@ public final class ChapterCompiler: @unchecked Sendable {
   static let chapterFlags = ["-swift-version", "5", "-Onone", "-module-name", "LessonChapter"]
 
   private let workspace: Workspace
-  private let status: @Sendable (String) -> Void
+  private let status: (String) -> Void
   private let lock = NSLock()
   private var cachedVersion: String?
 
   /// Creates a compiler; `status` receives one-line messages about slow steps.
-  public init(workspace: Workspace, status: @escaping @Sendable (String) -> Void) {
+  public init(workspace: Workspace, status: @escaping (String) -> Void) {
     self.workspace = workspace
     self.status = status
   }

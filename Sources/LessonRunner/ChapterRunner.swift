@@ -8,7 +8,7 @@ public struct ChapterRunner: Sendable {
 
   /// Creates a runner; `status` receives one-line messages about slow steps (the first library
   /// compile).
-  public init(workspace: Workspace, status: @escaping @Sendable (String) -> Void) {
+  public init(workspace: Workspace, status: @escaping (String) -> Void) {
     self.workspace = workspace
     self.compiler = ChapterCompiler(workspace: workspace, status: status)
   }

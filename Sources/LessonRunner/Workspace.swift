@@ -123,7 +123,7 @@ public struct Workspace: Sendable {
     }
   }
 
-  static func absolute(_ path: String, from base: String) -> String {
+  public static func absolute(_ path: String, from base: String) -> String {
     let joined = path.hasPrefix("/") ? path : base + "/" + path
     return URL(fileURLWithPath: joined).standardizedFileURL.path
   }

@@ -8,7 +8,7 @@ import Foundation
 ///   "exercises": {"c3-parameter-count": "passed"},
 ///   "quizzes": {"c3-links": {"answer": "60", "correct": true}}}}}
 /// ```
-public struct Progress: Codable, Sendable, Equatable {
+public struct LearnerProgress: Codable, Sendable, Equatable {
   /// A chapter's or exercise's last result.
   public enum Result: String, Codable, Sendable {
     case passed
@@ -43,13 +43,13 @@ public struct Progress: Codable, Sendable, Equatable {
   public init() {}
 
   /// Reads the progress at `path`; a missing file is empty progress.
-  public static func load(from path: String) throws(ProgressError) -> Progress {
-    guard FileManager.default.fileExists(atPath: path) else { return Progress() }
+  public static func load(from path: String) throws(ProgressError) -> LearnerProgress {
+    guard FileManager.default.fileExists(atPath: path) else { return LearnerProgress() }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .unreadable(path: path, reason: "the file is not readable")
     }
     do {
-      let progress = try JSONDecoder().decode(Progress.self, from: data)
+      let progress = try JSONDecoder().decode(LearnerProgress.self, from: data)
       guard progress.version == 1 else {
         throw ProgressError.unreadable(
           path: path, reason: "version \(progress.version) is newer than this lenet-tutor")
