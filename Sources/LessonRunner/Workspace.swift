@@ -90,7 +90,7 @@ public struct Workspace: Sendable {
 
   /// The LeNetKit sources, sorted, as paths relative to the root.
   func librarySources() -> [String] {
-    let base = root + "/Sources/LeNetKit"
+    let base = URL(fileURLWithPath: root + "/Sources/LeNetKit").resolvingSymlinksInPath().path
     let enumerator = FileManager.default.enumerator(atPath: base)
     var paths: [String] = []
     while let path = enumerator?.nextObject() as? String {
