@@ -17,12 +17,23 @@ public struct Tensor: Sendable, Equatable {
   public private(set) var shape: [Int]
   /// The elements in row-major order; `scalars.count` is always the product of `shape`.
   public var scalars: [Float] {
-    didSet {
+    get { storage }
+    set {
       precondition(
-        scalars.count == oldValue.count,
-        "Tensor.scalars must keep \(oldValue.count) elements for shape \(shape)")
+        newValue.count == storage.count,
+        "Tensor.scalars must keep \(storage.count) elements for shape \(shape)")
+      storage = newValue
+    }
+    // A `didSet` would make every element write (`tensor.scalars[i] = x`) copy the whole
+    // array; yielding the storage lets it be written in place, then checks the count.
+    _modify {
+      let count = storage.count
+      yield &storage
+      precondition(
+        storage.count == count, "Tensor.scalars must keep \(count) elements for shape \(shape)")
     }
   }
+  private var storage: [Float]
 
   /// Creates a tensor of the given shape from its elements in row-major order.
   public init(shape: [Int], scalars: [Float]) {
@@ -31,7 +42,7 @@ public struct Tensor: Sendable, Equatable {
       scalars.count == shape.reduce(1, *),
       "Tensor of shape \(shape) needs \(shape.reduce(1, *)) elements, got \(scalars.count)")
     self.shape = shape
-    self.scalars = scalars
+    self.storage = scalars
   }
 
   /// Creates a tensor of the given shape with every element equal to `value`.
