@@ -10,6 +10,10 @@ import Testing
 
     COMMANDS:
       summary    Print a model's layers with their parameters and connections.
+      lesson     Read a lesson step by step; its Swift cells run and are checked.
+      check      Run chapters' cells and checks without the prose; one line per check.
+      list       List the lessons with your progress (the default command).
+      quiz       Answer a lesson's quiz questions; answers are kept in your progress.
 
     See 'lenet-tutor <command> --help' for a command's options.
 
@@ -22,7 +26,7 @@ import Testing
     #expect(result.output == Self.help)
   }
 
-  @Test(arguments: [["-h"], ["help"], []])
+  @Test(arguments: [["-h"], ["help"]])
   func otherWaysToAskForHelp(arguments: [String]) {
     let output = run(arguments)
     #expect(output.status == 0)
