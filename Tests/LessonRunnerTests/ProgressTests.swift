@@ -3,7 +3,7 @@ import LessonRunner
 import Testing
 
 /// The progress file: round trip, atomic replacement, and a clear error for a corrupt file.
-@Suite("LearnerProgress file")
+@Suite("Progress file")
 struct ProgressTests {
   @Test func missingFileIsEmptyProgress() throws {
     let path = try temporaryDirectory() + "/none/progress.json"

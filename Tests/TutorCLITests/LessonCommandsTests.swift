@@ -38,14 +38,15 @@ private struct Checkout {
   }
 
   /// Runs `lenet-tutor arguments` in-process; `input` is what the learner types, line by line.
-  func run(_ arguments: [String], input: [String] = []) -> (
+  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
     status: Int32, output: String, errors: String
   ) {
     let output = StringSink()
     let errors = StringSink()
     var lines = input[...]
     let context = Context(
-      output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
+      output: output, errors: errors,
+      terminal: Terminal(isInteractive: interactive, usesColor: false),
       environment: environment, readLine: { lines.popFirst() })
     let status = LeNetTutor.run(arguments, context: context)
     return (status, output.text, errors.text)
@@ -224,5 +225,25 @@ struct LessonCommandsTests {
       checkout.run([]).output
         == "No lessons yet: \(checkout.root)/Lessons has no NN-slug.md chapters.\n")
     #expect(checkout.run(["--help"]).output.hasPrefix("OVERVIEW: Learn LeNet-5"))
+  }
+
+  @Test func interactiveLessonPausesAfterEachCellAndQStops() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
+    ])
+    let result = checkout.run(["lesson", "3"], input: ["q"], interactive: true)
+    #expect(result.output.contains("  ✓ C3 parameters: 1516\n\n── Enter: next step · q: quit "))
+    #expect(!result.output.contains("second cell\n  │"))
+    #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
+    #expect(result.status == 0)
+  }
+
+  @Test func noPauseRunsThroughEvenOnATerminal() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
+    ])
+    let result = checkout.run(["lesson", "3", "--no-pause"], interactive: true)
+    #expect(!result.output.contains("── Enter"))
+    #expect(result.output.contains("  │ second cell\n"))
   }
 }
