@@ -16,7 +16,16 @@ public struct MarkdownRenderer {
     var output: [String] = []
     var paragraph: [String] = []
     var table: [String] = []
+    // A list item whose continuation lines are still being collected.
+    var item: (bullet: String, text: String, depth: Int)?
     func flushParagraph() {
+      if let (bullet, text, depth) = item {
+        let indent = String(repeating: "  ", count: depth)
+        output += wrap(
+          text, indent: indent + String(repeating: " ", count: bullet.count + 1),
+          firstIndent: indent + bullet + " ")
+        item = nil
+      }
       guard !paragraph.isEmpty else { return }
       output += wrap(paragraph.joined(separator: " "), indent: "", firstIndent: "")
       paragraph = []
@@ -26,9 +35,26 @@ public struct MarkdownRenderer {
       output += renderTable(table)
       table = []
     }
+    var code: [String] = []
+    func flushCode() {
+      while code.last == "" { code.removeLast() }
+      guard !code.isEmpty else { return }
+      output.append(renderCode(code.joined(separator: "\n"), language: "swift"))
+      code = []
+    }
     for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
       let line = String(rawLine)
       let trimmed = line.trimmingCharacters(in: .whitespaces)
+      // An indented code block: four spaces, not continuing a paragraph or list item.
+      if line.hasPrefix("    ") && paragraph.isEmpty && item == nil && table.isEmpty {
+        code.append(String(line.dropFirst(4)))
+        continue
+      }
+      if !code.isEmpty && trimmed.isEmpty {
+        code.append("")
+        continue
+      }
+      flushCode()
       if trimmed.hasPrefix("|") {
         flushParagraph()
         table.append(trimmed)
@@ -45,11 +71,9 @@ public struct MarkdownRenderer {
         output.append(level <= 2 ? terminal.styled("", .cyan) + styled : styled)
       } else if let (marker, text, depth) = listItem(line) {
         flushParagraph()
-        let indent = String(repeating: "  ", count: depth)
-        let bullet = marker == "-" || marker == "*" || marker == "+" ? "•" : marker
-        output += wrap(
-          text, indent: indent + String(repeating: " ", count: bullet.count + 1),
-          firstIndent: indent + bullet + " ")
+        item = (marker == "-" || marker == "*" || marker == "+" ? "•" : marker, text, depth)
+      } else if item != nil {
+        item?.text += " " + trimmed
       } else if trimmed.hasPrefix(">") {
         flushParagraph()
         output += wrap(
@@ -61,6 +85,7 @@ public struct MarkdownRenderer {
     }
     flushParagraph()
     flushTable()
+    flushCode()
     while output.last == "" { output.removeLast() }
     return output.joined(separator: "\n")
   }

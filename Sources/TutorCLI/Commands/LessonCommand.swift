@@ -77,7 +77,9 @@ enum LessonCommand: TutorCommand {
         let cell = chapter.cells[index]
         let title = cell.exerciseID.map { "Exercise \($0)" } ?? "Cell"
         let location = report.cellLocations[index]
-        output.line(terminal.styled("▶ \(title) (\(location.path):\(location.line))", .dim))
+        let shown =
+          location.path == chapter.path ? "\(chapter.path):\(cell.line)" : location.path
+        output.line(terminal.styled("▶ \(title) (\(shown))", .dim))
         let code =
           solutions && cell.exerciseID != nil
           ? (FileManager.default.contents(atPath: location.path).map {
@@ -118,9 +120,8 @@ enum LessonCommand: TutorCommand {
           quit = true
           break blocks
         }
-        output.line(
-          terminal.styled("Hint \(hint + 1): ", .yellow, .bold)
-            + renderer.render(chapter.cells[cell].hints[hint]))
+        output.line(terminal.styled("Hint \(hint + 1):", .yellow, .bold))
+        output.line(renderer.render(chapter.cells[cell].hints[hint]))
         output.line()
       case .quiz(let index):
         let quiz = chapter.quizzes[index]
