@@ -49,4 +49,12 @@ struct CurriculumTests {
       #expect(!report.exercisePassed(id), "exercise '\(id)' already passes as shipped")
     }
   }
+
+  @Test(arguments: Catalog(directory: packageRoot + "/Lessons").entries.map(\.path))
+  func quizAnswerKeysAcceptTheirOwnAnswer(path: String) throws {
+    // Parsing already demands one [x] and an explanation; this closes the loop through grading.
+    for quiz in try ChapterParser.parse(contentsOf: path).quizzes {
+      #expect(quiz.grade(quiz.correctResponse) == true, "quiz '\(quiz.id)' at line \(quiz.line)")
+    }
+  }
 }
