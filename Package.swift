@@ -16,7 +16,7 @@ let package = Package(
     .target(name: "TerminalKit"),
     // The lesson runner: parses Markdown chapters, compiles their Swift cells against LeNetKit,
     // runs them and checks their outputs.
-    .target(name: "LessonRunner", dependencies: ["TerminalKit"]),
+    .target(name: "LessonRunner", dependencies: ["LeNetKit", "TerminalKit"]),
     // The command line: argument parsing and the commands. Kept apart from `main.swift` so tests
     // can run every command in-process and compare its output verbatim.
     .target(name: "TutorCLI", dependencies: ["LeNetKit", "LessonRunner", "TerminalKit"]),

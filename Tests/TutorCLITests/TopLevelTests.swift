@@ -9,6 +9,10 @@ import Testing
     USAGE: lenet-tutor <command> [options]
 
     COMMANDS:
+      list       List the lessons with your progress (the default command).
+      lesson     Read a lesson step by step; its Swift cells run and are checked.
+      check      Run chapters' cells and checks without the prose; one line per check.
+      quiz       Answer a lesson's quiz questions; answers are kept in your progress.
       summary    Print a model's layers with their parameters and connections.
       data       Download, verify or describe the MNIST data.
 
@@ -23,7 +27,7 @@ import Testing
     #expect(result.output == Self.help)
   }
 
-  @Test(arguments: [["-h"], ["help"], []])
+  @Test(arguments: [["-h"], ["help"]])
   func otherWaysToAskForHelp(arguments: [String]) {
     let output = run(arguments)
     #expect(output.status == 0)
