@@ -42,6 +42,10 @@ public struct ChapterReport: Sendable {
     public enum Status: Sendable, Equatable {
       case passed
       case failed
+      /// A failing check of an exercise the learner has not started: its cell still holds the
+      /// `TODO` it shipped with. `lesson` shows it as the learner's turn; `check` counts it as
+      /// a failure, so an unsolved course never passes.
+      case unsolved
       case note
     }
     public var status: Status
@@ -62,8 +66,31 @@ public struct ChapterReport: Sendable {
   /// Where each cell's code starts (a solution file for a replaced exercise).
   public var cellLocations: [SourceLocation]
 
+  /// The exercise whose checks cell `index` belongs to, when that exercise still holds its
+  /// shipped `TODO` (never under `--solutions`).
+  public func unsolvedExercise(forCell index: Int) -> String? {
+    guard !usedSolutions else { return nil }
+    guard let start = chapter.cells[...index].lastIndex(where: { $0.exerciseID != nil }),
+      chapter.cells[start].code.contains("TODO")
+    else { return nil }
+    return chapter.cells[start].exerciseID
+  }
+
   /// The verdict lines of cell `index`: its crash or timeout, its output comparison, its checks.
   public func verdicts(forCell index: Int) -> [Verdict] {
+    let unsolved = unsolvedExercise(forCell: index)
+    return cellVerdicts(forCell: index).map { verdict in
+      guard let unsolved, verdict.status == .failed, cells[index].status == .completed else {
+        return verdict
+      }
+      var marked = verdict
+      marked.status = .unsolved
+      marked.text += " (exercise '\(unsolved)' still has its TODO)"
+      return marked
+    }
+  }
+
+  private func cellVerdicts(forCell index: Int) -> [Verdict] {
     let result = cells[index]
     let cell = chapter.cells[index]
     let cellLocation = SourceLocation(path: chapter.path, line: cell.line)
@@ -180,6 +207,21 @@ public struct ChapterReport: Sendable {
   /// Whether the chapter compiled, every cell ran, and nothing failed.
   public var passed: Bool {
     compileErrors == nil && cells.allSatisfy { $0.status == .completed }
-      && !verdicts.contains { $0.status == .failed }
+      && !verdicts.contains { $0.status == .failed || $0.status == .unsolved }
+  }
+
+  /// The exercises that still hold their shipped `TODO` and fail their checks, in order.
+  public var unsolvedExercises: [String] {
+    var names: [String] = []
+    for verdict in verdicts where verdict.status == .unsolved {
+      for index in cells.indices {
+        if let id = unsolvedExercise(forCell: index), !names.contains(id),
+          verdict.text.hasSuffix("'\(id)' still has its TODO)")
+        {
+          names.append(id)
+        }
+      }
+    }
+    return names
   }
 }

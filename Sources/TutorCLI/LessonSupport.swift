@@ -87,6 +87,10 @@ struct LessonSupport {
       let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
       return context.terminal.verdict(false) + " " + verdict.text
         + context.terminal.styled(location, .dim)
+    case .unsolved:
+      let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
+      return context.terminal.styled("○", .yellow, .bold) + " " + verdict.text
+        + context.terminal.styled(location, .dim)
     case .note: return "- " + verdict.text
     }
   }

@@ -155,9 +155,31 @@ struct ChapterRunTests {
     let starter = try runner.run(chapter, solutions: false)
     let solved = try runner.run(chapter, solutions: true)
     #expect(!starter.exercisePassed("double"))
-    #expect(starter.verdicts.map(\.text) == ["double 21: expected 42, got 0"])
+    #expect(
+      starter.verdicts.map(\.text) == [
+        "double 21: expected 42, got 0 (exercise 'double' still has its TODO)"
+      ])
+    #expect(starter.verdicts.map(\.status) == [.unsolved])
+    #expect(starter.unsolvedExercises == ["double"])
+    #expect(!starter.passed)
     #expect(solved.exercisePassed("double"))
     #expect(solved.passed)
+  }
+
+  @Test func anEditedExerciseThatFailsIsAFailureNotUnsolved() throws {
+    let path = try writeChapter(
+      frontMatter() + """
+        ```swift exercise id=double
+        func double(_ x: Int) -> Int { x + 1 }
+        ```
+
+        ```swift
+        check("double 21", double(21), equals: 42)
+        ```
+        """)
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.verdicts.map(\.status) == [.failed])
+    #expect(report.unsolvedExercises.isEmpty)
   }
 
   @Test func missingSolutionIsAnErrorAtTheExercise() throws {

@@ -65,7 +65,7 @@ enum CheckCommand: TutorCommand {
       for verdict in report.verdicts {
         output.line("  " + support.line(verdict))
         if verdict.status == .passed { passed += 1 }
-        if verdict.status == .failed { failed += 1 }
+        if verdict.status == .failed || verdict.status == .unsolved { failed += 1 }
       }
       guard !solutions else { continue }
       let progress = support.loadProgress()

@@ -138,6 +138,14 @@ enum LessonCommand: TutorCommand {
       output.line("- \(notRun) later cell\(notRun == 1 ? "" : "s") not run")
     }
     output.line(summaryLine(passed: passed, failed: failed))
+    let unsolved = report.compileErrors == nil ? report.unsolvedExercises : []
+    if !unsolved.isEmpty {
+      let names = unsolved.map { "'\($0)'" }.joined(separator: ", ")
+      output.line(
+        "Your turn: exercise\(unsolved.count == 1 ? "" : "s") \(names) still"
+          + " \(unsolved.count == 1 ? "has its" : "have their") TODO. Edit \(chapter.path), then run"
+          + " 'lenet-tutor check \(front.number)' (stuck? 'lenet-tutor hint \(front.number)').")
+    }
     if !solutions && support.recordsProgress(chapter) {
       support.updateProgress { $0.record(report) }
     }
