@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```json
 /// {"version": 1, "chapters": {"03-c3-partial-connections": {"result": "passed",
-///   "exercises": {"c3-parameter-count": "passed"},
+///   "exercises": {"c3-parameter-count": "passed"}, "hints": {"one-output-map": 1},
 ///   "quizzes": {"c3-links": {"answer": "60", "correct": true}}}}}
 /// ```
 public struct LearnerProgress: Codable, Sendable, Equatable {
@@ -30,9 +30,20 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
   public struct ChapterProgress: Codable, Sendable, Equatable {
     public var result: Result?
     public var exercises: [String: Result] = [:]
+    /// How many hints of each exercise `lenet-tutor hint` has shown.
+    public var hints: [String: Int] = [:]
     public var quizzes: [String: QuizAnswer] = [:]
 
     public init() {}
+
+    /// Reads a record; keys added after version 1 first shipped (`hints`) may be absent.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      result = try container.decodeIfPresent(Result.self, forKey: .result)
+      exercises = try container.decodeIfPresent([String: Result].self, forKey: .exercises) ?? [:]
+      hints = try container.decodeIfPresent([String: Int].self, forKey: .hints) ?? [:]
+      quizzes = try container.decodeIfPresent([String: QuizAnswer].self, forKey: .quizzes) ?? [:]
+    }
   }
 
   /// The file format's version, for a future migration.
@@ -83,6 +94,11 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
       }
     }
     chapters[report.chapter.stem] = entry
+  }
+
+  /// Whether exercise `id` of the chapter with stem `chapter` passed in the last recorded run.
+  public func passed(exercise id: String, chapter: String) -> Bool {
+    chapters[chapter]?.exercises[id] == .passed
   }
 
   /// Records a quiz answer.

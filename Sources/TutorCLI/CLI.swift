@@ -37,6 +37,8 @@ public enum LeNetTutor {
     LessonCommand.self,
     CheckCommand.self,
     QuizCommand.self,
+    HintCommand.self,
+    SolutionCommand.self,
     SummaryCommand.self,
     DataCommand.self,
   ]

@@ -3,58 +3,6 @@ import TerminalKit
 import Testing
 import TutorCLI
 
-/// The package this test file belongs to.
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().path
-
-/// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
-/// cache already holds its build) and a `Lessons/` folder with the given chapters.
-private struct Checkout {
-  let root: String
-  let environment: [String: String]
-
-  init(chapters: [String: String]) throws {
-    root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
-    let manager = FileManager.default
-    try manager.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
-    try manager.createDirectory(atPath: root + "/Lessons", withIntermediateDirectories: true)
-    try Data("// test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
-    for target in ["LeNetKit", "CZlib"] {
-      try manager.createSymbolicLink(
-        atPath: root + "/Sources/" + target, withDestinationPath: packageRoot + "/Sources/" + target
-      )
-    }
-    for (name, text) in chapters {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/Lessons/" + name))
-    }
-    var environment = ProcessInfo.processInfo.environment
-    environment["LENET_TUTOR_ROOT"] = root
-    environment["LENET_TUTOR_CACHE"] =
-      environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
-    environment["LENET_TUTOR_PROGRESS"] = root + "/.lenet-tutor/progress.json"
-    environment["LENET_TUTOR_DATA"] = root + "/no-mnist"
-    environment["NO_COLOR"] = "1"
-    self.environment = environment
-  }
-
-  /// Runs `lenet-tutor arguments` in-process; `input` is what the learner types, line by line.
-  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
-    status: Int32, output: String, errors: String
-  ) {
-    let output = StringSink()
-    let errors = StringSink()
-    var lines = input[...]
-    let context = Context(
-      output: output, errors: errors,
-      terminal: Terminal(isInteractive: interactive, usesColor: false),
-      environment: environment, readLine: { lines.popFirst() })
-    let status = LeNetTutor.run(arguments, context: context)
-    return (status, output.text, errors.text)
-  }
-
-  func path(_ name: String) -> String { root + "/Lessons/" + name }
-}
-
 private let header = """
   ---
   number: 3

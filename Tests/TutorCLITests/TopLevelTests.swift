@@ -9,12 +9,14 @@ import Testing
     USAGE: lenet-tutor <command> [options]
 
     COMMANDS:
-      list       List the lessons with your progress (the default command).
-      lesson     Read a lesson step by step; its Swift cells run and are checked.
-      check      Run chapters' cells and checks without the prose; one line per check.
-      quiz       Answer a lesson's quiz questions; answers are kept in your progress.
-      summary    Print a model's layers with their parameters and connections.
-      data       Download, verify or describe the MNIST data.
+      list        List the lessons with your progress (the default command).
+      lesson      Read a lesson step by step; its Swift cells run and are checked.
+      check       Run chapters' cells and checks without the prose; one line per check.
+      quiz        Answer a lesson's quiz questions; answers are kept in your progress.
+      hint        Show the next hint of a lesson's first unsolved exercise.
+      solution    Show the reference solution of an exercise you have passed.
+      summary     Print a model's layers with their parameters and connections.
+      data        Download, verify or describe the MNIST data.
 
     See 'lenet-tutor <command> --help' for a command's options.
 

@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+
+/// A chapter with two exercises; `double` has two hints, `triple` one. Line numbers matter: the
+/// `double` exercise's fence is line 8, `triple`'s is line 27.
+let loopChapter = """
+  ---
+  number: 3
+  title: Doubling and tripling
+  goals:
+    - Double and triple a number
+  ---
+
+  ```swift exercise id=double
+  func double(_ x: Int) -> Int {
+    // TODO: return twice x
+    return 0
+  }
+  ```
+
+  ```hint
+  Multiply by two.
+  ```
+
+  ```hint
+  `return 2 * x`
+  ```
+
+  ```swift
+  check("double 21", double(21), equals: 42)
+  ```
+
+  ```swift exercise id=triple
+  func triple(_ x: Int) -> Int {
+    // TODO: return three times x
+    return 0
+  }
+  ```
+
+  ```hint
+  Multiply by three.
+  ```
+
+  ```swift
+  check("triple 5", triple(5), equals: 15)
+  ```
+
+  """
+
+/// `chapter` with the `double` exercise solved (and its TODO gone).
+func solvingDouble(_ chapter: String) -> String {
+  chapter.replacingOccurrences(
+    of: "  // TODO: return twice x\n  return 0\n", with: "  return x + x\n")
+}
+
+/// `chapter` with the `triple` exercise solved (and its TODO gone).
+func solvingTriple(_ chapter: String) -> String {
+  chapter.replacingOccurrences(
+    of: "  // TODO: return three times x\n  return 0\n", with: "  return x + x + x\n")
+}
+
+/// A checkout holding `loopChapter` as lesson 3 with both reference solutions.
+func loopCheckout() throws -> Checkout {
+  let checkout = try Checkout(chapters: ["03-loop.md": loopChapter])
+  try checkout.write(
+    "Lessons/Solutions/03-loop/double.swift", "func double(_ x: Int) -> Int {\n  2 * x\n}\n")
+  try checkout.write(
+    "Lessons/Solutions/03-loop/triple.swift", "func triple(_ x: Int) -> Int { 3 * x }\n")
+  return checkout
+}
+
+/// `hint` and `solution`: hints one at a time, kept in the progress file; solutions only after
+/// the exercise passed, or with --force.
+@Suite("Hints and solutions")
+struct HintAndSolutionTests {
+  @Test func hintsAreRevealedOneAtATimeThenAllAgain() throws {
+    let checkout = try loopCheckout()
+    let first = checkout.run(["hint", "3"])
+    #expect(first.status == 0)
+    #expect(
+      first.output == """
+        Hint 1 of 2 for exercise 'double' (\(checkout.path("03-loop.md")):8):
+        Multiply by two.
+
+        Run 'lenet-tutor hint 3' again for hint 2.
+
+        """)
+    #expect(
+      checkout.run(["hint", "3"]).output == """
+        Hint 2 of 2 for exercise 'double' (\(checkout.path("03-loop.md")):8):
+        `return 2 * x`
+
+        That was the last hint. Still stuck? 'lenet-tutor solution 3 --exercise double --force' \
+        shows the reference solution.
+
+        """)
+    #expect(
+      checkout.run(["hint", "3"]).output == """
+        You have seen all 2 hints for exercise 'double' (\(checkout.path("03-loop.md")):8):
+
+        Hint 1:
+        Multiply by two.
+
+        Hint 2:
+        `return 2 * x`
+
+        Still stuck? 'lenet-tutor solution 3 --exercise double --force' shows the reference \
+        solution.
+
+        """)
+  }
+
+  @Test func hintCountIsKeptInTheProgressFile() throws {
+    let checkout = try loopCheckout()
+    _ = checkout.run(["hint", "3"])
+    let progress = try #require(checkout.read(".lenet-tutor/progress.json"))
+    #expect(progress.contains("\"hints\" : {\n        \"double\" : 1\n      }"), "\(progress)")
+  }
+
+  @Test func hintForANamedExercise() throws {
+    let checkout = try loopCheckout()
+    let result = checkout.run(["hint", "3", "--exercise", "triple"])
+    #expect(
+      result.output == """
+        Hint 1 of 1 for exercise 'triple' (\(checkout.path("03-loop.md")):27):
+        Multiply by three.
+
+        That was the last hint. Still stuck? 'lenet-tutor solution 3 --exercise triple --force' \
+        shows the reference solution.
+
+        """)
+  }
+
+  @Test func hintMovesOnOnceAnExercisePassesAndSaysWhenAllDid() throws {
+    let checkout = try loopCheckout()
+    try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    #expect(checkout.run(["check", "3"]).status == 1)
+    #expect(checkout.run(["hint", "3"]).output.hasPrefix("Hint 1 of 1 for exercise 'triple'"))
+    try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
+    #expect(checkout.run(["check", "3"]).status == 0)
+    #expect(
+      checkout.run(["hint", "3"]).output
+        == "Every exercise of lesson 3 has passed: there is nothing left to hint. For one of them"
+        + " anyway: lenet-tutor hint 3 --exercise <id>\n")
+  }
+
+  @Test func hintForAnUnknownExerciseIsAUsageError() throws {
+    let checkout = try loopCheckout()
+    let result = checkout.run(["hint", "3", "--exercise", "quadruple"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: lesson 3 has no exercise 'quadruple'; its exercises are 'double', 'triple'
+        Usage: lenet-tutor hint [--exercise <id>] <lesson>
+        See 'lenet-tutor hint --help'.
+
+        """)
+  }
+
+  @Test func hintWithoutLessonIsAUsageError() {
+    let result = run("hint")
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: missing argument <lesson>
+        Usage: lenet-tutor hint [--exercise <id>] <lesson>
+        See 'lenet-tutor hint --help'.
+
+        """)
+  }
+
+  @Test func solutionStaysHiddenUntilPassed() throws {
+    let checkout = try loopCheckout()
+    let result = checkout.run(["solution", "3"])
+    #expect(result.status == 1)
+    #expect(result.output == "")
+    #expect(
+      result.errors == """
+        error: you have not passed exercise 'double' of lesson 3 yet, so its solution stays hidden
+        fix: 'lenet-tutor hint 3' for a hint, 'lenet-tutor check 3' once you have solved it, or \
+        add --force to see the solution now
+
+        """)
+  }
+
+  @Test func solutionWithForceSaysSo() throws {
+    let checkout = try loopCheckout()
+    let result = checkout.run(["solution", "3", "--force"])
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        You have not passed exercise 'double' yet (shown because of --force).
+        Reference solution of exercise 'double' (\(checkout.path("Solutions/03-loop/double.swift"))):
+            func double(_ x: Int) -> Int {
+              2 * x
+            }
+
+        """)
+  }
+
+  @Test func solutionsOfPassedExercisesAreShown() throws {
+    let checkout = try loopCheckout()
+    try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
+    #expect(checkout.run(["check", "3"]).status == 0)
+    let result = checkout.run(["solution", "3"])
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        Reference solution of exercise 'double' (\(checkout.path("Solutions/03-loop/double.swift"))):
+            func double(_ x: Int) -> Int {
+              2 * x
+            }
+
+        Reference solution of exercise 'triple' (\(checkout.path("Solutions/03-loop/triple.swift"))):
+            func triple(_ x: Int) -> Int { 3 * x }
+
+        """)
+  }
+
+  @Test func missingSolutionFileIsAnErrorAtTheExercise() throws {
+    let checkout = try Checkout(chapters: ["03-loop.md": loopChapter])
+    let result = checkout.run(["solution", "3", "--force"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors
+        == "\(checkout.path("03-loop.md")):8:1: error: exercise 'double' has no reference solution"
+        + " at \(checkout.path("Solutions/03-loop/double.swift")) (fix: write the solution file,"
+        + " with the code that replaces the exercise)\n")
+  }
+}
