@@ -34,6 +34,7 @@ public enum LeNetTutor {
   /// Every command, in the order `--help` lists them.
   static let commands: [any TutorCommand.Type] = [
     ListCommand.self,
+    NextCommand.self,
     LessonCommand.self,
     CheckCommand.self,
     QuizCommand.self,

@@ -228,3 +228,66 @@ struct HintAndSolutionTests {
         + " with the code that replaces the exercise)\n")
   }
 }
+
+/// A passing one-cell chapter numbered `number`, titled `title`.
+func passingChapter(number: Int, title: String) -> String {
+  """
+  ---
+  number: \(number)
+  title: \(title)
+  goals:
+    - Pass
+  ---
+
+  ```swift
+  check("one plus one", 1 + 1, equals: 2)
+  ```
+
+  """
+}
+
+/// `next`: the first lesson not yet passed, per the progress file.
+@Suite("Next lesson")
+struct NextCommandTests {
+  @Test func nextOpensTheFirstLessonNotPassed() throws {
+    let checkout = try Checkout(chapters: [
+      "00-first.md": passingChapter(number: 0, title: "First"),
+      "01-second.md": passingChapter(number: 1, title: "Second"),
+    ])
+    let first = checkout.run(["next"])
+    #expect(first.status == 0)
+    #expect(
+      first.output.hasPrefix(
+        "Next: lesson 0, the first you have not passed.\n\nLesson 0: First\n"))
+    let second = checkout.run(["next"])
+    #expect(
+      second.output.hasPrefix(
+        "Next: lesson 1, the first you have not passed.\n\nLesson 1: Second\n"))
+    #expect(second.output.hasSuffix("1 passed, 0 failed\n"))
+    let done = checkout.run(["next"])
+    #expect(done.status == 0)
+    #expect(
+      done.output
+        == "Congratulations: you have passed every lesson, 0 to 1. Revisit one with"
+        + " 'lenet-tutor lesson <number>'.\n")
+  }
+
+  @Test func nextWithoutLessonsSaysSo() throws {
+    let checkout = try Checkout(chapters: [:])
+    #expect(
+      checkout.run(["next"]).output
+        == "No lessons yet: \(checkout.root)/Lessons has no NN-slug.md chapters.\n")
+  }
+
+  @Test func nextTakesNoArgument() {
+    let result = run("next", "3")
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: unexpected argument '3'
+        Usage: lenet-tutor next [--no-pause]
+        See 'lenet-tutor next --help'.
+
+        """)
+  }
+}

@@ -10,6 +10,7 @@ import Testing
 
     COMMANDS:
       list        List the lessons with your progress (the default command).
+      next        Open the first lesson you have not passed yet.
       lesson      Read a lesson step by step; its Swift cells run and are checked.
       check       Run chapters' cells and checks without the prose; one line per check.
       quiz        Answer a lesson's quiz questions; answers are kept in your progress.
