@@ -40,6 +40,7 @@ public enum LeNetTutor {
     QuizCommand.self,
     HintCommand.self,
     SolutionCommand.self,
+    ResetCommand.self,
     SummaryCommand.self,
     DataCommand.self,
   ]

@@ -291,3 +291,147 @@ struct NextCommandTests {
         """)
   }
 }
+
+/// `reset`: exercise cells back as shipped (git's HEAD), the learner's file backed up first.
+@Suite("Reset")
+struct ResetCommandTests {
+  /// The loop chapter with both exercises solved and a note the learner added to the prose.
+  static let edited =
+    solvingTriple(solvingDouble(loopChapter)) + "My note: double is x + x.\n"
+
+  func shippedCheckout() throws -> Checkout {
+    let checkout = try loopCheckout()
+    try checkout.commitEverything()
+    try checkout.write("Lessons/03-loop.md", Self.edited)
+    return checkout
+  }
+
+  /// The backups folder's files.
+  func backups(_ checkout: Checkout) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: checkout.root + "/.lenet-tutor/backups"))
+      ?? []
+  }
+
+  @Test func resetRestoresExerciseCodeKeepsTheRestAndBacksUp() throws {
+    let checkout = try shippedCheckout()
+    let result = checkout.run(["reset", "3", "--yes"])
+    #expect(result.status == 0)
+    let backupNames = backups(checkout)
+    let backup = try #require(backupNames.first)
+    #expect(backupNames.count == 1)
+    #expect(backup.hasPrefix("03-loop-") && backup.hasSuffix(".md"))
+    #expect(
+      result.output == """
+        Saved your version to \(checkout.root)/.lenet-tutor/backups/\(backup)
+        Reset exercises 'double', 'triple' of \(checkout.path("03-loop.md")) to the shipped code; \
+        the rest of the file is as you left it.
+
+        """)
+    #expect(checkout.read(".lenet-tutor/backups/" + backup) == Self.edited)
+    #expect(checkout.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
+  }
+
+  @Test func resetOneExerciseLeavesTheOther() throws {
+    let checkout = try shippedCheckout()
+    let result = checkout.run(["reset", "3", "--yes", "--exercise", "double"])
+    #expect(result.status == 0)
+    #expect(
+      checkout.read("Lessons/03-loop.md")
+        == solvingTriple(loopChapter) + "My note: double is x + x.\n")
+  }
+
+  @Test func twoResetsKeepTwoBackups() throws {
+    let checkout = try shippedCheckout()
+    #expect(checkout.run(["reset", "3", "--yes", "--exercise", "double"]).status == 0)
+    #expect(checkout.run(["reset", "3", "--yes"]).status == 0)
+    #expect(backups(checkout).count == 2)
+  }
+
+  @Test func nothingToResetLeavesNoBackup() throws {
+    let checkout = try loopCheckout()
+    try checkout.commitEverything()
+    let result = checkout.run(["reset", "3", "--yes"])
+    #expect(result.status == 0)
+    #expect(
+      result.output
+        == "The exercises of lesson 3 are already as shipped: nothing to reset.\n")
+    #expect(backups(checkout).isEmpty)
+  }
+
+  @Test func interactiveResetAsksAndNoChangesNothing() throws {
+    let checkout = try shippedCheckout()
+    let declined = checkout.run(["reset", "3"], input: ["n"], interactive: true)
+    #expect(declined.status == 0)
+    #expect(
+      declined.output == """
+        Put exercises 'double', 'triple' of \(checkout.path("03-loop.md")) back as shipped? Your \
+        version is saved to a backup first. [y/N] Nothing changed.
+
+        """)
+    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
+    let accepted = checkout.run(["reset", "3"], input: ["y"], interactive: true)
+    #expect(accepted.status == 0)
+    #expect(checkout.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
+  }
+
+  @Test func offATerminalResetNeedsYes() throws {
+    let checkout = try shippedCheckout()
+    let result = checkout.run(["reset", "3"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: reset rewrites \(checkout.path("03-loop.md")); off a terminal it needs --yes to go \
+        ahead
+        Usage: lenet-tutor reset [--yes] [--exercise <id>] <lesson>
+        See 'lenet-tutor reset --help'.
+
+        """)
+    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
+  }
+
+  @Test func withoutGitHistoryResetRefuses() throws {
+    let checkout = try loopCheckout()
+    try checkout.write("Lessons/03-loop.md", Self.edited)
+    let result = checkout.run(["reset", "3", "--yes"])
+    #expect(result.status == 1)
+    #expect(
+      result.errors == """
+        error: cannot reset lesson 3: \(checkout.path("03-loop.md")) is not in a git checkout, so \
+        its shipped version is unknown
+        fix: run lenet-tutor from a git clone of the course, with the chapter as it came
+
+        """)
+    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
+    #expect(backups(checkout).isEmpty)
+  }
+
+  @Test func untrackedChapterResetRefuses() throws {
+    let checkout = try loopCheckout()
+    try checkout.commitEverything()
+    try checkout.write(
+      "Lessons/04-new.md", loopChapter.replacingOccurrences(of: "number: 3", with: "number: 4"))
+    let result = checkout.run(["reset", "4", "--yes"])
+    #expect(result.status == 1)
+    #expect(
+      result.errors.hasPrefix(
+        "error: cannot reset lesson 4: \(checkout.path("04-new.md")) is not tracked by git, so it"
+          + " has no shipped version\n"))
+  }
+
+  @Test func exerciseWhoseFenceIsGoneRefuses() throws {
+    let checkout = try loopCheckout()
+    try checkout.commitEverything()
+    try checkout.write(
+      "Lessons/03-loop.md", loopChapter.replacingOccurrences(of: " exercise id=triple", with: ""))
+    let result = checkout.run(["reset", "3", "--yes"])
+    #expect(result.status == 1)
+    #expect(
+      result.errors == """
+        error: cannot reset lesson 3: exercise 'triple' is no longer in \
+        \(checkout.path("03-loop.md")) (its ```swift exercise id=triple line is gone)
+        fix: put the exercise's opening line back, or restore it by hand from 'git show \
+        HEAD:./<file>'
+
+        """)
+  }
+}

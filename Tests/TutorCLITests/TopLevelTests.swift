@@ -16,6 +16,7 @@ import Testing
       quiz        Answer a lesson's quiz questions; answers are kept in your progress.
       hint        Show the next hint of a lesson's first unsolved exercise.
       solution    Show the reference solution of an exercise you have passed.
+      reset       Put a lesson's exercise cells back as shipped (your version is backed up).
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
 
