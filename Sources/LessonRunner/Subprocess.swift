@@ -38,10 +38,13 @@ struct Subprocess {
   /// concurrent spawn could otherwise inherit another run's pipe and hold it open.
   private static let spawnLock = NSLock()
 
-  /// Runs `executable` with `arguments`, standard input from /dev/null.
+  /// Runs `executable` with `arguments`, standard input from /dev/null. `onOutput` receives the
+  /// output as it arrives (the same bytes the result holds); when `isCancelled` turns true the
+  /// program is killed, as at the time limit, and the run ends `.signaled(SIGKILL)`.
   static func run(
     _ executable: String, _ arguments: [String], environment: [String: String],
-    timeLimit: Double? = nil
+    timeLimit: Double? = nil, onOutput: (([UInt8]) -> Void)? = nil,
+    isCancelled: (() -> Bool)? = nil
   ) throws(SubprocessError) -> Result {
     var descriptors: [Int32] = [-1, -1]
     var pid: pid_t = 0
@@ -78,7 +81,9 @@ struct Subprocess {
       throw SubprocessError(executable: executable, reason: String(cString: strerror(status)))
     }
 
-    let (bytes, timedOut) = drain(readEnd, processGroup: pid, timeLimit: timeLimit)
+    let (bytes, timedOut) = drain(
+      readEnd, processGroup: pid, timeLimit: timeLimit, onOutput: onOutput,
+      isCancelled: isCancelled)
     close(readEnd)
     var waitStatus: Int32 = 0
     while waitpid(pid, &waitStatus, 0) == -1 && errno == EINTR {}
@@ -91,15 +96,23 @@ struct Subprocess {
   }
 
   /// Reads `descriptor` to its end, killing `processGroup` if `timeLimit` seconds pass first.
-  private static func drain(_ descriptor: Int32, processGroup: pid_t, timeLimit: Double?)
-    -> (bytes: [UInt8], timedOut: Bool)
-  {
+  private static func drain(
+    _ descriptor: Int32, processGroup: pid_t, timeLimit: Double?,
+    onOutput: (([UInt8]) -> Void)?, isCancelled: (() -> Bool)?
+  ) -> (bytes: [UInt8], timedOut: Bool) {
     let deadline = timeLimit.map { Date().addingTimeInterval($0) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
     var timedOut = false
+    var killed = false
     while true {
-      var waitMilliseconds: Int32 = -1
+      // A cancellable run wakes up every 100 ms to look at its flag.
+      var waitMilliseconds: Int32 = isCancelled == nil || killed ? -1 : 100
+      if !killed, let isCancelled, isCancelled() {
+        killed = true
+        kill(-processGroup, SIGKILL)
+        continue
+      }
       if let deadline, !timedOut {
         let remaining = deadline.timeIntervalSinceNow
         if remaining <= 0 {
@@ -107,7 +120,8 @@ struct Subprocess {
           kill(-processGroup, SIGKILL)
           continue
         }
-        waitMilliseconds = Int32(min(remaining * 1000 + 1, 60_000))
+        waitMilliseconds = Int32(
+          min(remaining * 1000 + 1, waitMilliseconds < 0 ? 60_000 : Double(waitMilliseconds)))
       }
       var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       let ready = poll(&request, 1, waitMilliseconds)
@@ -116,7 +130,11 @@ struct Subprocess {
       let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { break }
-      if bytes.count < outputLimit { bytes += buffer[0..<min(count, outputLimit - bytes.count)] }
+      if bytes.count < outputLimit {
+        let kept = buffer[0..<min(count, outputLimit - bytes.count)]
+        bytes += kept
+        onOutput?(Array(kept))
+      }
     }
     return (bytes, timedOut)
   }

@@ -194,4 +194,48 @@ struct LessonCommandsTests {
     #expect(!result.output.contains("── Enter"))
     #expect(result.output.contains("  │ second cell\n"))
   }
+
+  @Test func lessonShowsEachCellAsItEndsWhileLaterCellsRun() throws {
+    // Cell 2 waits for a file that this sink creates when cell 1's output is shown: if the
+    // lesson waited for the whole chapter, cell 2 would give up after 20 s and print false.
+    let gate = checkoutGate()
+    let chapter =
+      header + "```swift\nprint(\"first\")\n```\n\n```swift\nvar released = false\n"
+      + "for _ in 0..<400 where !released {\n"
+      + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
+      + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
+    let checkout = try Checkout(chapters: ["03-demo.md": chapter])
+    let output = GateSink(trigger: "│ first\n", gate: gate)
+    let errors = StringSink()
+    let context = Context(
+      output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
+      environment: checkout.environment, readLine: { nil })
+    let status = LeNetTutor.run(["lesson", "3"], context: context)
+    #expect(status == 0, "\(errors.text)")
+    #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
+  }
+}
+
+/// A path for a gate file that does not exist yet.
+private func checkoutGate() -> String {
+  NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+}
+
+/// Collects text like `StringSink`, and creates `gate` once `trigger` has been written.
+private final class GateSink: TextSink, @unchecked Sendable {
+  let trigger: String
+  let gate: String
+  private(set) var text = ""
+
+  init(trigger: String, gate: String) {
+    self.trigger = trigger
+    self.gate = gate
+  }
+
+  func write(_ text: String) {
+    self.text += text
+    if self.text.contains(trigger) && !FileManager.default.fileExists(atPath: gate) {
+      FileManager.default.createFile(atPath: gate, contents: Data())
+    }
+  }
 }
