@@ -41,6 +41,7 @@ public enum LeNetTutor {
     HintCommand.self,
     SolutionCommand.self,
     ResetCommand.self,
+    WatchCommand.self,
     SummaryCommand.self,
     DataCommand.self,
   ]

@@ -17,6 +17,7 @@ import Testing
       hint        Show the next hint of a lesson's first unsolved exercise.
       solution    Show the reference solution of an exercise you have passed.
       reset       Put a lesson's exercise cells back as shipped (your version is backed up).
+      watch       Run a lesson's checks again each time you save its file.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
 
