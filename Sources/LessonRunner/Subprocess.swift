@@ -38,6 +38,31 @@ struct Subprocess {
   /// concurrent spawn could otherwise inherit another run's pipe and hold it open.
   private static let spawnLock = NSLock()
 
+  /// The process groups of the programs running now (guarded by `spawnLock`). The programs run
+  /// in groups of their own, so Ctrl-C at the terminal does not reach them: the handler that
+  /// `stopChildrenOnInterrupt` installs stops them, or a chapter stuck in a loop would outlive
+  /// lenet-tutor.
+  nonisolated(unsafe) private static var runningGroups: Set<pid_t> = []
+  nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
+
+  /// On SIGINT or SIGTERM, kills every running program's group, then exits with 128 + signal as
+  /// the default action would. Installed once, on the first run; call with `spawnLock` held.
+  private static func stopChildrenOnInterrupt() {
+    guard signalSources.isEmpty else { return }
+    for number in [SIGINT, SIGTERM] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        spawnLock.lock()
+        for group in runningGroups { kill(-group, SIGKILL) }
+        spawnLock.unlock()
+        _exit(128 + number)
+      }
+      source.resume()
+      signalSources.append(source)
+    }
+  }
+
   /// Runs `executable` with `arguments`, standard input from /dev/null. `onOutput` receives the
   /// output as it arrives (the same bytes the result holds); when `isCancelled` turns true the
   /// program is killed, as at the time limit, and the run ends `.signaled(SIGKILL)`.
@@ -49,6 +74,7 @@ struct Subprocess {
     var descriptors: [Int32] = [-1, -1]
     var pid: pid_t = 0
     spawnLock.lock()
+    stopChildrenOnInterrupt()
     guard pipe(&descriptors) == 0 else {
       spawnLock.unlock()
       throw SubprocessError(executable: executable, reason: String(cString: strerror(errno)))
@@ -75,6 +101,7 @@ struct Subprocess {
     posix_spawn_file_actions_destroy(&actions)
     posix_spawnattr_destroy(&attributes)
     close(writeEnd)
+    if status == 0 { runningGroups.insert(pid) }
     spawnLock.unlock()
     guard status == 0 else {
       close(readEnd)
@@ -87,6 +114,7 @@ struct Subprocess {
     close(readEnd)
     var waitStatus: Int32 = 0
     while waitpid(pid, &waitStatus, 0) == -1 && errno == EINTR {}
+    spawnLock.withLock { _ = runningGroups.remove(pid) }
     let output = String(decoding: bytes, as: UTF8.self)
     if timedOut { return Result(termination: .timedOut, output: output) }
     let signal = waitStatus & 0x7f
