@@ -65,6 +65,8 @@ public struct ChapterReport: Sendable {
   public var compiledProgram: Bool
   /// Where each cell's code starts (a solution file for a replaced exercise).
   public var cellLocations: [SourceLocation]
+  /// How long the compiled program ran, in seconds (nil when it did not compile).
+  public var runSeconds: Double?
 
   /// The exercise whose checks cell `index` belongs to, when that exercise still holds its
   /// shipped `TODO` (never under `--solutions`).

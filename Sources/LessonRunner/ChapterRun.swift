@@ -35,6 +35,7 @@ public final class ChapterRun: @unchecked Sendable {
     let thread = Thread { [self] in
       var output: [UInt8] = []
       var scanned = 0
+      let started = Date()
       let result = Result { () throws(SubprocessError) in
         try Subprocess.run(
           executable, [], environment: environment, timeLimit: Double(timeout),
@@ -50,6 +51,7 @@ public final class ChapterRun: @unchecked Sendable {
           self.report.cells = ChapterRunner.cellResults(
             output: result.output, termination: result.termination, chapter: chapter,
             timeout: timeout)
+          self.report.runSeconds = Date().timeIntervalSince(started)
           outcome = .success(self.report)
         case .failure(let error):
           outcome = .failure(error)

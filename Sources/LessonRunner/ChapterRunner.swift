@@ -34,7 +34,7 @@ public struct ChapterRunner: Sendable {
           cell: $0.index, output: "", checks: [], status: .notRun, mismatch: nil)
       },
       compiledLibrary: library.compiledNow, compiledProgram: false,
-      cellLocations: program.cellLocations)
+      cellLocations: program.cellLocations, runSeconds: nil)
     let compiled = Result { () throws(CompileError) in
       try compiler.compile(program, library: library)
     }
