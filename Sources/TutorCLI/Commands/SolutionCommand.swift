@@ -8,9 +8,7 @@ enum SolutionCommand: TutorCommand {
     abstract: "Show the reference solution of an exercise you have passed.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .option(
-        "--exercise", "id",
-        "The exercise (default: the first not yet passed, or all when every one passed)."),
+      .option("--exercise", "id", "One exercise (default: first not passed, else all)."),
       .flag("--force", "Show it even though you have not passed the exercise yet."),
     ],
     discussion: """
