@@ -107,6 +107,11 @@ public final class ChapterRun: @unchecked Sendable {
     }
   }
 
+  /// Whether `report(throughCell: index)` would return at once.
+  public func hasResult(throughCell index: Int) -> Bool {
+    condition.withLock { finishedCells > index || outcome != nil }
+  }
+
   /// The final report, once the program has ended. Blocks until then.
   public func wait() throws -> ChapterReport {
     try condition.withLock {

@@ -223,6 +223,23 @@ struct LessonCommandsTests {
     #expect(status == 0, "\(errors.text)")
     #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
   }
+  @Test func aCellStillRunningSaysSoOnATerminalThenTheLineGoes() throws {
+    // The cell cannot end before the sink has seen "running…", so the line must be shown.
+    let gate = checkoutGate()
+    let chapter =
+      header + "```swift\nvar released = false\n"
+      + "for _ in 0..<400 where !released {\n"
+      + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
+      + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
+    let checkout = try Checkout(chapters: ["03-demo.md": chapter])
+    let output = GateSink(trigger: "  running…", gate: gate)
+    let context = Context(
+      output: output, errors: StringSink(),
+      terminal: Terminal(isInteractive: true, usesColor: false),
+      environment: checkout.environment, readLine: { nil })
+    #expect(LeNetTutor.run(["lesson", "3", "--no-pause"], context: context) == 0)
+    #expect(output.text.contains("  running…\r\u{1B}[2K  │ released: true\n"), "\(output.text)")
+  }
 }
 
 /// A path for a gate file that does not exist yet.

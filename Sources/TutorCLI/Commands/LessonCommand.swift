@@ -89,7 +89,11 @@ enum LessonCommand: TutorCommand {
           } ?? cell.code) : cell.code
         output.line(renderer.renderCode(code, language: "swift"))
         output.line()
+        // A cell still running (a training loop) says so on a terminal, then the line goes.
+        let showsRunning = terminal.isInteractive && !run.hasResult(throughCell: index)
+        if showsRunning { output.write(terminal.styled("  running…", .dim)) }
         let report = try run.report(throughCell: index)
+        if showsRunning { output.write("\r\u{1B}[2K") }
         if let errors = report.compileErrors {
           output.write(errors)
           failed += 1
