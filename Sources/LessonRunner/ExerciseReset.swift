@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 /// Puts a chapter's exercise cells back as shipped, keeping everything else the learner wrote.
 ///
@@ -94,12 +95,12 @@ public struct ExerciseReset: Sendable {
       attempt += 1
     }
     do {
-      try AtomicFile.write(data, to: backup)
+      try AtomicFile.write([UInt8](data), to: URL(fileURLWithPath: backup))
     } catch {
       throw .unwritable(path: backup, reason: "\(error)")
     }
     do {
-      try AtomicFile.write(Data(resetText.utf8), to: path)
+      try AtomicFile.write(Array(resetText.utf8), to: URL(fileURLWithPath: path))
     } catch {
       throw .unwritable(path: path, reason: "\(error)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 /// The learner's progress: each chapter's last result, exercise verdicts and quiz answers,
 /// kept as JSON at `Workspace.progressPath` and always written atomically.
@@ -78,7 +79,7 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     do {
-      try AtomicFile.write(try encoder.encode(self), to: path)
+      try AtomicFile.write([UInt8](try encoder.encode(self)), to: URL(fileURLWithPath: path))
     } catch {
       throw .unwritable(path: path, reason: "\(error)")
     }
@@ -121,28 +122,6 @@ public enum ProgressError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unwritable(let path, let reason):
       "cannot write the progress file \(path): \(reason)"
         + " (fix: set LENET_TUTOR_PROGRESS to a writable path)"
-    }
-  }
-}
-
-/// Writes files so that a reader sees either the old content or the new, never a mix.
-enum AtomicFile {
-  /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
-  static func write(_ data: Data, to path: String) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    if !directory.isEmpty {
-      try FileManager.default.createDirectory(
-        atPath: directory, withIntermediateDirectories: true)
-    }
-    let temporary = path + ".tmp-" + UUID().uuidString
-    do {
-      try data.write(to: URL(fileURLWithPath: temporary))
-      guard rename(temporary, path) == 0 else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-      }
-    } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw error
     }
   }
 }
