@@ -17,10 +17,12 @@ public struct Tensor: Sendable, Equatable {
   public private(set) var shape: [Int]
   /// The elements in row-major order; `scalars.count` is always the product of `shape`.
   public var scalars: [Float] {
+    // Reading `oldValue` here would copy the whole array on every element write
+    // (`tensor.scalars[i] = x`), so the check compares against the shape instead.
     didSet {
       precondition(
-        scalars.count == oldValue.count,
-        "Tensor.scalars must keep \(oldValue.count) elements for shape \(shape)")
+        scalars.count == shape.reduce(1, *),
+        "Tensor.scalars must keep \(shape.reduce(1, *)) elements for shape \(shape)")
     }
   }
 
@@ -97,6 +99,19 @@ public struct Tensor: Sendable, Equatable {
     return Tensor(
       shape: [range.count] + sampleShape,
       scalars: Array(scalars[range.lowerBound * stride..<range.upperBound * stride]))
+  }
+
+  /// The samples of several batches with the same sample shape, one after another.
+  public init(concatenating batches: [Tensor]) {
+    precondition(!batches.isEmpty, "nothing to concatenate")
+    let sampleShape = batches[0].sampleShape
+    precondition(
+      batches.allSatisfy { $0.sampleShape == sampleShape },
+      "batches to concatenate must share one sample shape")
+    var scalars: [Float] = []
+    scalars.reserveCapacity(batches.reduce(0) { $0 + $1.count })
+    for batch in batches { scalars += batch.scalars }
+    self.init(shape: [batches.reduce(0) { $0 + $1.batchSize }] + sampleShape, scalars: scalars)
   }
 
   /// The largest absolute difference between two tensors of the same shape.
