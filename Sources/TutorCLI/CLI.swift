@@ -33,7 +33,8 @@ public final class Context {
 public enum LeNetTutor {
   /// Every command, in the order `--help` lists them.
   static let commands: [any TutorCommand.Type] = [
-    SummaryCommand.self
+    SummaryCommand.self,
+    BenchCommand.self,
   ]
 
   /// The top-level usage line.
