@@ -16,17 +16,21 @@ let package = Package(
     .target(name: "TerminalKit"),
     // The lesson runner: parses Markdown chapters, compiles their Swift cells against LeNetKit,
     // runs them and checks their outputs.
-    .target(name: "LessonRunner", dependencies: ["TerminalKit"]),
+    .target(name: "LessonRunner", dependencies: ["LeNetKit", "TerminalKit"]),
     // The command line: argument parsing and the commands. Kept apart from `main.swift` so tests
     // can run every command in-process and compare its output verbatim.
     .target(name: "TutorCLI", dependencies: ["LeNetKit", "LessonRunner", "TerminalKit"]),
     .executableTarget(name: "lenet-tutor", dependencies: ["TutorCLI"]),
+
+    // Examples: small programs that use only LeNetKit's public API; ExampleTests runs them.
+    .executableTarget(name: "paper-lenet5", dependencies: ["LeNetKit"], path: "Examples/paper-lenet5"),
 
     // Test helpers (not public API): `expectClose` and friends.
     .target(name: "LeNetTestSupport", dependencies: ["LeNetKit"], path: "Tests/LeNetTestSupport"),
     .testTarget(name: "LeNetKitTests", dependencies: ["LeNetKit", "LeNetTestSupport"]),
     .testTarget(name: "LessonRunnerTests", dependencies: ["LessonRunner", "LeNetTestSupport"]),
     .testTarget(name: "TutorCLITests", dependencies: ["TutorCLI", "LeNetTestSupport"]),
+    .testTarget(name: "ExampleTests", dependencies: ["LeNetTestSupport"]),
   ]
 )
 

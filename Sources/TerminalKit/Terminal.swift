@@ -38,8 +38,13 @@ public struct Terminal: Sendable {
 
   /// `text` wrapped in `style`'s escape codes when color is on, unchanged otherwise.
   public func styled(_ text: String, _ style: Style...) -> String {
-    guard usesColor, !style.isEmpty else { return text }
-    let codes = style.map { String($0.rawValue) }.joined(separator: ";")
+    styled(text, style)
+  }
+
+  /// `text` wrapped in the escape codes of every style in `styles` when color is on.
+  public func styled(_ text: String, _ styles: [Style]) -> String {
+    guard usesColor, !styles.isEmpty else { return text }
+    let codes = styles.map { String($0.rawValue) }.joined(separator: ";")
     return "\u{1B}[\(codes)m\(text)\u{1B}[0m"
   }
 

@@ -33,7 +33,12 @@ public final class Context {
 public enum LeNetTutor {
   /// Every command, in the order `--help` lists them.
   static let commands: [any TutorCommand.Type] = [
+    ListCommand.self,
+    LessonCommand.self,
+    CheckCommand.self,
+    QuizCommand.self,
     SummaryCommand.self,
+    DataCommand.self,
     BenchCommand.self,
   ]
 
@@ -62,10 +67,7 @@ public enum LeNetTutor {
 
   /// Runs the command line `arguments` (without the program name) and returns the exit status.
   public static func run(_ arguments: [String], context: Context) -> Int32 {
-    guard let first = arguments.first else {
-      context.output.line(help)
-      return 0
-    }
+    guard let first = arguments.first else { return run(["list"], context: context) }
     if first == "-h" || first == "--help" || first == "help" {
       context.output.line(help)
       return 0

@@ -47,7 +47,8 @@ public enum SoftmaxCrossEntropy {
       let largest = logits.scalars[row].max() ?? 0
       var sum: Float = 0
       for index in row { sum += Foundation.exp(logits.scalars[index] - largest) }
-      total += Double(largest + Foundation.log(sum) - logits.scalars[sample * classes + label])
+      // (m − z) first: adding log Σ to m ≈ 1,000 would round away its last 4 decimals.
+      total += Double(largest - logits.scalars[sample * classes + label] + Foundation.log(sum))
       gradient.scalars[sample * classes + label] -= 1
     }
     for index in gradient.scalars.indices { gradient.scalars[index] /= batch }

@@ -47,6 +47,8 @@ public struct ModelSummary: Sendable {
           connections: layer.connectionCount(for: inputShape),
           paper: reference?.layers[layer.name]))
     }
+    // The Keras model's softmax is taken with the loss, not by a layer; say where it is.
+    if model.output == .logits, !rows.isEmpty { rows[rows.count - 1].kind += ", softmax" }
     modelName = model.name
     inputShape = model.inputShape
     self.rows = rows

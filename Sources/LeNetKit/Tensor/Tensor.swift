@@ -17,14 +17,23 @@ public struct Tensor: Sendable, Equatable {
   public private(set) var shape: [Int]
   /// The elements in row-major order; `scalars.count` is always the product of `shape`.
   public var scalars: [Float] {
-    // Reading `oldValue` here would copy the whole array on every element write
-    // (`tensor.scalars[i] = x`), so the check compares against the shape instead.
-    didSet {
+    get { storage }
+    set {
       precondition(
-        scalars.count == shape.reduce(1, *),
-        "Tensor.scalars must keep \(shape.reduce(1, *)) elements for shape \(shape)")
+        newValue.count == storage.count,
+        "Tensor.scalars must keep \(storage.count) elements for shape \(shape)")
+      storage = newValue
+    }
+    // A `didSet` would make every element write (`tensor.scalars[i] = x`) copy the whole
+    // array; yielding the storage lets it be written in place, then checks the count.
+    _modify {
+      let count = storage.count
+      yield &storage
+      precondition(
+        storage.count == count, "Tensor.scalars must keep \(count) elements for shape \(shape)")
     }
   }
+  private var storage: [Float]
 
   /// Creates a tensor of the given shape from its elements in row-major order.
   public init(shape: [Int], scalars: [Float]) {
@@ -33,7 +42,7 @@ public struct Tensor: Sendable, Equatable {
       scalars.count == shape.reduce(1, *),
       "Tensor of shape \(shape) needs \(shape.reduce(1, *)) elements, got \(scalars.count)")
     self.shape = shape
-    self.scalars = scalars
+    self.storage = scalars
   }
 
   /// Creates a tensor of the given shape with every element equal to `value`.
@@ -112,6 +121,17 @@ public struct Tensor: Sendable, Equatable {
     scalars.reserveCapacity(batches.reduce(0) { $0 + $1.count })
     for batch in batches { scalars += batch.scalars }
     self.init(shape: [batches.reduce(0) { $0 + $1.batchSize }] + sampleShape, scalars: scalars)
+  }
+
+  /// One feature map of one sample of an `N × C × H × W` tensor, as an `H × W` tensor.
+  public func featureMap(_ channel: Int, sample: Int = 0) -> Tensor {
+    precondition(shape.count == 4, "featureMap needs an N × C × H × W tensor, got shape \(shape)")
+    precondition(
+      (0..<shape[0]).contains(sample) && (0..<shape[1]).contains(channel),
+      "Map \(channel) of sample \(sample) is out of bounds for shape \(shape)")
+    let size = shape[2] * shape[3]
+    let start = (sample * shape[1] + channel) * size
+    return Tensor(shape: [shape[2], shape[3]], scalars: Array(scalars[start..<start + size]))
   }
 
   /// The largest absolute difference between two tensors of the same shape.

@@ -8,7 +8,7 @@ enum SummaryCommand: TutorCommand {
     abstract: "Print a model's layers with their parameters and connections.",
     options: [
       .option(
-        "--model", "name", "The model: \(Model.availableNames.joined(separator: " or ")).",
+        "--model", "name", "The model, \(Model.availableNames.joined(separator: " or "))",
         default: "lecun1998")
     ],
     discussion: """

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The chapters of a lessons folder: every `NN-slug.md` file, by number.
+public struct Catalog: Sendable {
+  /// A chapter file found in the folder, parsed or not.
+  public struct Entry: Sendable {
+    /// The number from the file name's `NN-` prefix.
+    public var number: Int
+    /// The file's path.
+    public var path: String
+    /// The parsed chapter, or why it cannot be parsed.
+    public var chapter: Result<Chapter, ChapterError>
+  }
+
+  /// The chapters in number order.
+  public var entries: [Entry]
+
+  /// Reads every `NN-*.md` file in `directory` (other files, such as README.md, are ignored);
+  /// paths are shown relative to the working directory when inside it.
+  public init(directory: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    entries = names.compactMap { name -> Entry? in
+      guard name.hasSuffix(".md"), let number = Catalog.number(ofFile: name) else { return nil }
+      let path = Catalog.displayPath(directory + "/" + name)
+      let chapter = Result { () throws(ChapterError) in
+        try ChapterParser.parse(contentsOf: path)
+      }
+      return Entry(number: number, path: path, chapter: chapter)
+    }.sorted { ($0.number, $0.path) < ($1.number, $1.path) }
+  }
+
+  /// The number in a chapter file name `NN-slug.md`, or nil for other files.
+  public static func number(ofFile name: String) -> Int? {
+    let digits = name.prefix(while: \.isNumber)
+    guard digits.count == 2, name.dropFirst(2).first == "-" else { return nil }
+    return Int(digits)
+  }
+
+  /// The chapter with number `number`.
+  public func entry(number: Int) -> Entry? { entries.first { $0.number == number } }
+
+  /// `path` relative to the working directory when it is inside it, so messages are short and
+  /// still valid from where the command runs; otherwise absolute.
+  public static func displayPath(_ path: String) -> String {
+    let current = FileManager.default.currentDirectoryPath
+    let absolute = Workspace.absolute(path, from: current)
+    let prefix = current.hasSuffix("/") ? current : current + "/"
+    return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+  }
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Compiles LeNetKit once into a cache, then chapter programs against it, each cached by the hash
+/// of its content so an unchanged chapter starts at once.
+///
+/// Cache layout (`Workspace.cacheDirectory`):
+/// ```
+/// library/<hash>/libLeNetKit.so, LeNetKit.swiftmodule   hash: LeNetKit sources + swiftc --version
+/// chapters/<hash>/chapter                               hash: program + prelude + library hash
+/// ```
+/// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
+/// parallel runs never see half an entry; the library build also holds a lock file so that
+/// parallel first runs compile it once, not once each.
+public final class ChapterCompiler: @unchecked Sendable {
+  /// The compiled library: its folder and whether this call compiled it (false: from cache).
+  public struct Library: Sendable {
+    public var directory: String
+    public var hash: String
+    public var compiledNow: Bool
+  }
+
+  /// A compiled chapter program.
+  public struct Executable: Sendable {
+    public var path: String
+    /// Whether this call compiled it (false: it came from the cache).
+    public var compiledNow: Bool
+  }
+
+  /// Flags of the LeNetKit build. `-assert-config Debug` keeps precondition messages in the
+  /// optimized build, so a learner whose cell misuses a layer reads why it stopped.
+  static let libraryFlags = [
+    "-emit-library", "-emit-module", "-module-name", "LeNetKit", "-parse-as-library", "-O",
+    "-assert-config", "Debug", "-wmo", "-swift-version", "6",
+  ]
+  /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
+  /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
+  /// compiles in about a second.
+  static let chapterFlags = ["-swift-version", "5", "-Onone", "-module-name", "LessonChapter"]
+
+  private let workspace: Workspace
+  private let status: (String) -> Void
+  private let lock = NSLock()
+  private var cachedVersion: String?
+
+  /// Creates a compiler; `status` receives one-line messages about slow steps.
+  public init(workspace: Workspace, status: @escaping (String) -> Void) {
+    self.workspace = workspace
+    self.status = status
+  }
+
+  /// The output of `swiftc --version`, part of every cache key.
+  func compilerVersion() throws(CompileError) -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    if let cachedVersion { return cachedVersion }
+    let result = try run([
+      "--version"
+    ])
+    guard result.termination == .exited(0) else {
+      throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
+    }
+    cachedVersion = result.output
+    return result.output
+  }
+
+  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  public func library() throws(CompileError) -> Library {
+    var hasher = CacheKey()
+    hasher.update(field: "lenet-tutor library v1")
+    hasher.update(field: try compilerVersion())
+    for flag in Self.libraryFlags { hasher.update(field: flag) }
+    let sources = workspace.librarySources()
+    guard !sources.isEmpty else { throw .noLibrarySources(workspace.root + "/Sources/LeNetKit") }
+    for path in sources + ["Sources/CZlib/module.modulemap", "Sources/CZlib/shim.h"] {
+      hasher.update(field: path)
+      hasher.update(
+        [UInt8](FileManager.default.contents(atPath: workspace.root + "/" + path) ?? Data()))
+    }
+    let hash = hasher.hexDigest()
+    let base = workspace.cacheDirectory + "/library"
+    let directory = base + "/" + hash
+    let isComplete = {
+      FileManager.default.fileExists(atPath: directory + "/libLeNetKit.so")
+        && FileManager.default.fileExists(atPath: directory + "/LeNetKit.swiftmodule")
+    }
+    if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+
+    try makeDirectory(base)
+    let lockDescriptor = open(base + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard lockDescriptor >= 0 else {
+      throw .cacheUnwritable(base, String(cString: strerror(errno)))
+    }
+    defer { close(lockDescriptor) }
+    while flock(lockDescriptor, LOCK_EX) != 0 && errno == EINTR {}
+    if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+
+    status("Compiling LeNetKit for the lessons (once per change to the library; about 10 s)…")
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    let result = try run(
+      Self.libraryFlags + [
+        "-I", workspace.root + "/Sources/CZlib",
+        "-o", temporary + "/libLeNetKit.so",
+        "-emit-module-path", temporary + "/LeNetKit.swiftmodule",
+      ] + sources.map { workspace.root + "/" + $0 } + ["-lz"])
+    guard result.termination == .exited(0) else {
+      throw .compilerFailed(command: "swiftc (LeNetKit)", output: result.output)
+    }
+    try publish(temporary, as: directory)
+    return Library(directory: directory, hash: hash, compiledNow: true)
+  }
+
+  /// Compiles `program` against the library, or finds it in the cache. Compile errors are a
+  /// `.chapterDoesNotCompile` error carrying the compiler's messages (they name the chapter).
+  public func compile(_ program: ChapterProgram, library: Library) throws(CompileError)
+    -> Executable
+  {
+    var hasher = CacheKey()
+    hasher.update(field: "lenet-tutor chapter v1")
+    hasher.update(field: library.hash)
+    for flag in Self.chapterFlags { hasher.update(field: flag) }
+    hasher.update(field: Prelude.source)
+    hasher.update(field: program.main)
+    let base = workspace.cacheDirectory + "/chapters"
+    let directory = base + "/" + hasher.hexDigest()
+    let executable = directory + "/chapter"
+    if FileManager.default.isExecutableFile(atPath: executable) {
+      return Executable(path: executable, compiledNow: false)
+    }
+    try makeDirectory(base)
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    do {
+      try Data(Prelude.source.utf8).write(to: URL(fileURLWithPath: temporary + "/Prelude.swift"))
+      try Data(program.main.utf8).write(to: URL(fileURLWithPath: temporary + "/main.swift"))
+    } catch {
+      throw .cacheUnwritable(temporary, "\(error)")
+    }
+    let result = try run(
+      Self.chapterFlags + [
+        "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
+        "-L", library.directory, "-lLeNetKit",
+        "-Xlinker", "-rpath", "-Xlinker", library.directory,
+        temporary + "/Prelude.swift", temporary + "/main.swift",
+        "-o", temporary + "/chapter",
+      ])
+    guard result.termination == .exited(0) else {
+      // Errors outside any cell name the generated file, which is about to be deleted.
+      let output = result.output.replacingOccurrences(
+        of: temporary + "/", with: "<chapter program>/")
+      throw .chapterDoesNotCompile(output)
+    }
+    try publish(temporary, as: directory)
+    return Executable(path: executable, compiledNow: true)
+  }
+
+  private func run(_ arguments: [String]) throws(CompileError) -> Subprocess.Result {
+    do {
+      return try Subprocess.run(
+        workspace.swiftc, arguments, environment: ProcessInfo.processInfo.environment)
+    } catch {
+      throw .compilerFailed(command: workspace.swiftc, output: error.reason)
+    }
+  }
+
+  private func makeDirectory(_ path: String) throws(CompileError) {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw .cacheUnwritable(path, "\(error.localizedDescription)")
+    }
+  }
+
+  private func makeTemporaryDirectory(in base: String) throws(CompileError) -> String {
+    let path = base + "/tmp-" + UUID().uuidString
+    try makeDirectory(path)
+    return path
+  }
+
+  /// Renames `temporary` to `final`; if another run published it first, keeps theirs.
+  private func publish(_ temporary: String, as final: String) throws(CompileError) {
+    if rename(temporary, final) == 0 { return }
+    let reason = String(cString: strerror(errno))
+    if FileManager.default.fileExists(atPath: final) { return }
+    throw .cacheUnwritable(final, reason)
+  }
+}
+
+/// Compiling failed for a reason other than the chapter's own code, or the chapter's code does
+/// not compile.
+public enum CompileError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The chapter's cells do not compile; the compiler's messages point at the chapter's lines.
+  case chapterDoesNotCompile(String)
+  /// LeNetKit or `swiftc --version` failed: the toolchain or the library is broken.
+  case compilerFailed(command: String, output: String)
+  /// There are no LeNetKit sources where the workspace says.
+  case noLibrarySources(String)
+  /// The cache folder cannot be written.
+  case cacheUnwritable(String, String)
+
+  public var description: String {
+    switch self {
+    case .chapterDoesNotCompile(let output): output
+    case .compilerFailed(let command, let output):
+      "\(command) failed (fix: check that `swift build` works in this checkout):\n\(output)"
+    case .noLibrarySources(let path):
+      "no Swift files in \(path) (fix: set LENET_TUTOR_ROOT to a lenet-tutor checkout)"
+    case .cacheUnwritable(let path, let reason):
+      "cannot write the compile cache at \(path): \(reason)"
+        + " (fix: set LENET_TUTOR_CACHE to a writable folder)"
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import LessonRunner
+
+/// `lenet-tutor list` (also plain `lenet-tutor`): the chapters with the learner's progress.
+enum ListCommand: TutorCommand {
+  static let spec = CommandSpec(
+    name: "list",
+    abstract: "List the lessons with your progress (the default command).",
+    discussion: """
+      Progress is kept in .lenet-tutor/progress.json in the checkout (or LENET_TUTOR_PROGRESS).
+      """)
+
+  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    let support = try LessonSupport(context: context)
+    let catalog = support.catalog
+    let folder = Catalog.displayPath(support.workspace.lessonsDirectory)
+    guard !catalog.entries.isEmpty else {
+      context.output.line("No lessons yet: \(folder) has no NN-slug.md chapters.")
+      return 0
+    }
+    let progress = support.loadProgress()
+    let terminal = context.terminal
+    var rows: [(String, String, String, String)] = []
+    var unreadable = false
+    for entry in catalog.entries {
+      switch entry.chapter {
+      case .success(let chapter):
+        let record = progress?.chapters[chapter.stem]
+        let status: String
+        switch record?.result {
+        case .passed?: status = terminal.verdict(true) + " passed"
+        case .failed?: status = terminal.verdict(false) + " failed"
+        case nil: status = terminal.styled("not started", .dim)
+        }
+        let answered = record?.quizzes.count ?? 0
+        let quiz = chapter.quizzes.isEmpty ? "" : "quiz \(answered)/\(chapter.quizzes.count)"
+        let minutes = chapter.frontMatter.minutes.map { "\($0) min" } ?? ""
+        rows.append(
+          (String(entry.number), chapter.frontMatter.title, minutes, status + "  " + quiz))
+      case .failure(let error):
+        unreadable = true
+        rows.append((String(entry.number), "(cannot be read: see below)", "", ""))
+        context.errors.line("\(error)")
+      }
+    }
+    let titleWidth = rows.map(\.1.count).max() ?? 0
+    context.output.line("Lessons in \(folder):")
+    for (number, title, minutes, status) in rows {
+      context.output.line(
+        "  " + number.leftPadded(to: 2) + "  " + title.rightPadded(to: titleWidth) + "  "
+          + minutes.leftPadded(to: 6) + "  " + status)
+    }
+    context.output.line()
+    context.output.line("Start one with: lenet-tutor lesson <number>")
+    return unreadable ? 2 : 0
+  }
+}

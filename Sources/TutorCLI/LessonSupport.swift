@@ -1,0 +1,138 @@
+import Foundation
+import LessonRunner
+import TerminalKit
+
+/// What the lesson commands (`lesson`, `check`, `list`, `quiz`) share: finding the workspace and
+/// chapters, printing verdict lines, and keeping the progress file.
+struct LessonSupport {
+  let context: Context
+  let workspace: Workspace
+
+  /// Finds the workspace from the context's environment, starting at `start` (a chapter path).
+  init(context: Context, start: String? = nil) throws(ToolError) {
+    self.context = context
+    do {
+      workspace = try Workspace.locate(environment: context.environment, start: start)
+    } catch {
+      throw ToolError("\(error)", exitCode: 2)
+    }
+  }
+
+  /// The chapters in the package's Lessons folder.
+  var catalog: Catalog { Catalog(directory: workspace.lessonsDirectory) }
+
+  /// The chapter a command-line word names: a lesson number, or a path to a chapter file.
+  func chapterPath(_ word: String) throws(ToolError) -> String {
+    guard let number = Int(word) else { return word }
+    let catalog = self.catalog
+    if let entry = catalog.entry(number: number) { return entry.path }
+    guard !catalog.entries.isEmpty else {
+      throw ToolError(
+        "there is no lesson \(number): \(Catalog.displayPath(workspace.lessonsDirectory)) has no"
+          + " chapters yet", fix: "give a chapter file's path instead", exitCode: 2)
+    }
+    throw ToolError(
+      "there is no lesson \(number). The lessons are:\n" + lessonList(catalog),
+      fix: "give one of these numbers, or a chapter file's path", exitCode: 2)
+  }
+
+  /// One line per chapter: number and title.
+  func lessonList(_ catalog: Catalog) -> String {
+    catalog.entries.map { entry in
+      let title = (try? entry.chapter.get().frontMatter.title) ?? "(cannot be read)"
+      return "  " + String(entry.number).leftPadded(to: 2) + "  " + title
+    }.joined(separator: "\n")
+  }
+
+  /// Whether a chapter's progress is recorded: only chapters of the package's own Lessons folder
+  /// (a copy elsewhere would overwrite the real chapter's record).
+  func recordsProgress(_ chapter: Chapter) -> Bool {
+    let absolute = Workspace.absolute(chapter.path, from: FileManager.default.currentDirectoryPath)
+    return (absolute as NSString).deletingLastPathComponent == workspace.lessonsDirectory
+  }
+
+  /// The learner's progress; a corrupt file gives a warning and empty progress (it is not
+  /// overwritten: `save` refuses while the file cannot be read).
+  func loadProgress() -> LearnerProgress? {
+    do {
+      return try LearnerProgress.load(from: workspace.progressPath)
+    } catch {
+      context.errors.line(context.terminal.styled("warning:", .yellow, .bold) + " \(error)")
+      return nil
+    }
+  }
+
+  /// Applies `change` to the progress file, unless it cannot be read.
+  func updateProgress(_ change: (inout LearnerProgress) -> Void) {
+    guard var progress = loadProgress() else { return }
+    change(&progress)
+    do {
+      try progress.save(to: workspace.progressPath)
+    } catch {
+      context.errors.line(context.terminal.styled("warning:", .yellow, .bold) + " \(error)")
+    }
+  }
+
+  /// A runner whose one-line status messages go to standard error.
+  var runner: ChapterRunner {
+    let errors = context.errors
+    return ChapterRunner(workspace: workspace, status: { errors.line($0) })
+  }
+
+  /// A verdict line: `✓ C3 parameters: 1516`, `✗ … (Lessons/03.md:41)`, `- 2 later cells not run`.
+  func line(_ verdict: ChapterReport.Verdict) -> String {
+    switch verdict.status {
+    case .passed: return context.terminal.verdict(true) + " " + verdict.text
+    case .failed:
+      let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
+      return context.terminal.verdict(false) + " " + verdict.text
+        + context.terminal.styled(location, .dim)
+    case .unsolved:
+      let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
+      return context.terminal.styled("○", .yellow, .bold) + " " + verdict.text
+        + context.terminal.styled(location, .dim)
+    case .note: return "- " + verdict.text
+    }
+  }
+
+  /// A quiz's verdict from the recorded answers: passed, failed, or not answered (never passed).
+  func quizLine(_ quiz: Quiz, chapter: Chapter, progress: LearnerProgress?) -> (String, Bool?) {
+    let command = "lenet-tutor quiz \(chapter.frontMatter.number)"
+    guard let answer = progress?.chapters[chapter.stem]?.quizzes[quiz.id] else {
+      return ("? quiz \(quiz.id): not answered (run \(command))", nil)
+    }
+    if answer.correct {
+      return (context.terminal.verdict(true) + " quiz \(quiz.id): answered \(answer.answer)", true)
+    }
+    return (
+      context.terminal.verdict(false) + " quiz \(quiz.id): answered \(answer.answer),"
+        + " which is not right (run \(command) again)", false
+    )
+  }
+
+  /// How to get MNIST, for a skipped `needs-mnist` chapter.
+  static let mnistFix =
+    "set LENET_TUTOR_DATA to a folder with MNIST's four .gz files ("
+    + Workspace.mnistFiles.joined(separator: ", ") + ")"
+}
+
+extension String {
+  /// The string right-aligned in `width` characters.
+  func leftPadded(to width: Int) -> String {
+    String(repeating: " ", count: max(0, width - count)) + self
+  }
+
+  /// The string left-aligned in `width` characters.
+  func rightPadded(to width: Int) -> String {
+    self + String(repeating: " ", count: max(0, width - count))
+  }
+}
+
+/// The closing line of `check` and `lesson`: `3 passed, 1 failed`, with `, N skipped` and
+/// `, N not answered` only when there are some.
+func summaryLine(passed: Int, failed: Int, skipped: Int = 0, notAnswered: Int = 0) -> String {
+  var text = "\(passed) passed, \(failed) failed"
+  if skipped > 0 { text += ", \(skipped) skipped" }
+  if notAnswered > 0 { text += ", \(notAnswered) not answered" }
+  return text
+}

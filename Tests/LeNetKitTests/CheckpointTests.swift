@@ -1,0 +1,241 @@
+import Foundation
+import LeNetKit
+import LeNetTestSupport
+import Testing
+
+@Suite struct SafeTensorsTests {
+  /// A file built by hand from the format description, independent of the writer: header
+  /// `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":"v"}}` (79 bytes,
+  /// 0x4F, counted with Python's len), then 1.0 (0x3F800000) and −2.0 (0xC0000000), little-endian.
+  static let handBuilt: [UInt8] = {
+    let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":"v"}}"#
+    return [0x4F, 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8) + [0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0]
+  }()
+
+  @Test func readsAHandBuiltFile() throws {
+    #expect(Self.handBuilt.count == 8 + 79 + 8)
+    let file = try SafeTensors(decoding: Self.handBuilt, file: "a.safetensors")
+    #expect(file.metadata == ["k": "v"])
+    #expect(file.tensors.map(\.name) == ["a"])
+    #expect(file["a"] == Tensor(shape: [2], scalars: [1, -2]))
+  }
+
+  @Test func writerPadsTheHeaderTo8BytesAndReadsBack() throws {
+    let file = SafeTensors(
+      tensors: [
+        ("w", Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, .pi])),
+        ("b", Tensor(shape: [0], scalars: [])),
+      ], metadata: ["model": "x"])
+    let bytes = file.encoded()
+    let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
+    #expect(headerLength % 8 == 0)
+    #expect(bytes.count == 8 + headerLength + 24)
+    #expect(try SafeTensors(decoding: bytes, file: "x") == file)
+  }
+
+  @Test func shortFileIsTruncated() {
+    let error = #expect(throws: DataError.self) {
+      try SafeTensors(decoding: [1, 2, 3], file: "m.safetensors")
+    }
+    #expect(error?.kind == .truncated)
+    #expect(error?.description == "m.safetensors: 3 bytes, too few for the 8-byte header length")
+  }
+
+  @Test func headerLongerThanTheFileIsTruncated() {
+    let error = #expect(throws: DataError.self) {
+      try SafeTensors(decoding: Array(Self.handBuilt.prefix(50)), file: "m")
+    }
+    #expect(error?.description == "m: the header length says 79 bytes, only 42 follow")
+  }
+
+  @Test func missingDataIsTruncated() {
+    let error = #expect(throws: DataError.self) {
+      try SafeTensors(decoding: Array(Self.handBuilt.dropLast(3)), file: "m")
+    }
+    #expect(error?.kind == .truncated)
+    #expect(error?.description == "m: tensor 'a' ends at data byte 8, the file has 5")
+  }
+
+  @Test func bytesAfterTheLastTensorAreReported() {
+    let error = #expect(throws: DataError.self) {
+      try SafeTensors(decoding: Self.handBuilt + [0, 0, 0, 0], file: "m")
+    }
+    #expect(error?.kind == .extraBytes)
+    #expect(error?.description == "m: 4 bytes after the last tensor")
+  }
+
+  @Test func damagedJSONIsReported() {
+    var bytes = Self.handBuilt
+    bytes[8] = UInt8(ascii: "[")
+    let error = #expect(throws: DataError.self) { try SafeTensors(decoding: bytes, file: "m") }
+    #expect(error?.description == "m: the header is not valid JSON")
+    #expect(error?.fix == "the file is damaged or not a safetensors file")
+  }
+
+  @Test func otherDtypesAreUnsupported() {
+    let header = #"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}   "#
+    let bytes =
+      [UInt8(header.utf8.count), 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8) + [0, 0, 0, 0]
+    let error = #expect(throws: DataError.self) { try SafeTensors(decoding: bytes, file: "m") }
+    #expect(error?.kind == .unsupported)
+    #expect(error?.description == "m: tensor 'a' has dtype F16; only F32 is supported")
+  }
+
+  @Test func rangeThatDisagreesWithTheShapeIsReported() {
+    let header = #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#
+    let bytes =
+      [UInt8(header.utf8.count), 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8)
+      + [UInt8](repeating: 0, count: 8)
+    let error = #expect(throws: DataError.self) { try SafeTensors(decoding: bytes, file: "m") }
+    #expect(
+      error?.description == "m: tensor 'a' of shape [3] needs 12 bytes, data_offsets give 8")
+  }
+
+  @Test func overlappingTensorsAreReported() {
+    let header =
+      #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+    let bytes =
+      [UInt8(header.utf8.count), 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8)
+      + [UInt8](repeating: 0, count: 8)
+    let error = #expect(throws: DataError.self) { try SafeTensors(decoding: bytes, file: "m") }
+    #expect(
+      error?.description == "m: tensor 'b' starts at data byte 4, expected 8 (overlap or gap)")
+  }
+}
+
+@Suite struct CheckpointTests {
+  @Test func lecun1998TensorNamesAndShapesFollowPyTorch() {
+    let file = Checkpoint.tensors(of: .lecun1998(seed: 1))
+    #expect(file.metadata["model"] == "lecun1998")
+    // Shapes from the layer table (LeNet5.swift): C1 6 maps of 1×5×5 … F6 84×120, RBF 10×84.
+    let expected: [(String, [Int])] = [
+      ("c1.weight", [6, 1, 5, 5]), ("c1.bias", [6]), ("s2.weight", [6]), ("s2.bias", [6]),
+      ("c3.weight", [16, 6, 5, 5]), ("c3.bias", [16]), ("s4.weight", [16]), ("s4.bias", [16]),
+      ("c5.weight", [120, 16, 5, 5]), ("c5.bias", [120]), ("f6.weight", [84, 120]),
+      ("f6.bias", [84]), ("output.weight", [10, 84]),
+    ]
+    #expect(file.tensors.map(\.name) == expected.map(\.0))
+    #expect(file.tensors.map(\.tensor.shape) == expected.map(\.1))
+  }
+
+  @Test func kerasTensorNames() {
+    let file = Checkpoint.tensors(of: .keras())
+    #expect(
+      file.tensors.map(\.name) == [
+        "c1.weight", "c1.bias", "c3.weight", "c3.bias", "c5.weight", "c5.bias", "f6.weight",
+        "f6.bias", "output.weight", "output.bias",
+      ])
+    // 61,706 trainable parameters, as Keras' model.summary() prints.
+    #expect(file.tensors.reduce(0) { $0 + $1.tensor.count } == 61_706)
+  }
+
+  @Test(arguments: ["lecun1998", "keras"])
+  func roundTripIsBitExactWithTheSamePredictions(name: String) throws {
+    try withTemporaryDirectory { directory in
+      let model = try #require(Model.named(name, seed: 42))
+      let url = directory.appendingPathComponent("model.safetensors")
+      try Checkpoint.save(model, to: url)
+      let loaded = try Checkpoint.load(from: url, expectedModel: name)
+      #expect(loaded.name == name)
+      for (saved, read) in zip(model.layers, loaded.layers) {
+        #expect(
+          saved.parameters.map { $0.scalars.map(\.bitPattern) }
+            == read.parameters.map { $0.scalars.map(\.bitPattern) })
+      }
+      #expect(Checkpoint.tensors(of: loaded) == Checkpoint.tensors(of: model))
+      var generator = SplitMix64(seed: 3)
+      let input = Tensor(shape: [4] + model.inputShape, uniformIn: -1...1, generator: &generator)
+      #expect(loaded.forward(input) == model.forward(input))
+      #expect(fileNames(in: directory) == ["model.safetensors"])
+    }
+  }
+
+  func save(_ file: SafeTensors, in directory: URL) throws -> URL {
+    let url = directory.appendingPathComponent("m.safetensors")
+    try Data(file.encoded()).write(to: url)
+    return url
+  }
+
+  @Test func checkpointOfAnotherModelIsRejected() throws {
+    try withTemporaryDirectory { directory in
+      let url = directory.appendingPathComponent("m.safetensors")
+      try Checkpoint.save(.keras(), to: url)
+      let error = #expect(throws: DataError.self) {
+        try Checkpoint.load(from: url, expectedModel: "lecun1998")
+      }
+      #expect(
+        error?.description == "\(url.path): the checkpoint is for model 'keras', not 'lecun1998'")
+      #expect(error?.fix == "use --model keras, or a checkpoint trained with --model lecun1998")
+    }
+  }
+
+  @Test func missingTensorIsNamed() throws {
+    try withTemporaryDirectory { directory in
+      var file = Checkpoint.tensors(of: .keras())
+      file.tensors.removeAll { $0.name == "f6.bias" }
+      let url = try save(file, in: directory)
+      let error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(error?.description == "\(url.path): tensor 'f6.bias' is missing for model 'keras'")
+    }
+  }
+
+  @Test func extraTensorIsNamed() throws {
+    try withTemporaryDirectory { directory in
+      var file = Checkpoint.tensors(of: .keras())
+      file.tensors.append(("f7.weight", Tensor(shape: [1])))
+      let url = try save(file, in: directory)
+      let error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(error?.description == "\(url.path): unexpected tensor 'f7.weight' for model 'keras'")
+    }
+  }
+
+  @Test func wrongShapeIsNamed() throws {
+    try withTemporaryDirectory { directory in
+      var file = Checkpoint.tensors(of: .keras())
+      let index = try #require(file.tensors.firstIndex { $0.name == "f6.weight" })
+      file.tensors[index].tensor = Tensor(shape: [120, 84])
+      let url = try save(file, in: directory)
+      let error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(
+        error?.description
+          == "\(url.path): tensor 'f6.weight' has shape [120, 84], model 'keras' needs [84, 120]")
+    }
+  }
+
+  @Test func unknownOrMissingModelNameIsReported() throws {
+    try withTemporaryDirectory { directory in
+      var file = Checkpoint.tensors(of: .keras())
+      file.metadata["model"] = "alexnet"
+      var url = try save(file, in: directory)
+      var error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(
+        error?.description
+          == "\(url.path): the checkpoint is for model 'alexnet', which is not one of lecun1998, keras"
+      )
+      file.metadata = [:]
+      url = try save(file, in: directory)
+      error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(error?.description == "\(url.path): no \"model\" entry in __metadata__")
+    }
+  }
+
+  @Test func truncatedCheckpointIsReported() throws {
+    try withTemporaryDirectory { directory in
+      let url = directory.appendingPathComponent("m.safetensors")
+      try Checkpoint.save(.keras(), to: url)
+      let bytes = try Data(contentsOf: url)
+      try bytes.prefix(bytes.count - 100).write(to: url)
+      let error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+      #expect(error?.kind == .truncated)
+      // output.bias (10 floats, the last 40 bytes) and 60 bytes of output.weight are gone.
+      #expect(error?.message.hasSuffix("the file has \(4 * 61_706 - 100)") == true)
+    }
+  }
+
+  @Test func missingFileIsReported() {
+    let url = URL(fileURLWithPath: "/nonexistent/model.safetensors")
+    let error = #expect(throws: DataError.self) { try Checkpoint.load(from: url) }
+    #expect(error?.kind == .missing)
+    #expect(error?.file == "/nonexistent/model.safetensors")
+  }
+}

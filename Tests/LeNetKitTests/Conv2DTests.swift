@@ -1,0 +1,109 @@
+import LeNetKit
+import LeNetTestSupport
+import Testing
+
+/// `Conv2D` forward outputs worked by hand on inputs small enough to check in your head.
+@Suite struct Conv2DTests {
+  /// The 4×4 image 0 … 15, row by row:
+  /// ```
+  ///  0  1  2  3
+  ///  4  5  6  7
+  ///  8  9 10 11
+  /// 12 13 14 15
+  /// ```
+  static let ramp = (0..<16).map(Float.init)
+
+  /// Two input maps (the ramp and all ones) to two output maps, 3×3 kernels, valid padding.
+  ///
+  /// Output map 0: kernel on the ramp has 1 top-left and 2 bottom-right, so
+  /// `out[y, x] = in[y, x] + 2 · in[y+2, x+2]`; a convolution that flipped the kernel would give
+  /// `2 · in[y, x] + in[y+2, x+2]` instead. Its kernel on the ones map is all ones (+9), bias 0.5:
+  /// ```
+  /// out[0,0] = 0 + 2·10 + 9 + 0.5 = 29.5     out[0,1] = 1 + 2·11 + 9 + 0.5 = 32.5
+  /// out[1,0] = 4 + 2·14 + 9 + 0.5 = 41.5     out[1,1] = 5 + 2·15 + 9 + 0.5 = 44.5
+  /// ```
+  /// Output map 1: all-ones kernel on the ramp (the 3×3 block sums), nothing from the ones map,
+  /// bias −1:
+  /// ```
+  /// 0+1+2+4+5+6+8+9+10 = 45 → 44      1+2+3+5+6+7+9+10+11 = 54 → 53
+  /// 4+5+6+8+9+10+12+13+14 = 81 → 80   5+6+7+9+10+11+13+14+15 = 90 → 89
+  /// ```
+  @Test func validTwoMapsByHand() {
+    var layer = Conv2D("C", inputChannels: 2, outputChannels: 2, kernelSize: 3)
+    let corners: [Float] = [1, 0, 0, 0, 0, 0, 0, 0, 2]
+    let ones = [Float](repeating: 1, count: 9)
+    let zeros = [Float](repeating: 0, count: 9)
+    layer.weight = Tensor(shape: [2, 2, 3, 3], scalars: corners + ones + ones + zeros)
+    layer.bias = Tensor(shape: [2], scalars: [0.5, -1])
+    let input = Tensor(shape: [1, 2, 4, 4], scalars: Self.ramp + [Float](repeating: 1, count: 16))
+    let expected = Tensor(shape: [1, 2, 2, 2], scalars: [29.5, 32.5, 41.5, 44.5, 44, 53, 80, 89])
+    expectClose(layer.forward(input), expected)
+  }
+
+  /// Same padding on the 3×3 image 1 … 9 with an all-ones 3×3 kernel: each output is the sum of
+  /// the in-bounds neighbours (padding reads as zero).
+  /// ```
+  /// 1 2 3      1+2+4+5 = 12   1+2+3+4+5+6 = 21   2+3+5+6 = 16
+  /// 4 5 6  →   1+2+4+5+7+8 = 27   1+…+9 = 45     2+3+5+6+8+9 = 33
+  /// 7 8 9      4+5+7+8 = 24   4+5+6+7+8+9 = 39   5+6+8+9 = 28
+  /// ```
+  @Test func samePaddingByHand() {
+    var layer = Conv2D("C", inputChannels: 1, outputChannels: 1, kernelSize: 3, padding: .same)
+    layer.weight = Tensor(shape: [1, 1, 3, 3], repeating: 1)
+    let input = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
+    let expected = Tensor(shape: [1, 1, 3, 3], scalars: [12, 21, 16, 27, 45, 33, 24, 39, 28])
+    expectClose(layer.forward(input), expected)
+  }
+
+  /// Each sample of a batch is convolved on its own: sample 1 (the ramp + 16) gives sample 0's
+  /// block sums + 9 · 16 = + 144.
+  @Test func batchSamplesAreIndependent() {
+    var layer = Conv2D("C", inputChannels: 1, outputChannels: 1, kernelSize: 3)
+    layer.weight = Tensor(shape: [1, 1, 3, 3], repeating: 1)
+    let input = Tensor(shape: [2, 1, 4, 4], scalars: Self.ramp + Self.ramp.map { $0 + 16 })
+    let expected = Tensor(
+      shape: [2, 1, 2, 2], scalars: [45, 54, 81, 90, 45 + 144, 54 + 144, 81 + 144, 90 + 144])
+    expectClose(layer.forward(input), expected)
+  }
+
+  /// A 1×1 convolution with the table out0 ← {0, 1}, out1 ← {2}: weights written on unlinked
+  /// kernels are masked to zero, so `out0 = x0 − x1` and `out1 = 2 · x2`.
+  static func partialLayer() -> Conv2D {
+    let table = ConnectionTable(inputChannels: 3, inputsOfOutput: [[0, 1], [2]])
+    var layer = Conv2D(
+      "C", inputChannels: 3, outputChannels: 2, kernelSize: 1, connectionTable: table)
+    // Row o holds the kernels of output map o for input maps 0, 1, 2; the 5, 7, 9 are unlinked.
+    layer.parameters = [
+      Tensor(shape: [2, 3, 1, 1], scalars: [1, -1, 5, 7, 9, 2]), Tensor(shape: [2]),
+    ]
+    return layer
+  }
+
+  @Test func partialTableByHand() {
+    let layer = Self.partialLayer()
+    #expect(layer.weight.scalars == [1, -1, 0, 0, 0, 2])
+    // Maps 1, 10 … and 100 … over a 2×2 image.
+    let input = Tensor(
+      shape: [1, 3, 2, 2], scalars: [1, 2, 3, 4, 10, 20, 30, 40, 100, 200, 300, 400])
+    let expected = Tensor(shape: [1, 2, 2, 2], scalars: [-9, -18, -27, -36, 200, 400, 600, 800])
+    expectClose(layer.forward(input), expected)
+    #expect(layer.parameterCount == 3 + 2)  // 3 linked 1×1 kernels + 2 biases
+  }
+
+  /// Changing an input map an output map is not linked to must leave that output untouched.
+  @Test func unlinkedInputDoesNotInfluenceOutput() {
+    let layer = Self.partialLayer()
+    var generator = SplitMix64(seed: 2)
+    let input = Tensor(shape: [1, 3, 2, 2], uniformIn: -1...1, generator: &generator)
+    var changedMap2 = input
+    var changedMap0 = input
+    for pixel in 0..<4 {
+      changedMap2.scalars[8 + pixel] += 5
+      changedMap0.scalars[pixel] += 5
+    }
+    let base = layer.forward(input).scalars
+    #expect(Array(layer.forward(changedMap2).scalars[0..<4]) == Array(base[0..<4]))
+    #expect(Array(layer.forward(changedMap0).scalars[4..<8]) == Array(base[4..<8]))
+    #expect(layer.forward(changedMap2).scalars[4..<8] != base[4..<8])
+  }
+}

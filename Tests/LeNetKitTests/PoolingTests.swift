@@ -1,0 +1,70 @@
+import LeNetKit
+import LeNetTestSupport
+import Testing
+
+/// LeCun's subsampling and plain average and max pooling on the 4×4 ramp 0 … 15 (as mlx-swift's
+/// `PoolingTests`). Its 2×2 blocks are {0,1,4,5}, {2,3,6,7}, {8,9,12,13}, {10,11,14,15}, with
+/// sums 10, 18, 42, 50, means 2.5, 4.5, 10.5, 12.5 and maxima 5, 7, 13, 15.
+@Suite struct PoolingTests {
+  static let ramp = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
+
+  @Test func averagePoolingOfRamp() {
+    expectClose(
+      AveragePooling("P").forward(Self.ramp),
+      Tensor(shape: [1, 1, 2, 2], scalars: [2.5, 4.5, 10.5, 12.5]))
+  }
+
+  @Test func maxPoolingOfRamp() {
+    expectClose(
+      MaxPooling("P").forward(Self.ramp), Tensor(shape: [1, 1, 2, 2], scalars: [5, 7, 13, 15]))
+  }
+
+  /// The gradient of a max goes to the block's maximum only (5, 7, 13, 15 at indices 5, 7, 13, 15).
+  @Test func maxPoolingGradientGoesToTheMaximum() {
+    let pool = MaxPooling("P")
+    let gradient = pool.backward(
+      input: Self.ramp, output: pool.forward(Self.ramp),
+      outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
+    ).input
+    var expected = [Float](repeating: 0, count: 16)
+    (expected[5], expected[7], expected[13], expected[15]) = (1, 2, 3, 4)
+    #expect(gradient.scalars == expected)
+  }
+
+  /// Map 0 (the ramp): coefficient 0.5, bias 1 → 0.5 · (10, 18, 42, 50) + 1 = 6, 10, 22, 26.
+  /// Map 1 (the ramp + 16, each block sum + 64 = 74, 82, 106, 114): coefficient −1, bias 0.
+  @Test func subsamplingWithCoefficientAndBias() {
+    var layer = Subsampling("S", channels: 2)
+    layer.parameters = [
+      Tensor(shape: [2], scalars: [0.5, -1]), Tensor(shape: [2], scalars: [1, 0]),
+    ]
+    let input = Tensor(shape: [1, 2, 4, 4], scalars: (0..<32).map(Float.init))
+    expectClose(
+      layer.forward(input),
+      Tensor(shape: [1, 2, 2, 2], scalars: [6, 10, 22, 26, -74, -82, -106, -114]))
+  }
+
+  /// A new subsampling layer is a plain 2×2 sum: coefficient 1, bias 0.
+  @Test func freshSubsamplingSums() {
+    expectClose(
+      Subsampling("S", channels: 1).forward(Self.ramp),
+      Tensor(shape: [1, 1, 2, 2], scalars: [10, 18, 42, 50]))
+  }
+
+  /// connections = 4 inputs per output (+1 bias for subsampling) × outputs; parameters 2 per map.
+  /// On 6@28×28: 6 · 14 · 14 = 1,176 outputs → 4,704 pooling and 5,880 subsampling links.
+  @Test func poolingCounts() {
+    let shape = [6, 28, 28]
+    #expect(AveragePooling("P").connectionCount(for: shape) == 4_704)
+    #expect(MaxPooling("P").connectionCount(for: shape) == 4_704)
+    #expect(Subsampling("S", channels: 6).connectionCount(for: shape) == 5_880)
+    #expect(AveragePooling("P").parameterCount == 0)
+    #expect(Subsampling("S", channels: 6).parameterCount == 12)
+  }
+
+  @Test func oddMapIsRejectedWithReason() {
+    #expect(throws: ShapeError("2×2 blocks must tile the map exactly, but it is 5×4")) {
+      try AveragePooling("P").outputShape(for: [1, 5, 4])
+    }
+  }
+}

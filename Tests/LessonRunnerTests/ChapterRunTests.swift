@@ -1,0 +1,219 @@
+import Foundation
+import LessonRunner
+import Testing
+
+/// Compiles and runs small generated chapters against this package's LeNetKit. The library is
+/// compiled once into the shared test cache; each chapter is a few seconds at most.
+@Suite("Compiling and running chapters")
+struct ChapterRunTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  func run(_ body: String, extra: String = "", solutions: Bool = false) throws -> ChapterReport {
+    let path = try writeChapter(frontMatter(extra: extra) + body)
+    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: solutions)
+  }
+
+  @Test func cellsShareStateAndChecksPass() throws {
+    let report = try run(
+      """
+      ```swift
+      let c3 = Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5,
+                      connectionTable: .lecun1998)
+      print("links:", ConnectionTable.lecun1998.linkCount)
+      ```
+
+      ```output
+      links: 60
+      ```
+
+      ```swift
+      check("C3 parameters", c3.parameterCount, equals: 1_516)
+      check("C3 connections", c3.connectionCount(for: [6, 14, 14]), equals: 151_600)
+      ```
+      """)
+    #expect(report.compileErrors == nil)
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    #expect(report.cells[0].output == "links: 60\n")
+    // 1,516 and 151,600: LeCun et al. 1998, section II.B (C3).
+    #expect(
+      report.verdicts.map(\.text) == [
+        "output of the cell at line 7 matches", "C3 parameters: 1516", "C3 connections: 151600",
+      ])
+    #expect(report.passed)
+  }
+
+  @Test func compileErrorIsReportedAtTheChapterLine() throws {
+    let report = try run(
+      """
+      ```swift
+      let a = 1
+      let b: Int = "two"
+      ```
+      """)
+    let errors = try #require(report.compileErrors)
+    // The cell's fence is line 7, so its second code line is line 9; column 14 is the string.
+    #expect(errors.contains("01-demo.md:9:14: error:"), "\(errors)")
+    #expect(report.verdicts.map(\.status) == [.failed])
+    #expect(!report.passed)
+  }
+
+  @Test func crashStopsTheChapterAtTheCell() throws {
+    let report = try run(
+      """
+      ```swift
+      print("before")
+      ```
+
+      ```swift
+      let numbers = [1, 2, 3]
+      print(numbers[3])
+      ```
+
+      ```swift
+      print("after")
+      ```
+      """)
+    #expect(report.cells[0].status == .completed)
+    #expect(report.cells[1].status == .crashed("Fatal error: Index out of range"))
+    #expect(report.cells[2].status == .notRun)
+    #expect(
+      report.verdicts.map(\.text) == [
+        "the cell at line 11 crashed: Fatal error: Index out of range", "1 later cell not run",
+      ])
+    #expect(report.verdicts.first?.location?.description == report.chapter.path + ":11:1")
+  }
+
+  @Test func timeoutStopsTheChapterAtTheCell() throws {
+    let report = try run(
+      """
+      ```swift
+      print("quick")
+      ```
+
+      ```swift
+      while true {}
+      ```
+      """, extra: "timeout: 1\n")
+    #expect(report.cells.map(\.status) == [.completed, .timedOut(seconds: 1)])
+    #expect(report.verdicts.first?.text.hasPrefix("the cell at line 12 was still running") == true)
+  }
+
+  @Test func unchangedChapterIsNotCompiledAgain() throws {
+    // A fresh id makes the program new to the cache, whatever ran before.
+    let path = try writeChapter(
+      frontMatter() + "```swift\nprint(\"\(UUID().uuidString)\")\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let first = try runner.run(chapter, solutions: false)
+    let second = try runner.run(chapter, solutions: false)
+    #expect(first.compiledProgram)
+    #expect(!second.compiledProgram)
+    #expect(!second.compiledLibrary)
+    #expect(second.cells.map(\.status) == [.completed])
+  }
+
+  @Test func failingCheckShowsExpectedAndActualWithItsLine() throws {
+    let report = try run(
+      """
+      ```swift
+      check("two plus two", 2 + 2, equals: 5)
+      check("pi", 3.14159, closeTo: Double.pi, tolerance: 1e-3)
+      check("positive", -1 > 0, "got -1")
+      ```
+      """)
+    #expect(
+      report.verdicts.map(\.text) == [
+        "two plus two: expected 5, got 4", "pi: 3.14159", "positive: got -1",
+      ])
+    #expect(report.verdicts.map(\.status) == [.failed, .passed, .failed])
+    #expect(report.verdicts.first?.location == SourceLocation(path: report.chapter.path, line: 8))
+  }
+
+  @Test func solutionsReplaceExerciseCells() throws {
+    let path = try writeChapter(
+      frontMatter()
+        + """
+        ```swift exercise id=double
+        func double(_ x: Int) -> Int {
+          // TODO: return twice x
+          return 0
+        }
+        ```
+
+        ```swift
+        check("double 21", double(21), equals: 42)
+        ```
+        """)
+    let folder = (path as NSString).deletingLastPathComponent + "/Solutions/01-demo"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try Data("func double(_ x: Int) -> Int { 2 * x }\n".utf8).write(
+      to: URL(fileURLWithPath: folder + "/double.swift"))
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let starter = try runner.run(chapter, solutions: false)
+    let solved = try runner.run(chapter, solutions: true)
+    #expect(!starter.exercisePassed("double"))
+    #expect(
+      starter.verdicts.map(\.text) == [
+        "double 21: expected 42, got 0 (exercise 'double' still has its TODO)"
+      ])
+    #expect(starter.verdicts.map(\.status) == [.unsolved])
+    #expect(starter.unsolvedExercises == ["double"])
+    #expect(!starter.passed)
+    #expect(solved.exercisePassed("double"))
+    #expect(solved.passed)
+  }
+
+  @Test func anEditedExerciseThatFailsIsAFailureNotUnsolved() throws {
+    let path = try writeChapter(
+      frontMatter() + """
+        ```swift exercise id=double
+        func double(_ x: Int) -> Int { x + 1 }
+        ```
+
+        ```swift
+        check("double 21", double(21), equals: 42)
+        ```
+        """)
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.verdicts.map(\.status) == [.failed])
+    #expect(report.unsolvedExercises.isEmpty)
+  }
+
+  @Test func missingSolutionIsAnErrorAtTheExercise() throws {
+    let path = try writeChapter(
+      frontMatter() + "```swift exercise id=double\nlet x = 0\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let folder = (path as NSString).deletingLastPathComponent
+    #expect(
+      throws: ChapterError.missingSolution(
+        id: "double", solutionPath: folder + "/Solutions/01-demo/double.swift",
+        SourceLocation(path: path, line: 7))
+    ) {
+      try runner.run(chapter, solutions: true)
+    }
+  }
+
+  @Test func wrongReferenceOutputFailsNamingTheCell() throws {
+    let report = try run(
+      """
+      ```swift
+      print("shape:", [16, 10, 10])
+      print("mean:", 0.12345)
+      ```
+
+      ```output
+      shape: [16, 10, 10]
+      mean: 0.5
+      ```
+      """)
+    #expect(
+      report.verdicts.map(\.text) == [
+        "output of the cell at line 7: line 2: expected \"mean: 0.5\", got \"mean: 0.12345\""
+          + " (0.12345 is not within the tolerance of 0.5)"
+      ])
+    #expect(report.verdicts.first?.location == SourceLocation(path: report.chapter.path, line: 12))
+  }
+}

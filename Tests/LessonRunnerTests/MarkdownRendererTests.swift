@@ -1,0 +1,48 @@
+import LessonRunner
+import TerminalKit
+import Testing
+
+/// Terminal rendering of chapter prose, plain (a pipe) and colored (a terminal).
+@Suite("Rendering Markdown")
+struct MarkdownRendererTests {
+  let plain = MarkdownRenderer(
+    terminal: Terminal(isInteractive: false, usesColor: false, width: 40))
+  let colored = MarkdownRenderer(
+    terminal: Terminal(isInteractive: true, usesColor: true, width: 40))
+
+  @Test func plainTextDropsEmphasisMarkersAndKeepsCodeBackticks() {
+    #expect(
+      plain.render("# C3\n\nC3 reads **some** *S2* maps: `grid`.")
+        == "C3\n\nC3 reads some S2 maps: `grid`.")
+  }
+
+  @Test func paragraphsWrapTwoColumnsShortOfTheTerminalWidth() {
+    // Width 40 leaves 38 columns: "… seven eight" would be 39.
+    #expect(
+      plain.render("one two three four five six seven eight nine ten eleven twelve")
+        == "one two three four five six seven\neight nine ten eleven twelve")
+  }
+
+  @Test func listItemsKeepTheirContinuationLines() {
+    #expect(
+      plain.render("1. Keep the connections\n   within bounds.\n- Break the symmetry.")
+        == "1. Keep the connections within bounds.\n• Break the symmetry.")
+  }
+
+  @Test func tablesAlignTheirColumns() {
+    #expect(
+      plain.render("| Layer | Parameters |\n|---|---:|\n| C3 | 1,516 |")
+        == "  Layer │ Parameters\n  ──────┼───────────\n  C3    │ 1,516     ")
+  }
+
+  @Test func indentedCodeIsShownAsCode() {
+    #expect(plain.render("Like this:\n\n    let x = 1\n") == "Like this:\n\n    let x = 1")
+  }
+
+  @Test func colorHighlightsSwiftKeywordsAndStyles() {
+    #expect(
+      colored.renderCode("let n = 5", language: "swift")
+        == "    \u{1B}[35;1mlet\u{1B}[0m n = \u{1B}[33m5\u{1B}[0m")
+    #expect(colored.render("**C3**") == "\u{1B}[1mC3\u{1B}[0m")
+  }
+}

@@ -1,2 +1,0 @@
-import LessonRunner
-import Testing

@@ -1,0 +1,43 @@
+import Foundation
+import LessonRunner
+import Testing
+
+/// The progress file: round trip, atomic replacement, and a clear error for a corrupt file.
+@Suite("Progress file")
+struct ProgressTests {
+  @Test func missingFileIsEmptyProgress() throws {
+    let path = try temporaryDirectory() + "/none/progress.json"
+    #expect(try LearnerProgress.load(from: path) == LearnerProgress())
+  }
+
+  @Test func savedProgressReadsBack() throws {
+    let path = try temporaryDirectory() + "/nested/progress.json"
+    var progress = LearnerProgress()
+    progress.record(answer: "60", correct: true, quiz: "links", chapter: "03-c3")
+    progress.chapters["03-c3", default: .init()].result = .failed
+    progress.chapters["03-c3", default: .init()].exercises["count"] = .passed
+    try progress.save(to: path)
+    #expect(try LearnerProgress.load(from: path) == progress)
+  }
+
+  @Test func saveReplacesTheFileAndLeavesNoTemporaryFile() throws {
+    let folder = try temporaryDirectory()
+    let path = folder + "/progress.json"
+    try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+    try LearnerProgress().save(to: path)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["progress.json"])
+    #expect(try LearnerProgress.load(from: path) == LearnerProgress())
+  }
+
+  @Test func corruptFileIsAClearError() throws {
+    let path = try temporaryDirectory() + "/progress.json"
+    try Data("{\"chapters\": [".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(throws: ProgressError.unreadable(path: path, reason: "it is not valid progress JSON")) {
+      try LearnerProgress.load(from: path)
+    }
+    #expect(
+      ProgressError.unreadable(path: path, reason: "it is not valid progress JSON").description
+        == "cannot read the progress file \(path): it is not valid progress JSON"
+        + " (fix: move it away, e.g. mv \(path) \(path).bak, to start fresh)")
+  }
+}

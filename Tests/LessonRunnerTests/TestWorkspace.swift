@@ -1,0 +1,46 @@
+import Foundation
+import LessonRunner
+
+/// The package this test file belongs to, found from the file's own path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A workspace for tests: this package's LeNetKit, a compile cache shared by every test and test
+/// run (`LENET_TUTOR_CACHE`, else `.build/lenet-tutor-test-cache`, so LeNetKit compiles once),
+/// and a progress file in a fresh temporary folder.
+func testWorkspace() throws -> Workspace {
+  var environment = ProcessInfo.processInfo.environment
+  environment["LENET_TUTOR_ROOT"] = packageRoot
+  if environment["LENET_TUTOR_CACHE"] == nil {
+    environment["LENET_TUTOR_CACHE"] = packageRoot + "/.build/lenet-tutor-test-cache"
+  }
+  environment["LENET_TUTOR_PROGRESS"] = try temporaryDirectory() + "/progress.json"
+  return try Workspace.locate(environment: environment)
+}
+
+/// A new empty folder under the system's temporary folder.
+func temporaryDirectory() throws -> String {
+  let path = NSTemporaryDirectory() + "lenet-tutor-tests-" + UUID().uuidString
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// Writes `text` as a chapter file named `name` in a fresh folder and returns its path.
+func writeChapter(_ text: String, name: String = "01-demo.md") throws -> String {
+  let path = try temporaryDirectory() + "/" + name
+  try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+  return path
+}
+
+/// A front matter for test chapters.
+func frontMatter(number: Int = 1, extra: String = "") -> String {
+  """
+  ---
+  number: \(number)
+  title: A demo chapter
+  goals:
+    - Show the runner at work
+  \(extra)---
+
+  """
+}

@@ -1,0 +1,249 @@
+import Foundation
+import TerminalKit
+import Testing
+import TutorCLI
+
+/// The package this test file belongs to.
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
+/// cache already holds its build) and a `Lessons/` folder with the given chapters.
+private struct Checkout {
+  let root: String
+  let environment: [String: String]
+
+  init(chapters: [String: String]) throws {
+    root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
+    try manager.createDirectory(atPath: root + "/Lessons", withIntermediateDirectories: true)
+    try Data("// test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
+    for target in ["LeNetKit", "CZlib"] {
+      try manager.createSymbolicLink(
+        atPath: root + "/Sources/" + target, withDestinationPath: packageRoot + "/Sources/" + target
+      )
+    }
+    for (name, text) in chapters {
+      try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/Lessons/" + name))
+    }
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = root
+    environment["LENET_TUTOR_CACHE"] =
+      environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
+    environment["LENET_TUTOR_PROGRESS"] = root + "/.lenet-tutor/progress.json"
+    environment["LENET_TUTOR_DATA"] = root + "/no-mnist"
+    environment["NO_COLOR"] = "1"
+    self.environment = environment
+  }
+
+  /// Runs `lenet-tutor arguments` in-process; `input` is what the learner types, line by line.
+  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
+    status: Int32, output: String, errors: String
+  ) {
+    let output = StringSink()
+    let errors = StringSink()
+    var lines = input[...]
+    let context = Context(
+      output: output, errors: errors,
+      terminal: Terminal(isInteractive: interactive, usesColor: false),
+      environment: environment, readLine: { lines.popFirst() })
+    let status = LeNetTutor.run(arguments, context: context)
+    return (status, output.text, errors.text)
+  }
+
+  func path(_ name: String) -> String { root + "/Lessons/" + name }
+}
+
+private let header = """
+  ---
+  number: 3
+  title: C3 demo
+  goals:
+    - Count C3's parameters
+  ---
+
+  """
+
+/// Lines 7-12: one cell that checks C3's counts (1,516 and 151,600: LeCun et al. 1998, II.B)
+/// and prints Table I's link count (60: the X marks of Table I).
+private let countsCell = """
+  ```swift
+  let c3 = Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5,
+                  connectionTable: .lecun1998)
+  check("C3 parameters", c3.parameterCount, equals: 1_516)
+  print("links:", ConnectionTable.lecun1998.linkCount)
+  ```
+
+  """
+
+private let quiz = """
+
+  ```quiz id=links
+  How many links does Table I have?
+  answer: 60
+  explain: 6×3 + 9×4 + 1×6 = 60.
+  ```
+
+  """
+
+@Suite("Lesson commands")
+struct LessonCommandsTests {
+  @Test func checkPassingChapterPrintsOneLinePerCheckAndTheSummary() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "```output\nlinks: 60\n```\n" + quiz
+    ])
+    let result = checkout.run(["check", "3"])
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        \(checkout.path("03-demo.md")): C3 demo
+          ✓ output of the cell at line 7 matches
+          ✓ C3 parameters: 1516
+          ? quiz links: not answered (run lenet-tutor quiz 3)
+        2 passed, 0 failed, 1 not answered
+
+        """)
+  }
+
+  @Test func wrongReferenceOutputExitsOneNamingTheCell() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "```output\nlinks: 61\n```\n"
+    ])
+    let result = checkout.run(["check", "3"])
+    #expect(result.status == 1)
+    #expect(
+      result.output.contains(
+        "  ✗ output of the cell at line 7: line 1: expected \"links: 61\", got \"links: 60\""
+          + " (60 is not 61) (\(checkout.path("03-demo.md")):13)\n"))
+    #expect(result.output.hasSuffix("1 passed, 1 failed\n"))
+  }
+
+  @Test func syntaxErrorIsReportedAtTheChapterLine() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + "```swift\nlet x = = 1\n```\n"
+    ])
+    let result = checkout.run(["check", "3"])
+    #expect(result.status == 1)
+    #expect(result.output.contains("\(checkout.path("03-demo.md")):8:"))
+    #expect(result.output.hasSuffix("0 passed, 1 failed\n"))
+  }
+
+  @Test func unknownLessonExitsTwoListingTheLessons() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
+    let result = checkout.run(["lesson", "7"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: there is no lesson 7. The lessons are:
+           3  C3 demo
+        fix: give one of these numbers, or a chapter file's path
+
+        """)
+  }
+
+  @Test func malformedChapterExitsTwoWithItsLine() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + "```output\n1\n```\n"])
+    let result = checkout.run(["check", "3"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors
+        == "\(checkout.path("03-demo.md")):7:1: error: an ```output block needs a ```swift cell"
+        + " before it (fix: move the block after the cell whose output it is)\n")
+  }
+
+  @Test func chapterNeedingMNISTIsSkippedAndSaysHowToGetIt() throws {
+    let checkout = try Checkout(chapters: [
+      "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
+        .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + countsCell
+    ])
+    let result = checkout.run(["check"])
+    #expect(result.status == 0)
+    #expect(
+      result.output.contains("- skipped: this chapter needs MNIST (fix: set LENET_TUTOR_DATA"))
+    #expect(result.output.hasSuffix("0 passed, 0 failed, 1 skipped\n"))
+  }
+
+  @Test func lessonRunsStraightThroughOffATerminal() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + "# C3\n\n" + countsCell])
+    let result = checkout.run(["lesson", "3"])
+    #expect(result.status == 0)
+    #expect(
+      result.output.hasPrefix(
+        "Lesson 3: C3 demo\nYou will be able to:\n  • Count C3's parameters\n"))
+    #expect(result.output.contains("  │ links: 60\n  ✓ C3 parameters: 1516\n"))
+    #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
+  }
+
+  @Test func quizRecordsAnswersThatListAndCheckThenShow() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz])
+    let quizRun = checkout.run(["quiz", "3"], input: ["sixty", "60"])
+    #expect(quizRun.status == 0)
+    #expect(
+      quizRun.output == """
+        Quiz for lesson 3: C3 demo (1 question)
+
+        1. How many links does Table I have?
+        Your answer (a number, or q to stop): 'sixty' is not an answer to this question.
+        Your answer (a number, or q to stop): ✓ Right. 6×3 + 9×4 + 1×6 = 60.
+
+        1 of 1 right
+
+        """)
+    let check = checkout.run(["check", "3"])
+    #expect(check.output.contains("  ✓ quiz links: answered 60\n"))
+    #expect(check.output.hasSuffix("2 passed, 0 failed\n"))
+    let list = checkout.run([])
+    #expect(
+      list.output == """
+        Lessons in \(checkout.root)/Lessons:
+           3  C3 demo          ✓ passed  quiz 1/1
+
+        Start one with: lenet-tutor lesson <number>
+
+        """)
+  }
+
+  @Test func corruptProgressWarnsAndIsKept() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
+    try FileManager.default.createDirectory(
+      atPath: checkout.root + "/.lenet-tutor", withIntermediateDirectories: true)
+    let progressPath = checkout.root + "/.lenet-tutor/progress.json"
+    try Data("not json".utf8).write(to: URL(fileURLWithPath: progressPath))
+    let result = checkout.run(["list"])
+    #expect(result.status == 0)
+    #expect(
+      result.errors
+        == "warning: cannot read the progress file \(progressPath): it is not valid progress JSON"
+        + " (fix: move it away, e.g. mv \(progressPath) \(progressPath).bak, to start fresh)\n")
+    #expect(FileManager.default.contents(atPath: progressPath) == Data("not json".utf8))
+  }
+
+  @Test func noArgumentsListsLessonsAndHelpStillPrintsHelp() throws {
+    let checkout = try Checkout(chapters: [:])
+    #expect(
+      checkout.run([]).output
+        == "No lessons yet: \(checkout.root)/Lessons has no NN-slug.md chapters.\n")
+    #expect(checkout.run(["--help"]).output.hasPrefix("OVERVIEW: Learn LeNet-5"))
+  }
+
+  @Test func interactiveLessonPausesAfterEachCellAndQStops() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
+    ])
+    let result = checkout.run(["lesson", "3"], input: ["q"], interactive: true)
+    #expect(result.output.contains("  ✓ C3 parameters: 1516\n\n── Enter: next step · q: quit "))
+    #expect(!result.output.contains("second cell\n  │"))
+    #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
+    #expect(result.status == 0)
+  }
+
+  @Test func noPauseRunsThroughEvenOnATerminal() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
+    ])
+    let result = checkout.run(["lesson", "3", "--no-pause"], interactive: true)
+    #expect(!result.output.contains("── Enter"))
+    #expect(result.output.contains("  │ second cell\n"))
+  }
+}
