@@ -34,15 +34,22 @@ let package = Package(
   ]
 )
 
-/// Release builds of LeNetKit on x86-64 target Haswell (x86-64-v3: AVX2 and FMA, Intel since 2013, every
-/// AMD Zen), which turns the matrix kernels' 8- and 16-wide `SIMD` arithmetic into fused
-/// multiply-adds on 256-bit registers; baseline x86-64 (SSE2, no FMA) runs a training step about
-/// four times slower. Such a build stops with "illegal instruction" on an older CPU: delete this
-/// setting there. Debug builds and other architectures use the compiler's defaults.
+/// LeNetKit is compiled with optimization in every configuration: its kernels' `SIMD` types are
+/// generic, and unoptimized they run some fifty times slower, which would make the tests (which
+/// train small networks) crawl. The tests thus check the same code a release build runs.
+///
+/// On x86-64 the target is Haswell (x86-64-v3: AVX2 and FMA; Intel since 2013, every AMD Zen),
+/// which turns the kernels' 8- and 16-wide arithmetic into fused multiply-adds on 256-bit
+/// registers; baseline x86-64 (SSE2, no FMA) runs a training step several times slower, and
+/// calls libm for every fused multiply-add. A build stops with "illegal instruction" on an older
+/// CPU: delete the `-target-cpu` flag there. Other architectures use the compiler's defaults.
 var kernelSettings: [SwiftSetting] {
   #if arch(x86_64)
-    [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+    [
+      .unsafeFlags(["-O"], .when(configuration: .debug)),
+      .unsafeFlags(["-target-cpu", "haswell"]),
+    ]
   #else
-    []
+    [.unsafeFlags(["-O"], .when(configuration: .debug))]
   #endif
 }

@@ -39,6 +39,9 @@ public enum LeNetTutor {
     QuizCommand.self,
     SummaryCommand.self,
     DataCommand.self,
+    TrainCommand.self,
+    EvaluateCommand.self,
+    PredictCommand.self,
     BenchCommand.self,
   ]
 

@@ -9,12 +9,16 @@ import Testing
     USAGE: lenet-tutor <command> [options]
 
     COMMANDS:
-      list       List the lessons with your progress (the default command).
-      lesson     Read a lesson step by step; its Swift cells run and are checked.
-      check      Run chapters' cells and checks without the prose; one line per check.
-      quiz       Answer a lesson's quiz questions; answers are kept in your progress.
-      summary    Print a model's layers with their parameters and connections.
-      data       Download, verify or describe the MNIST data.
+      list        List the lessons with your progress (the default command).
+      lesson      Read a lesson step by step; its Swift cells run and are checked.
+      check       Run chapters' cells and checks without the prose; one line per check.
+      quiz        Answer a lesson's quiz questions; answers are kept in your progress.
+      summary     Print a model's layers with their parameters and connections.
+      data        Download, verify or describe the MNIST data.
+      train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.
+      evaluate    Test a trained checkpoint on the 10,000 MNIST test images.
+      predict     Classify digit images with a trained checkpoint: the top 3 digits.
+      bench       Measure training and inference speed (images/s) on synthetic data.
 
     See 'lenet-tutor <command> --help' for a command's options.
 
