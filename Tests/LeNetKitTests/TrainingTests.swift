@@ -64,6 +64,27 @@ import Testing
     expectClose(history.epochs.map(\.learningRate), [0.1, 0.05, 0.025])
   }
 
+  /// Worked by hand on a 3×3 image 1…9: moved down one and left one, with fill 0.
+  @Test func shiftMovesEachSampleByItsOffset() {
+    let image = Tensor(
+      shape: [2, 1, 3, 3], scalars: (1...9).map(Float.init) + (1...9).map(Float.init))
+    let moved = Shift.apply(image, offsets: [(dy: 1, dx: -1), (dy: 0, dx: 0)], fill: 0)
+    #expect(moved.scalars == [0, 0, 0, 2, 3, 0, 5, 6, 0] + (1...9).map(Float.init))
+  }
+
+  @Test func shiftedTrainingStillLearnsAndStaysDeterministic() {
+    func run() -> [EpochRecord] {
+      var model = Model.keras(seed: 1)
+      return model.fit(
+        split(60, seed: 1), epochs: 3, batchSize: 10,
+        optimizer: SGD(learningRate: 0.1, momentum: 0.9), maximumShift: 2, seed: 3
+      ).epochs.map(\.withoutTimings)
+    }
+    let history = run()
+    #expect(history[2].loss < history[0].loss)
+    #expect(history == run())
+  }
+
   /// Counted by hand: labels 0 1 1 2, predictions 0 1 2 2.
   @Test func evaluationCountsByHand() {
     let result = Evaluation(

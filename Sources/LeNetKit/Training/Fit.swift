@@ -28,6 +28,9 @@ extension Model {
   ///   - optimizer: the optimizer, with its learning rate for the first epoch.
   ///   - learningRateDecay: the learning rate is multiplied by this after each epoch (1 keeps
   ///     it constant), the decreasing schedule of LeCun et al. (1998, section III.C).
+  ///   - maximumShift: when positive, each training image is moved by up to this many pixels
+  ///     along each axis, drawn anew every time it is used (`Shift`); 0 trains on the images
+  ///     as they are.
   ///   - validation: images evaluated after each epoch, never trained on.
   ///   - seed: fixes the shuffling.
   ///   - onBatch: called after every SGD step, e.g. to draw a progress bar.
@@ -35,7 +38,8 @@ extension Model {
   @discardableResult
   public mutating func fit(
     _ data: MNIST.Split, epochs: Int, batchSize: Int = 32, optimizer: SGD,
-    learningRateDecay: Float = 1, validation: MNIST.Split? = nil, seed: UInt64 = 0,
+    learningRateDecay: Float = 1, maximumShift: Int = 0, validation: MNIST.Split? = nil,
+    seed: UInt64 = 0,
     onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
   ) -> History {
     precondition(epochs >= 0, "epochs must not be negative, got \(epochs)")
@@ -54,7 +58,12 @@ extension Model {
       var (lossSum, correct, seen) = (0.0, 0, 0)
       for batch in 0..<batches {
         let indices = order[batch * batchSize..<min(data.count, (batch + 1) * batchSize)]
-        let (input, labels) = data.batch(indices, preprocessing: preprocessing)
+        var (input, labels) = data.batch(indices, preprocessing: preprocessing)
+        if maximumShift > 0 {
+          let offsets = Shift.randomOffsets(
+            count: labels.count, maximum: maximumShift, generator: &generator)
+          input = Shift.apply(input, offsets: offsets, fill: preprocessing.background)
+        }
         let step = lossAndGradients(input: input, labels: labels)
         optimizer.step(&self, gradients: step.gradients)
         lossSum += Double(step.loss) * Double(labels.count)

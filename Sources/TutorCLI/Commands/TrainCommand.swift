@@ -18,6 +18,9 @@ enum TrainCommand: TutorCommand {
       .option(
         "--lr-decay", "factor", "Multiply the learning rate by this after each epoch.",
         default: "1"),
+      .option(
+        "--shift", "pixels", "Move each training image by up to this many pixels (augmentation).",
+        default: "0"),
       .option("--seed", "n", "Seeds the initial weights and the shuffling.", default: "1"),
       DataOptions.option,
       .option("--out", "dir", "Where to write the results.", default: "lenet-tutor-out"),
@@ -40,6 +43,7 @@ enum TrainCommand: TutorCommand {
     let rate = try arguments.number("--lr", in: 1e-6...10, command: spec) ?? 0.01
     let momentum = try arguments.number("--momentum", in: 0...0.999, command: spec) ?? 0
     let decay = try arguments.number("--lr-decay", in: 0.01...1, command: spec) ?? 1
+    let shift = try arguments.integer("--shift", in: 0...4, command: spec) ?? 0
     let seed = try arguments.integer("--seed", in: 0...Int(Int32.max), command: spec) ?? 1
     let output = URL(
       fileURLWithPath: arguments.string("--out") ?? "lenet-tutor-out", isDirectory: true)
@@ -51,12 +55,13 @@ enum TrainCommand: TutorCommand {
       "Training \(name) (\(grouped(model.parameterCount)) parameters) on \(grouped(mnist.train.count)) "
         + "images, validating on \(grouped(mnist.test.count)): SGD lr \(rate)"
         + (momentum > 0 ? " momentum \(momentum)" : "") + (decay < 1 ? " decay \(decay)" : "")
+        + (shift > 0 ? ", shifts up to \(shift) px" : "")
         + ", batch \(batchSize), \(epochs) epochs, seed \(seed)")
     var bar = ProgressBar(label: "", total: 1, terminal: context.terminal, sink: out)
     let history = model.fit(
       mnist.train, epochs: epochs, batchSize: batchSize,
       optimizer: SGD(learningRate: rate, momentum: momentum), learningRateDecay: decay,
-      validation: mnist.test, seed: UInt64(seed),
+      maximumShift: shift, validation: mnist.test, seed: UInt64(seed),
       onBatch: { progress in
         if progress.batch == 1 {
           bar = ProgressBar(
