@@ -11,7 +11,7 @@ let package = Package(
   targets: [
     // The network library: tensors, layers, models, training, MNIST. Depends on nothing but zlib.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-    .target(name: "LeNetKit", dependencies: ["CZlib"]),
+    .target(name: "LeNetKit", dependencies: ["CZlib"], swiftSettings: kernelSettings),
     // Terminal output shared by the runner and the CLI: styles, TTY detection, progress bars.
     .target(name: "TerminalKit"),
     // The lesson runner: parses Markdown chapters, compiles their Swift cells against LeNetKit,
@@ -33,3 +33,23 @@ let package = Package(
     .testTarget(name: "ExampleTests", dependencies: ["LeNetTestSupport"]),
   ]
 )
+
+/// LeNetKit is compiled with optimization in every configuration: its kernels' `SIMD` types are
+/// generic, and unoptimized they run some fifty times slower, which would make the tests (which
+/// train small networks) crawl. The tests thus check the same code a release build runs.
+///
+/// On x86-64 the target is Haswell (x86-64-v3: AVX2 and FMA; Intel since 2013, every AMD Zen),
+/// which turns the kernels' 8- and 16-wide arithmetic into fused multiply-adds on 256-bit
+/// registers; baseline x86-64 (SSE2, no FMA) runs a training step several times slower, and
+/// calls libm for every fused multiply-add. A build stops with "illegal instruction" on an older
+/// CPU: delete the `-target-cpu` flag there. Other architectures use the compiler's defaults.
+var kernelSettings: [SwiftSetting] {
+  #if arch(x86_64)
+    [
+      .unsafeFlags(["-O"], .when(configuration: .debug)),
+      .unsafeFlags(["-target-cpu", "haswell"]),
+    ]
+  #else
+    [.unsafeFlags(["-O"], .when(configuration: .debug))]
+  #endif
+}

@@ -44,6 +44,10 @@ public enum LeNetTutor {
     WatchCommand.self,
     SummaryCommand.self,
     DataCommand.self,
+    TrainCommand.self,
+    EvaluateCommand.self,
+    PredictCommand.self,
+    BenchCommand.self,
   ]
 
   /// The top-level usage line.

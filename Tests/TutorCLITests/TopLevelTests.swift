@@ -20,6 +20,10 @@ import Testing
       watch       Run a lesson's checks again each time you save its file.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
+      train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.
+      evaluate    Test a trained checkpoint on the 10,000 MNIST test images.
+      predict     Classify digit images with a trained checkpoint: the top 3 digits.
+      bench       Measure training and inference speed (images/s) on synthetic data.
 
     See 'lenet-tutor <command> --help' for a command's options.
 

@@ -27,6 +27,24 @@ enum Parallel {
     }
   }
 
+  /// `transform(range)` for each chunk of `0..<count`, computed concurrently, in chunk order.
+  static func map<Result>(
+    _ count: Int, minimumChunk: Int = 4, _ transform: (_ range: Range<Int>) -> Result
+  ) -> [Result] {
+    Memory.keepFreedPages
+    let chunks = chunkCount(for: count, minimumChunk: minimumChunk)
+    if chunks <= 1 { return [transform(0..<count)] }
+    var results = [Result?](repeating: nil, count: chunks)
+    results.withUnsafeMutableBufferPointer { slots in
+      // Each chunk writes only its own slot.
+      let shared = UncheckedSendable(slots)
+      forEachChunk(of: count, minimumChunk: minimumChunk) { chunk, range in
+        shared.value[chunk] = transform(range)
+      }
+    }
+    return results.compactMap { $0 }
+  }
+
   /// The number of chunks `forEachChunk` will use for `count` items.
   static func chunkCount(for count: Int, minimumChunk: Int = 4) -> Int {
     min(workerCount, max(1, count / minimumChunk))

@@ -99,29 +99,38 @@ public struct Conv2D: Layer {
     let outputSample = checkInput(input)
     let geometry = Geometry(layer: self, inputShape: input.sampleShape, outputShape: outputSample)
     let batch = input.batchSize
+    let group = geometry.samplesPerProduct(batch: batch)
     var output = Tensor(shape: [batch] + outputSample)
+    var columns = [Float](repeating: 0, count: geometry.patchSize * group * geometry.pixels)
+    var product = [Float](repeating: 0, count: outputChannels * group * geometry.pixels)
     input.scalars.withUnsafeBufferPointer { inputBuffer in
       weight.scalars.withUnsafeBufferPointer { weightBuffer in
         bias.scalars.withUnsafeBufferPointer { biasBuffer in
           output.scalars.withUnsafeMutableBufferPointer { outputBuffer in
-            let inputBase = UnsafePointer(inputBuffer.baseAddress)
-            let outputBase = outputBuffer.baseAddress
-            Parallel.forEachChunk(of: batch) { _, samples in
-              var columns = [Float](repeating: 0, count: geometry.columnCount)
-              columns.withUnsafeMutableBufferPointer { columnBuffer in
-                for sample in samples {
-                  let out = outputBase.unsafelyUnwrapped + sample * geometry.outputSampleSize
-                  geometry.gatherColumns(
-                    from: inputBase.unsafelyUnwrapped + sample * geometry.inputSampleSize,
-                    into: columnBuffer.baseAddress.unsafelyUnwrapped)
-                  for map in 0..<outputChannels {
-                    (out + map * geometry.pixels).update(
-                      repeating: biasBuffer[map], count: geometry.pixels)
+            columns.withUnsafeMutableBufferPointer { columnBuffer in
+              product.withUnsafeMutableBufferPointer { productBuffer in
+                let image = inputBuffer.baseAddress.unsafelyUnwrapped
+                let out = outputBuffer.baseAddress.unsafelyUnwrapped
+                let cols = columnBuffer.baseAddress.unsafelyUnwrapped
+                let result = productBuffer.baseAddress.unsafelyUnwrapped
+                for first in stride(from: 0, to: batch, by: group) {
+                  let samples = first..<min(batch, first + group)
+                  let width = samples.count * geometry.pixels
+                  for (slot, sample) in samples.enumerated() {
+                    geometry.gatherColumns(
+                      from: image + sample * geometry.inputSampleSize,
+                      into: cols + slot * geometry.pixels, rowStride: width)
                   }
+                  for map in 0..<outputChannels {
+                    (result + map * width).update(repeating: biasBuffer[map], count: width)
+                  }
+                  // result[outputChannels × width] += weight · columns
                   MatrixMultiply.accumulate(
-                    weightBuffer.baseAddress.unsafelyUnwrapped,
-                    UnsafePointer(columnBuffer.baseAddress.unsafelyUnwrapped), into: out,
-                    m: outputChannels, k: geometry.patchSize, n: geometry.pixels)
+                    weightBuffer.baseAddress.unsafelyUnwrapped, cols, into: result,
+                    m: outputChannels, k: geometry.patchSize, n: width)
+                  geometry.copyMaps(
+                    from: result, width: width, toSamples: out + first * geometry.outputSampleSize,
+                    count: samples.count)
                 }
               }
             }
@@ -142,54 +151,60 @@ public struct Conv2D: Layer {
     )
     let geometry = Geometry(layer: self, inputShape: input.sampleShape, outputShape: outputSample)
     let batch = input.batchSize
-    let workers = Parallel.chunkCount(for: batch)
+    let group = geometry.samplesPerProduct(batch: batch)
     var inputGradient = Tensor(shape: input.shape)
-    // One weight-gradient accumulator per worker, summed at the end, so threads never share one.
-    var weightGradients = [Float](repeating: 0, count: workers * weight.count)
-    var biasGradients = [Float](repeating: 0, count: workers * outputChannels)
+    var weightGradient = Tensor(shape: weight.shape)
+    var biasGradient = Tensor(shape: bias.shape)
+    var columns = [Float](repeating: 0, count: geometry.patchSize * group * geometry.pixels)
+    var columnGradient = columns
+    var groupGradient = [Float](repeating: 0, count: outputChannels * group * geometry.pixels)
     input.scalars.withUnsafeBufferPointer { inputBuffer in
       outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
         weight.scalars.withUnsafeBufferPointer { weightBuffer in
           inputGradient.scalars.withUnsafeMutableBufferPointer { inputGradientBuffer in
-            weightGradients.withUnsafeMutableBufferPointer { weightGradientBuffer in
-              biasGradients.withUnsafeMutableBufferPointer { biasGradientBuffer in
-                let inputBase = inputBuffer.baseAddress.unsafelyUnwrapped
-                let gradientBase = gradientBuffer.baseAddress.unsafelyUnwrapped
-                let weightBase = weightBuffer.baseAddress.unsafelyUnwrapped
-                let inputGradientBase = inputGradientBuffer.baseAddress.unsafelyUnwrapped
-                let weightGradientBase = weightGradientBuffer.baseAddress.unsafelyUnwrapped
-                let biasGradientBase = biasGradientBuffer.baseAddress.unsafelyUnwrapped
-                Parallel.forEachChunk(of: batch) { worker, samples in
-                  let myWeightGradient = weightGradientBase + worker * weight.count
-                  let myBiasGradient = biasGradientBase + worker * outputChannels
-                  var columns = [Float](repeating: 0, count: geometry.columnCount)
-                  var columnGradient = [Float](repeating: 0, count: geometry.columnCount)
-                  columns.withUnsafeMutableBufferPointer { columnBuffer in
-                    columnGradient.withUnsafeMutableBufferPointer { columnGradientBuffer in
+            weightGradient.scalars.withUnsafeMutableBufferPointer { weightGradientBuffer in
+              biasGradient.scalars.withUnsafeMutableBufferPointer { biasGradientBuffer in
+                columns.withUnsafeMutableBufferPointer { columnBuffer in
+                  columnGradient.withUnsafeMutableBufferPointer { columnGradientBuffer in
+                    groupGradient.withUnsafeMutableBufferPointer { groupGradientBuffer in
+                      let image = inputBuffer.baseAddress.unsafelyUnwrapped
+                      let gradient = gradientBuffer.baseAddress.unsafelyUnwrapped
+                      let imageGradient = inputGradientBuffer.baseAddress.unsafelyUnwrapped
                       let cols = columnBuffer.baseAddress.unsafelyUnwrapped
                       let colsGradient = columnGradientBuffer.baseAddress.unsafelyUnwrapped
-                      for sample in samples {
-                        let gradient = gradientBase + sample * geometry.outputSampleSize
-                        geometry.gatherColumns(
-                          from: inputBase + sample * geometry.inputSampleSize, into: cols)
-                        // ∂L/∂weight[o, patch] = Σ_pixels ∂L/∂out[o, pixel] · columns[patch, pixel]
-                        MatrixMultiply.accumulateTransposingB(
-                          gradient, cols, into: myWeightGradient,
-                          m: outputChannels, k: geometry.pixels, n: geometry.patchSize)
-                        for map in 0..<outputChannels {
-                          let row = gradient + map * geometry.pixels
-                          var sum: Float = 0
-                          for pixel in 0..<geometry.pixels { sum += row[pixel] }
-                          myBiasGradient[map] += sum
+                      let outGradient = groupGradientBuffer.baseAddress.unsafelyUnwrapped
+                      for first in stride(from: 0, to: batch, by: group) {
+                        let samples = first..<min(batch, first + group)
+                        let width = samples.count * geometry.pixels
+                        for (slot, sample) in samples.enumerated() {
+                          geometry.gatherColumns(
+                            from: image + sample * geometry.inputSampleSize,
+                            into: cols + slot * geometry.pixels, rowStride: width)
                         }
-                        // ∂L/∂columns = weightᵀ · ∂L/∂out, then scattered back onto the image.
-                        colsGradient.update(repeating: 0, count: geometry.columnCount)
+                        geometry.gatherMaps(
+                          fromSamples: gradient + first * geometry.outputSampleSize,
+                          count: samples.count, into: outGradient, width: width)
+                        // ∂L/∂weight[o, patch] += Σ_columns ∂L/∂out[o, column] · columns[patch, column]
+                        MatrixMultiply.accumulateTransposingB(
+                          outGradient, cols,
+                          into: weightGradientBuffer.baseAddress.unsafelyUnwrapped,
+                          m: outputChannels, k: width, n: geometry.patchSize)
+                        for map in 0..<outputChannels {
+                          let row = outGradient + map * width
+                          var sum: Float = 0
+                          for column in 0..<width { sum += row[column] }
+                          biasGradientBuffer[map] += sum
+                        }
+                        // ∂L/∂columns = weightᵀ · ∂L/∂out, then added back onto the images.
+                        colsGradient.update(repeating: 0, count: geometry.patchSize * width)
                         MatrixMultiply.accumulateTransposingA(
-                          weightBase, gradient, into: colsGradient,
-                          m: geometry.patchSize, k: outputChannels, n: geometry.pixels)
-                        geometry.scatterColumns(
-                          colsGradient,
-                          into: inputGradientBase + sample * geometry.inputSampleSize)
+                          weightBuffer.baseAddress.unsafelyUnwrapped, outGradient,
+                          into: colsGradient, m: geometry.patchSize, k: outputChannels, n: width)
+                        for (slot, sample) in samples.enumerated() {
+                          geometry.scatterColumns(
+                            colsGradient + slot * geometry.pixels, rowStride: width,
+                            into: imageGradient + sample * geometry.inputSampleSize)
+                        }
                       }
                     }
                   }
@@ -198,16 +213,6 @@ public struct Conv2D: Layer {
             }
           }
         }
-      }
-    }
-    var weightGradient = Tensor(shape: weight.shape)
-    var biasGradient = Tensor(shape: bias.shape)
-    for worker in 0..<workers {
-      for index in 0..<weight.count {
-        weightGradient.scalars[index] += weightGradients[worker * weight.count + index]
-      }
-      for map in 0..<outputChannels {
-        biasGradient.scalars[map] += biasGradients[worker * outputChannels + map]
       }
     }
     applyConnectionMask(to: &weightGradient)
@@ -318,26 +323,35 @@ extension Conv2D {
     var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
     var outputSampleSize: Int { outputChannels * pixels }
 
-    /// Copies every kernel-sized patch of `image` into a column of `columns` (zero outside).
-    func gatherColumns(from image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>)
-    {
+    /// How many samples share one matrix product: enough for about 512 columns, so that small
+    /// maps (C5's 1×1) still give the kernels long rows to work on.
+    func samplesPerProduct(batch: Int) -> Int {
+      max(1, min(batch, 512 / pixels))
+    }
+
+    /// Copies every kernel-sized patch of `image` into a column of `columns` (zero outside);
+    /// row `r` of the column matrix starts at `columns + r · rowStride`.
+    func gatherColumns(
+      from image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
       var row = 0
       for channel in 0..<inputChannels {
         for ky in 0..<kernelSize {
           for kx in 0..<kernelSize {
-            let destination = columns + row * pixels
+            let destination = columns + row * rowStride
+            // Output columns whose source x lies inside the image; the rest read zero padding.
+            let (xStart, xEnd) = validRange(offset: kx, inputLength: inputWidth, count: outputWidth)
             for y in 0..<outputHeight {
               let sourceY = y + ky - pad
               let rowStart = destination + y * outputWidth
-              guard sourceY >= 0 && sourceY < inputHeight else {
+              guard sourceY >= 0 && sourceY < inputHeight, xStart < xEnd else {
                 rowStart.update(repeating: 0, count: outputWidth)
                 continue
               }
-              let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth
-              for x in 0..<outputWidth {
-                let sourceX = x + kx - pad
-                rowStart[x] = sourceX >= 0 && sourceX < inputWidth ? sourceRow[sourceX] : 0
-              }
+              let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth + kx - pad
+              rowStart.update(repeating: 0, count: xStart)
+              (rowStart + xStart).update(from: sourceRow + xStart, count: xEnd - xStart)
+              (rowStart + xEnd).update(repeating: 0, count: outputWidth - xEnd)
             }
             row += 1
           }
@@ -346,25 +360,58 @@ extension Conv2D {
     }
 
     /// Adds each column of `columns` back onto the image positions it was gathered from.
-    func scatterColumns(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    func scatterColumns(
+      _ columns: UnsafePointer<Float>, rowStride: Int, into image: UnsafeMutablePointer<Float>
+    ) {
       var row = 0
       for channel in 0..<inputChannels {
         for ky in 0..<kernelSize {
           for kx in 0..<kernelSize {
-            let source = columns + row * pixels
+            let source = columns + row * rowStride
+            let (xStart, xEnd) = validRange(offset: kx, inputLength: inputWidth, count: outputWidth)
             for y in 0..<outputHeight {
               let targetY = y + ky - pad
               guard targetY >= 0 && targetY < inputHeight else { continue }
-              let targetRow = image + (channel * inputHeight + targetY) * inputWidth
-              for x in 0..<outputWidth {
-                let targetX = x + kx - pad
-                if targetX >= 0 && targetX < inputWidth {
-                  targetRow[targetX] += source[y * outputWidth + x]
-                }
-              }
+              let targetRow = image + (channel * inputHeight + targetY) * inputWidth + kx - pad
+              let sourceRow = source + y * outputWidth
+              for x in xStart..<xEnd { targetRow[x] += sourceRow[x] }
             }
             row += 1
           }
+        }
+      }
+    }
+
+    /// The output positions `xStart..<xEnd` whose input position `x + offset − pad` is inside.
+    func validRange(offset: Int, inputLength: Int, count: Int) -> (Int, Int) {
+      let start = max(0, pad - offset)
+      let end = min(count, inputLength + pad - offset)
+      return (min(start, end), max(start, end))
+    }
+
+    /// Copies a `outputChannels × (count · pixels)` product, sample-major within each row, into
+    /// `count` consecutive samples laid out `outputChannels × pixels`.
+    func copyMaps(
+      from product: UnsafePointer<Float>, width: Int, toSamples output: UnsafeMutablePointer<Float>,
+      count: Int
+    ) {
+      for slot in 0..<count {
+        for map in 0..<outputChannels {
+          (output + slot * outputSampleSize + map * pixels).update(
+            from: product + map * width + slot * pixels, count: pixels)
+        }
+      }
+    }
+
+    /// The inverse of `copyMaps`: `count` samples into one `outputChannels × width` matrix.
+    func gatherMaps(
+      fromSamples maps: UnsafePointer<Float>, count: Int, into product: UnsafeMutablePointer<Float>,
+      width: Int
+    ) {
+      for slot in 0..<count {
+        for map in 0..<outputChannels {
+          (product + map * width + slot * pixels).update(
+            from: maps + slot * outputSampleSize + map * pixels, count: pixels)
         }
       }
     }

@@ -27,11 +27,24 @@ public struct AveragePooling: Layer {
   public func forward(_ input: Tensor) -> Tensor {
     let outputSample = checkInput(input)
     var output = Tensor(shape: [input.batchSize] + outputSample)
-    let scale = 1 / Float(size * size)
-    forEachBlock(input: input, outputSample: outputSample) { outputIndex, inputIndices in
-      var sum: Float = 0
-      for index in inputIndices { sum += input.scalars[index] }
-      output.scalars[outputIndex] = sum * scale
+    let (size, scale) = (size, 1 / Float(size * size))
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    input.scalars.withUnsafeBufferPointer { x in
+      output.scalars.withUnsafeMutableBufferPointer { y in
+        for plane in 0..<input.batchSize * outputSample[0] {
+          for row in 0..<outputHeight {
+            for column in 0..<outputWidth {
+              var sum: Float = 0
+              for dy in 0..<size {
+                let start = (plane * height + size * row + dy) * width + size * column
+                for dx in 0..<size { sum += x[start + dx] }
+              }
+              y[(plane * outputHeight + row) * outputWidth + column] = sum * scale
+            }
+          }
+        }
+      }
     }
     return output
   }
@@ -39,10 +52,22 @@ public struct AveragePooling: Layer {
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
     let outputSample = checkInput(input)
     var inputGradient = Tensor(shape: input.shape)
-    let scale = 1 / Float(size * size)
-    forEachBlock(input: input, outputSample: outputSample) { outputIndex, inputIndices in
-      for index in inputIndices {
-        inputGradient.scalars[index] += outputGradient.scalars[outputIndex] * scale
+    let (size, scale) = (size, 1 / Float(size * size))
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    outputGradient.scalars.withUnsafeBufferPointer { dy in
+      inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+        for plane in 0..<input.batchSize * outputSample[0] {
+          for row in 0..<outputHeight {
+            for column in 0..<outputWidth {
+              let share = dy[(plane * outputHeight + row) * outputWidth + column] * scale
+              for offsetY in 0..<size {
+                let start = (plane * height + size * row + offsetY) * width + size * column
+                for offsetX in 0..<size { dx[start + offsetX] = share }
+              }
+            }
+          }
+        }
       }
     }
     return LayerGradients(input: inputGradient)
@@ -53,9 +78,6 @@ public struct AveragePooling: Layer {
     return size * size * shape.reduce(1, *)
   }
 
-  func forEachBlock(input: Tensor, outputSample: [Int], _ body: (Int, [Int]) -> Void) {
-    visitBlocks(of: input, outputSample: outputSample, size: size, body)
-  }
 }
 
 /// Max pooling over non-overlapping `size × size` blocks (Keras' `MaxPooling2D`); no parameters.

@@ -64,10 +64,16 @@ public struct Model: Sendable {
 
   // MARK: Running
 
-  /// The last layer's output for a mini-batch.
+  /// The last layer's output for a mini-batch; the batch is split across the cores.
   public func forward(_ input: Tensor) -> Tensor {
-    layers.reduce(input) { $1.forward($0) }
+    let parts = Parallel.map(input.batchSize, minimumChunk: Self.samplesPerCore) { samples in
+      layers.reduce(input.samples(samples)) { $1.forward($0) }
+    }
+    return parts.count == 1 ? parts[0] : Tensor(concatenating: parts)
   }
+
+  /// The smallest share of a mini-batch worth sending to another core.
+  static let samplesPerCore = 16
 
   /// The input followed by every layer's output: what `backward` needs.
   public func activations(_ input: Tensor) -> [Tensor] {
@@ -122,7 +128,44 @@ public struct Model: Sendable {
 
   /// The mean softmax cross-entropy on a mini-batch, the number of correct predictions, and the
   /// gradient of the loss with respect to every parameter tensor.
+  ///
+  /// Each core takes a contiguous share of the batch through the whole network (the layers
+  /// themselves run on one thread); the shares' mean losses and gradients are then averaged,
+  /// weighted by their sizes, which gives exactly the batch mean.
   public func lossAndGradients(input: Tensor, labels: [Int]) -> (
+    loss: Float, correct: Int, gradients: [[Tensor]]
+  ) {
+    precondition(
+      labels.count == input.batchSize, "\(labels.count) labels for \(input.batchSize) samples")
+    let batch = input.batchSize
+    let parts = Parallel.map(batch, minimumChunk: Self.samplesPerCore) { samples in
+      let part = shareLossAndGradients(
+        input: samples.count == batch ? input : input.samples(samples),
+        labels: Array(labels[samples]))
+      return (part, Float(samples.count) / Float(batch))
+    }
+    if parts.count == 1 { return parts[0].0 }
+    var (loss, correct, gradients) = (
+      Float(0), 0, parts[0].0.gradients.map { $0.map { Tensor(shape: $0.shape) } }
+    )
+    for (part, weight) in parts {
+      loss += weight * part.loss
+      correct += part.correct
+      for layer in gradients.indices {
+        for tensor in gradients[layer].indices {
+          gradients[layer][tensor].scalars.withUnsafeMutableBufferPointer { total in
+            part.gradients[layer][tensor].scalars.withUnsafeBufferPointer { share in
+              for index in total.indices { total[index] += weight * share[index] }
+            }
+          }
+        }
+      }
+    }
+    return (loss, correct, gradients)
+  }
+
+  /// `lossAndGradients` for one core's share of the batch.
+  func shareLossAndGradients(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
   ) {
     let activations = activations(input)

@@ -110,6 +110,19 @@ public struct Tensor: Sendable, Equatable {
       scalars: Array(scalars[range.lowerBound * stride..<range.upperBound * stride]))
   }
 
+  /// The samples of several batches with the same sample shape, one after another.
+  public init(concatenating batches: [Tensor]) {
+    precondition(!batches.isEmpty, "nothing to concatenate")
+    let sampleShape = batches[0].sampleShape
+    precondition(
+      batches.allSatisfy { $0.sampleShape == sampleShape },
+      "batches to concatenate must share one sample shape")
+    var scalars: [Float] = []
+    scalars.reserveCapacity(batches.reduce(0) { $0 + $1.count })
+    for batch in batches { scalars += batch.scalars }
+    self.init(shape: [batches.reduce(0) { $0 + $1.batchSize }] + sampleShape, scalars: scalars)
+  }
+
   /// One feature map of one sample of an `N × C × H × W` tensor, as an `H × W` tensor.
   public func featureMap(_ channel: Int, sample: Int = 0) -> Tensor {
     precondition(shape.count == 4, "featureMap needs an N × C × H × W tensor, got shape \(shape)")

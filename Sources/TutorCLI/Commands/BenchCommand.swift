@@ -1,0 +1,103 @@
+import Dispatch
+import Foundation
+import LeNetKit
+
+/// `lenet-tutor bench`: training and inference speed of both models on synthetic data.
+enum BenchCommand: TutorCommand {
+  static let spec = CommandSpec(
+    name: "bench",
+    abstract: "Measure training and inference speed (images/s) on synthetic data.",
+    options: [
+      .option(
+        "--model", "name", "One model (\(Model.availableNames.joined(separator: " or "))).",
+        default: "both"),
+      .option("--runs", "n", "Timed runs per figure; the median is printed.", default: "5"),
+      .option("--batch-size", "n", "Training mini-batch size.", default: "128"),
+    ],
+    discussion: """
+      Random images stand in for MNIST (speed does not depend on the pixels), so no data is
+      needed. Build with 'swift build -c release' first: a debug build is many times slower.
+      The epoch time is 60,000 divided by the training speed (one SGD step per mini-batch,
+      forward, backward and update, no validation).
+      """)
+
+  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    let names =
+      try arguments.choice("--model", from: Model.availableNames, command: spec).map { [$0] }
+      ?? ["keras", "lecun1998"]
+    let runs = try arguments.integer("--runs", in: 1...100, command: spec) ?? 5
+    let batchSize = try arguments.integer("--batch-size", in: 1...60_000, command: spec) ?? 128
+    context.output.line(
+      "Synthetic data, batch \(batchSize), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+        + "each figure is the median of \(runs) runs.")
+    let header = [
+      pad("model", 10, left: true), pad("train img/s", 12), pad("s/epoch", 9),
+      pad("infer img/s (1000)", 19), pad("infer img/s (1)", 16),
+    ]
+    context.output.line(header.joined(separator: " "))
+    for name in names {
+      guard let model = Model.named(name, seed: 1) else { continue }
+      let training = median(runs) { trainingSpeed(model, batchSize: batchSize) }
+      let inferenceLarge = median(runs) { inferenceSpeed(model, batchSize: 1000, batches: 1) }
+      let inferenceSingle = median(runs) { inferenceSpeed(model, batchSize: 1, batches: 200) }
+      let row = [
+        pad(name, 10, left: true), pad(grouped(training), 12),
+        pad(String(format: "%.2f", 60_000 / training), 9), pad(grouped(inferenceLarge), 19),
+        pad(grouped(inferenceSingle), 16),
+      ]
+      context.output.line(row.joined(separator: " "))
+    }
+    return 0
+  }
+
+  /// Images per second for SGD steps on random data, timed over about a second of work.
+  static func trainingSpeed(_ model: Model, batchSize: Int) -> Double {
+    var model = model
+    var optimizer = SGD(learningRate: 0.01)
+    let (input, labels) = syntheticBatch(model, size: batchSize)
+    let steps = max(3, 4096 / batchSize)
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<steps {
+      let result = model.lossAndGradients(input: input, labels: labels)
+      optimizer.step(&model, gradients: result.gradients)
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return Double(steps * batchSize) / seconds
+  }
+
+  /// Images per second for forward passes alone.
+  static func inferenceSpeed(_ model: Model, batchSize: Int, batches: Int) -> Double {
+    let (input, _) = syntheticBatch(model, size: batchSize)
+    var checksum: Float = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<batches { checksum += model.forward(input).scalars[0] }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    // Reading the result keeps the optimizer from dropping the work.
+    return checksum.isNaN ? 0 : Double(batches * batchSize) / seconds
+  }
+
+  static func syntheticBatch(_ model: Model, size: Int) -> (Tensor, [Int]) {
+    var generator = SplitMix64(seed: 7)
+    let input = Tensor(shape: [size] + model.inputShape, uniformIn: 0...1, generator: &generator)
+    let labels = (0..<size).map { _ in generator.nextInt(below: 10) }
+    return (input, labels)
+  }
+
+  static func median(_ runs: Int, _ measure: () -> Double) -> Double {
+    _ = measure()  // warm-up: first-touch page faults and caches
+    let values = (0..<runs).map { _ in measure() }.sorted()
+    return values[values.count / 2]
+  }
+
+  static func grouped(_ value: Double) -> String {
+    let formatter = NumberFormatter()
+    formatter.numberStyle = .decimal
+    formatter.maximumFractionDigits = 0
+    return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
+  }
+
+  static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return left ? text + padding : padding + text
+  }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import LeNetTestSupport
+import Testing
+
+@testable import LeNetKit
+
+/// The fast paths of the layers against slow, obviously correct references: the convolution
+/// formula summed in `Double`, libm's `tanh`, finite differences, and the unsplit batch.
+@Suite struct FastKernelTests {
+  /// `output[n, o, y, x] = bias[o] + Σ_i Σ_ky Σ_kx weight[o, i, ky, kx] · input[n, i, y+ky−pad, x+kx−pad]`,
+  /// the doc comment's formula, summed in `Double` with explicit bounds checks.
+  func directConvolution(_ layer: Conv2D, _ input: Tensor) throws -> Tensor {
+    let outputShape = try layer.outputShape(for: input.sampleShape)
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (k, pad) = (layer.kernelSize, layer.padAmount)
+    var output = Tensor(shape: [input.batchSize] + outputShape)
+    for n in 0..<input.batchSize {
+      for o in 0..<layer.outputChannels {
+        for y in 0..<outputShape[1] {
+          for x in 0..<outputShape[2] {
+            var sum = Double(layer.bias[o])
+            for i in 0..<layer.inputChannels {
+              for ky in 0..<k {
+                for kx in 0..<k {
+                  let (sy, sx) = (y + ky - pad, x + kx - pad)
+                  guard (0..<height).contains(sy), (0..<width).contains(sx) else { continue }
+                  sum += Double(layer.weight[o, i, ky, kx]) * Double(input[n, i, sy, sx])
+                }
+              }
+            }
+            output[n, o, y, x] = Float(sum)
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  func randomLayer(_ layer: Conv2D, seed: UInt64) -> Conv2D {
+    var layer = layer
+    var generator = SplitMix64(seed: seed)
+    layer.initialize(.lecun1998, generator: &generator)
+    return layer
+  }
+
+  func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
+    var generator = SplitMix64(seed: seed)
+    return Tensor(shape: shape, uniformIn: -1...1, generator: &generator)
+  }
+
+  /// Small cases for the gradient check, which runs four forward passes per element.
+  static let smallConvolutions: [(Conv2D, [Int])] = [
+    (
+      Conv2D("same", inputChannels: 1, outputChannels: 3, kernelSize: 5, padding: .same),
+      [2, 1, 6, 5]
+    ),
+    (Conv2D("valid", inputChannels: 2, outputChannels: 3, kernelSize: 3), [2, 2, 5, 6]),
+    // 1×1 outputs: several samples share one matrix product (C5's case).
+    (Conv2D("C5-like", inputChannels: 2, outputChannels: 5, kernelSize: 3), [6, 2, 3, 3]),
+  ]
+
+  static let convolutions: [(Conv2D, [Int])] =
+    smallConvolutions + [
+      (
+        Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
+        [3, 1, 28, 28]
+      ),
+      (
+        Conv2D(
+          "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998),
+        [7, 6, 14, 14]
+      ),
+      (Conv2D("C5", inputChannels: 16, outputChannels: 120, kernelSize: 5), [9, 16, 5, 5]),
+    ]
+
+  @Test(arguments: convolutions)
+  func convolutionMatchesFormula(layer: Conv2D, inputShape: [Int]) throws {
+    let layer = randomLayer(layer, seed: 3)
+    let input = randomInput(inputShape, seed: 4)
+    // Float sums of at most 400 products of size ≤ 1 stay within 1e-5 of the Double sum.
+    expectClose(layer.forward(input), try directConvolution(layer, input), absolute: 1e-5)
+  }
+
+  @Test(arguments: smallConvolutions)
+  func convolutionGradientsMatchFiniteDifferences(layer: Conv2D, inputShape: [Int]) {
+    let layer = randomLayer(layer, seed: 5)
+    let input = randomInput(inputShape, seed: 6)
+    expectGradientsMatch(GradientCheck.check(layer, input: input))
+  }
+
+  /// libm's `tanh` is the reference. The bound, 4e-7 absolute, is about three units in the last
+  /// place of values near 1; the rational approximation's own error is below 1e-7.
+  @Test func fastTanhMatchesLibm() {
+    var values = stride(from: Float(-12), through: 12, by: 0.001).map { $0 }
+    values += [0, 1e-8, -1e-8, 1e-3, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+    var observed = values
+    observed.withUnsafeMutableBufferPointer { FastTanh.apply(to: $0) }
+    var worst: Float = 0
+    for (value, result) in zip(values, observed) {
+      worst = max(worst, abs(result - Foundation.tanh(value)))
+    }
+    #expect(worst < 4e-7, "worst absolute error \(worst)")
+  }
+
+  @Test func fastTanhIsOddAndKeepsSmallInputsRelativePrecision() {
+    var values: [Float] = [1e-6, -1e-6, 0.5, -0.5, 3, -3, 0]
+    values.withUnsafeMutableBufferPointer { FastTanh.apply(to: $0) }
+    #expect(values[0] == -values[1] && values[2] == -values[3] && values[4] == -values[5])
+    expectClose(values[0], 1e-6, relative: 1e-6, absolute: 0)
+    #expect(values[6] == 0)
+  }
+
+  /// Splitting a batch across cores must give the batch's mean loss and gradients.
+  @Test func splitBatchGivesTheWholeBatchGradient() {
+    let model = Model.keras(seed: 2)
+    let input = randomInput([40] + model.inputShape, seed: 8)
+    let labels = (0..<40).map { $0 % 10 }
+    let split = model.lossAndGradients(input: input, labels: labels)
+    let whole = model.shareLossAndGradients(input: input, labels: labels)
+    expectClose(split.loss, whole.loss)
+    #expect(split.correct == whole.correct)
+    for (splitLayer, wholeLayer) in zip(split.gradients, whole.gradients) {
+      for (splitTensor, wholeTensor) in zip(splitLayer, wholeLayer) {
+        expectClose(splitTensor, wholeTensor, relative: 1e-4, absolute: 1e-6)
+      }
+    }
+  }
+
+  @Test func splitForwardEqualsOneSampleAtATime() {
+    let model = Model.lecun1998(seed: 3)
+    let input = randomInput([35] + model.inputShape, seed: 9)
+    let batched = model.forward(input)
+    let single = Tensor(concatenating: (0..<35).map { model.forward(input.samples($0..<$0 + 1)) })
+    expectClose(batched, single, absolute: 1e-5)
+  }
+}

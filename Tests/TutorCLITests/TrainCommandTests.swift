@@ -1,0 +1,126 @@
+import Foundation
+import LeNetKit
+import LeNetTestSupport
+import Testing
+
+/// `train`, `evaluate`, `predict` and `bench` on generated data (`SyntheticMNIST`), in-process.
+@Suite struct TrainCommandTests {
+  /// Trains 2 epochs on 60 generated images into a fresh folder; returns the folder and data.
+  func trained() throws -> (
+    root: URL, data: URL, out: URL, environment: [String: String],
+    result: (status: Int32, output: String, errors: String)
+  ) {
+    let root = try makeTemporaryDirectory()
+    let (data, environment) = try generatedData(in: root, trainCount: 60, testCount: 20)
+    let out = root.appendingPathComponent("out")
+    let result = runTool(
+      [
+        "train", "--epochs", "2", "--batch-size", "10", "--lr", "0.1", "--momentum", "0.9",
+        "--data", data.path, "--out", out.path,
+      ], environment: environment)
+    return (root, data, out, environment, result)
+  }
+
+  @Test func trainPrintsEpochLinesAndWritesItsFiles() throws {
+    let run = try trained()
+    defer { try? FileManager.default.removeItem(at: run.root) }
+    #expect(run.result.status == 0, "\(run.result.errors)")
+    let lines = run.result.output.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(
+      lines.first
+        == "Training keras (61,706 parameters) on 60 images, validating on 20: SGD lr 0.1 momentum 0.9, batch 10, 2 epochs, seed 1"
+    )
+    #expect(lines[1].hasPrefix("epoch 1/2  loss "))
+    #expect(lines[2].hasPrefix("epoch 2/2  loss "))
+    #expect(lines.contains("accuracy  (t training, v validation)"))
+    let csv = try String(contentsOf: run.out.appendingPathComponent("history.csv"), encoding: .utf8)
+    #expect(csv.split(separator: "\n").count == 3, "header and two epochs")
+    #expect(
+      FileManager.default.fileExists(atPath: run.out.appendingPathComponent("training.svg").path))
+    // The checkpoint reloads to the same predictions as a fresh evaluation prints.
+    let model = try Checkpoint.load(from: run.out.appendingPathComponent("model.safetensors"))
+    #expect(model.name == "keras")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.out.path)
+    #expect(leftovers.sorted() == ["history.csv", "model.safetensors", "training.svg"])
+  }
+
+  @Test func evaluateAndPredictReadTheTrainedCheckpoint() throws {
+    let run = try trained()
+    defer { try? FileManager.default.removeItem(at: run.root) }
+    let checkpoint = run.out.appendingPathComponent("model.safetensors").path
+    let evaluation = runTool(
+      ["evaluate", "--checkpoint", checkpoint, "--data", run.data.path],
+      environment: run.environment)
+    #expect(evaluation.status == 0, "\(evaluation.errors)")
+    #expect(evaluation.output.hasPrefix("keras from \(checkpoint) on 20 test images\nTest loss "))
+    #expect(
+      evaluation.output.contains("Confusion matrix (rows: true digit, columns: predicted digit):"))
+
+    let prediction = runTool(
+      ["predict", "--checkpoint", checkpoint, "--test-index", "3", "--data", run.data.path],
+      environment: run.environment)
+    #expect(prediction.status == 0, "\(prediction.errors)")
+    #expect(prediction.output.hasPrefix("test image 3 (labelled 3):\n"))
+    // Three ranked lines "  d  pp.pp%" after the 14-line picture.
+    let ranked = prediction.output.split(separator: "\n").suffix(3)
+    #expect(ranked.allSatisfy { $0.hasSuffix("%") && $0.hasPrefix("  ") })
+
+    // A PGM file of test image 3 (SyntheticMNIST draws digit 3 as a block) goes the same way.
+    let test = SyntheticMNIST.split(count: 20, seed: 2).images
+    let image = GrayImage(width: 28, height: 28, pixels: Array(test.pixels[3 * 784..<4 * 784]))
+    let file = run.root.appendingPathComponent("three.pgm")
+    try Data(PGM.encode(image)).write(to: file)
+    let fromFile = runTool(["predict", "--checkpoint", checkpoint, file.path])
+    #expect(fromFile.status == 0, "\(fromFile.errors)")
+    #expect(fromFile.output.hasPrefix("\(file.path):\n"))
+  }
+
+  @Test func evaluateWithoutCheckpointIsAUsageError() {
+    let result = runTool(["evaluate"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: missing option '--checkpoint <file>'
+        Usage: lenet-tutor evaluate [--checkpoint <file>] [--data <dir>] [--show <n>]
+        See 'lenet-tutor evaluate --help'.
+
+        """)
+  }
+
+  @Test func missingCheckpointFileIsAnError() {
+    let result = runTool(["evaluate", "--checkpoint", "/nonexistent/model.safetensors"])
+    #expect(result.status == 1)
+    #expect(result.errors.hasPrefix("error: /nonexistent/model.safetensors: "))
+  }
+
+  @Test func predictNeedsImagesOrATestIndexButNotBoth() {
+    let neither = runTool(["predict", "--checkpoint", "x.safetensors"])
+    #expect(neither.status == 2)
+    #expect(neither.errors.hasPrefix("error: give images to classify, or --test-index <n>\n"))
+    let both = runTool(["predict", "--checkpoint", "x.safetensors", "--test-index", "1", "a.png"])
+    #expect(both.status == 2)
+    #expect(both.errors.hasPrefix("error: give either images or --test-index, not both\n"))
+  }
+
+  @Test func trainRejectsBadNumbers() {
+    let result = runTool(["train", "--epochs", "0"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors.hasPrefix("error: '--epochs' needs a whole number from 1 to 1000, got '0'\n"))
+    let momentum = runTool(["train", "--momentum", "1"])
+    #expect(momentum.status == 2)
+    #expect(
+      momentum.errors.hasPrefix("error: '--momentum' needs a number from 0.0 to 0.999, got '1'\n"))
+  }
+
+  @Test func benchPrintsATableForOneModel() {
+    let result = runTool(["bench", "--model", "keras", "--runs", "1", "--batch-size", "8"])
+    #expect(result.status == 0)
+    let lines = result.output.split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines[0].hasSuffix("each figure is the median of 1 runs."))
+    #expect(
+      lines[1] == "model       train img/s   s/epoch  infer img/s (1000)  infer img/s (1)")
+    #expect(lines[2].hasPrefix("keras "))
+  }
+}
