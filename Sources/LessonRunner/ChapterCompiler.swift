@@ -34,10 +34,20 @@ public final class ChapterCompiler: @unchecked Sendable {
 
   /// Flags of the LeNetKit build. `-assert-config Debug` keeps precondition messages in the
   /// optimized build, so a learner whose cell misuses a layer reads why it stopped.
-  static let libraryFlags = [
-    "-emit-library", "-emit-module", "-module-name", "LeNetKit", "-parse-as-library", "-O",
-    "-assert-config", "Debug", "-wmo", "-swift-version", "6",
-  ]
+  static let libraryFlags =
+    [
+      "-emit-library", "-emit-module", "-module-name", "LeNetKit", "-parse-as-library", "-O",
+      "-assert-config", "Debug", "-wmo", "-swift-version", "6",
+    ] + targetCPUFlags
+  /// The CPU that Package.swift builds LeNetKit for (see Docs/training.md): the kernels need
+  /// AVX2 and FMA to be fast, and the chapters should run the code the tool runs.
+  static var targetCPUFlags: [String] {
+    #if arch(x86_64)
+      ["-target-cpu", "haswell"]
+    #else
+      []
+    #endif
+  }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
   /// compiles in about a second.
