@@ -1,8 +1,7 @@
 import Foundation
+import LeNetKit
 import LeNetTestSupport
 import Testing
-
-@testable import LeNetKit
 
 /// Whether the long runs are wanted: `LENET_TUTOR_LONG_TESTS=1 swift test -c release`.
 let longTestsEnabled = ProcessInfo.processInfo.environment["LENET_TUTOR_LONG_TESTS"] == "1"

@@ -25,12 +25,12 @@ enum EvaluateCommand: TutorCommand {
     let mnist = try DataOptions.load(arguments, context: context)
     let result = model.evaluate(mnist.test)
     let out = context.output
-    out.line("\(model.name) from \(path) on \(result.count) test images")
+    func grouped(_ value: Int) -> String { TrainCommand.grouped(value) }
+    out.line("\(model.name) from \(path) on \(grouped(result.count)) test images")
     out.line(
-      String(
-        format: "Test loss %.4f, accuracy %.2f%% (%d right, %d wrong: error %.2f%%)",
-        result.loss, 100 * result.accuracy, result.correct, result.count - result.correct,
-        100 * result.errorRate))
+      String(format: "Test loss %.4f, accuracy %.2f%% ", result.loss, 100 * result.accuracy)
+        + "(\(grouped(result.correct)) right, \(grouped(result.count - result.correct)) wrong: "
+        + String(format: "error %.2f%%)", 100 * result.errorRate))
     out.line("")
     out.line("Accuracy per digit:")
     out.line(
