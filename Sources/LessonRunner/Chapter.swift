@@ -20,6 +20,13 @@ public struct Chapter: Sendable, Equatable {
 
   /// The exercise cells, in file order.
   public var exercises: [Cell] { cells.filter { $0.exerciseID != nil } }
+
+  /// The cells whose checks decide exercise `id`: from its cell to before the next exercise.
+  public func exerciseRange(_ id: String) -> Range<Int>? {
+    guard let start = cells.firstIndex(where: { $0.exerciseID == id }) else { return nil }
+    let end = cells[(start + 1)...].firstIndex(where: { $0.exerciseID != nil }) ?? cells.count
+    return start..<end
+  }
 }
 
 /// The chapter's header between the two `---` lines.

@@ -65,6 +65,8 @@ public struct ChapterReport: Sendable {
   public var compiledProgram: Bool
   /// Where each cell's code starts (a solution file for a replaced exercise).
   public var cellLocations: [SourceLocation]
+  /// How long the compiled program ran, in seconds (nil when it did not compile).
+  public var runSeconds: Double?
 
   /// The exercise whose checks cell `index` belongs to, when that exercise still holds its
   /// shipped `TODO` (never under `--solutions`).
@@ -148,7 +150,7 @@ public struct ChapterReport: Sendable {
   /// Whether exercise `id` passed: every check and output from its cell up to the next exercise
   /// passed, at least one exists, and every one of those cells ran to its end.
   public func exercisePassed(_ id: String) -> Bool {
-    guard let range = exerciseRange(id) else { return false }
+    guard let range = chapter.exerciseRange(id) else { return false }
     var count = 0
     for index in range {
       guard cells[index].status == .completed else { return false }
@@ -158,15 +160,6 @@ public struct ChapterReport: Sendable {
       }
     }
     return count > 0
-  }
-
-  /// The cells whose checks decide exercise `id`: from its cell to before the next exercise.
-  func exerciseRange(_ id: String) -> Range<Int>? {
-    guard let start = chapter.cells.firstIndex(where: { $0.exerciseID == id }) else { return nil }
-    let end =
-      chapter.cells[(start + 1)...].firstIndex(where: { $0.exerciseID != nil })
-      ?? chapter.cells.count
-    return start..<end
   }
 
   /// Every verdict line in order: compile failure, each cell's lines, exercises without checks,
@@ -182,7 +175,7 @@ public struct ChapterReport: Sendable {
     var verdicts: [Verdict] = []
     for index in cells.indices {
       verdicts += self.verdicts(forCell: index)
-      if let id = chapter.cells[index].exerciseID, let range = exerciseRange(id),
+      if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
         range.allSatisfy({ cells[$0].status == .completed }),
         range.allSatisfy({ self.verdicts(forCell: $0).isEmpty })
       {

@@ -18,6 +18,13 @@ public struct ChapterRunner: Sendable {
   /// A chapter whose code does not compile, crashes or times out yields a report saying so;
   /// errors thrown are about the chapter file (a missing solution) or the toolchain and cache.
   public func run(_ chapter: Chapter, solutions: Bool) throws -> ChapterReport {
+    try start(chapter, solutions: solutions).wait()
+  }
+
+  /// Compiles `chapter` (cached) and starts its program in the background; each cell's results
+  /// can be read as soon as that cell ends (`ChapterRun.report(throughCell:)`), while later
+  /// cells still run. Throws for the same reasons as `run`, before anything runs.
+  public func start(_ chapter: Chapter, solutions: Bool) throws -> ChapterRun {
     let program = try ChapterProgram(chapter: chapter, solutions: solutions)
     let library = try compiler.library()
     var report = ChapterReport(
@@ -27,7 +34,7 @@ public struct ChapterRunner: Sendable {
           cell: $0.index, output: "", checks: [], status: .notRun, mismatch: nil)
       },
       compiledLibrary: library.compiledNow, compiledProgram: false,
-      cellLocations: program.cellLocations)
+      cellLocations: program.cellLocations, runSeconds: nil)
     let compiled = Result { () throws(CompileError) in
       try compiler.compile(program, library: library)
     }
@@ -37,7 +44,7 @@ public struct ChapterRunner: Sendable {
     case .failure(.chapterDoesNotCompile(let errors)):
       report.compileErrors = errors
       report.compiledProgram = true
-      return report
+      return ChapterRun(finished: report)
     case .failure(let error): throw error
     }
     report.compiledProgram = executable.compiledNow
@@ -46,25 +53,23 @@ public struct ChapterRunner: Sendable {
     // The runtime's backtracer takes seconds and prints pages; the one-line message is enough.
     environment["SWIFT_BACKTRACE"] = "enable=no"
     if let mnist = workspace.mnistDirectory { environment["LENET_TUTOR_DATA"] = mnist }
-    let result = try Subprocess.run(
-      executable.path, [], environment: environment,
-      timeLimit: Double(chapter.frontMatter.timeout))
-    report.cells = Self.cellResults(
-      of: result, chapter: chapter, timeout: chapter.frontMatter.timeout)
-    return report
+    return ChapterRun(starting: report, executable: executable.path, environment: environment)
   }
 
   /// Splits the program's output at its markers and judges each cell.
-  static func cellResults(of result: Subprocess.Result, chapter: Chapter, timeout: Int)
-    -> [ChapterReport.CellResult]
-  {
+  ///
+  /// While the program still runs (`termination` nil) the cell it is in stays `.notRun`: only
+  /// the cells before it, whose end marker has arrived, have their final results.
+  static func cellResults(
+    output: String, termination: Subprocess.Termination?, chapter: Chapter, timeout: Int
+  ) -> [ChapterReport.CellResult] {
     var cells = chapter.cells.map {
       ChapterReport.CellResult(
         cell: $0.index, output: "", checks: [], status: .notRun, mismatch: nil)
     }
     var current: Int?
     var reachedEnd = false
-    let pieces = result.output.components(separatedBy: Prelude.marker)
+    let pieces = output.components(separatedBy: Prelude.marker)
     for piece in pieces.dropFirst() {
       let newline = piece.firstIndex(of: "\n") ?? piece.endIndex
       let marker = piece[..<newline]
@@ -86,9 +91,12 @@ public struct ChapterRunner: Sendable {
         cells[current].output += text
       }
     }
-    if !reachedEnd, let current {
+    if termination == nil, let current {
+      cells[current] = ChapterReport.CellResult(
+        cell: current, output: "", checks: [], status: .notRun, mismatch: nil)
+    } else if !reachedEnd, let current, let termination {
       cells[current].output = withoutStackTrace(cells[current].output)
-      switch result.termination {
+      switch termination {
       case .timedOut: cells[current].status = .timedOut(seconds: timeout)
       case .signaled(let signal):
         cells[current].status = .crashed(crashReason(cells[current].output, signal: signal))

@@ -1,11 +1,12 @@
 import Foundation
+import LeNetKit
 
 /// The learner's progress: each chapter's last result, exercise verdicts and quiz answers,
 /// kept as JSON at `Workspace.progressPath` and always written atomically.
 ///
 /// ```json
 /// {"version": 1, "chapters": {"03-c3-partial-connections": {"result": "passed",
-///   "exercises": {"c3-parameter-count": "passed"},
+///   "exercises": {"c3-parameter-count": "passed"}, "hints": {"one-output-map": 1},
 ///   "quizzes": {"c3-links": {"answer": "60", "correct": true}}}}}
 /// ```
 public struct LearnerProgress: Codable, Sendable, Equatable {
@@ -30,9 +31,20 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
   public struct ChapterProgress: Codable, Sendable, Equatable {
     public var result: Result?
     public var exercises: [String: Result] = [:]
+    /// How many hints of each exercise `lenet-tutor hint` has shown.
+    public var hints: [String: Int] = [:]
     public var quizzes: [String: QuizAnswer] = [:]
 
     public init() {}
+
+    /// Reads a record; keys added after version 1 first shipped (`hints`) may be absent.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      result = try container.decodeIfPresent(Result.self, forKey: .result)
+      exercises = try container.decodeIfPresent([String: Result].self, forKey: .exercises) ?? [:]
+      hints = try container.decodeIfPresent([String: Int].self, forKey: .hints) ?? [:]
+      quizzes = try container.decodeIfPresent([String: QuizAnswer].self, forKey: .quizzes) ?? [:]
+    }
   }
 
   /// The file format's version, for a future migration.
@@ -67,7 +79,7 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     do {
-      try AtomicFile.write(try encoder.encode(self), to: path)
+      try AtomicFile.write([UInt8](try encoder.encode(self)), to: URL(fileURLWithPath: path))
     } catch {
       throw .unwritable(path: path, reason: "\(error)")
     }
@@ -83,6 +95,11 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
       }
     }
     chapters[report.chapter.stem] = entry
+  }
+
+  /// Whether exercise `id` of the chapter with stem `chapter` passed in the last recorded run.
+  public func passed(exercise id: String, chapter: String) -> Bool {
+    chapters[chapter]?.exercises[id] == .passed
   }
 
   /// Records a quiz answer.
@@ -105,28 +122,6 @@ public enum ProgressError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unwritable(let path, let reason):
       "cannot write the progress file \(path): \(reason)"
         + " (fix: set LENET_TUTOR_PROGRESS to a writable path)"
-    }
-  }
-}
-
-/// Writes files so that a reader sees either the old content or the new, never a mix.
-enum AtomicFile {
-  /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
-  static func write(_ data: Data, to path: String) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    if !directory.isEmpty {
-      try FileManager.default.createDirectory(
-        atPath: directory, withIntermediateDirectories: true)
-    }
-    let temporary = path + ".tmp-" + UUID().uuidString
-    do {
-      try data.write(to: URL(fileURLWithPath: temporary))
-      guard rename(temporary, path) == 0 else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-      }
-    } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw error
     }
   }
 }

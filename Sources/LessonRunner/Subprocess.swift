@@ -38,14 +38,43 @@ struct Subprocess {
   /// concurrent spawn could otherwise inherit another run's pipe and hold it open.
   private static let spawnLock = NSLock()
 
-  /// Runs `executable` with `arguments`, standard input from /dev/null.
+  /// The process groups of the programs running now (guarded by `spawnLock`). The programs run
+  /// in groups of their own, so Ctrl-C at the terminal does not reach them: the handler that
+  /// `stopChildrenOnInterrupt` installs stops them, or a chapter stuck in a loop would outlive
+  /// lenet-tutor.
+  nonisolated(unsafe) private static var runningGroups: Set<pid_t> = []
+  nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
+
+  /// On SIGINT or SIGTERM, kills every running program's group, then exits with 128 + signal as
+  /// the default action would. Installed once, on the first run; call with `spawnLock` held.
+  private static func stopChildrenOnInterrupt() {
+    guard signalSources.isEmpty else { return }
+    for number in [SIGINT, SIGTERM] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        spawnLock.lock()
+        for group in runningGroups { kill(-group, SIGKILL) }
+        spawnLock.unlock()
+        _exit(128 + number)
+      }
+      source.resume()
+      signalSources.append(source)
+    }
+  }
+
+  /// Runs `executable` with `arguments`, standard input from /dev/null. `onOutput` receives the
+  /// output as it arrives (the same bytes the result holds); when `isCancelled` turns true the
+  /// program is killed, as at the time limit, and the run ends `.signaled(SIGKILL)`.
   static func run(
     _ executable: String, _ arguments: [String], environment: [String: String],
-    timeLimit: Double? = nil
+    timeLimit: Double? = nil, onOutput: (([UInt8]) -> Void)? = nil,
+    isCancelled: (() -> Bool)? = nil
   ) throws(SubprocessError) -> Result {
     var descriptors: [Int32] = [-1, -1]
     var pid: pid_t = 0
     spawnLock.lock()
+    stopChildrenOnInterrupt()
     guard pipe(&descriptors) == 0 else {
       spawnLock.unlock()
       throw SubprocessError(executable: executable, reason: String(cString: strerror(errno)))
@@ -72,16 +101,20 @@ struct Subprocess {
     posix_spawn_file_actions_destroy(&actions)
     posix_spawnattr_destroy(&attributes)
     close(writeEnd)
+    if status == 0 { runningGroups.insert(pid) }
     spawnLock.unlock()
     guard status == 0 else {
       close(readEnd)
       throw SubprocessError(executable: executable, reason: String(cString: strerror(status)))
     }
 
-    let (bytes, timedOut) = drain(readEnd, processGroup: pid, timeLimit: timeLimit)
+    let (bytes, timedOut) = drain(
+      readEnd, processGroup: pid, timeLimit: timeLimit, onOutput: onOutput,
+      isCancelled: isCancelled)
     close(readEnd)
     var waitStatus: Int32 = 0
     while waitpid(pid, &waitStatus, 0) == -1 && errno == EINTR {}
+    spawnLock.withLock { _ = runningGroups.remove(pid) }
     let output = String(decoding: bytes, as: UTF8.self)
     if timedOut { return Result(termination: .timedOut, output: output) }
     let signal = waitStatus & 0x7f
@@ -91,15 +124,23 @@ struct Subprocess {
   }
 
   /// Reads `descriptor` to its end, killing `processGroup` if `timeLimit` seconds pass first.
-  private static func drain(_ descriptor: Int32, processGroup: pid_t, timeLimit: Double?)
-    -> (bytes: [UInt8], timedOut: Bool)
-  {
+  private static func drain(
+    _ descriptor: Int32, processGroup: pid_t, timeLimit: Double?,
+    onOutput: (([UInt8]) -> Void)?, isCancelled: (() -> Bool)?
+  ) -> (bytes: [UInt8], timedOut: Bool) {
     let deadline = timeLimit.map { Date().addingTimeInterval($0) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
     var timedOut = false
+    var killed = false
     while true {
-      var waitMilliseconds: Int32 = -1
+      // A cancellable run wakes up every 100 ms to look at its flag.
+      var waitMilliseconds: Int32 = isCancelled == nil || killed ? -1 : 100
+      if !killed, let isCancelled, isCancelled() {
+        killed = true
+        kill(-processGroup, SIGKILL)
+        continue
+      }
       if let deadline, !timedOut {
         let remaining = deadline.timeIntervalSinceNow
         if remaining <= 0 {
@@ -107,7 +148,8 @@ struct Subprocess {
           kill(-processGroup, SIGKILL)
           continue
         }
-        waitMilliseconds = Int32(min(remaining * 1000 + 1, 60_000))
+        waitMilliseconds = Int32(
+          min(remaining * 1000 + 1, waitMilliseconds < 0 ? 60_000 : Double(waitMilliseconds)))
       }
       var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       let ready = poll(&request, 1, waitMilliseconds)
@@ -116,7 +158,11 @@ struct Subprocess {
       let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { break }
-      if bytes.count < outputLimit { bytes += buffer[0..<min(count, outputLimit - bytes.count)] }
+      if bytes.count < outputLimit {
+        let kept = buffer[0..<min(count, outputLimit - bytes.count)]
+        bytes += kept
+        onOutput?(Array(kept))
+      }
     }
     return (bytes, timedOut)
   }

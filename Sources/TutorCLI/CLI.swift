@@ -34,9 +34,14 @@ public enum LeNetTutor {
   /// Every command, in the order `--help` lists them.
   static let commands: [any TutorCommand.Type] = [
     ListCommand.self,
+    NextCommand.self,
     LessonCommand.self,
     CheckCommand.self,
     QuizCommand.self,
+    HintCommand.self,
+    SolutionCommand.self,
+    ResetCommand.self,
+    WatchCommand.self,
     SummaryCommand.self,
     DataCommand.self,
     TrainCommand.self,

@@ -36,6 +36,32 @@ struct LessonSupport {
       fix: "give one of these numbers, or a chapter file's path", exitCode: 2)
   }
 
+  /// The chapter a command-line word names, parsed; a chapter that cannot be read throws its
+  /// located `ChapterError` (commands print it and exit 2).
+  func chapter(_ word: String) throws -> Chapter {
+    try ChapterParser.parse(contentsOf: try chapterPath(word))
+  }
+
+  /// The exercise `hint`, `solution` and `reset` act on: the one `--exercise` names, else the
+  /// first one the progress file does not record as passed; nil when every exercise passed.
+  func exercise(
+    in chapter: Chapter, id: String?, progress: LearnerProgress?, command: CommandSpec
+  ) throws(UsageError) -> Cell? {
+    if let id {
+      guard let cell = chapter.exercises.first(where: { $0.exerciseID == id }) else {
+        let ids = chapter.exercises.compactMap(\.exerciseID).map { "'\($0)'" }
+        throw UsageError(
+          "lesson \(chapter.frontMatter.number) has no exercise '\(id)'"
+            + (ids.isEmpty ? "" : "; its exercises are " + ids.joined(separator: ", ")),
+          command: command)
+      }
+      return cell
+    }
+    return chapter.exercises.first { cell in
+      !(progress?.passed(exercise: cell.exerciseID ?? "", chapter: chapter.stem) ?? false)
+    }
+  }
+
   /// One line per chapter: number and title.
   func lessonList(_ catalog: Catalog) -> String {
     catalog.entries.map { entry in

@@ -216,4 +216,48 @@ struct ChapterRunTests {
       ])
     #expect(report.verdicts.first?.location == SourceLocation(path: report.chapter.path, line: 12))
   }
+
+  /// A cell that waits (up to 20 s) for `path` to exist, then prints whether it appeared.
+  static func waitingCell(for path: String) -> String {
+    """
+    ```swift
+    var released = false
+    for _ in 0..<400 where !released {
+      released = FileManager.default.fileExists(atPath: "\(path)")
+      if !released { usleep(50_000) }
+    }
+    print("released:", released)
+    ```
+    """
+  }
+
+  @Test func aCellsResultsArriveWhileLaterCellsStillRun() throws {
+    let gate = try temporaryDirectory() + "/gate"
+    let path = try writeChapter(
+      frontMatter() + "```swift\nprint(\"first\")\n```\n\n" + Self.waitingCell(for: gate))
+    let run = try runner.start(try ChapterParser.parse(contentsOf: path), solutions: false)
+    // Cell 1 cannot end before the gate exists, so cell 0's results must arrive without it.
+    let early = try run.report(throughCell: 0)
+    #expect(early.cells.map(\.status) == [.completed, .notRun])
+    #expect(early.cells[0].output == "first\n")
+    try Data().write(to: URL(fileURLWithPath: gate))
+    let final = try run.wait()
+    #expect(final.cells.map(\.status) == [.completed, .completed])
+    #expect(final.cells[1].output == "released: true\n")
+    #expect(!run.wasCancelled)
+  }
+
+  @Test func cancelStopsARunningChapter() throws {
+    let path = try writeChapter(
+      frontMatter() + "```swift\nprint(\"first\")\n```\n\n```swift\nwhile true {}\n```\n")
+    let run = try runner.start(try ChapterParser.parse(contentsOf: path), solutions: false)
+    _ = try run.report(throughCell: 0)
+    let started = Date()
+    run.cancel()
+    let final = try run.wait()
+    // The run looks at its cancel flag every 100 ms; 5 s is far beyond that, far below 60 s.
+    #expect(Date().timeIntervalSince(started) < 5)
+    #expect(run.wasCancelled)
+    #expect(final.cells.map(\.status) == [.completed, .crashed("signal 9: killed")])
+  }
 }

@@ -29,6 +29,20 @@ struct ProgressTests {
     #expect(try LearnerProgress.load(from: path) == LearnerProgress())
   }
 
+  @Test func fileWrittenBeforeHintsWereKeptStillReads() throws {
+    // The shape lenet-tutor wrote before `hints` existed: no "hints" key.
+    let path = try temporaryDirectory() + "/progress.json"
+    try Data(
+      """
+      {"version": 1, "chapters": {"03-c3": {"result": "passed",
+        "exercises": {"count": "passed"}, "quizzes": {}}}}
+      """.utf8
+    ).write(to: URL(fileURLWithPath: path))
+    let progress = try LearnerProgress.load(from: path)
+    #expect(progress.chapters["03-c3"]?.hints == [:])
+    #expect(progress.passed(exercise: "count", chapter: "03-c3"))
+  }
+
   @Test func corruptFileIsAClearError() throws {
     let path = try temporaryDirectory() + "/progress.json"
     try Data("{\"chapters\": [".utf8).write(to: URL(fileURLWithPath: path))

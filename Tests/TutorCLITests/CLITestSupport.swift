@@ -1,3 +1,4 @@
+import Foundation
 import TerminalKit
 import TutorCLI
 
@@ -20,4 +21,96 @@ func run(_ arguments: [String]) -> RunResult {
     environment: [:], readLine: { nil })
   let status = LeNetTutor.run(arguments, context: context)
   return RunResult(status: status, output: output.text, errors: errors.text)
+}
+
+/// The package this test file belongs to.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
+/// cache already holds its build) and a `Lessons/` folder with the given chapters.
+struct Checkout {
+  let root: String
+  let environment: [String: String]
+
+  init(chapters: [String: String]) throws {
+    root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
+    try manager.createDirectory(atPath: root + "/Lessons", withIntermediateDirectories: true)
+    try Data("// test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
+    for target in ["LeNetKit", "CZlib"] {
+      try manager.createSymbolicLink(
+        atPath: root + "/Sources/" + target, withDestinationPath: packageRoot + "/Sources/" + target
+      )
+    }
+    for (name, text) in chapters {
+      try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/Lessons/" + name))
+    }
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = root
+    environment["LENET_TUTOR_CACHE"] =
+      environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
+    environment["LENET_TUTOR_PROGRESS"] = root + "/.lenet-tutor/progress.json"
+    environment["LENET_TUTOR_DATA"] = root + "/no-mnist"
+    environment["NO_COLOR"] = "1"
+    self.environment = environment
+  }
+
+  /// Runs `lenet-tutor arguments` in-process; `input` is what the learner types, line by line.
+  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
+    status: Int32, output: String, errors: String
+  ) {
+    let output = StringSink()
+    let errors = StringSink()
+    var lines = input[...]
+    let context = Context(
+      output: output, errors: errors,
+      terminal: Terminal(isInteractive: interactive, usesColor: false),
+      environment: environment, readLine: { lines.popFirst() })
+    let status = LeNetTutor.run(arguments, context: context)
+    return (status, output.text, errors.text)
+  }
+
+  func path(_ name: String) -> String { root + "/Lessons/" + name }
+}
+
+extension Checkout {
+  /// Writes `text` to `relativePath` under the checkout's root, creating folders.
+  func write(_ relativePath: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: root + "/" + relativePath)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url)
+  }
+
+  /// The text of the file at `relativePath`, or nil when it does not exist.
+  func read(_ relativePath: String) -> String? {
+    FileManager.default.contents(atPath: root + "/" + relativePath).map {
+      String(decoding: $0, as: UTF8.self)
+    }
+  }
+}
+
+extension Checkout {
+  /// Makes the checkout a git repository whose one commit holds every file: the "shipped" course.
+  func commitEverything() throws {
+    for arguments in [
+      ["init", "-q"], ["add", "-A"],
+      [
+        "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false",
+        "commit", "-q", "-m", "shipped",
+      ],
+    ] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["git", "-C", root] + arguments
+      process.standardOutput = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      guard process.terminationStatus == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "git \(arguments)"])
+      }
+    }
+  }
 }

@@ -3,58 +3,6 @@ import TerminalKit
 import Testing
 import TutorCLI
 
-/// The package this test file belongs to.
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().path
-
-/// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
-/// cache already holds its build) and a `Lessons/` folder with the given chapters.
-private struct Checkout {
-  let root: String
-  let environment: [String: String]
-
-  init(chapters: [String: String]) throws {
-    root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
-    let manager = FileManager.default
-    try manager.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
-    try manager.createDirectory(atPath: root + "/Lessons", withIntermediateDirectories: true)
-    try Data("// test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
-    for target in ["LeNetKit", "CZlib"] {
-      try manager.createSymbolicLink(
-        atPath: root + "/Sources/" + target, withDestinationPath: packageRoot + "/Sources/" + target
-      )
-    }
-    for (name, text) in chapters {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/Lessons/" + name))
-    }
-    var environment = ProcessInfo.processInfo.environment
-    environment["LENET_TUTOR_ROOT"] = root
-    environment["LENET_TUTOR_CACHE"] =
-      environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
-    environment["LENET_TUTOR_PROGRESS"] = root + "/.lenet-tutor/progress.json"
-    environment["LENET_TUTOR_DATA"] = root + "/no-mnist"
-    environment["NO_COLOR"] = "1"
-    self.environment = environment
-  }
-
-  /// Runs `lenet-tutor arguments` in-process; `input` is what the learner types, line by line.
-  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
-    status: Int32, output: String, errors: String
-  ) {
-    let output = StringSink()
-    let errors = StringSink()
-    var lines = input[...]
-    let context = Context(
-      output: output, errors: errors,
-      terminal: Terminal(isInteractive: interactive, usesColor: false),
-      environment: environment, readLine: { lines.popFirst() })
-    let status = LeNetTutor.run(arguments, context: context)
-    return (status, output.text, errors.text)
-  }
-
-  func path(_ name: String) -> String { root + "/Lessons/" + name }
-}
-
 private let header = """
   ---
   number: 3
@@ -154,14 +102,23 @@ struct LessonCommandsTests {
 
   @Test func chapterNeedingMNISTIsSkippedAndSaysHowToGetIt() throws {
     let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell,
       "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
-        .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + countsCell
+        .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + countsCell,
     ])
     let result = checkout.run(["check"])
     #expect(result.status == 0)
     #expect(
-      result.output.contains("- skipped: this chapter needs MNIST (fix: set LENET_TUTOR_DATA"))
-    #expect(result.output.hasSuffix("0 passed, 0 failed, 1 skipped\n"))
+      result.output == """
+        \(checkout.path("03-demo.md")): C3 demo
+          ✓ C3 parameters: 1516
+        \(checkout.path("05-train.md")): C3 demo
+        - skipped: this chapter needs MNIST (fix: set LENET_TUTOR_DATA to a folder with MNIST's \
+        four .gz files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, \
+        t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz))
+        1 passed, 0 failed, 1 skipped
+
+        """)
   }
 
   @Test func lessonRunsStraightThroughOffATerminal() throws {
@@ -245,5 +202,66 @@ struct LessonCommandsTests {
     let result = checkout.run(["lesson", "3", "--no-pause"], interactive: true)
     #expect(!result.output.contains("── Enter"))
     #expect(result.output.contains("  │ second cell\n"))
+  }
+
+  @Test func lessonShowsEachCellAsItEndsWhileLaterCellsRun() throws {
+    // Cell 2 waits for a file that this sink creates when cell 1's output is shown: if the
+    // lesson waited for the whole chapter, cell 2 would give up after 20 s and print false.
+    let gate = checkoutGate()
+    let chapter =
+      header + "```swift\nprint(\"first\")\n```\n\n```swift\nvar released = false\n"
+      + "for _ in 0..<400 where !released {\n"
+      + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
+      + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
+    let checkout = try Checkout(chapters: ["03-demo.md": chapter])
+    let output = GateSink(trigger: "│ first\n", gate: gate)
+    let errors = StringSink()
+    let context = Context(
+      output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
+      environment: checkout.environment, readLine: { nil })
+    let status = LeNetTutor.run(["lesson", "3"], context: context)
+    #expect(status == 0, "\(errors.text)")
+    #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
+  }
+  @Test func aCellStillRunningSaysSoOnATerminalThenTheLineGoes() throws {
+    // The cell cannot end before the sink has seen "running…", so the line must be shown.
+    let gate = checkoutGate()
+    let chapter =
+      header + "```swift\nvar released = false\n"
+      + "for _ in 0..<400 where !released {\n"
+      + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
+      + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
+    let checkout = try Checkout(chapters: ["03-demo.md": chapter])
+    let output = GateSink(trigger: "  running…", gate: gate)
+    let context = Context(
+      output: output, errors: StringSink(),
+      terminal: Terminal(isInteractive: true, usesColor: false),
+      environment: checkout.environment, readLine: { nil })
+    #expect(LeNetTutor.run(["lesson", "3", "--no-pause"], context: context) == 0)
+    #expect(output.text.contains("  running…\r\u{1B}[2K  │ released: true\n"), "\(output.text)")
+  }
+}
+
+/// A path for a gate file that does not exist yet.
+private func checkoutGate() -> String {
+  NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+}
+
+/// Collects text like `StringSink`, and creates `gate` once `trigger` has been written.
+private final class GateSink: TextSink, @unchecked Sendable {
+  let trigger: String
+  let gate: String
+  private(set) var text = ""
+
+  init(trigger: String, gate: String) {
+    self.trigger = trigger
+    self.gate = gate
+  }
+
+  func write(_ text: String) {
+    self.text += text
+    if self.text.contains(trigger) && !FileManager.default.fileExists(atPath: gate) {
+      FileManager.default.createFile(atPath: gate, contents: Data())
+    }
   }
 }

@@ -42,4 +42,115 @@ import Testing
     #expect(result.status == 2)
     #expect(result.errors.hasPrefix("error: unknown option '--all'\n"))
   }
+
+  @Test func nextHelp() {
+    let result = run("next", "--help")
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        OVERVIEW: Open the first lesson you have not passed yet.
+
+        USAGE: lenet-tutor next [--no-pause]
+
+        OPTIONS:
+          --no-pause              Run straight through without waiting for Enter.
+          -h, --help              Show help information.
+
+        A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
+        every one of its checks; 'lenet-tutor list' shows where you are.
+
+        """)
+  }
+
+  @Test func hintHelp() {
+    let result = run("hint", "--help")
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        OVERVIEW: Show the next hint of a lesson's first unsolved exercise.
+
+        USAGE: lenet-tutor hint [--exercise <id>] <lesson>
+
+        ARGUMENTS:
+          <lesson>                A lesson number or a chapter file.
+
+        OPTIONS:
+          --exercise <id>         The exercise to hint (default: the first not yet passed).
+          -h, --help              Show help information.
+
+        Each call reveals one more hint; how many you have seen is kept in your progress. An
+        exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
+
+        """)
+  }
+
+  @Test func solutionHelp() {
+    let result = run("solution", "--help")
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        OVERVIEW: Show the reference solution of an exercise you have passed.
+
+        USAGE: lenet-tutor solution [--exercise <id>] [--force] <lesson>
+
+        ARGUMENTS:
+          <lesson>                A lesson number or a chapter file.
+
+        OPTIONS:
+          --exercise <id>         One exercise (default: first not passed, else all).
+          --force                 Show it even though you have not passed the exercise yet.
+          -h, --help              Show help information.
+
+        An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
+        Before that the solution is shown only with --force: try 'lenet-tutor hint N' first.
+
+        """)
+  }
+
+  @Test func resetHelp() {
+    let result = run("reset", "--help")
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        OVERVIEW: Put a lesson's exercise cells back as shipped (your version is backed up).
+
+        USAGE: lenet-tutor reset [--yes] [--exercise <id>] <lesson>
+
+        ARGUMENTS:
+          <lesson>                A lesson number or a chapter file.
+
+        OPTIONS:
+          --yes                   Do not ask before resetting (needed when not on a terminal).
+          --exercise <id>         Reset only this exercise (default: every exercise).
+          -h, --help              Show help information.
+
+        The shipped code is the chapter in git's HEAD commit. Only the code of exercise cells
+        changes; your prose notes and other cells stay. The whole file is first saved to
+        .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
+
+        """)
+  }
+
+  @Test func watchHelp() {
+    let result = run("watch", "--help")
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        OVERVIEW: Run a lesson's checks again each time you save its file.
+
+        USAGE: lenet-tutor watch <lesson>
+
+        ARGUMENTS:
+          <lesson>                A lesson number or a chapter file.
+
+        OPTIONS:
+          -h, --help              Show help information.
+
+        Looks at the file twice a second (no file-system events, no dependencies) and runs the
+        checks whenever its content changed, as 'lenet-tutor check N' does; a compile error or a
+        crash is shown and watching goes on. q and Enter, the end of input, or Ctrl-C stops.
+        Exit status: that of the last run (0 passed, 1 failed, 2 the chapter cannot be read).
+
+        """)
+  }
 }

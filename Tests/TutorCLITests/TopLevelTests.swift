@@ -10,9 +10,14 @@ import Testing
 
     COMMANDS:
       list        List the lessons with your progress (the default command).
+      next        Open the first lesson you have not passed yet.
       lesson      Read a lesson step by step; its Swift cells run and are checked.
       check       Run chapters' cells and checks without the prose; one line per check.
       quiz        Answer a lesson's quiz questions; answers are kept in your progress.
+      hint        Show the next hint of a lesson's first unsolved exercise.
+      solution    Show the reference solution of an exercise you have passed.
+      reset       Put a lesson's exercise cells back as shipped (your version is backed up).
+      watch       Run a lesson's checks again each time you save its file.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
       train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.

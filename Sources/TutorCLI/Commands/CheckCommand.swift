@@ -23,7 +23,6 @@ enum CheckCommand: TutorCommand {
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let support = try LessonSupport(
       context: context, start: arguments.positionals.first { Int($0) == nil })
-    let solutions = arguments.flag("--solutions")
     var paths: [String] = []
     for word in arguments.positionals { paths.append(try support.chapterPath(word)) }
     if arguments.positionals.isEmpty {
@@ -34,54 +33,77 @@ enum CheckCommand: TutorCommand {
           fix: "add a chapter file such as Lessons/03-c3.md (see Docs/lesson-format.md)")
       }
     }
-    var (passed, failed, skipped, notAnswered) = (0, 0, 0, 0)
-    var unreadable = false
-    let output = context.output
+    var tally = Tally()
     for path in paths {
-      let chapter: Chapter
-      do {
-        chapter = try ChapterParser.parse(contentsOf: path)
-      } catch {
-        output.line(path)
-        context.errors.line("\(error)")
-        unreadable = true
-        continue
-      }
-      output.line("\(path): \(chapter.frontMatter.title)")
-      if chapter.frontMatter.needsMNIST && support.workspace.mnistDirectory == nil {
-        output.line("- skipped: this chapter needs MNIST (fix: \(LessonSupport.mnistFix))")
-        skipped += 1
-        continue
-      }
-      let report: ChapterReport
-      do {
-        report = try support.runner.run(chapter, solutions: solutions)
-      } catch {
-        context.errors.line("\(error)")
-        if error is ChapterError { unreadable = true } else { failed += 1 }
-        continue
-      }
-      if let errors = report.compileErrors { output.write(errors) }
-      for verdict in report.verdicts {
-        output.line("  " + support.line(verdict))
-        if verdict.status == .passed { passed += 1 }
-        if verdict.status == .failed || verdict.status == .unsolved { failed += 1 }
-      }
-      guard !solutions else { continue }
-      let progress = support.loadProgress()
-      for quiz in chapter.quizzes {
-        let (line, correct) = support.quizLine(quiz, chapter: chapter, progress: progress)
-        output.line("  " + line)
-        switch correct {
-        case true?: passed += 1
-        case false?: failed += 1
-        case nil: notAnswered += 1
-        }
-      }
-      if support.recordsProgress(chapter) { support.updateProgress { $0.record(report) } }
+      check(path, solutions: arguments.flag("--solutions"), support: support, tally: &tally)
     }
-    output.line(
-      summaryLine(passed: passed, failed: failed, skipped: skipped, notAnswered: notAnswered))
-    return unreadable ? 2 : failed > 0 ? 1 : 0
+    context.output.line(tally.summary)
+    return tally.exitStatus
+  }
+
+  /// What the check lines of one or more chapters added up to.
+  struct Tally {
+    var passed = 0
+    var failed = 0
+    var skipped = 0
+    var notAnswered = 0
+    /// Whether a chapter could not be read (exit status 2).
+    var unreadable = false
+
+    /// `3 passed, 1 failed` and the optional parts.
+    var summary: String {
+      summaryLine(passed: passed, failed: failed, skipped: skipped, notAnswered: notAnswered)
+    }
+
+    /// 2 when a chapter could not be read, 1 when a check failed, else 0.
+    var exitStatus: Int32 { unreadable ? 2 : failed > 0 ? 1 : 0 }
+  }
+
+  /// Runs the chapter at `path` and prints its title and one line per check, adding them up in
+  /// `tally`; records the learner's progress (not under `solutions`). `watch` shares it.
+  static func check(_ path: String, solutions: Bool, support: LessonSupport, tally: inout Tally) {
+    let output = support.context.output
+    let errors = support.context.errors
+    let chapter: Chapter
+    do {
+      chapter = try ChapterParser.parse(contentsOf: path)
+    } catch {
+      output.line(path)
+      errors.line("\(error)")
+      tally.unreadable = true
+      return
+    }
+    output.line("\(path): \(chapter.frontMatter.title)")
+    if chapter.frontMatter.needsMNIST && support.workspace.mnistDirectory == nil {
+      output.line("- skipped: this chapter needs MNIST (fix: \(LessonSupport.mnistFix))")
+      tally.skipped += 1
+      return
+    }
+    let report: ChapterReport
+    do {
+      report = try support.runner.run(chapter, solutions: solutions)
+    } catch {
+      errors.line("\(error)")
+      if error is ChapterError { tally.unreadable = true } else { tally.failed += 1 }
+      return
+    }
+    if let compileErrors = report.compileErrors { output.write(compileErrors) }
+    for verdict in report.verdicts {
+      output.line("  " + support.line(verdict))
+      if verdict.status == .passed { tally.passed += 1 }
+      if verdict.status == .failed || verdict.status == .unsolved { tally.failed += 1 }
+    }
+    guard !solutions else { return }
+    let progress = support.loadProgress()
+    for quiz in chapter.quizzes {
+      let (line, correct) = support.quizLine(quiz, chapter: chapter, progress: progress)
+      output.line("  " + line)
+      switch correct {
+      case true?: tally.passed += 1
+      case false?: tally.failed += 1
+      case nil: tally.notAnswered += 1
+      }
+    }
+    if support.recordsProgress(chapter) { support.updateProgress { $0.record(report) } }
   }
 }

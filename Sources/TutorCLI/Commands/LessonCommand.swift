@@ -49,9 +49,11 @@ enum LessonCommand: TutorCommand {
     for goal in front.goals { output.line("  • " + goal) }
     output.line()
 
-    let report: ChapterReport
+    // The program runs in the background: each cell's results are shown as soon as that cell
+    // ends, while later cells (a training loop) still run.
+    let run: ChapterRun
     do {
-      report = try support.runner.run(chapter, solutions: solutions)
+      run = try support.runner.start(chapter, solutions: solutions)
     } catch let error as ChapterError {
       context.errors.line("\(error)")
       return 2
@@ -76,7 +78,7 @@ enum LessonCommand: TutorCommand {
       case .cell(let index):
         let cell = chapter.cells[index]
         let title = cell.exerciseID.map { "Exercise \($0)" } ?? "Cell"
-        let location = report.cellLocations[index]
+        let location = run.cellLocations[index]
         let shown =
           location.path == chapter.path ? "\(chapter.path):\(cell.line)" : location.path
         output.line(terminal.styled("▶ \(title) (\(shown))", .dim))
@@ -87,6 +89,11 @@ enum LessonCommand: TutorCommand {
           } ?? cell.code) : cell.code
         output.line(renderer.renderCode(code, language: "swift"))
         output.line()
+        // A cell still running (a training loop) says so on a terminal, then the line goes.
+        let showsRunning = terminal.isInteractive && !run.hasResult(throughCell: index)
+        if showsRunning { output.write(terminal.styled("  running…", .dim)) }
+        let report = try run.report(throughCell: index)
+        if showsRunning { output.write("\r\u{1B}[2K") }
         if let errors = report.compileErrors {
           output.write(errors)
           failed += 1
@@ -115,7 +122,11 @@ enum LessonCommand: TutorCommand {
       case .output:
         continue
       case .hint(let cell, let hint):
-        guard let id = chapter.cells[cell].exerciseID, !report.exercisePassed(id) else { continue }
+        // Whether the exercise passed is known once the last cell that checks it has ended.
+        guard let id = chapter.cells[cell].exerciseID,
+          let range = chapter.exerciseRange(id),
+          !(try run.report(throughCell: range.upperBound - 1)).exercisePassed(id)
+        else { continue }
         if pauses && !step("Enter: show hint \(hint + 1) · q: quit") {
           quit = true
           break blocks
@@ -133,6 +144,8 @@ enum LessonCommand: TutorCommand {
         output.line()
       }
     }
+    if quit { run.cancel() }
+    let report = try run.wait()
     let notRun = report.cells.filter { $0.status == .notRun }.count
     if notRun > 0 && !quit && report.compileErrors == nil {
       output.line("- \(notRun) later cell\(notRun == 1 ? "" : "s") not run")
@@ -146,7 +159,8 @@ enum LessonCommand: TutorCommand {
           + " \(unsolved.count == 1 ? "has its" : "have their") TODO. Edit \(chapter.path), then run"
           + " 'lenet-tutor check \(front.number)' (stuck? 'lenet-tutor hint \(front.number)').")
     }
-    if !solutions && support.recordsProgress(chapter) {
+    // A run stopped early (q) says nothing about the cells it did not reach.
+    if !solutions && !run.wasCancelled && support.recordsProgress(chapter) {
       support.updateProgress { $0.record(report) }
     }
     return failed > 0 ? 1 : 0

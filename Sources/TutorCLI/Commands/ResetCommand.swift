@@ -1,0 +1,82 @@
+import Foundation
+import LessonRunner
+
+/// `lenet-tutor reset 3`: puts a chapter's exercise cells back as shipped, after a backup.
+enum ResetCommand: TutorCommand {
+  static let spec = CommandSpec(
+    name: "reset",
+    abstract: "Put a lesson's exercise cells back as shipped (your version is backed up).",
+    arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
+    options: [
+      .flag("--yes", "Do not ask before resetting (needed when not on a terminal)."),
+      .option("--exercise", "id", "Reset only this exercise (default: every exercise)."),
+    ],
+    discussion: """
+      The shipped code is the chapter in git's HEAD commit. Only the code of exercise cells
+      changes; your prose notes and other cells stay. The whole file is first saved to
+      .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
+      """)
+
+  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    let word = arguments.positionals[0]
+    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
+    let chapter: Chapter
+    do {
+      chapter = try support.chapter(word)
+    } catch let error as ChapterError {
+      context.errors.line("\(error)")
+      return 2
+    }
+    let number = chapter.frontMatter.number
+    var ids: [String]?
+    if let id = arguments.string("--exercise") {
+      _ = try support.exercise(in: chapter, id: id, progress: nil, command: spec)
+      ids = [id]
+    }
+    guard !chapter.exercises.isEmpty else {
+      context.output.line("Lesson \(number) has no exercises.")
+      return 0
+    }
+    let reset: ExerciseReset
+    do {
+      reset = try ExerciseReset.plan(
+        path: chapter.path, ids: ids, environment: context.environment)
+    } catch {
+      throw ToolError("cannot reset lesson \(number): " + error.message, fix: error.fix)
+    }
+    let names = reset.exerciseIDs.map { "'\($0)'" }.joined(separator: ", ")
+    let plural = reset.exerciseIDs.count == 1 ? "" : "s"
+    guard !reset.exerciseIDs.isEmpty else {
+      context.output.line(
+        "The exercise\(ids == nil ? "s" : " '\(ids?.first ?? "")'") of lesson \(number)"
+          + " \(ids == nil ? "are" : "is") already as shipped: nothing to reset.")
+      return 0
+    }
+    if !arguments.flag("--yes") {
+      guard context.terminal.isInteractive else {
+        throw UsageError(
+          "reset rewrites \(chapter.path); off a terminal it needs --yes to go ahead", command: spec
+        )
+      }
+      context.output.write(
+        "Put exercise\(plural) \(names) of \(chapter.path) back as shipped? Your version is saved"
+          + " to a backup first. [y/N] ")
+      let answer = context.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+      guard answer == "y" || answer == "yes" else {
+        context.output.line("Nothing changed.")
+        return 0
+      }
+    }
+    let backup: String
+    do {
+      backup = try reset.apply(backupDirectory: support.workspace.root + "/.lenet-tutor/backups")
+    } catch {
+      throw ToolError("cannot reset lesson \(number): " + error.message, fix: error.fix)
+    }
+    context.output.line("Saved your version to \(Catalog.displayPath(backup))")
+    context.output.line(
+      "Reset exercise\(plural) \(names) of \(chapter.path) to the shipped code; the rest of the"
+        + " file is as you left it.")
+    return 0
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import LessonRunner
+
+/// `lenet-tutor solution 3`: the reference solution of an exercise, once the learner passed it.
+enum SolutionCommand: TutorCommand {
+  static let spec = CommandSpec(
+    name: "solution",
+    abstract: "Show the reference solution of an exercise you have passed.",
+    arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
+    options: [
+      .option("--exercise", "id", "One exercise (default: first not passed, else all)."),
+      .flag("--force", "Show it even though you have not passed the exercise yet."),
+    ],
+    discussion: """
+      An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
+      Before that the solution is shown only with --force: try 'lenet-tutor hint N' first.
+      """)
+
+  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    let word = arguments.positionals[0]
+    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
+    let chapter: Chapter
+    do {
+      chapter = try support.chapter(word)
+    } catch let error as ChapterError {
+      context.errors.line("\(error)")
+      return 2
+    }
+    let number = chapter.frontMatter.number
+    guard !chapter.exercises.isEmpty else {
+      context.output.line("Lesson \(number) has no exercises.")
+      return 0
+    }
+    let progress = support.loadProgress()
+    let chosen = try support.exercise(
+      in: chapter, id: arguments.string("--exercise"), progress: progress, command: spec)
+    let cells = chosen.map { [$0] } ?? chapter.exercises
+    let renderer = MarkdownRenderer(terminal: context.terminal)
+    for (position, cell) in cells.enumerated() {
+      let id = cell.exerciseID ?? ""
+      let passed = progress?.passed(exercise: id, chapter: chapter.stem) ?? false
+      if !passed && !arguments.flag("--force") {
+        throw ToolError(
+          "you have not passed exercise '\(id)' of lesson \(number) yet, so its solution stays"
+            + " hidden",
+          fix: "'lenet-tutor hint \(number)' for a hint, 'lenet-tutor check \(number)' once you"
+            + " have solved it, or add --force to see the solution now")
+      }
+      let path = ChapterProgram.solutionPath(chapter: chapter, exerciseID: id)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        context.errors.line(
+          "\(ChapterError.missingSolution(id: id, solutionPath: path, SourceLocation(path: chapter.path, line: cell.line)))"
+        )
+        return 2
+      }
+      if position > 0 { context.output.line() }
+      if !passed {
+        context.output.line(
+          context.terminal.styled(
+            "You have not passed exercise '\(id)' yet (shown because of"
+              + " --force).", .yellow))
+      }
+      context.output.line(
+        context.terminal.styled("Reference solution of exercise '\(id)'", .bold) + " (\(path)):")
+      context.output.line(
+        renderer.renderCode(
+          String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines),
+          language: "swift"))
+    }
+    return 0
+  }
+}
