@@ -33,20 +33,21 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// Flags of the LeNetKit build. `-assert-config Debug` keeps precondition messages in the
-  /// optimized build, so a learner whose cell misuses a layer reads why it stopped. The target
-  /// CPU is the one `Package.swift` gives LeNetKit: without FMA the kernels call libm for every
-  /// fused multiply-add, and a training chapter runs some seventeen times slower.
+  /// optimized build, so a learner whose cell misuses a layer reads why it stopped.
   static let libraryFlags =
     [
       "-emit-library", "-emit-module", "-module-name", "LeNetKit", "-parse-as-library", "-O",
       "-assert-config", "Debug", "-wmo", "-swift-version", "6",
     ] + targetCPUFlags
-
-  #if arch(x86_64)
-    static let targetCPUFlags = ["-target-cpu", "haswell"]
-  #else
-    static let targetCPUFlags: [String] = []
-  #endif
+  /// The CPU that Package.swift builds LeNetKit for (see Docs/training.md): the kernels need
+  /// AVX2 and FMA to be fast, and the chapters should run the code the tool runs.
+  static var targetCPUFlags: [String] {
+    #if arch(x86_64)
+      ["-target-cpu", "haswell"]
+    #else
+      []
+    #endif
+  }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
   /// compiles in about a second.

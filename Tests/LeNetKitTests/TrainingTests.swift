@@ -143,6 +143,21 @@ import Testing
     }
   }
 
+  @Test func svgAxisTicksAreRoundNumbers() {
+    // By hand: accuracies 0.703…0.968 span 0.265; a quarter of it is 0.066, and the first of
+    // 0.01, 0.02, 0.05, 0.1 at least that large is 0.1: ticks 0.7, 0.8, 0.9, 1.0.
+    let accuracy = TrainingPlot.niceAxis([0.703, 0.85, 0.968])
+    // Tolerance 1e-12: the ticks are multiples of 0.1 computed in Double.
+    #expect(abs(accuracy.low - 0.7) < 1e-12)
+    #expect(abs(accuracy.high - 1.0) < 1e-12)
+    #expect(accuracy.ticks.map { ($0 * 10).rounded() } == [7, 8, 9, 10])
+    #expect(accuracy.decimals == 1)
+    // Losses 0.0791…1.39: a quarter of the span is 0.33, so the step is 0.5: 0, 0.5, 1, 1.5.
+    let loss = TrainingPlot.niceAxis([1.39, 0.0791])
+    #expect(loss.ticks == [0, 0.5, 1, 1.5])
+    #expect(loss.decimals == 1)
+  }
+
   @Test func textPlotPutsRisingAccuracyBottomLeftToTopRight() {
     let history = History(epochs: [
       EpochRecord(

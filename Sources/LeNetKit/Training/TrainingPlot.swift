@@ -51,7 +51,8 @@ public enum TrainingPlot {
       let left = Double(index) * panelWidth + 70
       let (right, top, bottom) = (Double(index + 1) * panelWidth - 20, 50.0, height - 55)
       let values = panel.series.flatMap { $0.values.compactMap { $0 } }.map(Double.init)
-      let (low, high) = niceRange(values)
+      let axis = niceAxis(values)
+      let (low, high) = (axis.low, axis.high)
       func x(_ epoch: Int) -> Double {
         count > 1
           ? left + (right - left) * Double(epoch - 1) / Double(count - 1) : (left + right) / 2
@@ -60,13 +61,13 @@ public enum TrainingPlot {
       lines.append(
         #"<text x="\#(format(left + (right - left) / 2))" y="40" text-anchor="middle" font-size="14">\#(panel.title)</text>"#
       )
-      for tick in 0...4 {
-        let value = low + (high - low) * Double(tick) / 4
+      for value in axis.ticks {
         lines.append(
           #"<line x1="\#(format(left))" y1="\#(format(y(value)))" x2="\#(format(right))" y2="\#(format(y(value)))" stroke="rgb(224,224,224)"/>"#
         )
+        let label = String(format: "%.\(axis.decimals)f", value)
         lines.append(
-          #"<text x="\#(format(left - 6))" y="\#(format(y(value) + 4))" text-anchor="end">\#(String(format: "%.3g", value))</text>"#
+          #"<text x="\#(format(left - 6))" y="\#(format(y(value) + 4))" text-anchor="end">\#(label)</text>"#
         )
       }
       for epoch in epochTicks(count) {
@@ -96,7 +97,11 @@ public enum TrainingPlot {
           lines.append(
             #"<circle cx="\#(format(point.0))" cy="\#(format(point.1))" r="3" fill="\#(color)"/>"#)
         }
-        let legendY = top + 16 + Double(seriesIndex) * 18
+        // Accuracy rises and loss falls, so each panel's empty corner is the lower right for
+        // accuracy and the upper right for loss.
+        let legendTop =
+          index == 0 ? bottom - 16 - 18 * Double(panel.series.count - 1) - 8 : top + 16
+        let legendY = legendTop + Double(seriesIndex) * 18
         lines.append(
           #"<line x1="\#(format(right - 110))" y1="\#(format(legendY - 4))" x2="\#(format(right - 90))" y2="\#(format(legendY - 4))" stroke="\#(color)" stroke-width="2"/>"#
         )
@@ -108,11 +113,22 @@ public enum TrainingPlot {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// A range that contains `values` with a little margin, never empty.
-  static func niceRange(_ values: [Double]) -> (Double, Double) {
-    guard let low = values.min(), let high = values.max() else { return (0, 1) }
-    let margin = max((high - low) * 0.08, 1e-3)
-    return (low - margin, high + margin)
+  /// An axis that contains `values`, with 3–6 ticks at round numbers (1, 2 or 5 × 10ᵏ apart),
+  /// as matplotlib chooses them, and the decimals those ticks need.
+  static func niceAxis(_ values: [Double]) -> (
+    low: Double, high: Double, ticks: [Double], decimals: Int
+  ) {
+    guard let smallest = values.min(), let largest = values.max() else {
+      return (0, 1, [0, 0.5, 1], 1)
+    }
+    let span = max(largest - smallest, 1e-3)
+    let rough = span / 4
+    let magnitude = pow(10, floor(log10(rough)))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    let low = floor(smallest / step) * step
+    let high = ceil(largest / step) * step
+    let ticks = stride(from: low, through: high + step / 2, by: step).map { $0 }
+    return (low, high, ticks, max(0, Int(-floor(log10(step)))))
   }
 
   /// Epoch numbers to label: every one up to 10 epochs, else about ten evenly spaced.
@@ -149,7 +165,8 @@ public enum TrainingPlot {
     var lines: [String] = []
     for panel in panels(history) {
       let values = panel.series.flatMap { $0.values.compactMap { $0 } }.map(Double.init)
-      let (low, high) = niceRange(values)
+      let axis = niceAxis(values)
+      let (low, high) = (axis.low, axis.high)
       var grid = [[Character]](
         repeating: [Character](repeating: " ", count: columns), count: height)
       for (seriesIndex, series) in panel.series.enumerated() {
