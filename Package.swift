@@ -24,6 +24,9 @@ let package = Package(
 
     // Examples: small programs that use only LeNetKit's public API; ExampleTests runs them.
     .executableTarget(name: "paper-lenet5", dependencies: ["LeNetKit"], path: "Examples/paper-lenet5"),
+    .executableTarget(
+      name: "keras-tutorial", dependencies: ["LeNetKit"], path: "Examples/keras-tutorial"),
+    .executableTarget(name: "draw-a-digit", dependencies: ["LeNetKit"], path: "Examples/draw-a-digit"),
 
     // Test helpers (not public API): `expectClose` and friends.
     .target(name: "LeNetTestSupport", dependencies: ["LeNetKit"], path: "Tests/LeNetTestSupport"),

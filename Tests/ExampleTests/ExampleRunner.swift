@@ -9,10 +9,11 @@ struct ExampleRun {
 }
 
 /// Runs the example executable `name` (built by `swift build` / `swift test` beside the test
-/// bundle) with `arguments`, in `directory`, and waits for it.
+/// bundle) with `arguments`, in `directory`, with `environment` added to this process's, and
+/// waits for it.
 func runExample(
   _ name: String, _ arguments: [String] = [], in directory: URL? = nil,
-  sourceLocation: SourceLocation = #_sourceLocation
+  environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> ExampleRun {
   let executable = productsDirectory.appendingPathComponent(name)
   try #require(
@@ -22,6 +23,7 @@ func runExample(
   process.executableURL = executable
   process.arguments = arguments
   if let directory { process.currentDirectoryURL = directory }
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   let outputPipe = Pipe()
   let errorPipe = Pipe()
   process.standardOutput = outputPipe
