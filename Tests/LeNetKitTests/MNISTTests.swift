@@ -223,3 +223,33 @@ struct RealMNISTTests {
     )
   }
 }
+
+/// `MNIST.Split.sample(count:seed:)`: a seeded subset that keeps each image with its label.
+@Suite struct SplitSampleTests {
+  /// Ten 2×2 images whose every pixel is 10 × the label, so pixels and labels must travel together.
+  let split = MNIST.Split(
+    name: "train",
+    images: IDX.Images(
+      count: 10, rows: 2, columns: 2,
+      pixels: (0..<10).flatMap { [UInt8](repeating: UInt8(10 * $0), count: 4) }),
+    labels: (0..<10).map { UInt8($0) })
+
+  @Test func sampleKeepsEachImageWithItsLabel() {
+    let sample = split.sample(count: 4, seed: 7)
+    #expect(sample.count == 4)
+    #expect(Set(sample.labels).count == 4, "no image drawn twice")
+    for index in 0..<sample.count {
+      #expect(
+        Array(sample.pixels(of: index)) == [UInt8](repeating: 10 * sample.labels[index], count: 4))
+    }
+  }
+
+  @Test func sameSeedSameSampleOtherSeedOtherSample() {
+    #expect(split.sample(count: 5, seed: 1).labels == split.sample(count: 5, seed: 1).labels)
+    #expect(split.sample(count: 5, seed: 1).labels != split.sample(count: 5, seed: 2).labels)
+  }
+
+  @Test func sampleOfEveryImageIsAPermutation() {
+    #expect(split.sample(count: 10, seed: 3).labels.sorted() == (0..<10).map { UInt8($0) })
+  }
+}

@@ -57,6 +57,23 @@ public struct MNIST: Sendable {
       return images[index * size..<(index + 1) * size]
     }
 
+    /// `count` images chosen at random by a generator seeded with `seed`, as a split of their
+    /// own: a small, reproducible training set for lessons and quick experiments.
+    public func sample(count: Int, seed: UInt64) -> Split {
+      precondition(
+        (0...self.count).contains(count), "\(name) has \(self.count) images, not \(count)")
+      var generator = SplitMix64(seed: seed)
+      var order = Array(0..<self.count)
+      generator.shuffle(&order)
+      let chosen = order.prefix(count)
+      var pixels: [UInt8] = []
+      pixels.reserveCapacity(count * rows * columns)
+      for index in chosen { pixels += self.pixels(of: index) }
+      return Split(
+        name: name, images: IDX.Images(count: count, rows: rows, columns: columns, pixels: pixels),
+        labels: chosen.map { labels[$0] })
+    }
+
     /// How many images show each digit 0–9.
     public var classCounts: [Int] {
       var counts = [Int](repeating: 0, count: 10)
