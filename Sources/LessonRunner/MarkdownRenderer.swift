@@ -68,7 +68,7 @@ public struct MarkdownRenderer {
         flushParagraph()
         let text = String(trimmed.dropFirst(level + 1))
         let styled = inline(text, base: level == 1 ? [.bold, .underline] : [.bold])
-        output.append(level <= 2 ? terminal.styled("", .cyan) + styled : styled)
+        output.append(styled)
       } else if let (marker, text, depth) = listItem(line) {
         flushParagraph()
         item = (marker == "-" || marker == "*" || marker == "+" ? "•" : marker, text, depth)
@@ -182,14 +182,16 @@ public struct MarkdownRenderer {
         rest = rest[rest.index(after: end)...]
       } else if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**") {
         flush()
-        spans.append(
-          (String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]), [.bold]))
+        // Emphasis may hold `code` or links: style what its own spans style, plus bold.
+        spans += self.spans(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
+          .map { ($0.text, $0.styles + [.bold]) }
         rest = rest[end.upperBound...]
       } else if first == "*" || first == "_", rest.count > 2, rest.dropFirst().first != " ",
         let end = rest.dropFirst().firstIndex(of: first)
       {
         flush()
-        spans.append((String(rest[rest.index(after: rest.startIndex)..<end]), [.italic]))
+        spans += self.spans(String(rest[rest.index(after: rest.startIndex)..<end]))
+          .map { ($0.text, $0.styles + [.italic]) }
         rest = rest[rest.index(after: end)...]
       } else if first == "[", let close = rest.firstIndex(of: "]"),
         rest[rest.index(after: close)...].first == "(",

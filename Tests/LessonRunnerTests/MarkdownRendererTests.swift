@@ -16,6 +16,12 @@ struct MarkdownRendererTests {
         == "C3\n\nC3 reads some S2 maps: `grid`.")
   }
 
+  @Test func codeInsideEmphasisIsCodeNotBackticks() {
+    // ESC[36;3m is cyan (code) plus italic (the emphasis around it).
+    #expect(plain.render("in *each map `j` reads*") == "in each map `j` reads")
+    #expect(colored.render("*map `j`*") == "\u{1B}[3mmap\u{1B}[0m \u{1B}[36;3mj\u{1B}[0m")
+  }
+
   @Test func paragraphsWrapTwoColumnsShortOfTheTerminalWidth() {
     // Width 40 leaves 38 columns: "… seven eight" would be 39.
     #expect(
