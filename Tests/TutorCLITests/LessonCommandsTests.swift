@@ -153,7 +153,7 @@ struct LessonCommandsTests {
     let list = checkout.run([])
     #expect(
       list.output == """
-        Lessons in \(checkout.root)/Lessons:
+        The lessons (chapter files in \(checkout.root)/Lessons/):
            3  C3 demo          ✓ passed  quiz 1/1
 
         Start one with: lenet-tutor lesson <number>

@@ -43,7 +43,7 @@ enum ListCommand: TutorCommand {
       }
     }
     let titleWidth = rows.map(\.1.count).max() ?? 0
-    context.output.line("Lessons in \(folder):")
+    context.output.line("The lessons (chapter files in \(folder)/):")
     for (number, title, minutes, status) in rows {
       context.output.line(
         "  " + number.leftPadded(to: 2) + "  " + title.rightPadded(to: titleWidth) + "  "
