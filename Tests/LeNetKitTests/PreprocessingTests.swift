@@ -69,4 +69,11 @@ import Testing
     let lines = DigitPicture.sideBySide([["█ ", "██"], ["░"]], captions: ["7", "label 1"])
     #expect(lines == ["█        ░", "██", "7        label 1"])
   }
+
+  @Test func sideBySideContinuesInBandsThatFitTheWidth() {
+    // Each picture is 2 wide plus 2 between: 6 columns hold two, so the third starts a band.
+    let lines = DigitPicture.sideBySide(
+      [["ab"], ["cd"], ["ef"]], captions: ["1", "2", "3"], maximumWidth: 6)
+    #expect(lines == ["ab  cd", "1   2", "", "ef", "3"])
+  }
 }

@@ -28,8 +28,11 @@ public enum DigitPicture {
     }
   }
 
-  /// Pictures next to each other, each with a caption line under it, separated by 2 spaces.
-  public static func sideBySide(_ pictures: [[String]], captions: [String]) -> [String] {
+  /// Pictures next to each other, each with a caption line under it, separated by 2 spaces;
+  /// when they would be wider than `maximumWidth` columns they continue in further bands.
+  public static func sideBySide(
+    _ pictures: [[String]], captions: [String], maximumWidth: Int = .max
+  ) -> [String] {
     precondition(pictures.count == captions.count, "one caption per picture")
     let width = max(
       pictures.map { $0.map(\.count).max() ?? 0 }.max() ?? 0, captions.map(\.count).max() ?? 0)
@@ -37,11 +40,18 @@ public enum DigitPicture {
     func padded(_ text: String) -> String {
       text + String(repeating: " ", count: width - text.count)
     }
+    // As many pictures per band as fit in `maximumWidth` (two spaces between them), at least one.
+    let perBand = max(1, maximumWidth == .max ? pictures.count : (maximumWidth + 2) / (width + 2))
     var lines: [String] = []
-    for row in 0..<height {
-      lines.append(pictures.map { padded(row < $0.count ? $0[row] : "") }.joined(separator: "  "))
+    for start in stride(from: 0, to: pictures.count, by: perBand) {
+      let band = start..<min(pictures.count, start + perBand)
+      if start > 0 { lines.append("") }
+      for row in 0..<height {
+        lines.append(
+          pictures[band].map { padded(row < $0.count ? $0[row] : "") }.joined(separator: "  "))
+      }
+      lines.append(captions[band].map(padded).joined(separator: "  "))
     }
-    lines.append(captions.map(padded).joined(separator: "  "))
     return lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
   }
 }

@@ -177,16 +177,13 @@ enum DataCommand: TutorCommand {
     lines.append(
       "total" + left(grouped(train.count), 9) + left("", 7) + left(grouped(test.count), 9))
     let shown = min(4, train.count)
-    let perRow = max(1, (context.terminal.width + 2) / (train.columns + 2))
     lines += ["", "The first \(shown) training images:"]
-    for start in stride(from: 0, to: shown, by: perRow) {
-      let indices = start..<min(shown, start + perRow)
-      lines += DigitPicture.sideBySide(
-        indices.map {
-          DigitPicture.lines(train.pixels(of: $0), rows: train.rows, columns: train.columns)
-        },
-        captions: indices.map { "#\($0): label \(train.labels[$0])" })
-    }
+    lines += DigitPicture.sideBySide(
+      (0..<shown).map {
+        DigitPicture.lines(train.pixels(of: $0), rows: train.rows, columns: train.columns)
+      },
+      captions: (0..<shown).map { "#\($0): label \(train.labels[$0])" },
+      maximumWidth: context.terminal.width)
     context.output.line(lines.joined(separator: "\n"))
     return 0
   }

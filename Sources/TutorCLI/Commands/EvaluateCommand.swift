@@ -48,7 +48,11 @@ enum EvaluateCommand: TutorCommand {
       out.line("The first \(mistakes.count) misclassified test digits:")
       let pictures = mistakes.map { DigitPicture.lines(mnist.test.pixels(of: $0)) }
       let captions = mistakes.map { "#\($0) \(result.labels[$0])→\(result.predictions[$0])" }
-      for line in DigitPicture.sideBySide(pictures, captions: captions) { out.line(line) }
+      for line in DigitPicture.sideBySide(
+        pictures, captions: captions, maximumWidth: context.terminal.width)
+      {
+        out.line(line)
+      }
     }
     return 0
   }
