@@ -88,6 +88,21 @@ import Testing
     expectGradientsMatch(GradientCheck.check(layer, input: input))
   }
 
+  /// The first layer of a model skips its input gradient; what it still computes must be exactly
+  /// `backward`'s parameter gradients (the same products in the same order).
+  @Test(arguments: convolutions)
+  func parameterGradientsEqualBackwardsParameterGradients(layer: Conv2D, inputShape: [Int]) {
+    let layer = randomLayer(layer, seed: 10)
+    let input = randomInput(inputShape, seed: 11)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 12)
+    let full = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    let alone = layer.parameterGradients(
+      input: input, output: output, outputGradient: outputGradient)
+    #expect(alone.map(\.shape) == full.parameters.map(\.shape))
+    #expect(alone.map(\.scalars) == full.parameters.map(\.scalars))
+  }
+
   /// libm's `tanh` is the reference. The bound, 4e-7 absolute, is about three units in the last
   /// place of values near 1; the rational approximation's own error is below 1e-7.
   @Test func fastTanhMatchesLibm() {

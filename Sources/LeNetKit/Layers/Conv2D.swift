@@ -144,6 +144,22 @@ public struct Conv2D: Layer {
   // MARK: Backward
 
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
+    let (inputGradient, parameters) = gradients(
+      input: input, outputGradient: outputGradient, toInput: true)
+    return LayerGradients(
+      input: inputGradient ?? Tensor(shape: input.shape), parameters: parameters)
+  }
+
+  public func parameterGradients(input: Tensor, output: Tensor, outputGradient: Tensor) -> [Tensor]
+  {
+    gradients(input: input, outputGradient: outputGradient, toInput: false).parameters
+  }
+
+  /// The weight and bias gradients, and the input gradient when `toInput` is true (its
+  /// `weightᵀ · ∂L/∂out` product is half of the backward pass's multiply-adds).
+  func gradients(input: Tensor, outputGradient: Tensor, toInput: Bool) -> (
+    input: Tensor?, parameters: [Tensor]
+  ) {
     let outputSample = checkInput(input)
     precondition(
       outputGradient.shape == [input.batchSize] + outputSample,
@@ -152,11 +168,11 @@ public struct Conv2D: Layer {
     let geometry = Geometry(layer: self, inputShape: input.sampleShape, outputShape: outputSample)
     let batch = input.batchSize
     let group = geometry.samplesPerProduct(batch: batch)
-    var inputGradient = Tensor(shape: input.shape)
+    var inputGradient = Tensor(shape: toInput ? input.shape : [0])
     var weightGradient = Tensor(shape: weight.shape)
     var biasGradient = Tensor(shape: bias.shape)
     var columns = [Float](repeating: 0, count: geometry.patchSize * group * geometry.pixels)
-    var columnGradient = columns
+    var columnGradient = toInput ? columns : []
     var groupGradient = [Float](repeating: 0, count: outputChannels * group * geometry.pixels)
     input.scalars.withUnsafeBufferPointer { inputBuffer in
       outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
@@ -169,9 +185,9 @@ public struct Conv2D: Layer {
                     groupGradient.withUnsafeMutableBufferPointer { groupGradientBuffer in
                       let image = inputBuffer.baseAddress.unsafelyUnwrapped
                       let gradient = gradientBuffer.baseAddress.unsafelyUnwrapped
-                      let imageGradient = inputGradientBuffer.baseAddress.unsafelyUnwrapped
+                      let imageGradient = inputGradientBuffer.baseAddress
                       let cols = columnBuffer.baseAddress.unsafelyUnwrapped
-                      let colsGradient = columnGradientBuffer.baseAddress.unsafelyUnwrapped
+                      let colsGradient = columnGradientBuffer.baseAddress
                       let outGradient = groupGradientBuffer.baseAddress.unsafelyUnwrapped
                       for first in stride(from: 0, to: batch, by: group) {
                         let samples = first..<min(batch, first + group)
@@ -195,6 +211,7 @@ public struct Conv2D: Layer {
                           for column in 0..<width { sum += row[column] }
                           biasGradientBuffer[map] += sum
                         }
+                        guard toInput, let imageGradient, let colsGradient else { continue }
                         // ∂L/∂columns = weightᵀ · ∂L/∂out, then added back onto the images.
                         colsGradient.update(repeating: 0, count: geometry.patchSize * width)
                         MatrixMultiply.accumulateTransposingA(
@@ -216,7 +233,7 @@ public struct Conv2D: Layer {
       }
     }
     applyConnectionMask(to: &weightGradient)
-    return LayerGradients(input: inputGradient, parameters: [weightGradient, biasGradient])
+    return (toInput ? inputGradient : nil, [weightGradient, biasGradient])
   }
 
   // MARK: Parameters
