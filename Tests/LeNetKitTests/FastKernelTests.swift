@@ -57,6 +57,13 @@ import Testing
     (Conv2D("valid", inputChannels: 2, outputChannels: 3, kernelSize: 3), [2, 2, 5, 6]),
     // 1×1 outputs: several samples share one matrix product (C5's case).
     (Conv2D("C5-like", inputChannels: 2, outputChannels: 5, kernelSize: 3), [6, 2, 3, 3]),
+    // A partial table takes the per-input-map products (C3's case); input map 3 feeds nothing.
+    (
+      Conv2D(
+        "partial", inputChannels: 4, outputChannels: 3, kernelSize: 3,
+        connectionTable: ConnectionTable(inputChannels: 4, inputsOfOutput: [[0, 1], [1, 2], [0]])),
+      [2, 4, 5, 4]
+    ),
   ]
 
   static let convolutions: [(Conv2D, [Int])] =
@@ -86,6 +93,21 @@ import Testing
     let layer = randomLayer(layer, seed: 5)
     let input = randomInput(inputShape, seed: 6)
     expectGradientsMatch(GradientCheck.check(layer, input: input))
+  }
+
+  /// The first layer of a model skips its input gradient; what it still computes must be exactly
+  /// `backward`'s parameter gradients (the same products in the same order).
+  @Test(arguments: convolutions)
+  func parameterGradientsEqualBackwardsParameterGradients(layer: Conv2D, inputShape: [Int]) {
+    let layer = randomLayer(layer, seed: 10)
+    let input = randomInput(inputShape, seed: 11)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 12)
+    let full = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    let alone = layer.parameterGradients(
+      input: input, output: output, outputGradient: outputGradient)
+    #expect(alone.map(\.shape) == full.parameters.map(\.shape))
+    #expect(alone.map(\.scalars) == full.parameters.map(\.scalars))
   }
 
   /// libm's `tanh` is the reference. The bound, 4e-7 absolute, is about three units in the last

@@ -21,6 +21,10 @@ public protocol Layer: Sendable {
   /// Given the forward pass's `input` and `output` and the loss gradient with respect to the
   /// output, returns the gradient with respect to the input and to each parameter tensor.
   func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients
+  /// `backward`'s parameter gradients alone, for the first layer of a model, whose input
+  /// gradient nothing uses. The default runs `backward`; a layer whose input gradient costs real
+  /// work (`Conv2D`) skips it.
+  func parameterGradients(input: Tensor, output: Tensor, outputGradient: Tensor) -> [Tensor]
   /// The trainable tensors, in the order of `parameterNames`; empty for layers without weights.
   var parameters: [Tensor] { get set }
   /// Names of the trainable tensors (`weight`, `bias` …), used in checkpoints as `name.weight`.
@@ -44,6 +48,10 @@ extension Layer {
   public var parameterCount: Int { 0 }
   public var fixedParameterCount: Int { 0 }
   public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {}
+  public func parameterGradients(input: Tensor, output: Tensor, outputGradient: Tensor) -> [Tensor]
+  {
+    backward(input: input, output: output, outputGradient: outputGradient).parameters
+  }
 
   /// Checks that a batched `input` matches this layer's shape rule, stopping with a clear message.
   func checkInput(_ input: Tensor) -> [Int] {
