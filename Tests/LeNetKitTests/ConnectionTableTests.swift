@@ -39,21 +39,6 @@ import Testing
     #expect(ConnectionTable.lecun1998.grid == expected)
   }
 
-  /// Each row of Table I (LeCun et al. 1998), read across: the C3 maps one S2 map feeds.
-  @Test(arguments: [
-    (0, [0, 4, 5, 6, 9, 10, 11, 12, 14, 15]), (1, [0, 1, 5, 6, 7, 10, 11, 12, 13, 15]),
-    (2, [0, 1, 2, 6, 7, 8, 11, 13, 14, 15]), (3, [1, 2, 3, 6, 7, 8, 9, 12, 14, 15]),
-    (4, [2, 3, 4, 7, 8, 9, 10, 12, 13, 15]), (5, [3, 4, 5, 8, 9, 10, 11, 13, 14, 15]),
-  ])
-  func tableIRow(map: Int, outputs: [Int]) {
-    #expect(ConnectionTable.lecun1998.outputsOfInput[map] == outputs)
-  }
-
-  @Test func inputMapThatFeedsNothingHasNoOutputs() {
-    let table = ConnectionTable(inputChannels: 3, inputsOfOutput: [[0], [0, 1]])
-    #expect(table.outputsOfInput == [[0, 1], [1], []])
-  }
-
   @Test func connectsAgreesWithTheLists() {
     let table = ConnectionTable.lecun1998
     #expect(table.connects(input: 4, toOutput: 4))

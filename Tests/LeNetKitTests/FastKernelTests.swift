@@ -57,13 +57,6 @@ import Testing
     (Conv2D("valid", inputChannels: 2, outputChannels: 3, kernelSize: 3), [2, 2, 5, 6]),
     // 1×1 outputs: several samples share one matrix product (C5's case).
     (Conv2D("C5-like", inputChannels: 2, outputChannels: 5, kernelSize: 3), [6, 2, 3, 3]),
-    // A partial table takes the per-input-map products (C3's case); input map 3 feeds nothing.
-    (
-      Conv2D(
-        "partial", inputChannels: 4, outputChannels: 3, kernelSize: 3,
-        connectionTable: ConnectionTable(inputChannels: 4, inputsOfOutput: [[0, 1], [1, 2], [0]])),
-      [2, 4, 5, 4]
-    ),
   ]
 
   static let convolutions: [(Conv2D, [Int])] =

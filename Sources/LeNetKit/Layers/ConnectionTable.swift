@@ -8,8 +8,6 @@ public struct ConnectionTable: Sendable, Equatable {
   public let inputChannels: Int
   /// For each output map, the input maps it reads, in increasing order.
   public let inputsOfOutput: [[Int]]
-  /// For each input map, the output maps that read it, in increasing order (possibly none).
-  public let outputsOfInput: [[Int]]
 
   /// The number of output maps.
   public var outputChannels: Int { inputsOfOutput.count }
@@ -26,9 +24,6 @@ public struct ConnectionTable: Sendable, Equatable {
     }
     self.inputChannels = inputChannels
     self.inputsOfOutput = inputsOfOutput.map { $0.sorted() }
-    self.outputsOfInput = (0..<inputChannels).map { input in
-      inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
-    }
   }
 
   /// Every output map reads every input map.

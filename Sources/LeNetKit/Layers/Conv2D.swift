@@ -101,7 +101,6 @@ public struct Conv2D: Layer {
     let batch = input.batchSize
     let group = geometry.samplesPerProduct(batch: batch)
     var output = Tensor(shape: [batch] + outputSample)
-    let links = connectionTable.isFull ? nil : LinkedKernels(self)
     var columns = [Float](repeating: 0, count: geometry.patchSize * group * geometry.pixels)
     var product = [Float](repeating: 0, count: outputChannels * group * geometry.pixels)
     input.scalars.withUnsafeBufferPointer { inputBuffer in
@@ -126,13 +125,9 @@ public struct Conv2D: Layer {
                     (result + map * width).update(repeating: biasBuffer[map], count: width)
                   }
                   // result[outputChannels × width] += weight · columns
-                  if let links {
-                    links.accumulateProduct(columns: cols, into: result, width: width)
-                  } else {
-                    MatrixMultiply.accumulate(
-                      weightBuffer.baseAddress.unsafelyUnwrapped, cols, into: result,
-                      m: outputChannels, k: geometry.patchSize, n: width)
-                  }
+                  MatrixMultiply.accumulate(
+                    weightBuffer.baseAddress.unsafelyUnwrapped, cols, into: result,
+                    m: outputChannels, k: geometry.patchSize, n: width)
                   geometry.copyMaps(
                     from: result, width: width, toSamples: out + first * geometry.outputSampleSize,
                     count: samples.count)
@@ -179,7 +174,6 @@ public struct Conv2D: Layer {
     var columns = [Float](repeating: 0, count: geometry.patchSize * group * geometry.pixels)
     var columnGradient = toInput ? columns : []
     var groupGradient = [Float](repeating: 0, count: outputChannels * group * geometry.pixels)
-    let links = connectionTable.isFull ? nil : LinkedKernels(self)
     input.scalars.withUnsafeBufferPointer { inputBuffer in
       outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
         weight.scalars.withUnsafeBufferPointer { weightBuffer in
@@ -206,37 +200,26 @@ public struct Conv2D: Layer {
                         geometry.gatherMaps(
                           fromSamples: gradient + first * geometry.outputSampleSize,
                           count: samples.count, into: outGradient, width: width)
+                        // ∂L/∂weight[o, patch] += Σ_columns ∂L/∂out[o, column] · columns[patch, column]
+                        MatrixMultiply.accumulateTransposingB(
+                          outGradient, cols,
+                          into: weightGradientBuffer.baseAddress.unsafelyUnwrapped,
+                          m: outputChannels, k: width, n: geometry.patchSize)
                         for map in 0..<outputChannels {
                           let row = outGradient + map * width
                           var sum: Float = 0
                           for column in 0..<width { sum += row[column] }
                           biasGradientBuffer[map] += sum
                         }
-                        // ∂L/∂weight[o, patch] += Σ_columns ∂L/∂out[o, column] · columns[patch, column]
-                        // and ∂L/∂columns = weightᵀ · ∂L/∂out, added back onto the images below.
-                        let columnGradient = toInput ? colsGradient : nil
-                        columnGradient?.update(repeating: 0, count: geometry.patchSize * width)
-                        if let links {
-                          links.accumulateGradients(
-                            outputGradient: outGradient, columns: cols, width: width,
-                            weightGradient: weightGradientBuffer.baseAddress.unsafelyUnwrapped,
-                            columnGradient: columnGradient)
-                        } else {
-                          MatrixMultiply.accumulateTransposingB(
-                            outGradient, cols,
-                            into: weightGradientBuffer.baseAddress.unsafelyUnwrapped,
-                            m: outputChannels, k: width, n: geometry.patchSize)
-                          if let columnGradient {
-                            MatrixMultiply.accumulateTransposingA(
-                              weightBuffer.baseAddress.unsafelyUnwrapped, outGradient,
-                              into: columnGradient, m: geometry.patchSize, k: outputChannels,
-                              n: width)
-                          }
-                        }
-                        guard let imageGradient, let columnGradient else { continue }
+                        guard toInput, let imageGradient, let colsGradient else { continue }
+                        // ∂L/∂columns = weightᵀ · ∂L/∂out, then added back onto the images.
+                        colsGradient.update(repeating: 0, count: geometry.patchSize * width)
+                        MatrixMultiply.accumulateTransposingA(
+                          weightBuffer.baseAddress.unsafelyUnwrapped, outGradient,
+                          into: colsGradient, m: geometry.patchSize, k: outputChannels, n: width)
                         for (slot, sample) in samples.enumerated() {
                           geometry.scatterColumns(
-                            columnGradient + slot * geometry.pixels, rowStride: width,
+                            colsGradient + slot * geometry.pixels, rowStride: width,
                             into: imageGradient + sample * geometry.inputSampleSize)
                         }
                       }
@@ -446,117 +429,6 @@ extension Conv2D {
         for map in 0..<outputChannels {
           (product + map * width + slot * pixels).update(
             from: maps + slot * outputSampleSize + map * pixels, count: pixels)
-        }
-      }
-    }
-  }
-}
-
-extension Conv2D {
-  /// The kernels a partial connection table links, grouped by input map, so that the matrix
-  /// products skip the unlinked (zero) kernels: C3's Table I links 60 of its 96 kernels.
-  ///
-  /// Input map `i` feeds the output maps `outputsOfInput[i]`; its block of `weights` is those
-  /// maps' kernels on `i`, `outputsOfInput[i].count × k²`, and it multiplies only the `k²` rows of
-  /// the column matrix gathered from map `i` (rows `i · k² ..< (i + 1) · k²`). The blocks are
-  /// packed from the stored `out × in × k × k` weight on every pass, which costs one copy of the
-  /// linked weights.
-  struct LinkedKernels {
-    let inputChannels: Int
-    let outputChannels: Int
-    /// `k²`: one kernel's size, and the number of column-matrix rows per input map.
-    let area: Int
-    /// For each input map, the output maps it feeds, in increasing order.
-    let outputsOfInput: [[Int]]
-    /// For each input map, the first row of its block (the links before it).
-    let firstRow: [Int]
-    /// The blocks, one after another: `linkCount × k²`.
-    let weights: [Float]
-
-    init(_ layer: Conv2D) {
-      let (inputs, area) = (layer.inputChannels, layer.kernelSize * layer.kernelSize)
-      let outputsOfInput = layer.connectionTable.outputsOfInput
-      let linkCount = layer.connectionTable.linkCount
-      var rows = [Int](repeating: 0, count: inputs)
-      for input in 1..<max(1, inputs) {
-        rows[input] = rows[input - 1] + outputsOfInput[input - 1].count
-      }
-      weights = [Float](unsafeUninitializedCapacity: linkCount * area) { packed, count in
-        layer.weight.scalars.withUnsafeBufferPointer { stored in
-          let source = stored.baseAddress.unsafelyUnwrapped
-          var target = packed.baseAddress.unsafelyUnwrapped
-          for (input, outputs) in outputsOfInput.enumerated() {
-            for output in outputs {
-              target.initialize(from: source + (output * inputs + input) * area, count: area)
-              target += area
-            }
-          }
-        }
-        count = linkCount * area
-      }
-      inputChannels = inputs
-      outputChannels = layer.outputChannels
-      self.area = area
-      self.outputsOfInput = outputsOfInput
-      firstRow = rows
-    }
-
-    var largestBlock: Int { outputsOfInput.map(\.count).max() ?? 0 }
-
-    /// `result[outputChannels × width] += weight · columns[inputChannels·k² × width]`, one input
-    /// map's block at a time, each product added onto the rows of the maps it feeds.
-    func accumulateProduct(
-      columns: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, width: Int
-    ) {
-      weights.withUnsafeBufferPointer { weightBuffer in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: largestBlock * width) { scratch in
-          let block = scratch.baseAddress.unsafelyUnwrapped
-          for (input, outputs) in outputsOfInput.enumerated() where !outputs.isEmpty {
-            block.update(repeating: 0, count: outputs.count * width)
-            MatrixMultiply.accumulate(
-              weightBuffer.baseAddress.unsafelyUnwrapped + firstRow[input] * area,
-              columns + input * area * width, into: block, m: outputs.count, k: area, n: width)
-            for (row, output) in outputs.enumerated() {
-              let target = result + output * width
-              let source = block + row * width
-              for column in 0..<width { target[column] += source[column] }
-            }
-          }
-        }
-      }
-    }
-
-    /// Adds the linked kernels' share of `∂L/∂out · columnsᵀ` into `weightGradient` (stored
-    /// `out × in × k × k`; unlinked kernels are left alone) and, when `columnGradient` is given,
-    /// `weightᵀ · ∂L/∂out` into it, one input map's block at a time.
-    func accumulateGradients(
-      outputGradient: UnsafePointer<Float>, columns: UnsafePointer<Float>, width: Int,
-      weightGradient: UnsafeMutablePointer<Float>, columnGradient: UnsafeMutablePointer<Float>?
-    ) {
-      weights.withUnsafeBufferPointer { weightBuffer in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: largestBlock * (width + area)) {
-          scratch in
-          let rows = scratch.baseAddress.unsafelyUnwrapped
-          let kernels = rows + largestBlock * width
-          for (input, outputs) in outputsOfInput.enumerated() where !outputs.isEmpty {
-            // The ∂L/∂out rows of the maps this input feeds, made contiguous for the products.
-            for (row, output) in outputs.enumerated() {
-              (rows + row * width).update(from: outputGradient + output * width, count: width)
-            }
-            let inputColumns = columns + input * area * width
-            kernels.update(repeating: 0, count: outputs.count * area)
-            MatrixMultiply.accumulateTransposingB(
-              rows, inputColumns, into: kernels, m: outputs.count, k: width, n: area)
-            for (row, output) in outputs.enumerated() {
-              let target = weightGradient + (output * inputChannels + input) * area
-              for tap in 0..<area { target[tap] += kernels[row * area + tap] }
-            }
-            if let columnGradient {
-              MatrixMultiply.accumulateTransposingA(
-                weightBuffer.baseAddress.unsafelyUnwrapped + firstRow[input] * area, rows,
-                into: columnGradient + input * area * width, m: area, k: outputs.count, n: width)
-            }
-          }
         }
       }
     }
