@@ -42,6 +42,18 @@ struct LessonSupport {
     try ChapterParser.parse(contentsOf: try chapterPath(word))
   }
 
+  /// The workspace and chapter a command's `<lesson>` word names; nil after printing the
+  /// chapter's located parse error (the command then exits 2).
+  static func open(_ word: String, context: Context) throws -> (LessonSupport, Chapter)? {
+    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
+    do {
+      return (support, try support.chapter(word))
+    } catch let error as ChapterError {
+      context.errors.line("\(error)")
+      return nil
+    }
+  }
+
   /// The exercise `hint`, `solution` and `reset` act on: the one `--exercise` names, else the
   /// first one the progress file does not record as passed; nil when every exercise passed.
   func exercise(
