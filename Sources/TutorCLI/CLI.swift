@@ -1,7 +1,7 @@
 import TerminalKit
 
 /// A command of `lenet-tutor`: its declaration and what it does.
-protocol TutorCommand {
+protocol TutorCommand: Sendable {
   static var spec: CommandSpec { get }
   /// Runs the command and returns its exit status; throws `ToolError` on failure.
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32

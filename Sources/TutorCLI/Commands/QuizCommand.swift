@@ -13,15 +13,9 @@ enum QuizCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let word = arguments.positionals[0]
-    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
-    let chapter: Chapter
-    do {
-      chapter = try ChapterParser.parse(contentsOf: try support.chapterPath(word))
-    } catch let error as ChapterError {
-      context.errors.line("\(error)")
-      return 2
-    }
+    guard
+      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+    else { return 2 }
     let output = context.output
     let terminal = context.terminal
     let renderer = MarkdownRenderer(terminal: terminal)
