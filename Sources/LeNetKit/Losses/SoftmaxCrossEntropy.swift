@@ -13,9 +13,19 @@ import Foundation
 public enum SoftmaxCrossEntropy {
   /// Each row of `logits` turned into probabilities that sum to 1.
   public static func probabilities(_ logits: Tensor) -> Tensor {
+    softmax(logits).probabilities
+  }
+
+  /// Softmax of each row, with each row's maximum `m` and `Σ e^(z − m)`, which the loss needs
+  /// too: one pass over the exponentials serves both.
+  static func softmax(_ logits: Tensor) -> (
+    probabilities: Tensor, largest: [Float], sums: [Float]
+  ) {
     precondition(logits.shape.count == 2, "softmax expects N × K logits, got shape \(logits.shape)")
     let classes = logits.shape[1]
     var probabilities = logits
+    var largests: [Float] = []
+    var sums: [Float] = []
     for sample in 0..<logits.batchSize {
       let row = sample * classes..<(sample + 1) * classes
       let largest = logits.scalars[row].max() ?? 0
@@ -26,8 +36,10 @@ public enum SoftmaxCrossEntropy {
         total += exponential
       }
       for index in row { probabilities.scalars[index] /= total }
+      largests.append(largest)
+      sums.append(total)
     }
-    return probabilities
+    return (probabilities, largests, sums)
   }
 
   /// The mean cross-entropy of `logits` against `labels`, and its gradient with respect to them.
@@ -40,15 +52,13 @@ public enum SoftmaxCrossEntropy {
     precondition(
       labels.allSatisfy { (0..<classes).contains($0) }, "labels must lie in 0..<\(classes)")
     let batch = Float(logits.batchSize)
-    var gradient = probabilities(logits)
+    let (probabilities, largest, sums) = softmax(logits)
+    var gradient = probabilities
     var total: Double = 0
     for (sample, label) in labels.enumerated() {
-      let row = sample * classes..<(sample + 1) * classes
-      let largest = logits.scalars[row].max() ?? 0
-      var sum: Float = 0
-      for index in row { sum += Foundation.exp(logits.scalars[index] - largest) }
       // (m − z) first: adding log Σ to m ≈ 1,000 would round away its last 4 decimals.
-      total += Double(largest - logits.scalars[sample * classes + label] + Foundation.log(sum))
+      total += Double(
+        largest[sample] - logits.scalars[sample * classes + label] + Foundation.log(sums[sample]))
       gradient.scalars[sample * classes + label] -= 1
     }
     for index in gradient.scalars.indices { gradient.scalars[index] /= batch }
