@@ -133,14 +133,6 @@ public struct Tensor: Sendable, Equatable {
     let start = (sample * shape[1] + channel) * size
     return Tensor(shape: [shape[2], shape[3]], scalars: Array(scalars[start..<start + size]))
   }
-
-  /// The largest absolute difference between two tensors of the same shape.
-  public func maximumAbsoluteDifference(to other: Tensor) -> Float {
-    precondition(shape == other.shape, "Cannot compare shapes \(shape) and \(other.shape)")
-    var largest: Float = 0
-    for (a, b) in zip(scalars, other.scalars) { largest = max(largest, abs(a - b)) }
-    return largest
-  }
 }
 
 extension Tensor: CustomStringConvertible {
