@@ -52,6 +52,20 @@ public enum SyntheticMNIST {
     }
     return checksums
   }
+
+  /// Writes a generated data set into `root/mnist` and a `sha256sum`-style file of its content
+  /// into `root/checksums.sha256`: `LENET_TUTOR_CHECKSUMS` pointed at that file makes the tool
+  /// and the examples accept the generated set, which is not MNIST.
+  public static func writeFolder(in root: URL, trainCount: Int, testCount: Int) throws -> (
+    directory: URL, checksumsFile: URL
+  ) {
+    let directory = root.appendingPathComponent("mnist")
+    let checksums = try write(files(trainCount: trainCount, testCount: testCount), to: directory)
+    let sums = MNIST.File.allCases.map { "\(checksums[$0] ?? "")  \($0.rawValue)\n" }.joined()
+    let checksumsFile = root.appendingPathComponent("checksums.sha256")
+    try Data(sums.utf8).write(to: checksumsFile)
+    return (directory, checksumsFile)
+  }
 }
 
 /// A fresh empty folder under the system's temporary directory, removed by `body`'s caller via

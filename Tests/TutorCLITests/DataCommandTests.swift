@@ -22,12 +22,8 @@ func runTool(_ arguments: [String], environment: [String: String] = [:]) -> (
 func generatedData(in root: URL, trainCount: Int = 20, testCount: Int = 10) throws -> (
   directory: URL, environment: [String: String]
 ) {
-  let directory = root.appendingPathComponent("mnist")
-  let checksums = try SyntheticMNIST.write(
-    SyntheticMNIST.files(trainCount: trainCount, testCount: testCount), to: directory)
-  let sums = MNIST.File.allCases.map { "\(checksums[$0] ?? "")  \($0.rawValue)\n" }.joined()
-  let sumsFile = root.appendingPathComponent("checksums.sha256")
-  try Data(sums.utf8).write(to: sumsFile)
+  let (directory, sumsFile) = try SyntheticMNIST.writeFolder(
+    in: root, trainCount: trainCount, testCount: testCount)
   return (directory, ["LENET_TUTOR_CHECKSUMS": sumsFile.path, "XDG_CACHE_HOME": root.path])
 }
 
