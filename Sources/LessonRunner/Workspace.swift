@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 /// Where things are: the package whose LeNetKit the chapters compile against, the compiler, the
 /// compile cache, the progress file and MNIST. Each can be set by an environment variable.
@@ -13,6 +14,8 @@ public struct Workspace: Sendable {
   public var progressPath: String
   /// The folder with MNIST's four `.gz` files, if it exists.
   public var mnistDirectory: String?
+  /// Why `mnistDirectory` is nil: what `MNIST.locate` said, with its fix.
+  public var mnistProblem: DataError?
   /// The environment the chapter programs run with.
   public var environment: [String: String]
 
@@ -35,6 +38,18 @@ public struct Workspace: Sendable {
     self.environment = environment
   }
 
+  /// Looks MNIST up as every command does (`MNIST.locate`: `LENET_TUTOR_DATA`, else the
+  /// download cache), filling `mnistDirectory` or `mnistProblem`.
+  mutating func locateMNIST() {
+    do {
+      mnistDirectory = try MNIST.locate(dataOption: nil, environment: environment).path
+      mnistProblem = nil
+    } catch {
+      mnistDirectory = nil
+      mnistProblem = error
+    }
+  }
+
   /// Finds everything from `environment`:
   /// - root: `LENET_TUTOR_ROOT`, else the nearest folder above `start` (then the working
   ///   directory) holding `Package.swift` and `Sources/LeNetKit`;
@@ -42,7 +57,8 @@ public struct Workspace: Sendable {
   /// - cache: `LENET_TUTOR_CACHE`, else `$XDG_CACHE_HOME/lenet-tutor`, else
   ///   `~/.cache/lenet-tutor`;
   /// - progress: `LENET_TUTOR_PROGRESS`, else `<root>/.lenet-tutor/progress.json`;
-  /// - MNIST: `LENET_TUTOR_DATA`, else `<root>/../shared/mnist`, when the four files are there.
+  /// - MNIST: `MNIST.locate`, as every command finds it (`LENET_TUTOR_DATA`, else the download
+  ///   cache).
   public static func locate(environment: [String: String], start: String? = nil)
     throws(WorkspaceError) -> Workspace
   {
@@ -73,16 +89,21 @@ public struct Workspace: Sendable {
     let progress =
       environment["LENET_TUTOR_PROGRESS"].flatMap { $0.isEmpty ? nil : $0 }
       .map { absolute($0, from: current) } ?? root + "/.lenet-tutor/progress.json"
-    let mnistCandidates = [
-      environment["LENET_TUTOR_DATA"].flatMap { $0.isEmpty ? nil : absolute($0, from: current) },
-      (root as NSString).deletingLastPathComponent + "/shared/mnist",
-    ].compactMap { $0 }
-    let mnist = mnistCandidates.first { directory in
-      mnistFiles.allSatisfy { FileManager.default.fileExists(atPath: directory + "/" + $0) }
-    }
-    return Workspace(
+    var workspace = Workspace(
       root: root, swiftc: swiftc, cacheDirectory: cache, progressPath: progress,
-      mnistDirectory: mnist, environment: environment)
+      mnistDirectory: nil, environment: environment)
+    workspace.locateMNIST()
+    return workspace
+  }
+
+  /// Why a `needs-mnist` chapter cannot run here, with what to do: nil when MNIST was found.
+  public var mnistSkipReason: (message: String, fix: String)? {
+    guard mnistDirectory == nil else { return nil }
+    let problem = mnistProblem?.description ?? "MNIST was not found"
+    return (
+      "this chapter needs MNIST (\(problem))",
+      mnistProblem?.fix ?? MNIST.downloadAdvice
+    )
   }
 
   /// The folder of chapters, `<root>/Lessons`.

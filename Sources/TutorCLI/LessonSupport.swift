@@ -147,11 +147,6 @@ struct LessonSupport {
         + " which is not right (run \(command) again)", false
     )
   }
-
-  /// How to get MNIST, for a skipped `needs-mnist` chapter.
-  static let mnistFix =
-    "set LENET_TUTOR_DATA to a folder with MNIST's four .gz files ("
-    + Workspace.mnistFiles.joined(separator: ", ") + ")"
 }
 
 extension String {

@@ -14,7 +14,8 @@ let longTestsEnabled = ProcessInfo.processInfo.environment["LENET_TUTOR_LONG_TES
 struct LongTrainingTests {
   func mnist() throws -> MNIST {
     let directory = try #require(
-      realMNISTDirectory, "LENET_TUTOR_LONG_TESTS is set but MNIST is missing: set LENET_TUTOR_DATA"
+      realMNISTDirectory,
+      "LENET_TUTOR_LONG_TESTS is set but MNIST is missing: \(realMNISTSkipReason)"
     )
     return try MNIST.load(from: directory)
   }

@@ -157,6 +157,21 @@ import Testing
     }
   }
 
+  @Test func aVariableNamingNoFolderSaysSoInsteadOfAskingToSetIt() throws {
+    // Issue 9: LENET_TUTOR_DATA=/nonexistent used to say "set LENET_TUTOR_DATA", which is set.
+    try withTemporaryDirectory { root in
+      let missing = root.appendingPathComponent("nonexistent").path
+      let error = #expect(throws: DataError.self) {
+        try MNIST.locate(dataOption: nil, environment: ["LENET_TUTOR_DATA": missing])
+      }
+      #expect(error?.message == "LENET_TUTOR_DATA=\(missing): there is no such folder")
+      #expect(
+        error?.fix
+          == "point it at the folder with MNIST's four .gz files, or unset it to use the download cache ('lenet-tutor data download' fills it)"
+      )
+    }
+  }
+
   @Test func nothingFoundSaysHowToGetTheData() throws {
     try withTemporaryDirectory { root in
       let error = #expect(throws: DataError.self) {
@@ -175,7 +190,7 @@ import Testing
 }
 
 /// Needs the real MNIST in `$LENET_TUTOR_DATA` or `../shared/mnist`; shown as skipped otherwise.
-@Suite(.enabled(if: realMNISTDirectory != nil, "real MNIST not found: set LENET_TUTOR_DATA"))
+@Suite(.enabled(if: realMNISTDirectory != nil, realMNISTSkipReason))
 struct RealMNISTTests {
   @Test func loadsSixtyThousandAndTenThousandWithTheIssueChecksums() throws {
     let directory = try #require(realMNISTDirectory)

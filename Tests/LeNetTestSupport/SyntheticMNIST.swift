@@ -1,5 +1,6 @@
 import Foundation
 import LeNetKit
+import Testing
 
 /// Small MNIST-shaped data sets generated on the spot, so tests never need the real files.
 ///
@@ -89,15 +90,12 @@ public func fileNames(in directory: URL) -> [String] {
   ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
 }
 
-/// The real MNIST folder for tests that need the full set: `$LENET_TUTOR_DATA`, else
-/// `../shared/mnist` next to the package; nil when neither holds the four files.
-public let realMNISTDirectory: URL? = {
-  var candidates: [URL] = []
-  if let path = ProcessInfo.processInfo.environment[MNIST.environmentVariable], !path.isEmpty {
-    candidates.append(URL(fileURLWithPath: path, isDirectory: true))
-  }
-  let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-  candidates.append(packageRoot.appendingPathComponent("../shared/mnist").standardizedFileURL)
-  return candidates.first(where: MNIST.isComplete)
-}()
+/// The real MNIST folder for tests that need the full set, found as every command finds it
+/// (`MNIST.locate`: `$LENET_TUTOR_DATA`, else the download cache); nil when neither holds the
+/// four files, and the tests that need it are skipped with `realMNISTSkipReason`.
+public let realMNISTDirectory: URL? = try? MNIST.locate(
+  dataOption: nil, environment: ProcessInfo.processInfo.environment)
+
+/// Why the tests that need the real MNIST are skipped, and how to run them.
+public let realMNISTSkipReason: Comment =
+  "real MNIST not found: run 'lenet-tutor data download', or set LENET_TUTOR_DATA to a folder with its four .gz files"

@@ -31,7 +31,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// cache already holds its build) and a `Lessons/` folder with the given chapters.
 struct Checkout {
   let root: String
-  let environment: [String: String]
+  var environment: [String: String]
 
   init(chapters: [String: String]) throws {
     root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
@@ -52,7 +52,9 @@ struct Checkout {
     environment["LENET_TUTOR_CACHE"] =
       environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
     environment["LENET_TUTOR_PROGRESS"] = root + "/.lenet-tutor/progress.json"
-    environment["LENET_TUTOR_DATA"] = root + "/no-mnist"
+    // A newcomer's machine: no LENET_TUTOR_DATA and an empty download cache.
+    environment["LENET_TUTOR_DATA"] = nil
+    environment["XDG_CACHE_HOME"] = root + "/cache"
     environment["NO_COLOR"] = "1"
     self.environment = environment
   }

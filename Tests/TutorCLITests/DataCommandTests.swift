@@ -232,7 +232,7 @@ func generatedData(in root: URL, trainCount: Int = 20, testCount: Int = 10) thro
   }
 }
 
-@Suite(.enabled(if: realMNISTDirectory != nil, "real MNIST not found: set LENET_TUTOR_DATA"))
+@Suite(.enabled(if: realMNISTDirectory != nil, realMNISTSkipReason))
 struct RealDataCommandTests {
   @Test func verifyAcceptsTheRealMNIST() throws {
     let directory = try #require(realMNISTDirectory)

@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import TerminalKit
 import Testing
 import TutorCLI
@@ -113,12 +114,33 @@ struct LessonCommandsTests {
         \(checkout.path("03-demo.md")): C3 demo
           ✓ C3 parameters: 1516
         \(checkout.path("05-train.md")): C3 demo
-        - skipped: this chapter needs MNIST (fix: set LENET_TUTOR_DATA to a folder with MNIST's \
-        four .gz files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, \
-        t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz))
+        - skipped: this chapter needs MNIST (MNIST not found: no --data, no LENET_TUTOR_DATA, \
+        nothing in \(checkout.root)/cache/lenet-tutor/mnist) (fix: run 'lenet-tutor data download' \
+        to fetch MNIST, or pass --data DIR or set LENET_TUTOR_DATA to a folder with the four files)
         1 passed, 0 failed, 1 skipped
 
         """)
+  }
+
+  @Test func chapterNeedingMNISTRunsWithTheDataInTheDownloadCache() throws {
+    // Issue 9: 'data download' fills the cache, and the chapters must find it there.
+    var checkout = try Checkout(chapters: [
+      "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
+        .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + """
+          ```swift
+          let folder = ProcessInfo.processInfo.environment["LENET_TUTOR_DATA"] ?? "(not set)"
+          check("the chapter sees the data", folder.hasSuffix("/lenet-tutor/mnist"), folder)
+          ```
+
+          """
+    ])
+    let cache = URL(fileURLWithPath: checkout.root + "/cache/lenet-tutor")
+    _ = try SyntheticMNIST.writeFolder(in: cache, trainCount: 10, testCount: 10)
+    checkout.environment["XDG_CACHE_HOME"] = checkout.root + "/cache"
+    let result = checkout.run(["check", "5"])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("✓ the chapter sees the data"), "\(result.output)")
+    #expect(!result.output.contains("skipped"))
   }
 
   @Test func lessonRunsStraightThroughOffATerminal() throws {

@@ -104,7 +104,8 @@ public struct MNIST: Sendable {
     public var gzipName: String { rawValue + ".gz" }
 
     /// The SHA-256 of the decompressed content of the standard distribution (issue 4; the same
-    /// values as `/work/shared/mnist/README.md`), so a mirror that recompresses still verifies.
+    /// values as the `SHA256SUMS` file the MNIST mirrors publish), so a mirror that recompresses
+    /// still verifies.
     public var sha256: String {
       switch self {
       case .trainImages: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
@@ -216,8 +217,9 @@ public struct MNIST: Sendable {
   }
 
   /// Where to read MNIST from: `dataOption` (`--data DIR`) when given, else `$LENET_TUTOR_DATA`
-  /// when set, else the cache folder when it holds the files. The first one given must hold all
-  /// four files; when none does, the error says how to get them.
+  /// when set, else the download cache (`cacheDirectory`) when it holds the files. Nothing else
+  /// is searched. The first one given must exist and hold all four files; when none does, the
+  /// error says how to get them. Every command, chapter and test finds MNIST through this.
   public static func locate(dataOption: String?, environment: [String: String]) throws(DataError)
     -> URL
   {
@@ -227,6 +229,18 @@ public struct MNIST: Sendable {
     for (source, path) in candidates {
       guard let path, !path.isEmpty else { continue }
       let directory = URL(fileURLWithPath: path, isDirectory: true)
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder),
+        isFolder.boolValue
+      else {
+        let what = source == "--data" ? "--data \(path)" : "\(source)=\(path)"
+        throw DataError(
+          .missing, file: "",
+          "\(what): there is no such folder",
+          fix: "point it at the folder with MNIST's four .gz files, or "
+            + (source == "--data" ? "leave it out" : "unset it")
+            + " to use the download cache ('lenet-tutor data download' fills it)")
+      }
       guard isComplete(directory) else {
         let missing = File.allCases.filter { existingName(of: $0, in: directory) == nil }
         throw DataError(

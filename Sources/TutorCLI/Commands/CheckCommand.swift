@@ -74,8 +74,8 @@ enum CheckCommand: TutorCommand {
       return
     }
     output.line("\(path): \(chapter.frontMatter.title)")
-    if chapter.frontMatter.needsMNIST && support.workspace.mnistDirectory == nil {
-      output.line("- skipped: this chapter needs MNIST (fix: \(LessonSupport.mnistFix))")
+    if chapter.frontMatter.needsMNIST, let reason = support.workspace.mnistSkipReason {
+      output.line("- skipped: \(reason.message) (fix: \(reason.fix))")
       tally.skipped += 1
       return
     }

@@ -31,9 +31,8 @@ enum LessonCommand: TutorCommand {
     let terminal = context.terminal
     let renderer = MarkdownRenderer(terminal: terminal)
     let front = chapter.frontMatter
-    if chapter.frontMatter.needsMNIST && support.workspace.mnistDirectory == nil {
-      throw ToolError(
-        "lesson \(front.number) needs MNIST, which was not found", fix: LessonSupport.mnistFix)
+    if chapter.frontMatter.needsMNIST, let reason = support.workspace.mnistSkipReason {
+      throw ToolError("lesson \(front.number): " + reason.message, fix: reason.fix)
     }
 
     output.line(terminal.styled("Lesson \(front.number): \(front.title)", .bold, .underline))
