@@ -50,6 +50,9 @@ public enum LeNetTutor {
     BenchCommand.self,
   ]
 
+  /// The version `lenet-tutor --version` prints.
+  public static let version = "0.3.0"
+
   /// The top-level usage line.
   static let usage = "lenet-tutor <command> [options]"
 
@@ -69,13 +72,25 @@ public enum LeNetTutor {
       lines.append(
         "  " + name + String(repeating: " ", count: width - name.count) + command.spec.abstract)
     }
-    lines += ["", "See 'lenet-tutor <command> --help' for a command's options."]
+    lines += [
+      "",
+      "See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's"
+        + " options; 'lenet-tutor --version' for the version.",
+    ]
     return lines.joined(separator: "\n")
   }
 
   /// Runs the command line `arguments` (without the program name) and returns the exit status.
   public static func run(_ arguments: [String], context: Context) -> Int32 {
     guard let first = arguments.first else { return run(["list"], context: context) }
+    if first == "--version" || first == "version" {
+      context.output.line("lenet-tutor \(version)")
+      return 0
+    }
+    if first == "help", arguments.count > 1 {
+      // `help train` is `train --help`.
+      return run([arguments[1], "--help"], context: context)
+    }
     if first == "-h" || first == "--help" || first == "help" {
       context.output.line(help)
       return 0

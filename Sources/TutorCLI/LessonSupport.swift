@@ -18,13 +18,33 @@ struct LessonSupport {
     }
   }
 
-  /// The chapters in the package's Lessons folder.
-  var catalog: Catalog { Catalog(directory: workspace.lessonsDirectory) }
+  /// The chapters in the lessons folder; two files with the same number are an error naming
+  /// both, never a silent pick.
+  func catalog() throws(ToolError) -> Catalog {
+    let catalog = Catalog(directory: workspace.lessonsDirectory)
+    for (index, entry) in catalog.entries.enumerated().dropFirst()
+    where catalog.entries[index - 1].number == entry.number {
+      throw ToolError(
+        "two chapters have the number \(entry.number): \(catalog.entries[index - 1].path) and"
+          + " \(entry.path)",
+        fix: "renumber one of them (the number is the file name's NN- prefix)", exitCode: 2)
+    }
+    return catalog
+  }
 
   /// The chapter a command-line word names: a lesson number, or a path to a chapter file.
   func chapterPath(_ word: String) throws(ToolError) -> String {
-    guard let number = Int(word) else { return word }
-    let catalog = self.catalog
+    let catalog = try self.catalog()
+    guard let number = Int(word) else {
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: word, isDirectory: &isFolder), !isFolder.boolValue {
+        return word
+      }
+      throw ToolError(
+        "'\(word)' is neither a lesson number nor a chapter file. The lessons are:\n"
+          + lessonList(catalog),
+        fix: "give one of these numbers, or the path of a chapter file", exitCode: 2)
+    }
     if let entry = catalog.entry(number: number) { return entry.path }
     guard !catalog.entries.isEmpty else {
       throw ToolError(

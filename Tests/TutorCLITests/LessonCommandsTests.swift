@@ -122,6 +122,40 @@ struct LessonCommandsTests {
         """)
   }
 
+  @Test func aWordThatIsNeitherANumberNorAFileListsTheLessons() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
+    let result = checkout.run(["lesson", "abc"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: 'abc' is neither a lesson number nor a chapter file. The lessons are:
+           3  C3 demo
+        fix: give one of these numbers, or the path of a chapter file
+
+        """)
+  }
+
+  @Test func twoChaptersWithTheSameNumberAreAnErrorNamingBoth() throws {
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": header + countsCell, "03-other.md": header + countsCell,
+    ])
+    for arguments in [["check", "3"], ["check"], ["list"]] {
+      let result = checkout.run(arguments)
+      #expect(result.status == 2, "\(arguments)")
+      #expect(
+        result.errors.hasPrefix(
+          "error: two chapters have the number 3: \(checkout.path("03-demo.md")) and"
+            + " \(checkout.path("03-other.md"))\n"), "\(arguments): \(result.errors)")
+    }
+  }
+
+  @Test func aChapterNamedTwiceIsCheckedOnce() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
+    let result = checkout.run(["check", "3", "3"])
+    #expect(result.status == 0)
+    #expect(result.output.hasSuffix("1 passed, 0 failed\n"), "\(result.output)")
+  }
+
   @Test func chapterNeedingMNISTRunsWithTheDataInTheDownloadCache() throws {
     // Issue 9: 'data download' fills the cache, and the chapters must find it there.
     var checkout = try Checkout(chapters: [

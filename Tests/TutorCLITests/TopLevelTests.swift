@@ -25,7 +25,7 @@ import Testing
       predict     Classify digit images with a trained checkpoint: the top 3 digits.
       bench       Measure training and inference speed (images/s) on synthetic data.
 
-    See 'lenet-tutor <command> --help' for a command's options.
+    See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's options; 'lenet-tutor --version' for the version.
 
     """
 
@@ -41,6 +41,27 @@ import Testing
     let output = run(arguments)
     #expect(output.status == 0)
     #expect(output.output == Self.help)
+  }
+
+  @Test func helpWithACommandPrintsThatCommandsHelp() {
+    let viaHelp = run(["help", "train"])
+    let viaFlag = run(["train", "--help"])
+    #expect(viaHelp.status == 0)
+    #expect(viaHelp.output.hasPrefix("OVERVIEW: Train a LeNet-5"))
+    #expect(viaHelp.output == viaFlag.output)
+  }
+
+  @Test func helpWithAnUnknownCommandIsAUsageError() {
+    let result = run(["help", "frobnicate"])
+    #expect(result.status == 2)
+    #expect(result.errors.hasPrefix("error: unknown command 'frobnicate'\n"))
+  }
+
+  @Test(arguments: [["--version"], ["version"]])
+  func versionIsPrinted(arguments: [String]) {
+    let result = run(arguments)
+    #expect(result.status == 0)
+    #expect(result.output == "lenet-tutor 0.3.0\n")
   }
 
   @Test func unknownCommandIsAUsageError() {

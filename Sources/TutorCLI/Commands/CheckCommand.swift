@@ -24,9 +24,13 @@ enum CheckCommand: TutorCommand {
     let support = try LessonSupport(
       context: context, start: arguments.positionals.first { Int($0) == nil })
     var paths: [String] = []
-    for word in arguments.positionals { paths.append(try support.chapterPath(word)) }
+    for word in arguments.positionals {
+      // `check 3 3` checks chapter 3 once.
+      let path = try support.chapterPath(word)
+      if !paths.contains(path) { paths.append(path) }
+    }
     if arguments.positionals.isEmpty {
-      paths = support.catalog.entries.map(\.path)
+      paths = try support.catalog().entries.map(\.path)
       guard !paths.isEmpty else {
         throw ToolError(
           "\(Catalog.displayPath(support.workspace.lessonsDirectory)) has no chapters to check",

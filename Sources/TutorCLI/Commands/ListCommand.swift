@@ -11,7 +11,7 @@ enum ListCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let support = try LessonSupport(context: context)
-    let catalog = support.catalog
+    let catalog = try support.catalog()
     let folder = Catalog.displayPath(support.workspace.lessonsDirectory)
     guard !catalog.entries.isEmpty else {
       context.output.line("No lessons yet: \(folder) has no NN-slug.md chapters.")

@@ -13,7 +13,7 @@ enum NextCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let support = try LessonSupport(context: context)
-    let catalog = support.catalog
+    let catalog = try support.catalog()
     guard let last = catalog.entries.last else {
       context.output.line(
         "No lessons yet: \(Catalog.displayPath(support.workspace.lessonsDirectory)) has no"
