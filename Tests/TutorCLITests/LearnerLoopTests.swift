@@ -189,6 +189,8 @@ struct HintAndSolutionTests {
     #expect(result.status == 0)
     #expect(
       result.output == """
+        Still locked until you pass it: 'triple'.
+
         You have not passed exercise 'double' yet (shown because of --force).
         Reference solution of exercise 'double' (\(checkout.path("Solutions/03-loop/double.swift"))):
             func double(_ x: Int) -> Int {
@@ -213,6 +215,26 @@ struct HintAndSolutionTests {
 
         Reference solution of exercise 'triple' (\(checkout.path("Solutions/03-loop/triple.swift"))):
             func triple(_ x: Int) -> Int { 3 * x }
+
+        """)
+  }
+
+  @Test func solutionsOfPassedExercisesAreShownAndTheOthersNamedAsLocked() throws {
+    // Issue 9: after solving only the first exercise, 'solution 3' used to refuse because it
+    // defaulted to the first unsolved exercise.
+    let checkout = try loopCheckout()
+    try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    #expect(checkout.run(["check", "3"]).status == 1)
+    let result = checkout.run(["solution", "3"])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(
+      result.output == """
+        Still locked until you pass it: 'triple'.
+
+        Reference solution of exercise 'double' (\(checkout.path("Solutions/03-loop/double.swift"))):
+            func double(_ x: Int) -> Int {
+              2 * x
+            }
 
         """)
   }

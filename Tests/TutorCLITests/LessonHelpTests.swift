@@ -97,12 +97,14 @@ import Testing
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
-          --exercise <id>         One exercise (default: first not passed, else all).
+          --exercise <id>         One exercise (default: every exercise you have passed).
           --force                 Show it even though you have not passed the exercise yet.
           -h, --help              Show help information.
 
         An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
-        Before that the solution is shown only with --force: try 'lenet-tutor hint N' first.
+        Without --exercise, shows the solutions of the exercises you have passed and names the
+        ones still locked. A locked solution is shown only with --force (then the first locked
+        one): try 'lenet-tutor hint N' first.
 
         """)
   }

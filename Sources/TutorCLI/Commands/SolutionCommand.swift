@@ -8,12 +8,14 @@ enum SolutionCommand: TutorCommand {
     abstract: "Show the reference solution of an exercise you have passed.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .option("--exercise", "id", "One exercise (default: first not passed, else all)."),
+      .option("--exercise", "id", "One exercise (default: every exercise you have passed)."),
       .flag("--force", "Show it even though you have not passed the exercise yet."),
     ],
     discussion: """
       An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
-      Before that the solution is shown only with --force: try 'lenet-tutor hint N' first.
+      Without --exercise, shows the solutions of the exercises you have passed and names the
+      ones still locked. A locked solution is shown only with --force (then the first locked
+      one): try 'lenet-tutor hint N' first.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -26,14 +28,43 @@ enum SolutionCommand: TutorCommand {
       return 0
     }
     let progress = support.loadProgress()
-    let chosen = try support.exercise(
-      in: chapter, id: arguments.string("--exercise"), progress: progress, command: spec)
-    let cells = chosen.map { [$0] } ?? chapter.exercises
+    let force = arguments.flag("--force")
+    func passed(_ cell: Cell) -> Bool {
+      progress?.passed(exercise: cell.exerciseID ?? "", chapter: chapter.stem) ?? false
+    }
+    var cells: [Cell]
+    if let id = arguments.string("--exercise") {
+      cells =
+        try support.exercise(in: chapter, id: id, progress: progress, command: spec).map {
+          [$0]
+        } ?? []
+    } else {
+      // The solutions of the exercises passed so far (with --force, also the next one), and a
+      // line naming those that stay locked.
+      var locked = chapter.exercises.filter { !passed($0) }
+      if force, !locked.isEmpty { locked.removeFirst() }
+      let lockedIDs = Set(locked.compactMap(\.exerciseID))
+      cells = chapter.exercises.filter { !lockedIDs.contains($0.exerciseID ?? "") }
+      if cells.isEmpty, let first = locked.first?.exerciseID {
+        throw ToolError(
+          "you have not passed exercise '\(first)' of lesson \(number) yet, so its solution stays"
+            + " hidden",
+          fix: "'lenet-tutor hint \(number)' for a hint, 'lenet-tutor check \(number)' once you"
+            + " have solved it, or add --force to see the solution now")
+      }
+      if !locked.isEmpty {
+        context.output.line(
+          "Still locked until you pass "
+            + (locked.count == 1 ? "it" : "them") + ": "
+            + locked.compactMap(\.exerciseID).map { "'\($0)'" }.joined(separator: ", ") + ".")
+        context.output.line()
+      }
+    }
     let renderer = MarkdownRenderer(terminal: context.terminal)
     for (position, cell) in cells.enumerated() {
       let id = cell.exerciseID ?? ""
-      let passed = progress?.passed(exercise: id, chapter: chapter.stem) ?? false
-      if !passed && !arguments.flag("--force") {
+      let passed = passed(cell)
+      if !passed && !force {
         throw ToolError(
           "you have not passed exercise '\(id)' of lesson \(number) yet, so its solution stays"
             + " hidden",
