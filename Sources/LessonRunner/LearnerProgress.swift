@@ -1,6 +1,10 @@
 import Foundation
 import LeNetKit
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The learner's progress: each chapter's last result, exercise verdicts and quiz answers,
 /// kept as JSON at `Workspace.progressPath` and always written atomically.
 ///
@@ -44,6 +48,27 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
       exercises = try container.decodeIfPresent([String: Result].self, forKey: .exercises) ?? [:]
       hints = try container.decodeIfPresent([String: Int].self, forKey: .hints) ?? [:]
       quizzes = try container.decodeIfPresent([String: QuizAnswer].self, forKey: .quizzes) ?? [:]
+      // The file is input like any other: a hint count indexes the hints.
+      for (exercise, count) in hints where !(0...Self.maximumHints).contains(count) {
+        throw DecodingError.dataCorruptedError(
+          forKey: .hints, in: container,
+          debugDescription: "the hint count of '\(exercise)' is \(count); it must be 0 to"
+            + " \(Self.maximumHints)")
+      }
+    }
+
+    /// More hints than any exercise has; a larger count is a damaged file.
+    static let maximumHints = 1_000
+
+    /// Whether the chapter is passed: its last run passed every check, and every question of
+    /// its quiz (`quizIDs`) was answered right.
+    public func isPassed(quizIDs: [String]) -> Bool {
+      result == .passed && quizIDs.allSatisfy { quizzes[$0]?.correct == true }
+    }
+
+    /// How many of the quiz questions `quizIDs` were answered right.
+    public func rightAnswers(quizIDs: [String]) -> Int {
+      quizIDs.filter { quizzes[$0]?.correct == true }.count
     }
   }
 
@@ -69,9 +94,38 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
       return progress
     } catch let error as ProgressError {
       throw error
+    } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+      throw .unreadable(path: path, reason: context.debugDescription)
     } catch {
       throw .unreadable(path: path, reason: "it is not valid progress JSON")
     }
+  }
+
+  /// Reads the progress at `path`, applies `change` and writes it back, holding an exclusive
+  /// lock (`flock` on `path.lock`) from the read to the write, so runs at the same time (eight
+  /// `check`s in parallel) each add their record instead of overwriting one another's.
+  public static func update(at path: String, _ change: (inout LearnerProgress) -> Void)
+    throws(ProgressError)
+  {
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty {
+      try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    let lockPath = path + ".lock"
+    let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .unwritable(path: path, reason: "cannot open its lock file \(lockPath): \(errnoText())")
+    }
+    defer { close(descriptor) }
+    while flock(descriptor, LOCK_EX) != 0 {
+      guard errno == EINTR else {
+        throw .unwritable(path: path, reason: "cannot lock \(lockPath): \(errnoText())")
+      }
+    }
+    defer { flock(descriptor, LOCK_UN) }
+    var progress = try load(from: path)
+    change(&progress)
+    try progress.save(to: path)
   }
 
   /// Writes the progress to `path` atomically (a temporary file renamed over it).
@@ -108,6 +162,9 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
       answer: answer, correct: correct)
   }
 }
+
+/// The C library's message for the current `errno`.
+private func errnoText() -> String { String(cString: strerror(errno)) }
 
 /// The progress file cannot be read or written.
 public enum ProgressError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -120,12 +120,11 @@ struct LessonSupport {
     }
   }
 
-  /// Applies `change` to the progress file, unless it cannot be read.
+  /// Applies `change` to the progress file under its lock, unless it cannot be read (then it is
+  /// left as it is, with a warning).
   func updateProgress(_ change: (inout LearnerProgress) -> Void) {
-    guard var progress = loadProgress() else { return }
-    change(&progress)
     do {
-      try progress.save(to: workspace.progressPath)
+      try LearnerProgress.update(at: workspace.progressPath, change)
     } catch {
       context.errors.line(context.terminal.styled("warning:", .yellow, .bold) + " \(error)")
     }

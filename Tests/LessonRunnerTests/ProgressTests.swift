@@ -54,4 +54,47 @@ struct ProgressTests {
         == "cannot read the progress file \(path): it is not valid progress JSON"
         + " (fix: move it away, e.g. mv \(path) \(path).bak, to start fresh)")
   }
+
+  @Test func aNegativeHintCountIsAClearErrorNotACrash() throws {
+    // Issue 10: "parameter-count": -5 made 'hint 3' index its hints at -5 and trap.
+    let path = try temporaryDirectory() + "/progress.json"
+    try Data(
+      #"{"version": 1, "chapters": {"03-c3": {"hints": {"parameter-count": -5}}}}"#.utf8
+    ).write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: ProgressError.unreadable(
+        path: path, reason: "the hint count of 'parameter-count' is -5; it must be 0 to 1000")
+    ) {
+      try LearnerProgress.load(from: path)
+    }
+  }
+
+  @Test func eightConcurrentUpdatesAreAllRecorded() throws {
+    // Issue 10: eight 'check's at once recorded only six or seven chapters, because the
+    // read-modify-write had no lock. Repeated, since a lost update is a race.
+    for round in 0..<10 {
+      let path = try temporaryDirectory() + "/progress.json"
+      DispatchQueue.concurrentPerform(iterations: 8) { chapter in
+        try? LearnerProgress.update(at: path) { progress in
+          progress.chapters["0\(chapter)-demo", default: .init()].result = .passed
+          // Widen the window between read and write, as a real chapter run does.
+          usleep(2_000)
+        }
+      }
+      let recorded = try LearnerProgress.load(from: path).chapters.count
+      #expect(recorded == 8, "round \(round): \(recorded) of 8 chapters recorded")
+    }
+  }
+
+  @Test func aChapterIsPassedOnlyWithItsChecksAndEveryQuizAnswerRight() {
+    var record = LearnerProgress.ChapterProgress()
+    record.result = .passed
+    record.quizzes["a"] = .init(answer: "60", correct: true)
+    record.quizzes["b"] = .init(answer: "2", correct: false)
+    #expect(record.rightAnswers(quizIDs: ["a", "b", "c"]) == 1)
+    #expect(!record.isPassed(quizIDs: ["a", "b"]))
+    #expect(record.isPassed(quizIDs: ["a"]))
+    record.result = .failed
+    #expect(!record.isPassed(quizIDs: ["a"]))
+  }
 }

@@ -210,11 +210,35 @@ struct LessonCommandsTests {
     #expect(
       list.output == """
         The lessons (chapter files in \(checkout.root)/Lessons/):
-           3  C3 demo          ✓ passed  quiz 1/1
+           3  C3 demo          ✓ passed  quiz 1/1 right
 
         Start one with: lenet-tutor lesson <number>
 
         """)
+  }
+
+  @Test func listCountsRightAnswersAndAWrongAnswerKeepsTheChapterFromPassing() throws {
+    // Issue 9: list showed "✓ passed quiz 5/5" with two of the five answers wrong.
+    let secondQuiz = quiz.replacingOccurrences(of: "id=links", with: "id=maps")
+      .replacingOccurrences(of: "How many links", with: "How many maps")
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz + secondQuiz])
+    _ = checkout.run(["quiz", "3"], input: ["60", "61"])
+    #expect(checkout.run(["check", "3"]).status == 1)
+    let list = checkout.run([])
+    #expect(
+      list.output.contains("   3  C3 demo          ○ checks passed  quiz 1/2 right\n"),
+      "\(list.output)")
+  }
+
+  @Test func aDamagedHintCountWarnsInsteadOfCrashing() throws {
+    let checkout = try loopCheckout()
+    try checkout.write(
+      ".lenet-tutor/progress.json",
+      #"{"version": 1, "chapters": {"03-loop": {"hints": {"double": -5}}}}"#)
+    let result = checkout.run(["hint", "3"])
+    #expect(result.status == 0)
+    #expect(result.errors.contains("the hint count of 'double' is -5; it must be 0 to 1000"))
+    #expect(result.output.hasPrefix("Hint 1 of 2"), "\(result.output)")
   }
 
   @Test func corruptProgressWarnsAndIsKept() throws {

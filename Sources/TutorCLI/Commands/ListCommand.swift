@@ -6,6 +6,8 @@ enum ListCommand: TutorCommand {
     name: "list",
     abstract: "List the lessons with your progress (the default command).",
     discussion: """
+      A lesson is passed when every check passes ('lenet-tutor check N') and every quiz
+      question is answered right ('lenet-tutor quiz N'); the quiz column counts right answers.
       Progress is kept in .lenet-tutor/progress.json in the checkout (or LENET_TUTOR_PROGRESS).
       """)
 
@@ -25,14 +27,19 @@ enum ListCommand: TutorCommand {
       switch entry.chapter {
       case .success(let chapter):
         let record = progress?.chapters[chapter.stem]
+        let quizIDs = chapter.quizzes.map(\.id)
         let status: String
         switch record?.result {
-        case .passed?: status = terminal.verdict(true) + " passed"
+        case _ where record?.isPassed(quizIDs: quizIDs) == true:
+          status = terminal.verdict(true) + " passed"
+        case .passed?: status = terminal.styled("○", .yellow, .bold) + " checks passed"
         case .failed?: status = terminal.verdict(false) + " failed"
         case nil: status = terminal.styled("not started", .dim)
         }
-        let answered = record?.quizzes.count ?? 0
-        let quiz = chapter.quizzes.isEmpty ? "" : "quiz \(answered)/\(chapter.quizzes.count)"
+        // Right answers out of questions: a chapter is passed only when its checks pass and its
+        // quiz is right.
+        let right = record?.rightAnswers(quizIDs: quizIDs) ?? 0
+        let quiz = quizIDs.isEmpty ? "" : "quiz \(right)/\(quizIDs.count) right"
         let minutes = chapter.frontMatter.minutes.map { "\($0) min" } ?? ""
         rows.append(
           (String(entry.number), chapter.frontMatter.title, minutes, status + "  " + quiz))

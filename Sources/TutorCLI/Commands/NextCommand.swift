@@ -23,7 +23,7 @@ enum NextCommand: TutorCommand {
     let progress = support.loadProgress()
     let next = catalog.entries.first { entry in
       guard case .success(let chapter) = entry.chapter else { return true }
-      return progress?.chapters[chapter.stem]?.result != .passed
+      return progress?.chapters[chapter.stem]?.isPassed(quizIDs: chapter.quizzes.map(\.id)) != true
     }
     guard let next else {
       let first = catalog.entries[0].number
