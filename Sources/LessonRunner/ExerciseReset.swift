@@ -3,9 +3,10 @@ import LeNetKit
 
 /// Puts a chapter's exercise cells back as shipped, keeping everything else the learner wrote.
 ///
-/// "As shipped" is the chapter in git's `HEAD` commit (`git show HEAD:./<file>`): never a guess.
-/// Only the code between an exercise's fences is replaced; prose, notes and other cells stay as
-/// the learner left them, and the whole file is saved to a backup before it is rewritten.
+/// "As shipped" is the workspace's copy of the chapter as `lenet-tutor init` wrote it
+/// (`.lenet-tutor/course/`): never a guess, and no git needed. Only the code between an
+/// exercise's fences is replaced; prose, notes and other cells stay as the learner left them,
+/// and the whole file is saved to a backup before it is rewritten.
 public struct ExerciseReset: Sendable {
   /// The chapter file to rewrite.
   public var path: String
@@ -16,11 +17,15 @@ public struct ExerciseReset: Sendable {
   /// The file's text after the reset.
   var resetText: String
 
-  /// Plans resetting the exercises `ids` (every exercise when nil) of the chapter at `path`.
-  public static func plan(path: String, ids: [String]?, environment: [String: String])
+  /// Plans resetting the exercises `ids` (every exercise when nil) of the chapter at `path` to
+  /// their code in the shipped chapter at `shippedPath`.
+  public static func plan(path: String, shippedPath: String, ids: [String]?)
     throws(ResetError) -> ExerciseReset
   {
-    let shippedText = try ShippedVersion.text(of: path, environment: environment)
+    guard let shippedData = FileManager.default.contents(atPath: shippedPath) else {
+      throw .noShippedCopy(path: shippedPath)
+    }
+    let shippedText = String(decoding: shippedData, as: UTF8.self)
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .unreadable(path: path)
     }
@@ -108,85 +113,9 @@ public struct ExerciseReset: Sendable {
   }
 }
 
-/// The chapter as it is in git's `HEAD` commit.
-enum ShippedVersion {
-  /// The text of `path` in `HEAD`, read with `git show HEAD:./<file>` run in the file's folder.
-  static func text(of path: String, environment: [String: String]) throws(ResetError) -> String {
-    guard let git = Subprocess.find("git", path: environment["PATH"]) else { throw .noGit }
-    let absolute = Workspace.absolute(path, from: FileManager.default.currentDirectoryPath)
-    let folder = (absolute as NSString).deletingLastPathComponent
-    let name = (absolute as NSString).lastPathComponent
-    func runGit(_ arguments: [String]) throws(ResetError) -> (
-      status: Int32, output: Data, errors: String
-    ) {
-      try run(git, ["-C", folder] + arguments, environment: environment)
-    }
-    guard try runGit(["rev-parse", "--is-inside-work-tree"]).status == 0 else {
-      throw .notInRepository(path: path)
-    }
-    guard try runGit(["ls-files", "--error-unmatch", "--", name]).status == 0 else {
-      throw .untracked(path: path)
-    }
-    let shown = try runGit(["show", "HEAD:./" + name])
-    guard shown.status == 0 else {
-      throw .notInHistory(
-        path: path, detail: shown.errors.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-    return String(decoding: shown.output, as: UTF8.self)
-  }
-
-  /// Runs `executable` and returns its status, standard output and standard error.
-  private static func run(
-    _ executable: String, _ arguments: [String], environment: [String: String]
-  )
-    throws(ResetError) -> (status: Int32, output: Data, errors: String)
-  {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    do {
-      try process.run()
-    } catch {
-      throw .gitFailed(detail: "\(executable) could not start: \(error.localizedDescription)")
-    }
-    // Read standard error on another thread so neither pipe can fill and block git.
-    let errorText = LockedBox(Data())
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      errorText.value = errors.fileHandleForReading.readDataToEndOfFile()
-      done.signal()
-    }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, data, String(decoding: errorText.value, as: UTF8.self))
-  }
-}
-
-/// A value shared between threads behind a lock.
-final class LockedBox<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var stored: Value
-  init(_ value: Value) { stored = value }
-  var value: Value {
-    get { lock.withLock { stored } }
-    set { lock.withLock { stored = newValue } }
-  }
-}
-
 /// Why a chapter's exercises cannot be reset; nothing was changed.
 public enum ResetError: Error, Sendable, Equatable {
-  case noGit
-  case notInRepository(path: String)
-  case untracked(path: String)
-  case notInHistory(path: String, detail: String)
-  case gitFailed(detail: String)
+  case noShippedCopy(path: String)
   case unreadable(path: String)
   case currentDoesNotParse(ChapterError)
   case shippedDoesNotParse(ChapterError)
@@ -197,20 +126,13 @@ public enum ResetError: Error, Sendable, Equatable {
   /// What is wrong.
   public var message: String {
     switch self {
-    case .noGit:
-      "cannot find git on PATH, so the shipped version of the chapter is unknown"
-    case .notInRepository(let path):
-      "\(path) is not in a git checkout, so its shipped version is unknown"
-    case .untracked(let path):
-      "\(path) is not tracked by git, so it has no shipped version"
-    case .notInHistory(let path, let detail):
-      "git has no committed version of \(path) (\(detail))"
-    case .gitFailed(let detail): detail
+    case .noShippedCopy(let path):
+      "the shipped copy of the chapter, \(path), is missing, so its exercises cannot be reset"
     case .unreadable(let path): "cannot read \(path)"
     case .currentDoesNotParse(let error):
       "your chapter cannot be read, so its exercise cells cannot be found: \(error)"
     case .shippedDoesNotParse(let error):
-      "the shipped chapter (git's HEAD) cannot be read: \(error)"
+      "the shipped chapter cannot be read: \(error)"
     case .exerciseMissing(let id, let path):
       "exercise '\(id)' is no longer in \(path) (its ```swift exercise id=\(id) line is gone)"
     case .changedMeanwhile(let path): "\(path) changed while the reset was waiting"
@@ -221,15 +143,14 @@ public enum ResetError: Error, Sendable, Equatable {
   /// What to do about it.
   public var fix: String {
     switch self {
-    case .noGit: "install git, or put its folder on PATH"
-    case .notInRepository, .untracked, .notInHistory, .shippedDoesNotParse:
-      "run lenet-tutor from a git clone of the course, with the chapter as it came"
-    case .gitFailed: "check that 'git status' works in the checkout"
+    case .noShippedCopy, .shippedDoesNotParse:
+      "run 'lenet-tutor init --force' in the workspace to restore the course's copies"
     case .unreadable: "check the file's permissions"
     case .currentDoesNotParse:
-      "fix the line named above, or restore that cell by hand from 'git show HEAD:./<file>'"
+      "fix the line named above, or copy that cell back from the shipped chapter in"
+        + " .lenet-tutor/course/"
     case .exerciseMissing:
-      "put the exercise's opening line back, or restore it by hand from 'git show HEAD:./<file>'"
+      "put the exercise's opening line back (the shipped chapter in .lenet-tutor/course/ has it)"
     case .changedMeanwhile: "run the reset again"
     case .unwritable: "check that the folder is writable"
     }

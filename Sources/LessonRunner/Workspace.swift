@@ -18,6 +18,11 @@ public struct Workspace: Sendable {
   public var mnistProblem: DataError?
   /// The environment the chapter programs run with.
   public var environment: [String: String]
+  /// The folder of the chapters the commands read: the learner workspace's `Lessons`, else
+  /// `<root>/Lessons` (the course itself).
+  public var lessonsDirectory: String
+  /// The learner's workspace, when the commands run in one (`lenet-tutor init` made it).
+  public var learner: LearnerWorkspace?
 
   /// The four files a `needs-mnist` chapter reads.
   public static let mnistFiles = [
@@ -36,6 +41,7 @@ public struct Workspace: Sendable {
     self.progressPath = progressPath
     self.mnistDirectory = mnistDirectory
     self.environment = environment
+    self.lessonsDirectory = root + "/Lessons"
   }
 
   /// Looks MNIST up as every command does (`MNIST.locate`: `LENET_TUTOR_DATA`, else the
@@ -59,14 +65,34 @@ public struct Workspace: Sendable {
   /// - progress: `LENET_TUTOR_PROGRESS`, else `<root>/.lenet-tutor/progress.json`;
   /// - MNIST: `MNIST.locate`, as every command finds it (`LENET_TUTOR_DATA`, else the download
   ///   cache).
-  public static func locate(environment: [String: String], start: String? = nil)
-    throws(WorkspaceError) -> Workspace
-  {
+  ///
+  /// A learner workspace (`lenet-tutor init`) is `learnerDirectory` when given (`--workspace`),
+  /// else the nearest one above `start` or the working directory. In one, the chapters are its
+  /// `Lessons`, the progress is its `.lenet-tutor/progress.json`, and the root is the checkout it
+  /// was made from (unless `LENET_TUTOR_ROOT` says otherwise).
+  public static func locate(
+    environment: [String: String], start: String? = nil, learnerDirectory: String? = nil
+  ) throws(WorkspaceError) -> Workspace {
     let current = FileManager.default.currentDirectoryPath
+    let learner: LearnerWorkspace?
+    if let learnerDirectory {
+      learner = try LearnerWorkspace.open(learnerDirectory)
+    } else {
+      learner =
+        [start, current].compactMap { $0 }.lazy.compactMap {
+          LearnerWorkspace.find(above: absolute($0, from: current))
+        }.first
+    }
     let root: String
     if let given = environment["LENET_TUTOR_ROOT"], !given.isEmpty {
       guard isPackageRoot(given) else { throw .notAPackageRoot(given) }
       root = absolute(given, from: current)
+    } else if let learner {
+      guard isPackageRoot(learner.packageRoot) else {
+        throw .learnerWorkspaceLostItsCourse(
+          workspace: learner.directory, packageRoot: learner.packageRoot)
+      }
+      root = learner.packageRoot
     } else if let found = [start, current].compactMap({ $0 }).lazy.compactMap({
       findRoot(above: absolute($0, from: current))
     }).first {
@@ -88,11 +114,16 @@ public struct Workspace: Sendable {
     }
     let progress =
       environment["LENET_TUTOR_PROGRESS"].flatMap { $0.isEmpty ? nil : $0 }
-      .map { absolute($0, from: current) } ?? root + "/.lenet-tutor/progress.json"
+      .map { absolute($0, from: current) } ?? learner?.progressPath
+      ?? root + "/.lenet-tutor/progress.json"
     var workspace = Workspace(
       root: root, swiftc: swiftc, cacheDirectory: cache, progressPath: progress,
       mnistDirectory: nil, environment: environment)
     workspace.locateMNIST()
+    if let learner {
+      workspace.learner = learner
+      workspace.lessonsDirectory = learner.lessonsDirectory
+    }
     return workspace
   }
 
@@ -106,8 +137,23 @@ public struct Workspace: Sendable {
     )
   }
 
-  /// The folder of chapters, `<root>/Lessons`.
-  public var lessonsDirectory: String { root + "/Lessons" }
+  /// The course's own chapters, `<root>/Lessons`, with its solutions and hidden checks.
+  public var courseLessonsDirectory: String { root + "/Lessons" }
+
+  /// The chapter as shipped for the learner's chapter at `path`: in a learner workspace its
+  /// copy in `.lenet-tutor/course`; nil in the course itself (a chapter is its own course).
+  public func shippedChapterPath(for path: String) -> String? {
+    learner.map { $0.shippedPath(ofChapter: path) }
+  }
+
+  /// Where the reference solution of exercise `id` of `chapter` is: beside the course's
+  /// own chapter of the same name (a learner workspace has none of its own).
+  public func solutionPath(for chapter: Chapter, exerciseID id: String) -> String {
+    guard learner != nil else {
+      return ChapterProgram.solutionPath(chapter: chapter, exerciseID: id)
+    }
+    return courseLessonsDirectory + "/Solutions/\(chapter.stem)/\(id).swift"
+  }
 
   /// The LeNetKit sources, sorted, as paths relative to the root.
   func librarySources() -> [String] {
@@ -155,6 +201,13 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
   case notAPackageRoot(String)
   case noPackageRoot(start: String)
   case noCompiler(String)
+  case notALearnerWorkspace(String)
+  case damagedLearnerWorkspace(String)
+  case learnerWorkspaceExists(String)
+  case learnerWorkspaceLostItsCourse(workspace: String, packageRoot: String)
+  case noCourse(String)
+  case cannotRead(String)
+  case cannotWrite(String, reason: String)
 
   public var description: String {
     switch self {
@@ -166,6 +219,26 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
         + " (fix: run from the checkout, or set LENET_TUTOR_ROOT to it)"
     case .noCompiler(let name):
       "cannot find the Swift compiler '\(name)' (fix: put swiftc on PATH or set SWIFTC to its path)"
+    case .notALearnerWorkspace(let path):
+      "\(path) is not a lenet-tutor workspace (it has no .lenet-tutor/workspace.json)"
+        + " (fix: make one with 'lenet-tutor init \(path)', or name the folder 'init' made)"
+    case .damagedLearnerWorkspace(let path):
+      "\(path) cannot be read as workspace settings"
+        + " (fix: restore it from a backup, or make a new workspace with 'lenet-tutor init')"
+    case .learnerWorkspaceExists(let path):
+      "\(path) already holds a workspace or a Lessons folder; nothing was overwritten"
+        + " (fix: 'lenet-tutor init --force \(path)' brings the chapters you have not edited up"
+        + " to date and never touches the ones you have; or choose another folder)"
+    case .learnerWorkspaceLostItsCourse(let workspace, let packageRoot):
+      "the workspace \(workspace) was made from the lenet-tutor checkout \(packageRoot), which is"
+        + " no longer there (fix: set LENET_TUTOR_ROOT to the checkout's new place)"
+    case .noCourse(let path):
+      "\(path) has no chapter files (NN-slug.md)"
+        + " (fix: name a lessons folder, or a student edition written by 'lenet-tutor release')"
+    case .cannotRead(let path):
+      "cannot read \(path) (fix: check that it exists and is readable)"
+    case .cannotWrite(let path, let reason):
+      "cannot write \(path): \(reason) (fix: choose a folder you can write to)"
     }
   }
 }

@@ -33,6 +33,7 @@ public final class Context {
 public enum LeNetTutor {
   /// Every command, in the order `--help` lists them.
   static let commands: [any TutorCommand.Type] = [
+    InitCommand.self,
     ListCommand.self,
     NextCommand.self,
     LessonCommand.self,

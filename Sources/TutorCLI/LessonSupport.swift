@@ -8,11 +8,19 @@ struct LessonSupport {
   let context: Context
   let workspace: Workspace
 
-  /// Finds the workspace from the context's environment, starting at `start` (a chapter path).
-  init(context: Context, start: String? = nil) throws(ToolError) {
+  /// `--workspace <dir>`, which every learner command takes.
+  static let workspaceOption = OptionSpec.option(
+    "--workspace", "dir",
+    "Your workspace from 'lenet-tutor init' (default: the one you are in).")
+
+  /// Finds the workspace from the context's environment and `--workspace`, starting at `start`
+  /// (a chapter path).
+  init(context: Context, arguments: ParsedArguments, start: String? = nil) throws(ToolError) {
     self.context = context
     do {
-      workspace = try Workspace.locate(environment: context.environment, start: start)
+      workspace = try Workspace.locate(
+        environment: context.environment, start: start,
+        learnerDirectory: arguments.string("--workspace"))
     } catch {
       throw ToolError("\(error)", exitCode: 2)
     }
@@ -64,8 +72,12 @@ struct LessonSupport {
 
   /// The workspace and chapter a command's `<lesson>` word names; nil after printing the
   /// chapter's located parse error (the command then exits 2).
-  static func open(_ word: String, context: Context) throws -> (LessonSupport, Chapter)? {
-    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
+  static func open(_ arguments: ParsedArguments, context: Context) throws -> (
+    LessonSupport, Chapter
+  )? {
+    let word = arguments.positionals[0]
+    let support = try LessonSupport(
+      context: context, arguments: arguments, start: Int(word) == nil ? word : nil)
     do {
       return (support, try support.chapter(word))
     } catch let error as ChapterError {

@@ -95,24 +95,49 @@ extension Checkout {
 }
 
 extension Checkout {
-  /// Makes the checkout a git repository whose one commit holds every file: the "shipped" course.
-  func commitEverything() throws {
-    for arguments in [
-      ["init", "-q"], ["add", "-A"],
-      [
-        "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false",
-        "commit", "-q", "-m", "shipped",
-      ],
-    ] {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = ["git", "-C", root] + arguments
-      process.standardOutput = FileHandle.nullDevice
-      try process.run()
-      process.waitUntilExit()
-      guard process.terminationStatus == 0 else {
-        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "git \(arguments)"])
-      }
+  /// Runs `lenet-tutor init` from this course into `<root>/work` and returns the learner's
+  /// side: commands run with `--workspace` and the workspace's own progress file.
+  func initWorkspace() throws -> LearnerCheckout {
+    let directory = root + "/work"
+    let result = run(["init", directory])
+    guard result.status == 0 else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: result.errors])
+    }
+    var environment = self.environment
+    environment["LENET_TUTOR_PROGRESS"] = nil
+    return LearnerCheckout(course: self, directory: directory, environment: environment)
+  }
+}
+
+/// A learner workspace made by `init` from a `Checkout`.
+struct LearnerCheckout {
+  let course: Checkout
+  let directory: String
+  var environment: [String: String]
+
+  /// Runs `lenet-tutor arguments --workspace <directory>` in-process.
+  func run(_ arguments: [String], input: [String] = [], interactive: Bool = false) -> (
+    status: Int32, output: String, errors: String
+  ) {
+    var inside = course
+    inside.environment = environment
+    return inside.run(
+      arguments + ["--workspace", directory], input: input, interactive: interactive)
+  }
+
+  /// A chapter's path in the workspace.
+  func path(_ name: String) -> String { directory + "/Lessons/" + name }
+
+  func write(_ relativePath: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: directory + "/" + relativePath)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url)
+  }
+
+  func read(_ relativePath: String) -> String? {
+    FileManager.default.contents(atPath: directory + "/" + relativePath).map {
+      String(decoding: $0, as: UTF8.self)
     }
   }
 }

@@ -151,7 +151,7 @@ struct HintAndSolutionTests {
     #expect(
       result.errors == """
         error: lesson 3 has no exercise 'quadruple'; its exercises are 'double', 'triple'
-        Usage: lenet-tutor hint [--exercise <id>] <lesson>
+        Usage: lenet-tutor hint [--exercise <id>] [--workspace <dir>] <lesson>
         See 'lenet-tutor hint --help'.
 
         """)
@@ -163,7 +163,7 @@ struct HintAndSolutionTests {
     #expect(
       result.errors == """
         error: missing argument <lesson>
-        Usage: lenet-tutor hint [--exercise <id>] <lesson>
+        Usage: lenet-tutor hint [--exercise <id>] [--workspace <dir>] <lesson>
         See 'lenet-tutor hint --help'.
 
         """)
@@ -307,152 +307,150 @@ struct NextCommandTests {
     #expect(
       result.errors == """
         error: unexpected argument '3'
-        Usage: lenet-tutor next [--no-pause]
+        Usage: lenet-tutor next [--no-pause] [--workspace <dir>]
         See 'lenet-tutor next --help'.
 
         """)
   }
 }
 
-/// `reset`: exercise cells back as shipped (git's HEAD), the learner's file backed up first.
+/// `reset`: exercise cells back as shipped (the workspace's copy of the course), the learner's
+/// file backed up first. No git is involved.
 @Suite("Reset")
 struct ResetCommandTests {
   /// The loop chapter with both exercises solved and a note the learner added to the prose.
   static let edited =
     solvingTriple(solvingDouble(loopChapter)) + "My note: double is x + x.\n"
 
-  func shippedCheckout() throws -> Checkout {
-    let checkout = try loopCheckout()
-    try checkout.commitEverything()
-    try checkout.write("Lessons/03-loop.md", Self.edited)
-    return checkout
+  /// A workspace made from the loop course, with the learner's edited chapter.
+  func editedWorkspace() throws -> LearnerCheckout {
+    let learner = try loopCheckout().initWorkspace()
+    try learner.write("Lessons/03-loop.md", Self.edited)
+    return learner
   }
 
   /// The backups folder's files.
-  func backups(_ checkout: Checkout) -> [String] {
-    (try? FileManager.default.contentsOfDirectory(atPath: checkout.root + "/.lenet-tutor/backups"))
-      ?? []
+  func backups(_ learner: LearnerCheckout) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(
+      atPath: learner.directory + "/.lenet-tutor/backups")) ?? []
   }
 
   @Test func resetRestoresExerciseCodeKeepsTheRestAndBacksUp() throws {
-    let checkout = try shippedCheckout()
-    let result = checkout.run(["reset", "3", "--yes"])
-    #expect(result.status == 0)
-    let backupNames = backups(checkout)
+    let learner = try editedWorkspace()
+    let result = learner.run(["reset", "3", "--yes"])
+    #expect(result.status == 0, "\(result.errors)")
+    let backupNames = backups(learner)
     let backup = try #require(backupNames.first)
     #expect(backupNames.count == 1)
     #expect(backup.hasPrefix("03-loop-") && backup.hasSuffix(".md"))
     #expect(
       result.output == """
-        Saved your version to \(checkout.root)/.lenet-tutor/backups/\(backup)
-        Reset exercises 'double', 'triple' of \(checkout.path("03-loop.md")) to the shipped code; \
+        Saved your version to \(learner.directory)/.lenet-tutor/backups/\(backup)
+        Reset exercises 'double', 'triple' of \(learner.path("03-loop.md")) to the shipped code; \
         the rest of the file is as you left it.
 
         """)
-    #expect(checkout.read(".lenet-tutor/backups/" + backup) == Self.edited)
-    #expect(checkout.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
+    #expect(learner.read(".lenet-tutor/backups/" + backup) == Self.edited)
+    #expect(learner.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
   }
 
   @Test func resetOneExerciseLeavesTheOther() throws {
-    let checkout = try shippedCheckout()
-    let result = checkout.run(["reset", "3", "--yes", "--exercise", "double"])
+    let learner = try editedWorkspace()
+    let result = learner.run(["reset", "3", "--yes", "--exercise", "double"])
     #expect(result.status == 0)
     #expect(
-      checkout.read("Lessons/03-loop.md")
+      learner.read("Lessons/03-loop.md")
         == solvingTriple(loopChapter) + "My note: double is x + x.\n")
   }
 
   @Test func twoResetsKeepTwoBackups() throws {
-    let checkout = try shippedCheckout()
-    #expect(checkout.run(["reset", "3", "--yes", "--exercise", "double"]).status == 0)
-    #expect(checkout.run(["reset", "3", "--yes"]).status == 0)
-    #expect(backups(checkout).count == 2)
+    let learner = try editedWorkspace()
+    #expect(learner.run(["reset", "3", "--yes", "--exercise", "double"]).status == 0)
+    #expect(learner.run(["reset", "3", "--yes"]).status == 0)
+    #expect(backups(learner).count == 2)
   }
 
   @Test func nothingToResetLeavesNoBackup() throws {
-    let checkout = try loopCheckout()
-    try checkout.commitEverything()
-    let result = checkout.run(["reset", "3", "--yes"])
+    let learner = try loopCheckout().initWorkspace()
+    let result = learner.run(["reset", "3", "--yes"])
     #expect(result.status == 0)
     #expect(
       result.output
         == "The exercises of lesson 3 are already as shipped: nothing to reset.\n")
-    #expect(backups(checkout).isEmpty)
+    #expect(backups(learner).isEmpty)
   }
 
   @Test func interactiveResetAsksAndNoChangesNothing() throws {
-    let checkout = try shippedCheckout()
-    let declined = checkout.run(["reset", "3"], input: ["n"], interactive: true)
+    let learner = try editedWorkspace()
+    let declined = learner.run(["reset", "3"], input: ["n"], interactive: true)
     #expect(declined.status == 0)
     #expect(
       declined.output == """
-        Put exercises 'double', 'triple' of \(checkout.path("03-loop.md")) back as shipped? Your \
+        Put exercises 'double', 'triple' of \(learner.path("03-loop.md")) back as shipped? Your \
         version is saved to a backup first. [y/N] Nothing changed.
 
         """)
-    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
-    let accepted = checkout.run(["reset", "3"], input: ["y"], interactive: true)
+    #expect(learner.read("Lessons/03-loop.md") == Self.edited)
+    let accepted = learner.run(["reset", "3"], input: ["y"], interactive: true)
     #expect(accepted.status == 0)
-    #expect(checkout.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
+    #expect(learner.read("Lessons/03-loop.md") == loopChapter + "My note: double is x + x.\n")
   }
 
   @Test func offATerminalResetNeedsYes() throws {
-    let checkout = try shippedCheckout()
-    let result = checkout.run(["reset", "3"])
+    let learner = try editedWorkspace()
+    let result = learner.run(["reset", "3"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
-        error: reset rewrites \(checkout.path("03-loop.md")); off a terminal it needs --yes to go \
+        error: reset rewrites \(learner.path("03-loop.md")); off a terminal it needs --yes to go \
         ahead
-        Usage: lenet-tutor reset [--yes] [--exercise <id>] <lesson>
+        Usage: lenet-tutor reset [--yes] [--exercise <id>] [--workspace <dir>] <lesson>
         See 'lenet-tutor reset --help'.
 
         """)
-    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
+    #expect(learner.read("Lessons/03-loop.md") == Self.edited)
   }
 
-  @Test func withoutGitHistoryResetRefuses() throws {
+  @Test func inTheCourseItselfResetRefusesAndPointsToAWorkspace() throws {
     let checkout = try loopCheckout()
-    try checkout.write("Lessons/03-loop.md", Self.edited)
     let result = checkout.run(["reset", "3", "--yes"])
     #expect(result.status == 1)
     #expect(
       result.errors == """
-        error: cannot reset lesson 3: \(checkout.path("03-loop.md")) is not in a git checkout, so \
-        its shipped version is unknown
-        fix: run lenet-tutor from a git clone of the course, with the chapter as it came
+        error: \(checkout.path("03-loop.md")) is the course itself, not a learner's copy, so there \
+        is nothing to reset
+        fix: do the exercises in a workspace of your own: 'lenet-tutor init', then 'cd lenet-course'
 
         """)
-    #expect(checkout.read("Lessons/03-loop.md") == Self.edited)
-    #expect(backups(checkout).isEmpty)
+    #expect(checkout.read("Lessons/03-loop.md") == loopChapter)
   }
 
-  @Test func untrackedChapterResetRefuses() throws {
-    let checkout = try loopCheckout()
-    try checkout.commitEverything()
-    try checkout.write(
+  @Test func aChapterWithoutAShippedCopyRefuses() throws {
+    let learner = try loopCheckout().initWorkspace()
+    try learner.write(
       "Lessons/04-new.md", loopChapter.replacingOccurrences(of: "number: 3", with: "number: 4"))
-    let result = checkout.run(["reset", "4", "--yes"])
+    let result = learner.run(["reset", "4", "--yes"])
     #expect(result.status == 1)
     #expect(
       result.errors.hasPrefix(
-        "error: cannot reset lesson 4: \(checkout.path("04-new.md")) is not tracked by git, so it"
-          + " has no shipped version\n"))
+        "error: cannot reset lesson 4: the shipped copy of the chapter,"
+          + " \(learner.directory)/.lenet-tutor/course/04-new.md, is missing, so its exercises"
+          + " cannot be reset\n"),
+      "\(result.errors)")
   }
 
   @Test func exerciseWhoseFenceIsGoneRefuses() throws {
-    let checkout = try loopCheckout()
-    try checkout.commitEverything()
-    try checkout.write(
+    let learner = try loopCheckout().initWorkspace()
+    try learner.write(
       "Lessons/03-loop.md", loopChapter.replacingOccurrences(of: " exercise id=triple", with: ""))
-    let result = checkout.run(["reset", "3", "--yes"])
+    let result = learner.run(["reset", "3", "--yes"])
     #expect(result.status == 1)
     #expect(
       result.errors == """
         error: cannot reset lesson 3: exercise 'triple' is no longer in \
-        \(checkout.path("03-loop.md")) (its ```swift exercise id=triple line is gone)
-        fix: put the exercise's opening line back, or restore it by hand from 'git show \
-        HEAD:./<file>'
+        \(learner.path("03-loop.md")) (its ```swift exercise id=triple line is gone)
+        fix: put the exercise's opening line back (the shipped chapter in .lenet-tutor/course/ has \
+        it)
 
         """)
   }

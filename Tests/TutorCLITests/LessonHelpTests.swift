@@ -9,13 +9,14 @@ import Testing
       result.output == """
         OVERVIEW: Run chapters' cells and checks without the prose; one line per check.
 
-        USAGE: lenet-tutor check [--solutions] [<lesson> ...]
+        USAGE: lenet-tutor check [--solutions] [--workspace <dir>] [<lesson> ...]
 
         ARGUMENTS:
           <lesson>                A lesson number or a chapter file (default: every lesson).
 
         OPTIONS:
           --solutions             Replace exercise cells by their reference solutions.
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
         Ends with the line 'N passed, N failed' (', N skipped' when a chapter that needs MNIST
@@ -31,7 +32,7 @@ import Testing
     #expect(
       result.errors == """
         error: missing argument <lesson>
-        Usage: lenet-tutor lesson [--no-pause] [--solutions] <lesson>
+        Usage: lenet-tutor lesson [--no-pause] [--solutions] [--workspace <dir>] <lesson>
         See 'lenet-tutor lesson --help'.
 
         """)
@@ -50,10 +51,11 @@ import Testing
       result.output == """
         OVERVIEW: Open the first lesson you have not passed yet.
 
-        USAGE: lenet-tutor next [--no-pause]
+        USAGE: lenet-tutor next [--no-pause] [--workspace <dir>]
 
         OPTIONS:
           --no-pause              Run straight through without waiting for Enter.
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
         A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
@@ -69,13 +71,14 @@ import Testing
       result.output == """
         OVERVIEW: Show the next hint of a lesson's first unsolved exercise.
 
-        USAGE: lenet-tutor hint [--exercise <id>] <lesson>
+        USAGE: lenet-tutor hint [--exercise <id>] [--workspace <dir>] <lesson>
 
         ARGUMENTS:
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
           --exercise <id>         The exercise to hint (default: the first not yet passed).
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
         Each call reveals one more hint; how many you have seen is kept in your progress. An
@@ -91,7 +94,7 @@ import Testing
       result.output == """
         OVERVIEW: Show the reference solution of an exercise you have passed.
 
-        USAGE: lenet-tutor solution [--exercise <id>] [--force] <lesson>
+        USAGE: lenet-tutor solution [--exercise <id>] [--force] [--workspace <dir>] <lesson>
 
         ARGUMENTS:
           <lesson>                A lesson number or a chapter file.
@@ -99,6 +102,7 @@ import Testing
         OPTIONS:
           --exercise <id>         One exercise (default: every exercise you have passed).
           --force                 Show it even though you have not passed the exercise yet.
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
         An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
@@ -116,7 +120,7 @@ import Testing
       result.output == """
         OVERVIEW: Put a lesson's exercise cells back as shipped (your version is backed up).
 
-        USAGE: lenet-tutor reset [--yes] [--exercise <id>] <lesson>
+        USAGE: lenet-tutor reset [--yes] [--exercise <id>] [--workspace <dir>] <lesson>
 
         ARGUMENTS:
           <lesson>                A lesson number or a chapter file.
@@ -124,11 +128,13 @@ import Testing
         OPTIONS:
           --yes                   Do not ask before resetting (needed when not on a terminal).
           --exercise <id>         Reset only this exercise (default: every exercise).
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
-        The shipped code is the chapter in git's HEAD commit. Only the code of exercise cells
-        changes; your prose notes and other cells stay. The whole file is first saved to
-        .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
+        Works in your workspace ('lenet-tutor init' makes one): the shipped code is the course's
+        copy that init kept in .lenet-tutor/course/, so no git is needed. Only the code of
+        exercise cells changes; your prose notes and other cells stay. The whole file is first
+        saved to .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
 
         """)
   }
@@ -140,12 +146,13 @@ import Testing
       result.output == """
         OVERVIEW: Run a lesson's checks again each time you save its file.
 
-        USAGE: lenet-tutor watch <lesson>
+        USAGE: lenet-tutor watch [--workspace <dir>] <lesson>
 
         ARGUMENTS:
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
+          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
         Looks at the file twice a second (no file-system events, no dependencies) and runs the

@@ -9,6 +9,7 @@ import Testing
     USAGE: lenet-tutor <command> [options]
 
     COMMANDS:
+      init        Make your own workspace: a copy of the chapters to solve the exercises in.
       list        List the lessons with your progress (the default command).
       next        Open the first lesson you have not passed yet.
       lesson      Read a lesson step by step; its Swift cells run and are checked.

@@ -29,7 +29,7 @@ struct WatchCommandTests {
     let context = Context(
       output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
       environment: checkout.environment, readLine: { nil })
-    let support = try LessonSupport(context: context)
+    let support = try LessonSupport(context: context, arguments: ParsedArguments())
     let status = WatchCommand.watch(
       checkout.path("03-watched.md"), support: support, pollInterval: 0.01, maxRuns: maxRuns,
       afterRun: afterRun, shouldStop: shouldStop)
@@ -123,7 +123,7 @@ struct WatchCommandTests {
     #expect(
       result.errors == """
         error: missing argument <lesson>
-        Usage: lenet-tutor watch <lesson>
+        Usage: lenet-tutor watch [--workspace <dir>] <lesson>
         See 'lenet-tutor watch --help'.
 
         """)

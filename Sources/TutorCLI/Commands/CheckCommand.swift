@@ -12,7 +12,8 @@ enum CheckCommand: TutorCommand {
         isOptional: true, isRepeated: true)
     ],
     options: [
-      .flag("--solutions", "Replace exercise cells by their reference solutions.")
+      .flag("--solutions", "Replace exercise cells by their reference solutions."),
+      LessonSupport.workspaceOption,
     ],
     discussion: """
       Ends with the line 'N passed, N failed' (', N skipped' when a chapter that needs MNIST
@@ -22,7 +23,7 @@ enum CheckCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let support = try LessonSupport(
-      context: context, start: arguments.positionals.first { Int($0) == nil })
+      context: context, arguments: arguments, start: arguments.positionals.first { Int($0) == nil })
     var paths: [String] = []
     for word in arguments.positionals {
       // `check 3 3` checks chapter 3 once.

@@ -7,7 +7,8 @@ enum HintCommand: TutorCommand {
     abstract: "Show the next hint of a lesson's first unsolved exercise.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .option("--exercise", "id", "The exercise to hint (default: the first not yet passed).")
+      .option("--exercise", "id", "The exercise to hint (default: the first not yet passed)."),
+      LessonSupport.workspaceOption,
     ],
     discussion: """
       Each call reveals one more hint; how many you have seen is kept in your progress. An
@@ -16,7 +17,7 @@ enum HintCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard
-      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+      let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let output = context.output
     let number = chapter.frontMatter.number

@@ -12,6 +12,7 @@ enum LessonCommand: TutorCommand {
     options: [
       .flag("--no-pause", "Run straight through without waiting for Enter."),
       .flag("--solutions", "Replace exercise cells by their reference solutions."),
+      LessonSupport.workspaceOption,
     ],
     discussion: """
       On a terminal the lesson waits for Enter after each cell (q quits); with --no-pause, or
@@ -22,7 +23,7 @@ enum LessonCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard
-      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+      let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let pauses =
       context.terminal.isInteractive && !arguments.flag("--no-pause")

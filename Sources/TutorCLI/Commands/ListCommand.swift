@@ -5,6 +5,7 @@ enum ListCommand: TutorCommand {
   static let spec = CommandSpec(
     name: "list",
     abstract: "List the lessons with your progress (the default command).",
+    options: [LessonSupport.workspaceOption],
     discussion: """
       A lesson is passed when every check passes ('lenet-tutor check N') and every quiz
       question is answered right ('lenet-tutor quiz N'); the quiz column counts right answers.
@@ -12,7 +13,7 @@ enum ListCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let support = try LessonSupport(context: context)
+    let support = try LessonSupport(context: context, arguments: arguments)
     let catalog = try support.catalog()
     let folder = Catalog.displayPath(support.workspace.lessonsDirectory)
     guard !catalog.entries.isEmpty else {

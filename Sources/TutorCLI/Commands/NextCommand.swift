@@ -5,14 +5,17 @@ enum NextCommand: TutorCommand {
   static let spec = CommandSpec(
     name: "next",
     abstract: "Open the first lesson you have not passed yet.",
-    options: [.flag("--no-pause", "Run straight through without waiting for Enter.")],
+    options: [
+      .flag("--no-pause", "Run straight through without waiting for Enter."),
+      LessonSupport.workspaceOption,
+    ],
     discussion: """
       A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
       every one of its checks; 'lenet-tutor list' shows where you are.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let support = try LessonSupport(context: context)
+    let support = try LessonSupport(context: context, arguments: arguments)
     let catalog = try support.catalog()
     guard let last = catalog.entries.last else {
       context.output.line(

@@ -7,6 +7,7 @@ enum QuizCommand: TutorCommand {
     name: "quiz",
     abstract: "Answer a lesson's quiz questions; answers are kept in your progress.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
+    options: [LessonSupport.workspaceOption],
     discussion: """
       Answer a choice question with its number (1, 2 …) or letter (a, b …), a number question
       with the number; q stops. Exit status: 0 when every answer was right, 1 otherwise.
@@ -14,7 +15,7 @@ enum QuizCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard
-      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+      let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let output = context.output
     let terminal = context.terminal

@@ -10,16 +10,18 @@ enum ResetCommand: TutorCommand {
     options: [
       .flag("--yes", "Do not ask before resetting (needed when not on a terminal)."),
       .option("--exercise", "id", "Reset only this exercise (default: every exercise)."),
+      LessonSupport.workspaceOption,
     ],
     discussion: """
-      The shipped code is the chapter in git's HEAD commit. Only the code of exercise cells
-      changes; your prose notes and other cells stay. The whole file is first saved to
-      .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
+      Works in your workspace ('lenet-tutor init' makes one): the shipped code is the course's
+      copy that init kept in .lenet-tutor/course/, so no git is needed. Only the code of
+      exercise cells changes; your prose notes and other cells stay. The whole file is first
+      saved to .lenet-tutor/backups/, and the path is printed, so nothing you wrote is lost.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard
-      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+      let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let number = chapter.frontMatter.number
     var ids: [String]?
@@ -31,10 +33,17 @@ enum ResetCommand: TutorCommand {
       context.output.line("Lesson \(number) has no exercises.")
       return 0
     }
+    guard let shippedPath = support.workspace.shippedChapterPath(for: chapter.path),
+      let learner = support.workspace.learner
+    else {
+      throw ToolError(
+        "\(chapter.path) is the course itself, not a learner's copy, so there is nothing to reset",
+        fix: "do the exercises in a workspace of your own: 'lenet-tutor init', then 'cd "
+          + LearnerWorkspace.defaultName + "'")
+    }
     let reset: ExerciseReset
     do {
-      reset = try ExerciseReset.plan(
-        path: chapter.path, ids: ids, environment: context.environment)
+      reset = try ExerciseReset.plan(path: chapter.path, shippedPath: shippedPath, ids: ids)
     } catch {
       throw ToolError("cannot reset lesson \(number): " + error.message, fix: error.fix)
     }
@@ -63,7 +72,7 @@ enum ResetCommand: TutorCommand {
     }
     let backup: String
     do {
-      backup = try reset.apply(backupDirectory: support.workspace.root + "/.lenet-tutor/backups")
+      backup = try reset.apply(backupDirectory: learner.backupDirectory)
     } catch {
       throw ToolError("cannot reset lesson \(number): " + error.message, fix: error.fix)
     }

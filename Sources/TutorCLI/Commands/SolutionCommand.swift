@@ -10,6 +10,7 @@ enum SolutionCommand: TutorCommand {
     options: [
       .option("--exercise", "id", "One exercise (default: every exercise you have passed)."),
       .flag("--force", "Show it even though you have not passed the exercise yet."),
+      LessonSupport.workspaceOption,
     ],
     discussion: """
       An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
@@ -20,7 +21,7 @@ enum SolutionCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard
-      let (support, chapter) = try LessonSupport.open(arguments.positionals[0], context: context)
+      let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let number = chapter.frontMatter.number
     guard !chapter.exercises.isEmpty else {
@@ -71,7 +72,7 @@ enum SolutionCommand: TutorCommand {
           fix: "'lenet-tutor hint \(number)' for a hint, 'lenet-tutor check \(number)' once you"
             + " have solved it, or add --force to see the solution now")
       }
-      let path = ChapterProgram.solutionPath(chapter: chapter, exerciseID: id)
+      let path = support.workspace.solutionPath(for: chapter, exerciseID: id)
       guard let data = FileManager.default.contents(atPath: path) else {
         context.errors.line(
           "\(ChapterError.missingSolution(id: id, solutionPath: path, SourceLocation(path: chapter.path, line: cell.line)))"

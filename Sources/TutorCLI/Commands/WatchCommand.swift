@@ -8,6 +8,7 @@ enum WatchCommand: TutorCommand {
     name: "watch",
     abstract: "Run a lesson's checks again each time you save its file.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
+    options: [LessonSupport.workspaceOption],
     discussion: """
       Looks at the file twice a second (no file-system events, no dependencies) and runs the
       checks whenever its content changed, as 'lenet-tutor check N' does; a compile error or a
@@ -17,7 +18,8 @@ enum WatchCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let word = arguments.positionals[0]
-    let support = try LessonSupport(context: context, start: Int(word) == nil ? word : nil)
+    let support = try LessonSupport(
+      context: context, arguments: arguments, start: Int(word) == nil ? word : nil)
     let path = try support.chapterPath(word)
     guard FileManager.default.fileExists(atPath: path) else {
       throw ToolError("there is no chapter file \(path)", fix: "check the path", exitCode: 2)

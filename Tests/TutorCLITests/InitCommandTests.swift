@@ -1,0 +1,104 @@
+import Foundation
+import LessonRunner
+import Testing
+
+/// `init`: the learner's own workspace, apart from the course (issue 11, part 1).
+@Suite("Learner workspace")
+struct InitCommandTests {
+  @Test func initCopiesTheChaptersWithoutSolutionsAndSaysWhatToDoNext() throws {
+    let checkout = try loopCheckout()
+    let directory = checkout.root + "/work"
+    let result = checkout.run(["init", directory])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(
+      result.output == """
+        Made your workspace in \(directory)/ with 1 chapter (\(directory)/Lessons/).
+        Solve the exercises in those files; the course's own copies stay as shipped.
+
+        Next:
+          cd \(directory)
+          swift run --package-path .. lenet-tutor lesson 0
+        or, staying where you are: swift run lenet-tutor lesson 0 --workspace \(directory)
+
+        """)
+    let manager = FileManager.default
+    #expect(checkout.read("work/Lessons/03-loop.md") == loopChapter)
+    #expect(checkout.read("work/.lenet-tutor/course/03-loop.md") == loopChapter)
+    #expect(!manager.fileExists(atPath: directory + "/Lessons/Solutions"))
+    #expect(!manager.fileExists(atPath: directory + "/.lenet-tutor/course/Solutions"))
+  }
+
+  @Test func initRefusesToOverwriteAWorkspace() throws {
+    let learner = try loopCheckout().initWorkspace()
+    try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    let again = learner.course.run(["init", learner.directory])
+    #expect(again.status == 1)
+    #expect(
+      again.errors.hasPrefix(
+        "error: \(learner.directory) already holds a workspace or a Lessons folder; nothing was"
+          + " overwritten"), "\(again.errors)")
+    #expect(learner.read("Lessons/03-loop.md") == solvingDouble(loopChapter))
+  }
+
+  @Test func forceUpdatesTheChaptersTheLearnerHasNotEditedAndKeepsTheOthers() throws {
+    let checkout = try Checkout(chapters: [
+      "03-loop.md": loopChapter,
+      "04-pass.md": passingChapter(number: 4, title: "Four"),
+    ])
+    let learner = try checkout.initWorkspace()
+    try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    // The course moves on: both chapters change.
+    try checkout.write("Lessons/03-loop.md", loopChapter + "A new paragraph.\n")
+    try checkout.write("Lessons/04-pass.md", passingChapter(number: 4, title: "Four, revised"))
+    let result = checkout.run(["init", "--force", learner.directory])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(
+      result.output == """
+        Updated \(learner.directory): 1 chapter brought up to date.
+        Kept as you edited them: 03-loop.md ('lenet-tutor reset N' puts an exercise back as shipped).
+
+        """)
+    #expect(learner.read("Lessons/03-loop.md") == solvingDouble(loopChapter))
+    #expect(learner.read("Lessons/04-pass.md") == passingChapter(number: 4, title: "Four, revised"))
+    #expect(learner.read(".lenet-tutor/course/03-loop.md") == loopChapter + "A new paragraph.\n")
+  }
+
+  @Test func solvingInTheWorkspaceNeverChangesTheCourse() throws {
+    let checkout = try loopCheckout()
+    let learner = try checkout.initWorkspace()
+    try learner.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
+    let result = learner.run(["check", "3"])
+    #expect(result.status == 0, "\(result.output)\(result.errors)")
+    #expect(result.output.hasPrefix("\(learner.path("03-loop.md")): Doubling and tripling\n"))
+    #expect(checkout.read("Lessons/03-loop.md") == loopChapter)
+    // Progress is the learner's, inside the workspace; the course has none.
+    #expect(learner.read(".lenet-tutor/progress.json")?.contains("\"passed\"") == true)
+    #expect(checkout.read(".lenet-tutor/progress.json") == nil)
+    // The solution comes from the course, since the workspace has none of its own.
+    let solution = learner.run(["solution", "3"])
+    #expect(solution.status == 0, "\(solution.errors)")
+    #expect(solution.output.contains("\(checkout.path("Solutions/03-loop/double.swift"))"))
+  }
+
+  @Test func aWorkspaceIsFoundAboveAChapterInIt() throws {
+    let learner = try loopCheckout().initWorkspace()
+    var environment = learner.environment
+    environment["LENET_TUTOR_ROOT"] = nil
+    let workspace = try Workspace.locate(
+      environment: environment, start: learner.path("03-loop.md"))
+    #expect(workspace.learner?.directory == learner.directory)
+    #expect(workspace.root == learner.course.root)
+    #expect(workspace.lessonsDirectory == learner.directory + "/Lessons")
+    #expect(workspace.progressPath == learner.directory + "/.lenet-tutor/progress.json")
+  }
+
+  @Test func aFolderThatIsNotAWorkspaceIsNamed() throws {
+    let checkout = try loopCheckout()
+    let result = checkout.run(["list", "--workspace", checkout.root + "/nowhere"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors.hasPrefix(
+        "error: \(checkout.root)/nowhere is not a lenet-tutor workspace (it has no"
+          + " .lenet-tutor/workspace.json)"), "\(result.errors)")
+  }
+}
