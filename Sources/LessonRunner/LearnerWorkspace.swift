@@ -197,3 +197,42 @@ enum FileProblem {
     }
   }
 }
+
+/// The student edition of a course: the chapter files only, for a teacher to publish. Reference
+/// solutions and hidden checks stay behind; `lenet-tutor init --from DIR` starts a workspace
+/// from it.
+public enum StudentEdition {
+  /// Writes the chapters of `course` (a lessons folder) into `directory/Lessons`, with a README
+  /// saying how to start; refuses when `directory/Lessons` exists. Returns the file names.
+  public static func write(course: String, to directory: String) throws(WorkspaceError)
+    -> [String]
+  {
+    let lessons = directory + "/Lessons"
+    guard !FileManager.default.fileExists(atPath: lessons) else {
+      throw .editionExists(directory)
+    }
+    let chapters = try LearnerWorkspace.chapterFiles(in: course)
+    for name in chapters {
+      try LearnerWorkspace.write(
+        try LearnerWorkspace.read(course + "/" + name), to: lessons + "/" + name)
+    }
+    try LearnerWorkspace.write(readme(chapterCount: chapters.count), to: directory + "/README.md")
+    return chapters
+  }
+
+  static func readme(chapterCount: Int) -> String {
+    """
+    # LeNet-5 from scratch: the student edition
+
+    \(chapterCount) chapters of the lenet-tutor course, without reference solutions or hidden
+    checks. Start your own workspace from this folder with a lenet-tutor checkout:
+
+    ```sh
+    lenet-tutor init --from <this folder>
+    cd lenet-course
+    lenet-tutor lesson 0
+    ```
+
+    """
+  }
+}

@@ -208,6 +208,7 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
   case noCourse(String)
   case cannotRead(String)
   case cannotWrite(String, reason: String)
+  case editionExists(String)
 
   public var description: String {
     switch self {
@@ -237,6 +238,9 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
         + " (fix: name a lessons folder, or a student edition written by 'lenet-tutor release')"
     case .cannotRead(let path):
       "cannot read \(path) (fix: check that it exists and is readable)"
+    case .editionExists(let path):
+      "\(path)/Lessons already exists; nothing was overwritten"
+        + " (fix: choose a new folder, or remove the old edition first)"
     case .cannotWrite(let path, let reason):
       "cannot write \(path): \(reason) (fix: choose a folder you can write to)"
     }

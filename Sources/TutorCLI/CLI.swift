@@ -43,6 +43,7 @@ public enum LeNetTutor {
     SolutionCommand.self,
     ResetCommand.self,
     WatchCommand.self,
+    ReleaseCommand.self,
     SummaryCommand.self,
     DataCommand.self,
     TrainCommand.self,

@@ -101,4 +101,28 @@ struct InitCommandTests {
         "error: \(checkout.root)/nowhere is not a lenet-tutor workspace (it has no"
           + " .lenet-tutor/workspace.json)"), "\(result.errors)")
   }
+
+  @Test func releaseWritesTheChaptersOnlyAndInitStartsFromIt() throws {
+    let checkout = try loopCheckout()
+    try checkout.write("Lessons/Grading/03-loop/double.swift", "check(\"hidden\", true)\n")
+    let edition = checkout.root + "/edition"
+    let release = checkout.run(["release", "--out", edition])
+    #expect(release.status == 0, "\(release.errors)")
+    #expect(
+      release.output == """
+        Wrote the student edition to \(edition)/: 1 chapters, no solutions, no hidden checks.
+        Learners start with: lenet-tutor init --from \(edition)
+
+        """)
+    let files = try FileManager.default.subpathsOfDirectory(atPath: edition).sorted()
+    #expect(files == ["Lessons", "Lessons/03-loop.md", "README.md"])
+    let again = checkout.run(["release", "--out", edition])
+    #expect(again.status == 1)
+    #expect(
+      again.errors.hasPrefix("error: \(edition)/Lessons already exists; nothing was overwritten"))
+
+    let directory = checkout.root + "/from-edition"
+    #expect(checkout.run(["init", directory, "--from", edition]).status == 0)
+    #expect(checkout.read("from-edition/Lessons/03-loop.md") == loopChapter)
+  }
 }
