@@ -169,7 +169,8 @@ public struct MarkdownRenderer {
   private func spans(_ text: String) -> [(text: String, styles: [Style])] {
     var spans: [(text: String, styles: [Style])] = []
     var plain = ""
-    var rest = Substring(text)
+    let whole = Substring(text)
+    var rest = whole
     func flush() {
       if !plain.isEmpty { spans.append((plain, [])) }
       plain = ""
@@ -186,9 +187,7 @@ public struct MarkdownRenderer {
         spans += self.spans(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
           .map { ($0.text, $0.styles + [.bold]) }
         rest = rest[end.upperBound...]
-      } else if first == "*" || first == "_", rest.count > 2, rest.dropFirst().first != " ",
-        let end = rest.dropFirst().firstIndex(of: first)
-      {
+      } else if let end = emphasisEnd(rest, after: whole[..<rest.startIndex].last) {
         flush()
         spans += self.spans(String(rest[rest.index(after: rest.startIndex)..<end]))
           .map { ($0.text, $0.styles + [.italic]) }
@@ -210,6 +209,24 @@ public struct MarkdownRenderer {
     }
     flush()
     return spans
+  }
+
+  /// Where the emphasis that `rest` opens with `*` or `_` closes, or nil when it opens none.
+  /// An underscore inside a word (`F_in`, `y_D_p`) is a letter, as in CommonMark: it neither
+  /// opens (after a letter or digit) nor closes (before one) emphasis.
+  private func emphasisEnd(_ rest: Substring, after previous: Character?) -> Substring.Index? {
+    guard let marker = rest.first, marker == "*" || marker == "_", rest.count > 2,
+      rest.dropFirst().first != " "
+    else { return nil }
+    if marker == "*" { return rest.dropFirst().firstIndex(of: "*") }
+    if let previous, previous.isLetter || previous.isNumber { return nil }
+    var searchFrom = rest.index(after: rest.startIndex)
+    while let end = rest[searchFrom...].firstIndex(of: "_") {
+      let next = rest.index(after: end)
+      guard next < rest.endIndex, rest[next].isLetter || rest[next].isNumber else { return end }
+      searchFrom = next
+    }
+    return nil
   }
 
   /// A pipe table with aligned columns; the `|---|` rule becomes a line.

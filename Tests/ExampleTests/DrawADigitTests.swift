@@ -21,6 +21,18 @@ import Testing
     ...#......
     """
 
+  /// The package root (this file is `Tests/ExampleTests/DrawADigitTests.swift`), where the
+  /// README's commands run.
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// `text` with the trailing spaces of each line removed, as a Markdown editor keeps it.
+  static func withoutTrailingSpaces(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      String(line.reversed().drop { $0 == " " }.reversed())
+    }.joined(separator: "\n")
+  }
+
   /// A keras checkpoint trained for a few steps on generated digits, saved in `folder`.
   func checkpoint(in folder: URL) throws -> (url: URL, model: Model) {
     let generated = SyntheticMNIST.split(count: 64, seed: 3)
@@ -63,6 +75,31 @@ import Testing
       #expect(
         run.output.hasSuffix(
           "The keras network's best guesses:\n" + (try expectedGuesses(model, image: image))))
+    }
+  }
+
+  /// The README runs `swift run draw-a-digit Examples/drawings/seven.txt` from the package root
+  /// and shows the drawing it prints: the shipped file is the seven worked by hand above, and
+  /// the README's drawing is the program's, line for line.
+  @Test func readmeSevenShipsAndItsDrawingIsTheProgramsOutput() throws {
+    let shipped = Self.packageRoot.appendingPathComponent("Examples/drawings/seven.txt")
+    #expect(try String(contentsOf: shipped, encoding: .utf8) == Self.seven + "\n")
+    try withTemporaryDirectory { folder in
+      let (url, _) = try checkpoint(in: folder)
+      let run = try runExample(
+        "draw-a-digit", ["Examples/drawings/seven.txt", "--checkpoint", url.path],
+        in: Self.packageRoot)
+      #expect(run.status == 0, "stderr: \(run.errors)")
+      let output = Self.withoutTrailingSpaces(run.output)
+      let start = try #require(output.range(of: "Your drawing"))
+      let end = try #require(output.range(of: "The keras network's best guesses:"))
+      // From the title to the guesses, which depend on the network, not on the drawing.
+      let drawing = String(output[start.lowerBound..<end.lowerBound])
+      let readme = try String(
+        contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+      #expect(
+        Self.withoutTrailingSpaces(readme).contains(drawing),
+        "README.md should show the drawing as the program prints it:\n\(drawing)")
     }
   }
 

@@ -22,6 +22,15 @@ struct MarkdownRendererTests {
     #expect(colored.render("*map `j`*") == "\u{1B}[3mmap\u{1B}[0m \u{1B}[36;3mj\u{1B}[0m")
   }
 
+  @Test func underscoresInsideWordsAreLettersNotEmphasis() {
+    // CommonMark: an underscore between two letters or digits neither opens nor closes emphasis,
+    // so the paper's F_in stays F_in; `_word_` at a word's edges is still italic.
+    #expect(plain.render("±2.4 / F_in, where F_in is") == "±2.4 / F_in, where F_in is")
+    #expect(plain.render("y_D_p and snake_case_name") == "y_D_p and snake_case_name")
+    #expect(colored.render("an _italic_ word") == "an \u{1B}[3mitalic\u{1B}[0m word")
+    #expect(colored.render("(_x_) and w_ij") == "(\u{1B}[3mx\u{1B}[0m) and w_ij")
+  }
+
   @Test func paragraphsWrapTwoColumnsShortOfTheTerminalWidth() {
     // Width 40 leaves 38 columns: "… seven eight" would be 39.
     #expect(
