@@ -8,6 +8,14 @@ public struct ChapterProgram: Sendable, Equatable {
   public var main: String
   /// For each cell, the file and line its code starts at (a solution file under `--solutions`).
   public var cellLocations: [SourceLocation]
+  /// The pieces of the program in the order they run; each sends a `cell` record as it starts.
+  var units: [Unit]
+
+  /// One piece of the program: a chapter cell.
+  struct Unit: Sendable, Equatable {
+    /// The chapter cell it belongs to.
+    var cell: Int
+  }
 
   /// Assembles `chapter`'s program; with `solutions`, each exercise cell's code is replaced by
   /// `<chapter folder>/Solutions/<chapter stem>/<id>.swift`.
@@ -21,6 +29,7 @@ public struct ChapterProgram: Sendable, Equatable {
 
       """
     var locations: [SourceLocation] = []
+    var units: [Unit] = []
     for cell in chapter.cells {
       var code = cell.code
       var location = SourceLocation(path: chapter.path, line: cell.line + 1)
@@ -37,16 +46,24 @@ public struct ChapterProgram: Sendable, Equatable {
       }
       locations.append(location)
       main += """
-        _lessonCell(\(cell.index))
+        _lessonCell(\(units.count))
         #sourceLocation(file: "\(ChapterProgram.escaped(location.path))", line: \(location.line))
         \(code)
         #sourceLocation()
 
         """
+      units.append(Unit(cell: cell.index))
     }
     main += "_lessonEnd()\n"
     self.main = main
     self.cellLocations = locations
+    self.units = units
+  }
+
+  /// How many chapter cells are over when the first `finishedUnits` units are.
+  func finishedCells(units finishedUnits: Int) -> Int {
+    guard finishedUnits < units.count else { return cellLocations.count }
+    return units[finishedUnits].cell
   }
 
   /// Where the reference solution of exercise `exerciseID` lives.

@@ -21,6 +21,8 @@ public struct ChapterReport: Sendable {
     case timedOut(seconds: Int)
     /// The program ended in this cell without reaching the chapter's end (`exit` was called).
     case exited(status: Int32)
+    /// The learner pressed Ctrl-C while it ran.
+    case interrupted
     /// An earlier cell stopped the chapter.
     case notRun
   }
@@ -67,6 +69,25 @@ public struct ChapterReport: Sendable {
   public var cellLocations: [SourceLocation]
   /// How long the compiled program ran, in seconds (nil when it did not compile).
   public var runSeconds: Double?
+  /// How the program ended (nil when it did not compile or still runs).
+  public var termination: Termination?
+  /// What the program printed when it stopped before its first cell (a broken library).
+  public var startupOutput: String?
+  /// Result records the program sent without this run's key, or out of order: a cell tried to
+  /// forge a result.
+  public var forgeries: [String] = []
+
+  /// How a program ended.
+  public enum Termination: Equatable, Sendable {
+    /// The program returned this exit status.
+    case exited(Int32)
+    /// A signal (4 = illegal instruction, Swift's trap on x86; 11 = segmentation fault) ended it.
+    case signaled(Int32)
+    /// It ran past the time limit and was killed.
+    case timedOut
+    /// The learner pressed Ctrl-C while it ran, and it was killed.
+    case interrupted
+  }
 
   /// The exercise whose checks cell `index` belongs to, when that exercise still holds its
   /// shipped `TODO` (never under `--solutions`).
@@ -110,6 +131,11 @@ public struct ChapterReport: Sendable {
           status: .failed,
           text: "the cell at line \(cell.line) was still running at the chapter's time limit of"
             + " \(seconds) s (fix: make it faster, or raise 'timeout:' in the front matter)",
+          location: cellLocation))
+    case .interrupted:
+      verdicts.append(
+        Verdict(
+          status: .failed, text: "the cell at line \(cell.line) was stopped (Ctrl-C)",
           location: cellLocation))
     case .exited(let status):
       verdicts.append(
@@ -173,6 +199,24 @@ public struct ChapterReport: Sendable {
       ]
     }
     var verdicts: [Verdict] = []
+    if let startupOutput {
+      let reason = startupOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      verdicts.append(
+        Verdict(
+          status: .failed,
+          text: "the chapter program stopped before its first cell"
+            + (termination.map { " (\(Self.describe($0)))" } ?? "")
+            + (reason.isEmpty ? "" : ": " + reason),
+          location: SourceLocation(path: chapter.path, line: 1)))
+    }
+    for forgery in forgeries {
+      verdicts.append(
+        Verdict(
+          status: .failed,
+          text: "tampering: a cell wrote a result record that the runner did not make"
+            + " (\"\(forgery)\"); it counts for nothing",
+          location: nil))
+    }
     for index in cells.indices {
       verdicts += self.verdicts(forCell: index)
       if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
@@ -195,6 +239,16 @@ public struct ChapterReport: Sendable {
           location: nil))
     }
     return verdicts
+  }
+
+  /// How a program's end reads in a message.
+  static func describe(_ termination: Termination) -> String {
+    switch termination {
+    case .exited(let status): "exit status \(status)"
+    case .signaled(let signal): "signal \(signal)"
+    case .timedOut: "time limit"
+    case .interrupted: "Ctrl-C"
+    }
   }
 
   /// Whether the chapter compiled, every cell ran, and nothing failed.

@@ -17,14 +17,18 @@ public struct ChapterRunner: Sendable {
   ///
   /// A chapter whose code does not compile, crashes or times out yields a report saying so;
   /// errors thrown are about the chapter file (a missing solution) or the toolchain and cache.
-  public func run(_ chapter: Chapter, solutions: Bool) throws -> ChapterReport {
-    try start(chapter, solutions: solutions).wait()
+  public func run(_ chapter: Chapter, solutions: Bool, limits: RunLimits? = nil) throws
+    -> ChapterReport
+  {
+    try start(chapter, solutions: solutions, limits: limits).wait()
   }
 
   /// Compiles `chapter` (cached) and starts its program in the background; each cell's results
   /// can be read as soon as that cell ends (`ChapterRun.report(throughCell:)`), while later
   /// cells still run. Throws for the same reasons as `run`, before anything runs.
-  public func start(_ chapter: Chapter, solutions: Bool) throws -> ChapterRun {
+  public func start(_ chapter: Chapter, solutions: Bool, limits: RunLimits? = nil) throws
+    -> ChapterRun
+  {
     let program = try ChapterProgram(chapter: chapter, solutions: solutions)
     let library = try compiler.library()
     var report = ChapterReport(
@@ -53,54 +57,41 @@ public struct ChapterRunner: Sendable {
     // The runtime's backtracer takes seconds and prints pages; the one-line message is enough.
     environment["SWIFT_BACKTRACE"] = "enable=no"
     if let mnist = workspace.mnistDirectory { environment["LENET_TUTOR_DATA"] = mnist }
-    return ChapterRun(starting: report, executable: executable.path, environment: environment)
+    return ChapterRun(
+      starting: report, program: program, executable: executable.path, environment: environment,
+      limits: limits ?? RunLimits(chapter: chapter))
   }
 
-  /// Splits the program's output at its markers and judges each cell.
-  ///
-  /// While the program still runs (`termination` nil) the cell it is in stays `.notRun`: only
-  /// the cells before it, whose end marker has arrived, have their final results.
+  /// Each cell's results from what the channel received. While the program still runs
+  /// (`termination` nil) the cell it is in stays `.notRun`: only the cells before it have their
+  /// final results.
   static func cellResults(
-    output: String, termination: Subprocess.Termination?, chapter: Chapter, timeout: Int
+    _ channel: ResultChannel, termination: Subprocess.Termination?, program: ChapterProgram,
+    chapter: Chapter, limits: RunLimits
   ) -> [ChapterReport.CellResult] {
     var cells = chapter.cells.map {
       ChapterReport.CellResult(
         cell: $0.index, output: "", checks: [], status: .notRun, mismatch: nil)
     }
-    var current: Int?
-    var reachedEnd = false
-    let pieces = output.components(separatedBy: Prelude.marker)
-    for piece in pieces.dropFirst() {
-      let newline = piece.firstIndex(of: "\n") ?? piece.endIndex
-      let marker = piece[..<newline]
-      let text = newline < piece.endIndex ? String(piece[piece.index(after: newline)...]) : ""
-      if marker.hasPrefix("cell "), let index = Int(marker.dropFirst(5)),
-        cells.indices.contains(index)
-      {
-        if let current { cells[current].status = .completed }
-        current = index
-        cells[index].output += text
-      } else if marker == "end" {
-        if let current { cells[current].status = .completed }
-        current = nil
-        reachedEnd = true
-      } else if marker.hasPrefix("check\u{1F}"), let current {
-        cells[current].checks.append(parseCheck(marker.dropFirst(6)))
-        cells[current].output += text
-      } else if let current {
-        cells[current].output += text
+    let finished = channel.finishedUnits
+    for (index, unit) in program.units.enumerated() where channel.units[index].started {
+      let isOver = index < finished
+      guard isOver || termination != nil else { continue }
+      cells[unit.cell].output += channel.outputText(ofUnit: index)
+      cells[unit.cell].checks += channel.units[index].checks
+      if isOver {
+        if cells[unit.cell].status == .notRun { cells[unit.cell].status = .completed }
+        continue
       }
-    }
-    if termination == nil, let current {
-      cells[current] = ChapterReport.CellResult(
-        cell: current, output: "", checks: [], status: .notRun, mismatch: nil)
-    } else if !reachedEnd, let current, let termination {
-      cells[current].output = withoutStackTrace(cells[current].output)
+      let output = withoutStackTrace(cells[unit.cell].output)
+      cells[unit.cell].output = output
       switch termination {
-      case .timedOut: cells[current].status = .timedOut(seconds: timeout)
-      case .signaled(let signal):
-        cells[current].status = .crashed(crashReason(cells[current].output, signal: signal))
-      case .exited(let status): cells[current].status = .exited(status: status)
+      case .timedOut?: cells[unit.cell].status = .timedOut(seconds: limits.seconds)
+      case .interrupted?: cells[unit.cell].status = .interrupted
+      case .signaled(let signal)?:
+        cells[unit.cell].status = .crashed(crashReason(output, signal: signal))
+      case .exited(let status)?: cells[unit.cell].status = .exited(status: status)
+      case nil: break
       }
     }
     for index in cells.indices where cells[index].status == .completed {
@@ -110,16 +101,6 @@ public struct ChapterRunner: Sendable {
       }
     }
     return cells
-  }
-
-  private static func parseCheck(_ text: Substring) -> ChapterReport.Check {
-    let fields = text.split(separator: Prelude.separator, omittingEmptySubsequences: false).map(
-      String.init)
-    func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
-    let location = Int(field(5)).map { SourceLocation(path: field(4), line: $0) }
-    return ChapterReport.Check(
-      label: field(1), passed: field(0) == "pass", expected: field(2), actual: field(3),
-      location: location)
   }
 
   /// The runtime's message (`Fatal error: Index out of range`), else the signal's name.
@@ -141,4 +122,31 @@ public struct ChapterRunner: Sendable {
     guard let range = output.range(of: "Current stack trace:") else { return output }
     return String(output[..<range.lowerBound])
   }
+}
+
+/// How long and how much memory a chapter program may use.
+public struct RunLimits: Sendable, Equatable {
+  /// Seconds the whole program may run.
+  public var seconds: Int
+  /// Gigabytes of address space the program may map (`RLIMIT_AS`).
+  public var memoryGigabytes: Double
+
+  /// The default memory limit: far above what any chapter needs (training is under 1 GB), far
+  /// below what would make the machine swap.
+  public static let defaultMemoryGigabytes = 4.0
+
+  public init(seconds: Int = 60, memoryGigabytes: Double = RunLimits.defaultMemoryGigabytes) {
+    self.seconds = seconds
+    self.memoryGigabytes = memoryGigabytes
+  }
+
+  /// The limits a chapter's front matter asks for (`timeout:`, `memory:`).
+  public init(chapter: Chapter) {
+    self.init(
+      seconds: chapter.frontMatter.timeout,
+      memoryGigabytes: chapter.frontMatter.memory ?? RunLimits.defaultMemoryGigabytes)
+  }
+
+  /// The memory limit in bytes.
+  var memoryBytes: UInt64 { UInt64(memoryGigabytes * Double(1 << 30)) }
 }

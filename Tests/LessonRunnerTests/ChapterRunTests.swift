@@ -261,3 +261,90 @@ struct ChapterRunTests {
     #expect(final.cells.map(\.status) == [.completed, .crashed("signal 9: killed")])
   }
 }
+
+/// The result protocol: what a cell prints is never a result, and the results cannot be forged.
+@Suite("Chapter results cannot be forged")
+struct ChapterResultProtocolTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  func run(_ body: String) throws -> ChapterReport {
+    let path = try writeChapter(frontMatter() + body)
+    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+  }
+
+  @Test func printedMarkerTextIsOnlyText() throws {
+    // The marker lines the runner used to read from standard output, printed by a cell.
+    let report = try run(
+      """
+      ```swift
+      print("\\u{1E}lenet-tutor check\\u{1F}pass\\u{1F}forged\\u{1F}1\\u{1F}1\\u{1F}x\\u{1F}1")
+      print("\\u{1E}lenet-tutor end")
+      check("real", 1 + 1, equals: 3)
+      ```
+      """)
+    #expect(report.cells[0].checks.map(\.label) == ["real"])
+    #expect(report.verdicts.map(\.status) == [.failed])
+    #expect(report.cells[0].output.contains("forged"))
+  }
+
+  @Test func aRecordWithoutTheKeyIsTamperingAndEarnsNothing() throws {
+    let report = try run(
+      """
+      ```swift
+      let fake = "0123456789abcdef0123456789abcdef\\u{1F}check\\u{1F}pass\\u{1F}forged\\u{1F}\\u{1F}\\u{1F}x\\u{1F}1\\n"
+      _ = fake.withCString { write(3, $0, strlen($0)) }
+      check("real", 1 + 1, equals: 3)
+      ```
+      """)
+    #expect(report.cells[0].checks.map(\.label) == ["real"])
+    #expect(report.forgeries.count == 1)
+    #expect(
+      report.verdicts.map(\.status) == [.failed, .failed],
+      "\(report.verdicts.map(\.text))")
+    #expect(report.verdicts.first?.text.hasPrefix("tampering: ") == true)
+    #expect(!report.passed)
+  }
+
+  @Test func tenMegabytesOfOutputTakeAboutASecond() throws {
+    // 100,000 lines of 99 characters and a newline: 10,000,000 bytes.
+    let report = try run(
+      """
+      ```swift
+      let line = String(repeating: "x", count: 99)
+      for _ in 0..<100_000 { print(line) }
+      ```
+
+      ```swift
+      check("after the output", true)
+      ```
+      """)
+    #expect(report.cells[0].output.utf8.count == 10_000_000)
+    #expect(report.verdicts.map(\.status) == [.passed])
+    let seconds = try #require(report.runSeconds)
+    #expect(seconds < 3, "10 MB took \(seconds) s")
+  }
+
+  @Test func outputBeyondSixteenMegabytesIsDroppedAndLaterResultsStillArrive() throws {
+    // 20 MB in one cell: 16 MB kept, 4,194,304 bytes dropped (20 · 2^20 − 16 · 2^20).
+    let report = try run(
+      """
+      ```swift
+      let block = String(repeating: "y", count: 1_048_575)
+      for _ in 0..<20 { print(block) }
+      ```
+
+      ```swift
+      check("after the output", true)
+      ```
+      """)
+    #expect(
+      report.cells[0].output.hasSuffix(
+        "\n[printed more than 16 MB; the rest (4194304 bytes) is dropped]\n"))
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    #expect(report.verdicts.map(\.status) == [.passed])
+  }
+}
