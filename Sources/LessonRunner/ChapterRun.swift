@@ -7,8 +7,13 @@ import Foundation
 /// while the training cells of a long chapter are still running. Created by
 /// `ChapterRunner.start`.
 public final class ChapterRun: @unchecked Sendable {
-  /// Where each cell's code starts (a solution file for a replaced exercise).
+  /// Where each cell's code starts (the learner's copy, or a solution file).
   public let cellLocations: [SourceLocation]
+  /// The course chapter whose cells run (the learner's chapter when it has no course):
+  /// `cellLocations`, `cellCode` and the report's cells follow its cells.
+  public let chapter: Chapter
+  /// The code each cell runs: the learner's exercise code, a solution, or the course's cell.
+  public let cellCode: [String]
 
   private let condition = NSCondition()
   /// The report so far: cells before `finishedCells` have their final results.
@@ -19,9 +24,11 @@ public final class ChapterRun: @unchecked Sendable {
   private var cancelled = false
 
   /// A run that is over before it started (the chapter does not compile).
-  init(finished report: ChapterReport) {
+  init(finished report: ChapterReport, program: ChapterProgram) {
     self.report = report
     cellLocations = report.cellLocations
+    cellCode = program.cellCode
+    chapter = report.chapter
     finishedCells = report.cells.count
     outcome = .success(report)
   }
@@ -34,6 +41,8 @@ public final class ChapterRun: @unchecked Sendable {
   ) {
     self.report = report
     cellLocations = report.cellLocations
+    cellCode = program.cellCode
+    chapter = report.chapter
     finishedCells = 0
     let chapter = report.chapter
     let thread = Thread { [self] in

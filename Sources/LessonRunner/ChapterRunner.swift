@@ -13,32 +13,50 @@ public struct ChapterRunner: Sendable {
     self.compiler = ChapterCompiler(workspace: workspace, status: status)
   }
 
-  /// Runs `chapter`, with exercise cells replaced by their solutions when `solutions` is set.
+  /// Runs the learner's `chapter` and judges it.
+  ///
+  /// - Parameters:
+  ///   - chapter: the learner's file; only its exercise cells' code is used when `course` is
+  ///     given.
+  ///   - solutions: each exercise's code is its reference solution instead.
+  ///   - course: the shipped chapter, whose cells (setup, checks, reference outputs) run with
+  ///     the learner's exercise code matched by id; nil: the chapter is its own course.
+  ///   - hiddenChecks: run the teacher's hidden checks (`Grading/<stem>/<id>.swift` beside the
+  ///     course) right after each exercise's own checks.
+  ///   - limits: time and memory; nil: the course's front matter (`timeout:`, `memory:`).
   ///
   /// A chapter whose code does not compile, crashes or times out yields a report saying so;
   /// errors thrown are about the chapter file (a missing solution) or the toolchain and cache.
-  public func run(_ chapter: Chapter, solutions: Bool, limits: RunLimits? = nil) throws
-    -> ChapterReport
-  {
-    try start(chapter, solutions: solutions, limits: limits).wait()
+  public func run(
+    _ chapter: Chapter, solutions: Bool, course: Chapter? = nil, hiddenChecks: Bool = false,
+    limits: RunLimits? = nil
+  ) throws -> ChapterReport {
+    try start(
+      chapter, solutions: solutions, course: course, hiddenChecks: hiddenChecks, limits: limits
+    ).wait()
   }
 
-  /// Compiles `chapter` (cached) and starts its program in the background; each cell's results
-  /// can be read as soon as that cell ends (`ChapterRun.report(throughCell:)`), while later
-  /// cells still run. Throws for the same reasons as `run`, before anything runs.
-  public func start(_ chapter: Chapter, solutions: Bool, limits: RunLimits? = nil) throws
-    -> ChapterRun
-  {
-    let program = try ChapterProgram(chapter: chapter, solutions: solutions)
+  /// Compiles the chapter (cached) and starts its program in the background; each cell's
+  /// results can be read as soon as that cell ends (`ChapterRun.report(throughCell:)`), while
+  /// later cells still run. Parameters and errors as for `run`, thrown before anything runs.
+  public func start(
+    _ chapter: Chapter, solutions: Bool, course: Chapter? = nil, hiddenChecks: Bool = false,
+    limits: RunLimits? = nil
+  ) throws -> ChapterRun {
+    let course = course ?? chapter
+    let limits = limits ?? RunLimits(chapter: course)
+    let program = try ChapterProgram(
+      chapter: chapter, course: course, solutions: solutions, hiddenChecks: hiddenChecks)
     let library = try compiler.library()
     var report = ChapterReport(
-      chapter: chapter, usedSolutions: solutions, compileErrors: nil,
-      cells: chapter.cells.map {
+      chapter: course, learnerChapter: chapter, usedSolutions: solutions, compileErrors: nil,
+      cells: course.cells.map {
         ChapterReport.CellResult(
           cell: $0.index, output: "", checks: [], status: .notRun, mismatch: nil)
       },
       compiledLibrary: library.compiledNow, compiledProgram: false,
-      cellLocations: program.cellLocations, runSeconds: nil)
+      cellLocations: program.cellLocations, exerciseSources: program.exerciseSources,
+      editedCells: program.editedCells, limits: limits)
     let compiled = Result { () throws(CompileError) in
       try compiler.compile(program, library: library)
     }
@@ -48,7 +66,7 @@ public struct ChapterRunner: Sendable {
     case .failure(.chapterDoesNotCompile(let errors)):
       report.compileErrors = errors
       report.compiledProgram = true
-      return ChapterRun(finished: report)
+      return ChapterRun(finished: report, program: program)
     case .failure(let error): throw error
     }
     report.compiledProgram = executable.compiledNow
@@ -59,7 +77,7 @@ public struct ChapterRunner: Sendable {
     if let mnist = workspace.mnistDirectory { environment["LENET_TUTOR_DATA"] = mnist }
     return ChapterRun(
       starting: report, program: program, executable: executable.path, environment: environment,
-      limits: limits ?? RunLimits(chapter: chapter))
+      limits: limits)
   }
 
   /// Each cell's results from what the channel received. While the program still runs
@@ -77,17 +95,31 @@ public struct ChapterRunner: Sendable {
     for (index, unit) in program.units.enumerated() where channel.units[index].started {
       let isOver = index < finished
       guard isOver || termination != nil else { continue }
-      cells[unit.cell].output += channel.outputText(ofUnit: index)
-      cells[unit.cell].checks += channel.units[index].checks
+      if unit.hiddenExercise == nil {
+        cells[unit.cell].output += channel.outputText(ofUnit: index)
+        cells[unit.cell].checks += channel.units[index].checks
+      } else {
+        // Hidden checks show their labels and verdicts, never what their code printed.
+        cells[unit.cell].checks += channel.units[index].checks.map {
+          var check = $0
+          check.hidden = true
+          return check
+        }
+      }
       if isOver {
         if cells[unit.cell].status == .notRun { cells[unit.cell].status = .completed }
         continue
       }
-      let output = withoutStackTrace(cells[unit.cell].output)
-      cells[unit.cell].output = output
+      let output = withoutStackTrace(
+        cells[unit.cell].output
+          + (unit.hiddenExercise == nil ? "" : channel.outputText(ofUnit: index)))
+      cells[unit.cell].output = withoutStackTrace(cells[unit.cell].output)
       switch termination {
       case .timedOut?: cells[unit.cell].status = .timedOut(seconds: limits.seconds)
       case .interrupted?: cells[unit.cell].status = .interrupted
+      case .signaled(let signal)? where output.contains("failed to allocate"):
+        _ = signal
+        cells[unit.cell].status = .outOfMemory(gigabytes: limits.memoryGigabytes)
       case .signaled(let signal)?:
         cells[unit.cell].status = .crashed(crashReason(output, signal: signal))
       case .exited(let status)?: cells[unit.cell].status = .exited(status: status)

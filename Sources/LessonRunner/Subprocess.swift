@@ -57,6 +57,9 @@ struct Subprocess {
   /// first run; call with `spawnLock` held.
   private static func handleInterrupts() {
     guard signalSources.isEmpty else { return }
+    // A program that ends while the runner acknowledges its last record closes the control
+    // pipe; the write must then fail with EPIPE, not kill lenet-tutor.
+    signal(SIGPIPE, SIG_IGN)
     for number in [SIGINT, SIGTERM] {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

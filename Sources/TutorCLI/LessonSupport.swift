@@ -125,10 +125,10 @@ struct LessonSupport {
       let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
       return context.terminal.verdict(false) + " " + verdict.text
         + context.terminal.styled(location, .dim)
-    case .unsolved:
+    case .notStarted, .warning:
       let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
-      return context.terminal.styled("○", .yellow, .bold) + " " + verdict.text
-        + context.terminal.styled(location, .dim)
+      return context.terminal.styled(verdict.status == .warning ? "!" : "○", .yellow, .bold)
+        + " " + verdict.text + context.terminal.styled(location, .dim)
     case .note: return "- " + verdict.text
     }
   }

@@ -110,7 +110,7 @@ struct CurriculumTests {
         range.allSatisfy { report.cells[$0].status == .completed },
         "exercise '\(id)' crashes or stops as shipped: \(range.map { report.cells[$0].status })")
       let failures = range.flatMap { report.verdicts(forCell: $0) }.filter {
-        $0.status == .unsolved
+        $0.status == .notStarted
       }
       #expect(
         failures.contains { $0.text.contains("expected") },
