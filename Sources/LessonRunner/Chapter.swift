@@ -43,6 +43,9 @@ public struct FrontMatter: Sendable, Equatable {
   public var needsMNIST: Bool
   /// Seconds the whole chapter program may run before it is stopped.
   public var timeout: Int
+  /// Gigabytes of memory the chapter program may use (`memory:`), when the default is not
+  /// enough.
+  public var memory: Double?
 }
 
 /// One piece of a chapter in reading order.

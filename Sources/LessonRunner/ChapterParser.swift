@@ -177,7 +177,10 @@ public enum ChapterParser {
       let column =
         line.distance(from: line.startIndex, to: colon) + 2
         + (rawValue.count - rawValue.drop(while: { $0 == " " }).count)
-      guard ["number", "title", "goals", "minutes", "needs-mnist", "timeout"].contains(key) else {
+      guard
+        ["number", "title", "goals", "minutes", "needs-mnist", "timeout", "memory"]
+          .contains(key)
+      else {
         throw .unknownFrontMatterField(key, SourceLocation(path: path, line: lineNumber))
       }
       if key == "goals" {
@@ -216,7 +219,8 @@ public enum ChapterParser {
     }
     let frontMatter = FrontMatter(
       number: number, title: title, goals: goals, minutes: try integer("minutes", 1...600),
-      needsMNIST: needsMNIST, timeout: try integer("timeout", 1...86_400) ?? 60)
+      needsMNIST: needsMNIST, timeout: try integer("timeout", 1...86_400) ?? 60,
+      memory: try integer("memory", 1...1_024).map(Double.init))
     let fileName = path.split(separator: "/").last.map(String.init) ?? path
     if let fileNumber = Int(fileName.prefix(while: \.isNumber)), fileNumber != number,
       let entry = values["number"]

@@ -1,6 +1,7 @@
-/// What running a chapter found: each cell's output, checks and fate, and the verdict lines.
+/// What running a chapter found: each cell's output, checks and fate, each exercise's status,
+/// the verdict lines, and their tally.
 public struct ChapterReport: Sendable {
-  /// One `check(…)` call's result, parsed from its marker line.
+  /// One `check(…)` call's result, as the prelude recorded it.
   public struct Check: Sendable, Equatable {
     public var label: String
     public var passed: Bool
@@ -8,8 +9,11 @@ public struct ChapterReport: Sendable {
     public var expected: String
     /// The actual value (for a condition: the detail given).
     public var actual: String
-    /// Where the `check` call is (chapter or solution file).
+    /// Where the `check` call is (chapter, solution or hidden-checks file).
     public var location: SourceLocation?
+    /// Whether it is one of the teacher's hidden checks: its label is shown, never its code or
+    /// values.
+    public var hidden = false
   }
 
   /// How a cell's run ended.
@@ -17,10 +21,14 @@ public struct ChapterReport: Sendable {
     case completed
     /// It crashed; the reason is the runtime's message or the signal.
     case crashed(String)
+    /// An allocation failed: the cell needed more than the memory limit.
+    case outOfMemory(gigabytes: Double)
     /// The chapter's time limit ran out in this cell.
     case timedOut(seconds: Int)
     /// The program ended in this cell without reaching the chapter's end (`exit` was called).
     case exited(status: Int32)
+    /// The learner pressed Ctrl-C while it ran.
+    case interrupted
     /// An earlier cell stopped the chapter.
     case notRun
   }
@@ -28,24 +36,30 @@ public struct ChapterReport: Sendable {
   /// One cell's results.
   public struct CellResult: Sendable, Equatable {
     public var cell: Int
-    /// What the cell printed (markers removed).
+    /// What the cell printed.
     public var output: String
     public var checks: [Check]
     public var status: CellStatus
     /// How the output differs from the cell's ```output block; nil when it matches or there is
     /// no block or the cell did not complete.
     public var mismatch: OutputComparison.Mismatch?
+    /// For a crash: the deepest place in a chapter or solution file on the crashing thread's
+    /// backtrace (the learner's function that trapped, even when a later cell called it).
+    public var crashLocation: SourceLocation?
   }
 
-  /// One line of the verdict: passed, failed, or a note that counts as neither.
+  /// One line of the verdict.
   public struct Verdict: Sendable, Equatable {
     public enum Status: Sendable, Equatable {
       case passed
       case failed
-      /// A failing check of an exercise the learner has not started: its cell still holds the
-      /// `TODO` it shipped with. `lesson` shows it as the learner's turn; `check` counts it as
-      /// a failure, so an unsolved course never passes.
-      case unsolved
+      /// A failing check of an exercise the learner has not started (its code is still the
+      /// course's starter). `lesson` shows it as the learner's turn; `check` fails on it.
+      case notStarted
+      /// Something the learner should know that is neither a pass nor a failure (a check cell
+      /// they edited, whose course version ran instead).
+      case warning
+      /// A remark (cells not run).
       case note
     }
     public var status: Status
@@ -53,41 +67,147 @@ public struct ChapterReport: Sendable {
     public var location: SourceLocation?
   }
 
+  /// How an exercise fared (the classroom gradebook's statuses).
+  public enum ExerciseStatus: String, Sendable, Equatable, CaseIterable {
+    /// Every check from its cell to the next exercise (and every hidden check) passed.
+    case passed
+    /// It ran to its end and a check failed.
+    case failed
+    /// Its code is still the course's starter.
+    case notStarted = "not-started"
+    /// Its code does not compile, or uses a name reserved for the runner.
+    case compileError = "compile-error"
+    /// The chapter's time limit ran out in it or before it.
+    case timeout
+    /// It, or a cell before it, ran out of memory.
+    case outOfMemory = "out-of-memory"
+    /// It, or a cell before it, crashed or ended the program.
+    case crashed
+    /// The learner's copy has no exercise with this id.
+    case missing
+  }
+
+  /// One exercise's status.
+  public struct ExerciseResult: Sendable, Equatable {
+    public var id: String
+    public var status: ExerciseStatus
+    /// The exercise's cell in the learner's copy (in the course when it is missing).
+    public var location: SourceLocation
+  }
+
+  /// The verdict lines added up: what `lesson` and `check` both end with.
+  public struct Tally: Sendable, Equatable {
+    public var passed = 0
+    public var failed = 0
+    public var notStarted = 0
+    /// Chapters skipped (MNIST missing); `check` adds them.
+    public var skipped = 0
+    /// Quiz questions not answered; `check` adds them.
+    public var notAnswered = 0
+
+    public init() {}
+
+    /// Counts one verdict line (warnings and notes count as nothing).
+    public mutating func add(_ verdict: Verdict) {
+      switch verdict.status {
+      case .passed: passed += 1
+      case .failed: failed += 1
+      case .notStarted: notStarted += 1
+      case .warning, .note: break
+      }
+    }
+
+    /// Adds another tally.
+    public mutating func add(_ other: Tally) {
+      passed += other.passed
+      failed += other.failed
+      notStarted += other.notStarted
+      skipped += other.skipped
+      notAnswered += other.notAnswered
+    }
+
+    /// `14 passed, 0 failed, 8 not started` (the last three parts only when not zero).
+    public var summary: String {
+      var text = "\(passed) passed, \(failed) failed"
+      if notStarted > 0 { text += ", \(notStarted) not started" }
+      if skipped > 0 { text += ", \(skipped) skipped" }
+      if notAnswered > 0 { text += ", \(notAnswered) not answered" }
+      return text
+    }
+  }
+
+  /// The course chapter whose cells ran (the learner's own chapter when it has no course);
+  /// `cells` follow its cells.
   public var chapter: Chapter
+  /// The learner's chapter, whose exercise cells' code ran.
+  public var learnerChapter: Chapter
   /// Whether exercise cells were replaced by their solutions.
   public var usedSolutions: Bool
-  /// The compiler's messages when the chapter does not compile (then `cells` are all not run).
+  /// The compiler's messages, shown as the learner's lines, when the chapter does not compile
+  /// (then `cells` are all not run).
   public var compileErrors: String?
+  /// The same messages, one by one, at the learner's lines.
+  public var diagnostics: [Diagnostic] = []
   public var cells: [CellResult]
   /// Whether this run compiled the library (false: it was cached).
   public var compiledLibrary: Bool
   /// Whether this run compiled the chapter program (false: it was cached).
   public var compiledProgram: Bool
-  /// Where each cell's code starts (a solution file for a replaced exercise).
+  /// Where each cell's code starts (the learner's copy, or a solution file).
   public var cellLocations: [SourceLocation]
+  /// Where each exercise's code came from.
+  public var exerciseSources: [String: ChapterProgram.ExerciseSource] = [:]
+  /// The learner's non-exercise cells that differ from the course's.
+  public var editedCells: [ChapterProgram.EditedCell] = []
+  /// The limits the program ran under.
+  public var limits: RunLimits
   /// How long the compiled program ran, in seconds (nil when it did not compile).
   public var runSeconds: Double?
+  /// How the program ended (nil when it did not compile or still runs).
+  public var termination: Termination?
+  /// What the program printed when it stopped before its first cell (a broken library).
+  public var startupOutput: String?
+  /// Result records the program sent without this run's key, or out of order: a cell tried to
+  /// forge a result.
+  public var forgeries: [String] = []
 
-  /// The exercise whose checks cell `index` belongs to, when that exercise still holds its
-  /// shipped `TODO` (never under `--solutions`).
-  public func unsolvedExercise(forCell index: Int) -> String? {
-    guard !usedSolutions else { return nil }
-    guard let start = chapter.cells[...index].lastIndex(where: { $0.exerciseID != nil }),
-      chapter.cells[start].code.contains("TODO")
-    else { return nil }
-    return chapter.cells[start].exerciseID
+  /// How a program ended.
+  public enum Termination: Equatable, Sendable {
+    /// The program returned this exit status.
+    case exited(Int32)
+    /// A signal (4 = illegal instruction, Swift's trap on x86; 11 = segmentation fault) ended it.
+    case signaled(Int32)
+    /// It ran past the time limit and was killed.
+    case timedOut
+    /// The learner pressed Ctrl-C while it ran, and it was killed.
+    case interrupted
   }
 
-  /// The verdict lines of cell `index`: its crash or timeout, its output comparison, its checks.
+  /// The fence line of cell `index` as the learner sees it (their copy when it holds the cell).
+  func fence(ofCell index: Int) -> SourceLocation {
+    let location = cellLocations.indices.contains(index) ? cellLocations[index] : nil
+    if let location, location.path == learnerChapter.path || location.path == chapter.path {
+      return SourceLocation(path: location.path, line: location.line - 1)
+    }
+    return SourceLocation(path: chapter.path, line: chapter.cells[index].line)
+  }
+
+  /// The exercise whose checks cell `index` belongs to.
+  func exercise(ofCell index: Int) -> String? {
+    chapter.cells[...index].last(where: { $0.exerciseID != nil })?.exerciseID
+  }
+
+  /// The verdict lines of cell `index`: its crash or timeout, its output comparison, its checks;
+  /// failing ones are `.notStarted` in an exercise not started.
   public func verdicts(forCell index: Int) -> [Verdict] {
-    let unsolved = unsolvedExercise(forCell: index)
-    return cellVerdicts(forCell: index).map { verdict in
-      guard let unsolved, verdict.status == .failed, cells[index].status == .completed else {
-        return verdict
-      }
+    let verdicts = cellVerdicts(forCell: index)
+    guard let id = exercise(ofCell: index), exerciseSources[id] == .starter,
+      cells[index].status == .completed
+    else { return verdicts }
+    return verdicts.map { verdict in
+      guard verdict.status == .failed else { return verdict }
       var marked = verdict
-      marked.status = .unsolved
-      marked.text += " (exercise '\(unsolved)' still has its TODO)"
+      marked.status = .notStarted
       return marked
     }
   }
@@ -95,46 +215,52 @@ public struct ChapterReport: Sendable {
   private func cellVerdicts(forCell index: Int) -> [Verdict] {
     let result = cells[index]
     let cell = chapter.cells[index]
-    let cellLocation = SourceLocation(path: chapter.path, line: cell.line)
+    let fence = fence(ofCell: index)
+    let line = fence.line
+    func failed(_ text: String, at location: SourceLocation = fence) -> Verdict {
+      Verdict(status: .failed, text: text, location: location)
+    }
     var verdicts: [Verdict] = []
+    let place = result.crashLocation.map { " (at \($0.path):\($0.line))" } ?? ""
     switch result.status {
     case .completed, .notRun: break
     case .crashed(let reason):
+      verdicts.append(failed("the cell at line \(line) crashed\(place): \(reason)"))
+    case .outOfMemory(let gigabytes):
       verdicts.append(
-        Verdict(
-          status: .failed, text: "the cell at line \(cell.line) crashed: \(reason)",
-          location: cellLocation))
+        failed(
+          "the cell at line \(line) ran out of its \(Self.gigabytes(gigabytes)) of memory\(place)"
+            + " (fix: use less, or raise 'memory:' in the front matter)"))
     case .timedOut(let seconds):
       verdicts.append(
-        Verdict(
-          status: .failed,
-          text: "the cell at line \(cell.line) was still running at the chapter's time limit of"
-            + " \(seconds) s (fix: make it faster, or raise 'timeout:' in the front matter)",
-          location: cellLocation))
+        failed(
+          "the cell at line \(line) was still running at the chapter's time limit of"
+            + " \(seconds) s (fix: make it faster, or raise 'timeout:' in the front matter)"))
+    case .interrupted:
+      verdicts.append(failed("the cell at line \(line) was stopped (Ctrl-C)"))
     case .exited(let status):
       verdicts.append(
-        Verdict(
-          status: .failed,
-          text: "the program exited (status \(status)) in the cell at line \(cell.line),"
-            + " before the chapter's end (fix: do not call exit in a cell)",
-          location: cellLocation))
+        failed(
+          "the program exited (status \(status)) in the cell at line \(line),"
+            + " before the chapter's end (fix: do not call exit in a cell)"))
     }
     if let reference = cell.reference, result.status == .completed {
       if let mismatch = result.mismatch {
         verdicts.append(
-          Verdict(
-            status: .failed, text: "output of the cell at line \(cell.line): \(mismatch)",
-            location: SourceLocation(path: chapter.path, line: reference.line)))
+          failed(
+            "output of the cell at line \(line): \(mismatch)",
+            at: SourceLocation(path: fence.path, line: fence.line + reference.line - cell.line)))
       } else {
         verdicts.append(
           Verdict(
-            status: .passed, text: "output of the cell at line \(cell.line) matches",
-            location: cellLocation))
+            status: .passed, text: "output of the cell at line \(line) matches", location: fence))
       }
     }
     for check in result.checks {
       let text: String
-      if check.expected.isEmpty {
+      if check.hidden {
+        text = "hidden check: \(check.label)"
+      } else if check.expected.isEmpty {
         text = check.label + (check.passed || check.actual.isEmpty ? "" : ": " + check.actual)
       } else if check.passed {
         text = "\(check.label): \(check.actual)"
@@ -142,49 +268,151 @@ public struct ChapterReport: Sendable {
         text = "\(check.label): expected \(check.expected), got \(check.actual)"
       }
       verdicts.append(
-        Verdict(status: check.passed ? .passed : .failed, text: text, location: check.location))
+        Verdict(
+          status: check.passed ? .passed : .failed, text: text,
+          location: check.hidden ? nil : check.location))
     }
     return verdicts
   }
 
-  /// Whether exercise `id` passed: every check and output from its cell up to the next exercise
-  /// passed, at least one exists, and every one of those cells ran to its end.
-  public func exercisePassed(_ id: String) -> Bool {
-    guard let range = chapter.exerciseRange(id) else { return false }
-    var count = 0
-    for index in range {
-      guard cells[index].status == .completed else { return false }
-      for verdict in verdicts(forCell: index) where verdict.status != .note {
-        guard verdict.status == .passed else { return false }
-        count += 1
-      }
-    }
-    return count > 0
+  /// `4 GB`, `1.5 GB`.
+  static func gigabytes(_ value: Double) -> String {
+    value == value.rounded() ? "\(Int(value)) GB" : "\(value) GB"
   }
 
-  /// Every verdict line in order: compile failure, each cell's lines, exercises without checks,
-  /// and a note about cells that did not run.
-  public var verdicts: [Verdict] {
-    if compileErrors != nil {
-      return [
-        Verdict(
-          status: .failed, text: "the chapter does not compile (the compiler's errors are above)",
-          location: SourceLocation(path: chapter.path, line: 1))
-      ]
+  /// How exercise `id` fared.
+  public func status(ofExercise id: String) -> ExerciseStatus {
+    guard let range = chapter.exerciseRange(id) else { return .missing }
+    switch exerciseSources[id] {
+    case .missing?: return .missing
+    case .refused?: return .compileError
+    default: break
     }
+    if compileErrors != nil { return .compileError }
+    for index in range {
+      switch cells[index].status {
+      case .completed: continue
+      case .timedOut: return .timeout
+      case .outOfMemory: return .outOfMemory
+      case .crashed, .exited, .interrupted: return .crashed
+      case .notRun:
+        // An earlier cell stopped the program: the exercise fares as that cell did.
+        switch cells.first(where: { $0.status != .completed && $0.status != .notRun })?.status {
+        case .timedOut?: return .timeout
+        case .outOfMemory?: return .outOfMemory
+        default: return .crashed
+        }
+      }
+    }
+    var count = 0
+    var allPassed = true
+    for index in range {
+      for verdict in cellVerdicts(forCell: index) where verdict.status != .note {
+        count += 1
+        if verdict.status != .passed { allPassed = false }
+      }
+    }
+    if allPassed && count > 0 && forgeries.isEmpty { return .passed }
+    return exerciseSources[id] == .starter ? .notStarted : .failed
+  }
+
+  /// Every exercise of the course, in order, with its status.
+  public var exercises: [ExerciseResult] {
+    chapter.exercises.compactMap { cell in
+      guard let id = cell.exerciseID else { return nil }
+      let mine = learnerChapter.exercises.first { $0.exerciseID == id }
+      let location = SourceLocation(
+        path: mine == nil ? chapter.path : learnerChapter.path, line: mine?.line ?? cell.line)
+      return ExerciseResult(id: id, status: status(ofExercise: id), location: location)
+    }
+  }
+
+  /// Whether exercise `id` passed.
+  public func exercisePassed(_ id: String) -> Bool {
+    status(ofExercise: id) == .passed
+  }
+
+  /// The exercises whose code is still the course's starter and do not pass, in order.
+  public var notStartedExercises: [String] {
+    exercises.filter { $0.status == .notStarted }.map(\.id)
+  }
+
+  /// Every verdict line in order: why the program stopped before its first cell, tampering,
+  /// edited cells, missing or refused exercises, the compile errors or each cell's lines,
+  /// exercises without checks, and a note about cells that did not run.
+  public var verdicts: [Verdict] {
     var verdicts: [Verdict] = []
+    if let startupOutput {
+      let reason = startupOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+      verdicts.append(
+        Verdict(
+          status: .failed,
+          text: "the chapter program stopped before its first cell"
+            + (termination.map { " (\(Self.describe($0)))" } ?? "")
+            + (reason.isEmpty ? "" : ": " + reason),
+          location: SourceLocation(path: learnerChapter.path, line: 1)))
+    }
+    for forgery in forgeries {
+      verdicts.append(
+        Verdict(
+          status: .failed,
+          text: "tampering: a cell wrote a result record that the runner did not make"
+            + " (\"\(forgery)\"); it counts for nothing",
+          location: nil))
+    }
+    for edited in editedCells {
+      let kind = chapter.cells[edited.cell].code.contains("check(") ? "check cell" : "cell"
+      verdicts.append(
+        Verdict(
+          status: .warning,
+          text: "your copy of the \(kind) at line \(edited.location.line) differs from the"
+            + " course; the course's cell was used",
+          location: edited.location))
+    }
+    for exercise in chapter.exercises {
+      guard let id = exercise.exerciseID else { continue }
+      switch exerciseSources[id] {
+      case .missing?:
+        verdicts.append(
+          Verdict(
+            status: .failed,
+            text: "exercise '\(id)' is missing from your copy; the course's starter ran in its"
+              + " place",
+            location: SourceLocation(path: learnerChapter.path, line: 1)))
+      case .refused(let diagnostics)?:
+        for diagnostic in diagnostics {
+          verdicts.append(
+            Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
+        }
+      default: break
+      }
+    }
+    if compileErrors != nil {
+      if diagnostics.isEmpty {
+        verdicts.append(
+          Verdict(
+            status: .failed,
+            text: "the chapter does not compile (the compiler's errors are above)",
+            location: SourceLocation(path: learnerChapter.path, line: 1)))
+      }
+      for diagnostic in diagnostics where diagnostic.severity == "error" {
+        verdicts.append(
+          Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
+      }
+      return verdicts
+    }
     for index in cells.indices {
       verdicts += self.verdicts(forCell: index)
       if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
         range.allSatisfy({ cells[$0].status == .completed }),
-        range.allSatisfy({ self.verdicts(forCell: $0).isEmpty })
+        range.allSatisfy({ cellVerdicts(forCell: $0).isEmpty })
       {
         verdicts.append(
           Verdict(
             status: .failed,
             text: "exercise '\(id)' has no check (fix: add check(…) in a cell after it,"
               + " or an ```output block)",
-            location: SourceLocation(path: chapter.path, line: chapter.cells[index].line)))
+            location: fence(ofCell: index)))
       }
     }
     let notRun = cells.filter { $0.status == .notRun }.count
@@ -197,24 +425,26 @@ public struct ChapterReport: Sendable {
     return verdicts
   }
 
-  /// Whether the chapter compiled, every cell ran, and nothing failed.
-  public var passed: Bool {
-    compileErrors == nil && cells.allSatisfy { $0.status == .completed }
-      && !verdicts.contains { $0.status == .failed || $0.status == .unsolved }
+  /// The verdict lines added up.
+  public var tally: Tally {
+    var tally = Tally()
+    for verdict in verdicts { tally.add(verdict) }
+    return tally
   }
 
-  /// The exercises that still hold their shipped `TODO` and fail their checks, in order.
-  public var unsolvedExercises: [String] {
-    var names: [String] = []
-    for verdict in verdicts where verdict.status == .unsolved {
-      for index in cells.indices {
-        if let id = unsolvedExercise(forCell: index), !names.contains(id),
-          verdict.text.hasSuffix("'\(id)' still has its TODO)")
-        {
-          names.append(id)
-        }
-      }
+  /// How a program's end reads in a message.
+  static func describe(_ termination: Termination) -> String {
+    switch termination {
+    case .exited(let status): "exit status \(status)"
+    case .signaled(let signal): "signal \(signal)"
+    case .timedOut: "time limit"
+    case .interrupted: "Ctrl-C"
     }
-    return names
+  }
+
+  /// Whether the chapter compiled, every cell ran, and nothing failed or is not started.
+  public var passed: Bool {
+    compileErrors == nil && cells.allSatisfy { $0.status == .completed }
+      && !verdicts.contains { $0.status == .failed || $0.status == .notStarted }
   }
 }

@@ -2,12 +2,18 @@ import Foundation
 
 /// A chapter program running in the background, whose cells' results arrive one by one.
 ///
-/// The program prints a marker as each cell starts, so when the marker of cell k arrives every
-/// cell before k has ended: `report(throughCell:)` can hand their results over while the
-/// training cells of a long chapter are still running. Created by `ChapterRunner.start`.
+/// The program sends a record as each cell starts (`ResultChannel`), so when the record of cell
+/// k arrives every cell before k has ended: `report(throughCell:)` can hand their results over
+/// while the training cells of a long chapter are still running. Created by
+/// `ChapterRunner.start`.
 public final class ChapterRun: @unchecked Sendable {
-  /// Where each cell's code starts (a solution file for a replaced exercise).
+  /// Where each cell's code starts (the learner's copy, or a solution file).
   public let cellLocations: [SourceLocation]
+  /// The course chapter whose cells run (the learner's chapter when it has no course):
+  /// `cellLocations`, `cellCode` and the report's cells follow its cells.
+  public let chapter: Chapter
+  /// The code each cell runs: the learner's exercise code, a solution, or the course's cell.
+  public let cellCode: [String]
 
   private let condition = NSCondition()
   /// The report so far: cells before `finishedCells` have their final results.
@@ -18,39 +24,58 @@ public final class ChapterRun: @unchecked Sendable {
   private var cancelled = false
 
   /// A run that is over before it started (the chapter does not compile).
-  init(finished report: ChapterReport) {
+  init(finished report: ChapterReport, program: ChapterProgram) {
     self.report = report
     cellLocations = report.cellLocations
+    cellCode = program.cellCode
+    chapter = report.chapter
     finishedCells = report.cells.count
     outcome = .success(report)
   }
 
-  /// Starts `executable` on a thread of its own.
-  init(starting report: ChapterReport, executable: String, environment: [String: String]) {
+  /// Starts `executable` on a thread of its own, in a fresh scratch folder that is deleted when
+  /// it ends.
+  init(
+    starting report: ChapterReport, program: ChapterProgram, executable: String,
+    environment: [String: String], limits: RunLimits
+  ) {
     self.report = report
     cellLocations = report.cellLocations
+    cellCode = program.cellCode
+    chapter = report.chapter
     finishedCells = 0
     let chapter = report.chapter
-    let timeout = chapter.frontMatter.timeout
     let thread = Thread { [self] in
-      var output: [UInt8] = []
-      var scanned = 0
+      var channel = ResultChannel(unitCount: program.units.count)
       let started = Date()
+      let scratch = NSTemporaryDirectory() + "lenet-tutor-run-" + UUID().uuidString
+      try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: scratch) }
+      let channels = Subprocess.Channels(
+        greeting: channel.greeting(memoryLimit: limits.memoryBytes, workingDirectory: scratch),
+        onRecords: { bytes in
+          let count = channel.receiveRecords(bytes)
+          self.publishFinishedCells(channel, program: program, chapter: chapter)
+          return count
+        })
       let result = Result { () throws(SubprocessError) in
         try Subprocess.run(
-          executable, [], environment: environment, timeLimit: Double(timeout),
-          onOutput: { chunk in
-            output += chunk
-            self.publishFinishedCells(in: output, scanned: &scanned, chapter: chapter)
-          },
+          executable, [], environment: environment, timeLimit: Double(limits.seconds),
+          onOutput: { channel.receiveOutput($0) }, channels: channels,
           isCancelled: { self.condition.withLock { self.cancelled } })
       }
       condition.withLock {
         switch result {
         case .success(let result):
           self.report.cells = ChapterRunner.cellResults(
-            output: result.output, termination: result.termination, chapter: chapter,
-            timeout: timeout)
+            channel, termination: result.termination, program: program, chapter: chapter,
+            limits: limits)
+          self.report.forgeries = channel.forgeries
+          self.report.startupOutput =
+            channel.current == nil
+            ? String(
+              decoding: channel.preamble, as: UTF8.self) : nil
+          self.report.termination = result.termination
           self.report.runSeconds = Date().timeIntervalSince(started)
           outcome = .success(self.report)
         case .failure(let error):
@@ -63,32 +88,15 @@ public final class ChapterRun: @unchecked Sendable {
     thread.start()
   }
 
-  /// Looks for cell and end markers that arrived since `scanned`; when one did, judges the
-  /// cells before it and wakes whoever waits for them.
-  private func publishFinishedCells(in output: [UInt8], scanned: inout Int, chapter: Chapter) {
-    let marker = Array(Prelude.marker.utf8)
-    var lastMarkerEnd: Int?
-    var index = scanned
-    while let start = output[index...].firstIndex(of: marker[0]) {
-      guard let newline = output[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-        index = start
-        break
-      }
-      let line = output[start..<newline]
-      if line.starts(with: marker) {
-        let word = line.dropFirst(marker.count)
-        if word.starts(with: Array("cell ".utf8)) || word.elementsEqual(Array("end".utf8)) {
-          lastMarkerEnd = newline + 1
-        }
-      }
-      index = newline + 1
-    }
-    scanned = index
-    guard let end = lastMarkerEnd else { return }
+  /// When the records that arrived end some cells, judges those cells and wakes whoever waits
+  /// for them.
+  private func publishFinishedCells(
+    _ channel: ResultChannel, program: ChapterProgram, chapter: Chapter
+  ) {
+    let finished = program.finishedCells(units: channel.finishedUnits)
+    guard condition.withLock({ outcome == nil && finished > finishedCells }) else { return }
     let cells = ChapterRunner.cellResults(
-      output: String(decoding: output[..<end], as: UTF8.self), termination: nil,
-      chapter: chapter, timeout: chapter.frontMatter.timeout)
-    let finished = cells.firstIndex { $0.status != .completed } ?? cells.count
+      channel, termination: nil, program: program, chapter: chapter, limits: RunLimits())
     condition.withLock {
       guard outcome == nil, finished > finishedCells else { return }
       report.cells = cells
@@ -104,6 +112,17 @@ public final class ChapterRun: @unchecked Sendable {
       while finishedCells <= index && outcome == nil { condition.wait() }
       if case .failure(let error) = outcome { throw error }
       return report
+    }
+  }
+
+  /// Waits up to `seconds` for cell `index` to have its result; true when it has.
+  public func waitForResult(throughCell index: Int, seconds: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    return condition.withLock {
+      while finishedCells <= index && outcome == nil {
+        if !condition.wait(until: deadline) { break }
+      }
+      return finishedCells > index || outcome != nil
     }
   }
 

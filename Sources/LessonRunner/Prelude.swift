@@ -1,46 +1,76 @@
-/// The source compiled with every chapter program: the `check` functions and the markers that
-/// let the runner split the program's output by cell.
-///
-/// Markers start with U+001E (record separator), which no ordinary `print` produces, and end at
-/// the next newline; fields are separated by U+001F. A marker may follow text a cell printed
-/// without a newline, so the runner looks for the separator anywhere in a line.
+/// The source compiled with every chapter program: the `check` functions and the records that
+/// tell the runner where each cell starts and what each check found (the protocol is
+/// `ResultChannel`'s).
 enum Prelude {
-  /// The marker prefix.
-  static let marker = "\u{1E}lenet-tutor "
-  /// The field separator inside a check marker.
-  static let separator: Character = "\u{1F}"
-
   /// Swift source of the prelude file (`Prelude.swift` in the chapter program).
   static let source = #"""
     // Compiled with every chapter by lenet-tutor's lesson runner; see Docs/lesson-format.md.
     import Foundation
     import LeNetKit
 
-    /// Line-buffers standard output so that everything a cell printed is out before a crash.
+    #if canImport(Glibc)
+      import Glibc
+    #endif
+
+    /// This run's key; `fileprivate`, so code in main.swift cannot name it.
+    fileprivate var _lessonKey: [UInt8] = []
+
+    /// Reads the key, the memory limit and the working folder on descriptor 4, applies them,
+    /// and line-buffers standard output so that everything a cell printed is out before a crash.
     func _lessonBegin() {
+      var line: [UInt8] = []
+      var byte: UInt8 = 0
+      while read(4, &byte, 1) == 1 && byte != 10 { line.append(byte) }
+      let fields = line.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
+      guard fields.count == 3, let limit = UInt64(String(decoding: fields[1], as: UTF8.self))
+      else {
+        fputs("lenet-tutor: this chapter program must be started by lenet-tutor\n", stderr)
+        exit(70)
+      }
+      _lessonKey = Array(fields[0])
+      if limit > 0 {
+        // Soft and hard limit alike, so that no cell can raise it again.
+        var memory = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+        _ = setrlimit(Int32(RLIMIT_AS.rawValue), &memory)
+      }
+      _ = chdir(String(decoding: fields[2], as: UTF8.self))
       setvbuf(stdout, nil, _IOLBF, 0)
     }
 
-    /// Marks the start of cell `index` in the output.
-    func _lessonCell(_ index: Int) {
-      print("\u{1E}lenet-tutor cell \(index)")
+    /// Sends one record (the key, then `fields`) and waits until the runner has read it and
+    /// everything printed before it.
+    fileprivate func _lessonRecord(_ fields: [String]) {
       fflush(stdout)
+      var record = _lessonKey
+      for field in fields {
+        record.append(0x1F)
+        record += field.utf8.prefix(4_000).map { $0 == 10 || $0 == 0x1F ? 32 : $0 }
+      }
+      record.append(10)
+      var written = 0
+      while written < record.count {
+        let count = record[written...].withUnsafeBytes { write(3, $0.baseAddress, $0.count) }
+        if count <= 0 { break }
+        written += count
+      }
+      var acknowledgement: UInt8 = 0
+      _ = read(4, &acknowledgement, 1)
+    }
+
+    /// Marks the start of program unit `index` (a cell, or an exercise's hidden checks).
+    func _lessonCell(_ index: Int) {
+      _lessonRecord(["cell", String(index)])
     }
 
     /// Marks that the program reached its end.
     func _lessonEnd() {
-      print("\u{1E}lenet-tutor end")
-      fflush(stdout)
+      _lessonRecord(["end"])
     }
 
-    private func _lessonReport(
+    fileprivate func _lessonReport(
       _ passed: Bool, _ label: String, expected: String, actual: String, file: String, line: Int
     ) {
-      let fields = [passed ? "pass" : "fail", label, expected, actual, file, String(line)].map {
-        $0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\u{1F}", with: " ")
-      }
-      print("\u{1E}lenet-tutor check\u{1F}" + fields.joined(separator: "\u{1F}"))
-      fflush(stdout)
+      _lessonRecord(["check", passed ? "pass" : "fail", label, expected, actual, file, String(line)])
     }
 
     /// Checks that `actual` equals `expected`: `check("C3 parameters", c3.parameterCount, equals: 1_516)`.

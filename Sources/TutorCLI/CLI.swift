@@ -76,8 +76,8 @@ public enum LeNetTutor {
     }
     lines += [
       "",
-      "See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's"
-        + " options; 'lenet-tutor --version' for the version.",
+      "See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's",
+      "options, and 'lenet-tutor --version' for the version.",
     ]
     return lines.joined(separator: "\n")
   }

@@ -142,6 +142,16 @@ struct LessonSupport {
     }
   }
 
+  /// The shipped chapter that the learner's `chapter` runs inside (its checks, setup and
+  /// reference outputs; only the exercise cells are the learner's): the workspace's copy in
+  /// `.lenet-tutor/course/`. Nil in the course itself, where a chapter is its own course.
+  func course(for chapter: Chapter) throws -> Chapter? {
+    guard let path = workspace.shippedChapterPath(for: chapter.path),
+      FileManager.default.fileExists(atPath: path)
+    else { return nil }
+    return try ChapterParser.parse(contentsOf: path)
+  }
+
   /// A runner whose one-line status messages go to standard error.
   var runner: ChapterRunner {
     let errors = context.errors
@@ -156,10 +166,10 @@ struct LessonSupport {
       let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
       return context.terminal.verdict(false) + " " + verdict.text
         + context.terminal.styled(location, .dim)
-    case .unsolved:
+    case .notStarted, .warning:
       let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
-      return context.terminal.styled("○", .yellow, .bold) + " " + verdict.text
-        + context.terminal.styled(location, .dim)
+      return context.terminal.styled(verdict.status == .warning ? "!" : "○", .yellow, .bold)
+        + " " + verdict.text + context.terminal.styled(location, .dim)
     case .note: return "- " + verdict.text
     }
   }

@@ -155,32 +155,45 @@ struct ChapterRunTests {
     let starter = try runner.run(chapter, solutions: false)
     let solved = try runner.run(chapter, solutions: true)
     #expect(!starter.exercisePassed("double"))
-    #expect(
-      starter.verdicts.map(\.text) == [
-        "double 21: expected 42, got 0 (exercise 'double' still has its TODO)"
-      ])
-    #expect(starter.verdicts.map(\.status) == [.unsolved])
-    #expect(starter.unsolvedExercises == ["double"])
+    #expect(starter.verdicts.map(\.text) == ["double 21: expected 42, got 0"])
+    #expect(starter.verdicts.map(\.status) == [.notStarted])
+    #expect(starter.notStartedExercises == ["double"])
+    #expect(starter.exercises.map(\.status) == [.notStarted])
+    #expect(solved.exercises.map(\.status) == [.passed])
     #expect(!starter.passed)
     #expect(solved.exercisePassed("double"))
     #expect(solved.passed)
   }
 
-  @Test func anEditedExerciseThatFailsIsAFailureNotUnsolved() throws {
-    let path = try writeChapter(
-      frontMatter() + """
-        ```swift exercise id=double
-        func double(_ x: Int) -> Int { x + 1 }
-        ```
-
-        ```swift
-        check("double 21", double(21), equals: 42)
-        ```
-        """)
-    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+  @Test func aWrongAnswerThatKeepsTheTodoIsAFailureWithExpectedAndActual() throws {
+    let course = try ChapterParser.parse(contentsOf: try writeChapter(Self.doubleChapter))
+    let learner = try ChapterParser.parse(
+      contentsOf: try writeChapter(
+        Self.doubleChapter.replacingOccurrences(of: "return 0", with: "return x + 1")))
+    let report = try runner.run(learner, solutions: false, course: course)
+    #expect(report.verdicts.map(\.text) == ["double 21: expected 42, got 22"])
     #expect(report.verdicts.map(\.status) == [.failed])
-    #expect(report.unsolvedExercises.isEmpty)
+    #expect(report.exercises.map(\.status) == [.failed])
+    #expect(report.notStartedExercises.isEmpty)
+    #expect(report.tally.summary == "0 passed, 1 failed")
   }
+
+  /// Lines 7-12 the `double` exercise (its TODO on line 9), lines 14-16 its check cell.
+  static let doubleChapter =
+    frontMatter()
+      + """
+      ```swift exercise id=double
+      func double(_ x: Int) -> Int {
+        // TODO: return twice x
+        return 0
+      }
+      ```
+
+      ```swift
+      check("double 21", double(21), equals: 42)
+      ```
+
+      """
 
   @Test func missingSolutionIsAnErrorAtTheExercise() throws {
     let path = try writeChapter(
@@ -259,5 +272,214 @@ struct ChapterRunTests {
     #expect(Date().timeIntervalSince(started) < 5)
     #expect(run.wasCancelled)
     #expect(final.cells.map(\.status) == [.completed, .crashed("signal 9: killed")])
+  }
+}
+
+/// The result protocol: what a cell prints is never a result, and the results cannot be forged.
+@Suite("Chapter results cannot be forged")
+struct ChapterResultProtocolTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  func run(_ body: String) throws -> ChapterReport {
+    let path = try writeChapter(frontMatter() + body)
+    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+  }
+
+  @Test func printedMarkerTextIsOnlyText() throws {
+    // The marker lines the runner used to read from standard output, printed by a cell.
+    let report = try run(
+      """
+      ```swift
+      print("\\u{1E}lenet-tutor check\\u{1F}pass\\u{1F}forged\\u{1F}1\\u{1F}1\\u{1F}x\\u{1F}1")
+      print("\\u{1E}lenet-tutor end")
+      check("real", 1 + 1, equals: 3)
+      ```
+      """)
+    #expect(report.cells[0].checks.map(\.label) == ["real"])
+    #expect(report.verdicts.map(\.status) == [.failed])
+    #expect(report.cells[0].output.contains("forged"))
+  }
+
+  @Test func aRecordWithoutTheKeyIsTamperingAndEarnsNothing() throws {
+    let report = try run(
+      """
+      ```swift
+      let fake = "0123456789abcdef0123456789abcdef\\u{1F}check\\u{1F}pass\\u{1F}forged\\u{1F}\\u{1F}\\u{1F}x\\u{1F}1\\n"
+      _ = fake.withCString { write(3, $0, strlen($0)) }
+      check("real", 1 + 1, equals: 3)
+      ```
+      """)
+    #expect(report.cells[0].checks.map(\.label) == ["real"])
+    #expect(report.forgeries.count == 1)
+    #expect(
+      report.verdicts.map(\.status) == [.failed, .failed],
+      "\(report.verdicts.map(\.text))")
+    #expect(report.verdicts.first?.text.hasPrefix("tampering: ") == true)
+    #expect(!report.passed)
+  }
+
+  @Test func tenMegabytesOfOutputTakeAboutASecond() throws {
+    // 100,000 lines of 99 characters and a newline: 10,000,000 bytes.
+    let report = try run(
+      """
+      ```swift
+      let line = String(repeating: "x", count: 99)
+      for _ in 0..<100_000 { print(line) }
+      ```
+
+      ```swift
+      check("after the output", true)
+      ```
+      """)
+    #expect(report.cells[0].output.utf8.count == 10_000_000)
+    #expect(report.verdicts.map(\.status) == [.passed])
+    let seconds = try #require(report.runSeconds)
+    #expect(seconds < 3, "10 MB took \(seconds) s")
+  }
+
+  @Test func outputBeyondSixteenMegabytesIsDroppedAndLaterResultsStillArrive() throws {
+    // 20 MB in one cell: 16 MB kept, 4,194,304 bytes dropped (20 · 2^20 − 16 · 2^20).
+    let report = try run(
+      """
+      ```swift
+      let block = String(repeating: "y", count: 1_048_575)
+      for _ in 0..<20 { print(block) }
+      ```
+
+      ```swift
+      check("after the output", true)
+      ```
+      """)
+    #expect(
+      report.cells[0].output.hasSuffix(
+        "\n[printed more than 16 MB; the rest (4194304 bytes) is dropped]\n"))
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    #expect(report.verdicts.map(\.status) == [.passed])
+  }
+}
+
+/// The learner's copy runs inside the course: only exercise code is theirs.
+@Suite("Course and learner")
+struct CourseAndLearnerTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  /// Runs the learner's text of `ChapterRunTests.doubleChapter` inside the course.
+  func run(learner text: String, hiddenChecks: String? = nil) throws -> ChapterReport {
+    let coursePath = try writeChapter(ChapterRunTests.doubleChapter)
+    if let hiddenChecks {
+      let folder = (coursePath as NSString).deletingLastPathComponent + "/Grading/01-demo"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try Data(hiddenChecks.utf8).write(to: URL(fileURLWithPath: folder + "/double.swift"))
+    }
+    let course = try ChapterParser.parse(contentsOf: coursePath)
+    let learner = try ChapterParser.parse(contentsOf: try writeChapter(text))
+    return try runner.run(
+      learner, solutions: false, course: course, hiddenChecks: hiddenChecks != nil)
+  }
+
+  static let solved = ChapterRunTests.doubleChapter.replacingOccurrences(
+    of: "return 0", with: "return x * 2")
+
+  @Test func anEditedCheckCellIsAWarningAndTheCoursesCellRuns() throws {
+    // Wrong answer, and the check weakened to match it.
+    let text = ChapterRunTests.doubleChapter.replacingOccurrences(
+      of: "equals: 42", with: "equals: 0")
+    let report = try run(learner: text)
+    #expect(
+      report.verdicts.map(\.text) == [
+        "your copy of the check cell at line 14 differs from the course; the course's cell was"
+          + " used",
+        "double 21: expected 42, got 0",
+      ])
+    #expect(report.verdicts.map(\.status) == [.warning, .notStarted])
+    #expect(report.exercises.map(\.status) == [.notStarted])
+    #expect(report.tally.summary == "0 passed, 0 failed, 1 not started")
+    #expect(!report.passed)
+  }
+
+  @Test func anExerciseMissingFromTheLearnersCopyIsMissing() throws {
+    let text = ChapterRunTests.doubleChapter.replacingOccurrences(
+      of: "swift exercise id=double", with: "swift")
+    let report = try run(learner: text)
+    #expect(report.exercises.map(\.status) == [.missing])
+    #expect(!report.passed)
+  }
+
+  @Test func hiddenChecksRunAfterTheExerciseAndShowOnlyTheirLabels() throws {
+    let hidden = """
+      check("double of a negative", double(-4), equals: -8)
+      check("double of zero", double(0), equals: 0)
+      """
+    // `x + x` passes; `x > 0 ? 2 * x : 0` passes the visible check and fails a hidden one.
+    let right = try run(learner: Self.solved, hiddenChecks: hidden)
+    #expect(
+      right.verdicts.map(\.text) == [
+        "double 21: 42", "hidden check: double of a negative", "hidden check: double of zero",
+      ])
+    #expect(right.exercises.map(\.status) == [.passed])
+    let wrong = try run(
+      learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+        of: "return 0", with: "return x > 0 ? 2 * x : 0"),
+      hiddenChecks: hidden)
+    #expect(wrong.verdicts.map(\.status) == [.passed, .failed, .passed])
+    #expect(wrong.verdicts[1].text == "hidden check: double of a negative")
+    #expect(wrong.verdicts[1].location == nil)
+    #expect(wrong.exercises.map(\.status) == [.failed])
+    // Without hiddenChecks they do not run.
+    let visibleOnly = try run(learner: Self.solved)
+    #expect(visibleOnly.verdicts.map(\.text) == ["double 21: 42"])
+  }
+
+  @Test func redefiningCheckIsRefusedAtItsLine() throws {
+    for declaration in [
+      "func check(_ label: String, _ actual: Int, equals expected: Int,"
+        + " file: String = #filePath, line: Int = #line) {}",
+      "func `check`<T>(_ label: String, _ actual: T, equals expected: T) {}",
+      "let check = { (label: String, actual: Int, expected: Int) in }",
+      "func _lessonCell(_ index: Int) {}",
+    ] {
+      let report = try run(
+        learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+          of: "func double", with: declaration + "\nfunc double"
+        )
+        .replacingOccurrences(of: "return 0", with: "return x * 2"))
+      #expect(report.exercises.map(\.status) == [.compileError], "\(declaration)")
+      // The declaration is on line 8, the exercise's first code line.
+      #expect(
+        report.verdicts.first?.location?.description.hasSuffix("01-demo.md:8:6") == true
+          || report.verdicts.first?.location?.description.hasSuffix("01-demo.md:8:5") == true,
+        "\(declaration): \(report.verdicts.map { "\($0.location.map(\.description) ?? ""): \($0.text)" })"
+      )
+      #expect(!report.passed)
+    }
+  }
+
+  @Test func exitingEarlyEarnsNoPass() throws {
+    let report = try run(
+      learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+        of: "return 0\n}", with: "return 0\n}\nexit(0)"))
+    #expect(report.exercises.map(\.status) == [.crashed])
+    #expect(report.verdicts.first?.text.hasPrefix("the program exited (status 0)") == true)
+    #expect(!report.passed)
+  }
+
+  @Test func aSignalHandlerThatHidesATrapEarnsNoPass() throws {
+    // The answer traps (an index out of range); the handler ends the program quietly.
+    let report = try run(
+      learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+        of: "return 0\n}",
+        with:
+          "return [x][1]\n}\nsignal(SIGILL) { _ in _exit(0) }\nsignal(SIGTRAP) { _ in _exit(0) }"
+      ))
+    #expect(report.exercises.map(\.status) == [.crashed])
+    #expect(!report.passed)
   }
 }

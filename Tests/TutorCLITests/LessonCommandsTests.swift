@@ -303,6 +303,33 @@ struct LessonCommandsTests {
     #expect(status == 0, "\(errors.text)")
     #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
   }
+  @Test func lessonAndCheckEndWithTheSameTally() throws {
+    // One exercise not started (its check fails as shipped) and one plain check that passes.
+    let chapter =
+      header + """
+        ```swift exercise id=double
+        func double(_ x: Int) -> Int {
+          // TODO: return twice x
+          return 0
+        }
+        ```
+
+        ```swift
+        check("double 21", double(21), equals: 42)
+        check("one plus one", 1 + 1, equals: 2)
+        ```
+
+        """
+    let checkout = try Checkout(chapters: ["03-demo.md": chapter])
+    let lesson = checkout.run(["lesson", "3"])
+    let check = checkout.run(["check", "3"])
+    #expect(lesson.output.contains("\n1 passed, 0 failed, 1 not started\n"), "\(lesson.output)")
+    #expect(check.output.hasSuffix("\n1 passed, 0 failed, 1 not started\n"), "\(check.output)")
+    // Reading a chapter not yet solved is fine; checking it is not.
+    #expect(lesson.status == 0)
+    #expect(check.status == 1)
+  }
+
   @Test func aCellStillRunningSaysSoOnATerminalThenTheLineGoes() throws {
     // The cell cannot end before the sink has seen "running…", so the line must be shown.
     let gate = checkoutGate()
@@ -318,7 +345,9 @@ struct LessonCommandsTests {
       terminal: Terminal(isInteractive: true, usesColor: false),
       environment: checkout.environment, readLine: { nil })
     #expect(LeNetTutor.run(["lesson", "3", "--no-pause"], context: context) == 0)
-    #expect(output.text.contains("  running…\r\u{1B}[2K  │ released: true\n"), "\(output.text)")
+    #expect(
+      output.text.contains("\r\u{1B}[2K  running… 0 s (Ctrl-C stops the cell)"), "\(output.text)")
+    #expect(output.text.contains("\r\u{1B}[2K  │ released: true\n"), "\(output.text)")
   }
 }
 

@@ -19,6 +19,7 @@ import Testing
       solution    Show the reference solution of an exercise you have passed.
       reset       Put a lesson's exercise cells back as shipped (your version is backed up).
       watch       Run a lesson's checks again each time you save its file.
+      release     Write the student edition of the course (chapters only) for a class.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
       train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.
@@ -26,7 +27,8 @@ import Testing
       predict     Classify digit images with a trained checkpoint: the top 3 digits.
       bench       Measure training and inference speed (images/s) on synthetic data.
 
-    See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's options; 'lenet-tutor --version' for the version.
+    See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's
+    options, and 'lenet-tutor --version' for the version.
 
     """
 

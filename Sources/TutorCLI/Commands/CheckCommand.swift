@@ -1,5 +1,6 @@
 import Foundation
 import LessonRunner
+import TerminalKit
 
 /// `lenet-tutor check`: runs chapters without prose and prints one line per check.
 enum CheckCommand: TutorCommand {
@@ -48,20 +49,17 @@ enum CheckCommand: TutorCommand {
 
   /// What the check lines of one or more chapters added up to.
   struct Tally {
-    var passed = 0
-    var failed = 0
-    var skipped = 0
-    var notAnswered = 0
+    var counts = ChapterReport.Tally()
     /// Whether a chapter could not be read (exit status 2).
     var unreadable = false
 
     /// `3 passed, 1 failed` and the optional parts.
-    var summary: String {
-      summaryLine(passed: passed, failed: failed, skipped: skipped, notAnswered: notAnswered)
-    }
+    var summary: String { counts.summary }
 
-    /// 2 when a chapter could not be read, 1 when a check failed, else 0.
-    var exitStatus: Int32 { unreadable ? 2 : failed > 0 ? 1 : 0 }
+    /// 2 when a chapter could not be read, 1 when a check failed or is not started, else 0.
+    var exitStatus: Int32 {
+      unreadable ? 2 : counts.failed + counts.notStarted > 0 ? 1 : 0
+    }
   }
 
   /// Runs the chapter at `path` and prints its title and one line per check, adding them up in
@@ -81,24 +79,37 @@ enum CheckCommand: TutorCommand {
     output.line("\(path): \(chapter.frontMatter.title)")
     if chapter.frontMatter.needsMNIST, let reason = support.workspace.mnistSkipReason {
       output.line("- skipped: \(reason.message) (fix: \(reason.fix))")
-      tally.skipped += 1
+      tally.counts.skipped += 1
       return
     }
     let report: ChapterReport
     do {
-      report = try support.runner.run(chapter, solutions: solutions)
+      // The course's CI proves the reference solutions pass the hidden checks too.
+      report = try support.runner.run(
+        chapter, solutions: solutions, course: try support.course(for: chapter),
+        hiddenChecks: solutions)
     } catch {
       errors.line("\(error)")
-      if error is ChapterError { tally.unreadable = true } else { tally.failed += 1 }
+      if error is ChapterError { tally.unreadable = true } else { tally.counts.failed += 1 }
       return
     }
     if let compileErrors = report.compileErrors { output.write(compileErrors) }
     for verdict in report.verdicts {
       output.line("  " + support.line(verdict))
-      if verdict.status == .passed { tally.passed += 1 }
-      if verdict.status == .failed || verdict.status == .unsolved { tally.failed += 1 }
+      tally.counts.add(verdict)
     }
     guard !solutions else { return }
+    tally.counts.add(quizTally(chapter, support: support, output: output))
+    if support.recordsProgress(chapter) { support.updateProgress { $0.record(report) } }
+  }
+
+  /// Prints one line per quiz question of `chapter` from the recorded answers and counts them:
+  /// right is passed, wrong is failed, unanswered is not answered. `lesson` shares it, so both
+  /// commands end with the same tally.
+  static func quizTally(_ chapter: Chapter, support: LessonSupport, output: any TextSink)
+    -> ChapterReport.Tally
+  {
+    var tally = ChapterReport.Tally()
     let progress = support.loadProgress()
     for quiz in chapter.quizzes {
       let (line, correct) = support.quizLine(quiz, chapter: chapter, progress: progress)
@@ -109,6 +120,6 @@ enum CheckCommand: TutorCommand {
       case nil: tally.notAnswered += 1
       }
     }
-    if support.recordsProgress(chapter) { support.updateProgress { $0.record(report) } }
+    return tally
   }
 }

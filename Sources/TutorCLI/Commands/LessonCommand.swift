@@ -16,9 +16,11 @@ enum LessonCommand: TutorCommand {
     ],
     discussion: """
       On a terminal the lesson waits for Enter after each cell (q quits); with --no-pause, or
-      when the output is not a terminal, it runs straight through. Edit the chapter's cells and
-      run it again: it is compiled again only when it changed. Exit status: 0 when every check
-      passed, 1 when one failed, 2 when the chapter cannot be read.
+      when the output is not a terminal, it runs straight through. A cell that runs long shows
+      its seconds; Ctrl-C stops it (not lenet-tutor). Edit the chapter's exercise cells and run
+      it again: it is compiled again only when it changed. Ends with the same tally as 'check'.
+      Exit status: 0 when nothing failed (exercises not started yet are fine), 1 when a check
+      failed, 2 when the chapter cannot be read, 130 when Ctrl-C stopped a cell.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -47,12 +49,13 @@ enum LessonCommand: TutorCommand {
     // ends, while later cells (a training loop) still run.
     let run: ChapterRun
     do {
-      run = try support.runner.start(chapter, solutions: solutions)
+      run = try support.runner.start(
+        chapter, solutions: solutions, course: try support.course(for: chapter))
     } catch let error as ChapterError {
       context.errors.line("\(error)")
       return 2
     }
-    var (passed, failed) = (0, 0)
+    var shownVerdicts: [ChapterReport.Verdict] = []
     /// Waits for Enter; false when the learner typed q (or input ended).
     func step(_ prompt: String = "Enter: next step · q: quit") -> Bool {
       guard pauses else { return true }
@@ -61,7 +64,7 @@ enum LessonCommand: TutorCommand {
       return answer.trimmingCharacters(in: .whitespaces).lowercased() != "q"
     }
     var quit = false
-    blocks: for block in chapter.blocks {
+    blocks: for block in run.chapter.blocks {
       switch block {
       case .prose(let text, _):
         output.line(renderer.render(text))
@@ -70,28 +73,30 @@ enum LessonCommand: TutorCommand {
         output.line(renderer.renderCode(code, language: language))
         output.line()
       case .cell(let index):
-        let cell = chapter.cells[index]
+        let cell = run.chapter.cells[index]
         let title = cell.exerciseID.map { "Exercise \($0)" } ?? "Cell"
         let location = run.cellLocations[index]
+        // A cell's fence is the line before its code; a solution is named by its file.
         let shown =
-          location.path == chapter.path ? "\(chapter.path):\(cell.line)" : location.path
+          location.path.hasSuffix(".md") ? "\(location.path):\(location.line - 1)" : location.path
         output.line(terminal.styled("▶ \(title) (\(shown))", .dim))
-        let code =
-          solutions && cell.exerciseID != nil
-          ? (FileManager.default.contents(atPath: location.path).map {
-            String(decoding: $0, as: UTF8.self)
-          } ?? cell.code) : cell.code
-        output.line(renderer.renderCode(code, language: "swift"))
+        output.line(renderer.renderCode(run.cellCode[index], language: "swift"))
         output.line()
-        // A cell still running (a training loop) says so on a terminal, then the line goes.
-        let showsRunning = terminal.isInteractive && !run.hasResult(throughCell: index)
-        if showsRunning { output.write(terminal.styled("  running…", .dim)) }
+        // A cell still running (a training loop) says so on a terminal with its seconds, then
+        // the line goes.
+        if terminal.isInteractive && !run.hasResult(throughCell: index) {
+          let started = Date()
+          repeat {
+            let seconds = Int(Date().timeIntervalSince(started))
+            output.write(
+              "\r\u{1B}[2K"
+                + terminal.styled("  running… \(seconds) s (Ctrl-C stops the cell)", .dim))
+          } while !run.waitForResult(throughCell: index, seconds: 1)
+          output.write("\r\u{1B}[2K")
+        }
         let report = try run.report(throughCell: index)
-        if showsRunning { output.write("\r\u{1B}[2K") }
         if let errors = report.compileErrors {
           output.write(errors)
-          failed += 1
-          quit = true
           break blocks
         }
         let result = report.cells[index]
@@ -104,8 +109,7 @@ enum LessonCommand: TutorCommand {
         }
         for verdict in report.verdicts(forCell: index) {
           output.line("  " + support.line(verdict))
-          if verdict.status == .passed { passed += 1 }
-          if verdict.status == .failed { failed += 1 }
+          shownVerdicts.append(verdict)
         }
         output.line()
         if result.status != .completed { break blocks }
@@ -117,8 +121,8 @@ enum LessonCommand: TutorCommand {
         continue
       case .hint(let cell, let hint):
         // Whether the exercise passed is known once the last cell that checks it has ended.
-        guard let id = chapter.cells[cell].exerciseID,
-          let range = chapter.exerciseRange(id),
+        guard let id = run.chapter.cells[cell].exerciseID,
+          let range = run.chapter.exerciseRange(id),
           !(try run.report(throughCell: range.upperBound - 1)).exercisePassed(id)
         else { continue }
         if pauses && !step("Enter: show hint \(hint + 1) · q: quit") {
@@ -126,10 +130,10 @@ enum LessonCommand: TutorCommand {
           break blocks
         }
         output.line(terminal.styled("Hint \(hint + 1):", .yellow, .bold))
-        output.line(renderer.render(chapter.cells[cell].hints[hint]))
+        output.line(renderer.render(run.chapter.cells[cell].hints[hint]))
         output.line()
       case .quiz(let index):
-        let quiz = chapter.quizzes[index]
+        let quiz = run.chapter.quizzes[index]
         output.line(terminal.styled("Quiz: ", .bold) + renderer.render(quiz.question))
         if case .choice(let options, _) = quiz.answer {
           for (number, option) in options.enumerated() { output.line("  \(number + 1)) \(option)") }
@@ -140,24 +144,38 @@ enum LessonCommand: TutorCommand {
     }
     if quit { run.cancel() }
     let report = try run.wait()
-    let notRun = report.cells.filter { $0.status == .notRun }.count
-    if notRun > 0 && !quit && report.compileErrors == nil {
-      output.line("- \(notRun) later cell\(notRun == 1 ? "" : "s") not run")
+    var tally = ChapterReport.Tally()
+    if quit {
+      for verdict in shownVerdicts { tally.add(verdict) }
+    } else {
+      // The lines no cell showed (compile errors, edited cells, cells not run), then the same
+      // tally as `check`'s.
+      var unshown = shownVerdicts
+      for verdict in report.verdicts {
+        if let position = unshown.firstIndex(of: verdict) {
+          unshown.remove(at: position)
+        } else {
+          output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
+        }
+      }
+      tally = report.tally
+      if !solutions { tally.add(CheckCommand.quizTally(chapter, support: support, output: output)) }
     }
-    output.line(summaryLine(passed: passed, failed: failed))
-    let unsolved = report.compileErrors == nil ? report.unsolvedExercises : []
-    if !unsolved.isEmpty {
-      let names = unsolved.map { "'\($0)'" }.joined(separator: ", ")
+    output.line(tally.summary)
+    let notStarted = report.compileErrors == nil ? report.notStartedExercises : []
+    if !notStarted.isEmpty {
+      let names = notStarted.map { "'\($0)'" }.joined(separator: ", ")
       output.line(
-        "Your turn: exercise\(unsolved.count == 1 ? "" : "s") \(names) still"
-          + " \(unsolved.count == 1 ? "has its" : "have their") TODO. Edit \(chapter.path), then run"
+        "Your turn: exercise\(notStarted.count == 1 ? "" : "s") \(names)"
+          + " \(notStarted.count == 1 ? "is" : "are") not started. Edit \(chapter.path), then run"
           + " 'lenet-tutor check \(front.number)' (stuck? 'lenet-tutor hint \(front.number)').")
     }
+    if report.termination == .interrupted { return 130 }
     // A run stopped early (q) says nothing about the cells it did not reach.
     if !solutions && !run.wasCancelled && support.recordsProgress(chapter) {
       support.updateProgress { $0.record(report) }
     }
-    return failed > 0 ? 1 : 0
+    return tally.failed > 0 ? 1 : 0
   }
 }
 

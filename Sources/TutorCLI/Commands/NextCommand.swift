@@ -37,7 +37,9 @@ enum NextCommand: TutorCommand {
     }
     context.output.line("Next: lesson \(next.number), the first you have not passed.")
     context.output.line()
-    let words = [String(next.number)] + (arguments.flag("--no-pause") ? ["--no-pause"] : [])
+    let words =
+      [String(next.number)] + (arguments.flag("--no-pause") ? ["--no-pause"] : [])
+      + (arguments.string("--workspace").map { ["--workspace", $0] } ?? [])
     return try LessonCommand.run(try LessonCommand.spec.parse(words), context: context)
   }
 }
