@@ -46,6 +46,11 @@ public struct FrontMatter: Sendable, Equatable {
   /// Gigabytes of memory the chapter program may use (`memory:`), when the default is not
   /// enough.
   public var memory: Double?
+  /// Each exercise's points in `grade` (`points: table-one=2`); an exercise not named has 1.
+  public var points: [String: Int] = [:]
+
+  /// The points exercise `id` is worth.
+  public func points(ofExercise id: String) -> Int { points[id] ?? 1 }
 }
 
 /// One piece of a chapter in reading order.

@@ -139,6 +139,17 @@ public enum ChapterParser {
       index = closing + 1
     }
     flushProse(nextLine: lines.count + 1)
+    let exerciseIDs = Set(chapter.exercises.compactMap(\.exerciseID))
+    if let unknown = chapter.frontMatter.points.keys.sorted().first(where: {
+      !exerciseIDs.contains($0)
+    }) {
+      let line = lines.firstIndex { $0.hasPrefix("points:") }.map { $0 + 1 } ?? 1
+      throw .invalidFrontMatterValue(
+        field: "points", value: unknown,
+        expected: "the id of one of this chapter's exercises ("
+          + exerciseIDs.sorted().joined(separator: ", ") + ")",
+        SourceLocation(path: path, line: line))
+    }
     return chapter
   }
 
@@ -178,7 +189,7 @@ public enum ChapterParser {
         line.distance(from: line.startIndex, to: colon) + 2
         + (rawValue.count - rawValue.drop(while: { $0 == " " }).count)
       guard
-        ["number", "title", "goals", "minutes", "needs-mnist", "timeout", "memory"]
+        ["number", "title", "goals", "minutes", "needs-mnist", "timeout", "memory", "points"]
           .contains(key)
       else {
         throw .unknownFrontMatterField(key, SourceLocation(path: path, line: lineNumber))
@@ -217,10 +228,26 @@ public enum ChapterParser {
       }
       needsMNIST = entry.value == "true"
     }
-    let frontMatter = FrontMatter(
+    var points: [String: Int] = [:]
+    if let entry = values["points"] {
+      // `points: table-one=2 conv-backward=3`: an exercise's weight in `grade` (1 when absent).
+      for word in entry.value.split(separator: " ") {
+        let parts = word.split(separator: "=", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), (0...100).contains(value)
+        else {
+          throw .invalidFrontMatterValue(
+            field: "points", value: entry.value,
+            expected: "exercise ids with their points, as 'table-one=2 conv-backward=3' (0 to 100)",
+            SourceLocation(path: path, line: entry.line, column: entry.column))
+        }
+        points[String(parts[0])] = value
+      }
+    }
+    var frontMatter = FrontMatter(
       number: number, title: title, goals: goals, minutes: try integer("minutes", 1...600),
       needsMNIST: needsMNIST, timeout: try integer("timeout", 1...86_400) ?? 60,
       memory: try integer("memory", 1...1_024).map(Double.init))
+    frontMatter.points = points
     let fileName = path.split(separator: "/").last.map(String.init) ?? path
     if let fileNumber = Int(fileName.prefix(while: \.isNumber)), fileNumber != number,
       let entry = values["number"]

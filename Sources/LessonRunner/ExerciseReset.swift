@@ -42,18 +42,32 @@ public struct ExerciseReset: Sendable {
     } catch {
       throw .shippedDoesNotParse(error)
     }
-    var lines = currentText.split(separator: "\n", omittingEmptySubsequences: false).map(
-      String.init)
-    var changed: [(id: String, cell: Cell, code: String)] = []
+    var codes: [String: String] = [:]
+    var changedIDs: [String] = []
     for shippedCell in shipped.exercises {
       guard let id = shippedCell.exerciseID, ids?.contains(id) ?? true else { continue }
       guard let cell = current.exercises.first(where: { $0.exerciseID == id }) else {
         throw .exerciseMissing(id: id, path: path)
       }
-      if cell.code != shippedCell.code { changed.append((id, cell, shippedCell.code)) }
+      if cell.code != shippedCell.code {
+        codes[id] = shippedCell.code
+        changedIDs.append(id)
+      }
     }
+    return ExerciseReset(
+      path: path, exerciseIDs: changedIDs, currentText: currentText,
+      resetText: replacingCode(codes, in: current, text: currentText))
+  }
+
+  /// `text` (the chapter `chapter` was parsed from) with the code of each exercise named in
+  /// `codes` replaced; everything else, line endings included, stays as it was.
+  public static func replacingCode(_ codes: [String: String], in chapter: Chapter, text: String)
+    -> String
+  {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     // Bottom up, so the line numbers of the cells still to replace stay valid.
-    for (_, cell, code) in changed.reversed() {
+    for cell in chapter.exercises.reversed() {
+      guard let id = cell.exerciseID, let code = codes[id] else { continue }
       let first = cell.line  // the 0-based index of the line after the opening fence
       let bodyCount = bodyLineCount(of: cell, lines: lines)
       let ending = lines[first - 1].hasSuffix("\r") ? "\r" : ""
@@ -62,9 +76,7 @@ public struct ExerciseReset: Sendable {
         ? [] : code.split(separator: "\n", omittingEmptySubsequences: false).map { $0 + ending }
       lines.replaceSubrange(first..<(first + bodyCount), with: replacement)
     }
-    return ExerciseReset(
-      path: path, exerciseIDs: changed.map(\.id), currentText: currentText,
-      resetText: lines.joined(separator: "\n"))
+    return lines.joined(separator: "\n")
   }
 
   /// The number of lines between a cell's fences: its code's lines, or none for an empty cell.

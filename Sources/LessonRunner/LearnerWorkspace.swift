@@ -181,8 +181,8 @@ public struct LearnerWorkspace: Sendable, Equatable {
 }
 
 /// A Foundation file error in words ("permission denied"), not `NSCocoaErrorDomain 513`.
-enum FileProblem {
-  static func describe(_ error: any Error) -> String {
+public enum FileProblem {
+  public static func describe(_ error: any Error) -> String {
     let nsError = error as NSError
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
       underlying.domain == NSPOSIXErrorDomain

@@ -44,6 +44,7 @@ public enum LeNetTutor {
     ResetCommand.self,
     WatchCommand.self,
     ReleaseCommand.self,
+    GradeCommand.self,
     SummaryCommand.self,
     DataCommand.self,
     TrainCommand.self,

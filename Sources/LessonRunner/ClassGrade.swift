@@ -1,0 +1,455 @@
+import Foundation
+import LeNetKit
+
+/// Grades a class: each student's exercise code runs inside the course's own chapter, with the
+/// visible and the hidden checks, one chapter program per process under the run limits.
+///
+/// `submissions` holds one folder per student (the folder's name is the student), each a
+/// workspace as `lenet-tutor init` made it; only `Lessons/NN-slug.md` (and the self-check quiz
+/// answers in `.lenet-tutor/progress.json`) are read. A student's chapter is never trusted: only
+/// its exercise cells' code is taken, by exercise id.
+public struct ClassGrade: Sendable {
+  /// What one student earned on one exercise.
+  public struct Row: Codable, Sendable, Equatable {
+    public var student: String
+    public var chapter: String
+    public var exercise: String
+    public var points: Int
+    public var maxPoints: Int
+    /// `passed`, `failed`, `not-started`, `compile-error`, `timeout`, `out-of-memory`,
+    /// `crashed` or `missing`.
+    public var status: String
+    /// Seconds the student's chapter program took (compiling and running), shared by the
+    /// chapter's exercises.
+    public var seconds: Double
+    /// The student's own quiz record for the chapter, `right/questions` (not proctored).
+    public var quizSelfCheck: String
+    /// Every check of the exercise, visible and hidden, in order.
+    public var checks: [CheckLine]
+  }
+
+  /// One check as the feedback shows it; a hidden check keeps only its label and result.
+  public struct CheckLine: Codable, Sendable, Equatable {
+    public var label: String
+    public var passed: Bool
+    public var hidden: Bool
+    /// The verdict text (`C3 parameters: expected 1516, got 2416`); the label alone when hidden.
+    public var text: String
+    /// `Lessons/03-….md:182` where it is the student's or the course's line; empty when hidden.
+    public var location: String
+  }
+
+  /// What one student's chapter run said beyond the checks.
+  public struct ChapterNotes: Codable, Sendable, Equatable {
+    public var student: String
+    public var chapter: String
+    /// Compile errors at the student's lines, warnings about edited cells, why a run stopped.
+    public var messages: [String]
+  }
+
+  /// A student and chapter that could not be graded at all (the toolchain failed), with why.
+  public struct Failure: Codable, Sendable, Equatable {
+    public var student: String
+    public var chapter: String
+    public var reason: String
+  }
+
+  public var rows: [Row] = []
+  public var notes: [ChapterNotes] = []
+  public var failures: [Failure] = []
+  /// The students, in name order.
+  public var students: [String] = []
+
+  public init() {}
+
+  /// The students of `submissions`: its sub-folders, hidden ones left out, by name.
+  public static func students(in submissions: String) throws(WorkspaceError) -> [String] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: submissions) else {
+      throw .cannotRead(submissions)
+    }
+    return names.filter { name in
+      var isFolder: ObjCBool = false
+      return !name.hasPrefix(".")
+        && FileManager.default.fileExists(
+          atPath: submissions + "/" + name, isDirectory: &isFolder)
+        && isFolder.boolValue
+    }.sorted()
+  }
+
+  /// Grades every student of `submissions` on `chapters` (the course's own, parsed), running
+  /// `jobs` chapter programs at a time; `progress` is called after each student-chapter.
+  public static func grade(
+    submissions: String, chapters: [Chapter], runner: ChapterRunner, limits: RunLimits?,
+    jobs: Int, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+  ) throws(WorkspaceError) -> ClassGrade {
+    let students = try students(in: submissions)
+    let tasks = students.flatMap { student in chapters.map { (student, $0) } }
+    let results = LockedResults(count: tasks.count)
+    let next = LockedCounter()
+    let worker = { @Sendable () in
+      while let index = next.take(below: tasks.count) {
+        let (student, chapter) = tasks[index]
+        let outcome = gradeOne(
+          student: student, folder: submissions + "/" + student, chapter: chapter,
+          runner: runner, limits: limits)
+        results.set(index, outcome)
+        progress(results.doneCount, tasks.count)
+      }
+    }
+    // The first task alone: it compiles the shared library once, for everyone after it.
+    if !tasks.isEmpty, let first = next.take(below: 1) {
+      let (student, chapter) = tasks[first]
+      results.set(
+        first,
+        gradeOne(
+          student: student, folder: submissions + "/" + student, chapter: chapter,
+          runner: runner, limits: limits))
+      progress(results.doneCount, tasks.count)
+    }
+    DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in worker() }
+    var grade = ClassGrade()
+    grade.students = students
+    for outcome in results.all {
+      grade.rows += outcome.rows
+      if !outcome.notes.messages.isEmpty { grade.notes.append(outcome.notes) }
+      if let failure = outcome.failure { grade.failures.append(failure) }
+    }
+    return grade
+  }
+
+  /// What grading one student's chapter gave.
+  struct Outcome: Sendable {
+    var rows: [Row] = []
+    var notes: ChapterNotes
+    var failure: Failure?
+  }
+
+  static func gradeOne(
+    student: String, folder: String, chapter course: Chapter, runner: ChapterRunner,
+    limits: RunLimits?
+  ) -> Outcome {
+    let name = (course.path as NSString).lastPathComponent
+    let path = folder + "/Lessons/" + name
+    let quiz = quizSelfCheck(folder: folder, chapter: course)
+    var outcome = Outcome(notes: ChapterNotes(student: student, chapter: course.stem, messages: []))
+    func allMissing(_ reason: String) -> Outcome {
+      outcome.notes.messages.append(reason)
+      outcome.rows = course.exercises.compactMap(\.exerciseID).map { id in
+        Row(
+          student: student, chapter: course.stem, exercise: id, points: 0,
+          maxPoints: course.frontMatter.points(ofExercise: id), status: "missing", seconds: 0,
+          quizSelfCheck: quiz, checks: [])
+      }
+      return outcome
+    }
+    guard FileManager.default.fileExists(atPath: path) else {
+      return allMissing("Lessons/\(name) is not in the submission")
+    }
+    let learner: Chapter
+    do {
+      learner = try ChapterParser.parse(contentsOf: path)
+    } catch {
+      return allMissing("your chapter file cannot be read: \(error)")
+    }
+    let started = Date()
+    let report: ChapterReport
+    let submission: Submission
+    do {
+      submission = try Submission(
+        learner: learner, course: course, folder: runner.workspace.cacheDirectory + "/grade")
+      report = try runner.run(
+        submission.chapter, solutions: false, course: course, hiddenChecks: true, limits: limits)
+    } catch {
+      outcome.failure = Failure(student: student, chapter: course.stem, reason: "\(error)")
+      return outcome
+    }
+    for edited in submission.editedCells {
+      outcome.notes.messages.append(
+        "\(edited.location.path):\(edited.location.line): your copy of the check cell at line"
+          + " \(edited.location.line) differs from the course; the course's cell was used")
+    }
+    let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
+    if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
+    // Warnings (an edited check cell) and failures that are not a check's own line (a crash,
+    // a timeout, a mismatched output, tampering), for the feedback.
+    let checkTexts = Set(report.cells.flatMap(\.checks).map { line(for: $0).text })
+    for verdict in report.verdicts
+    where verdict.status == .warning
+      || (verdict.status == .failed && !checkTexts.contains(verdict.text))
+    {
+      let place = verdict.location.map { "\($0.path):\($0.line): " } ?? ""
+      outcome.notes.messages.append(place + verdict.text)
+    }
+    outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
+    for result in report.exercises {
+      let maxPoints = course.frontMatter.points(ofExercise: result.id)
+      let status = submission.missing.contains(result.id) ? .missing : result.status
+      var checks: [CheckLine] = []
+      if let range = course.exerciseRange(result.id) {
+        for index in range {
+          for check in report.cells[index].checks {
+            var line = line(for: check)
+            line.location = submission.mapLocations(line.location)
+            checks.append(line)
+          }
+        }
+      }
+      outcome.rows.append(
+        Row(
+          student: student, chapter: course.stem, exercise: result.id,
+          points: status == .passed ? maxPoints : 0, maxPoints: maxPoints,
+          status: status.rawValue, seconds: seconds, quizSelfCheck: quiz, checks: checks))
+    }
+    return outcome
+  }
+
+  static func line(for check: ChapterReport.Check) -> CheckLine {
+    guard !check.hidden else {
+      return CheckLine(
+        label: check.label, passed: check.passed, hidden: true, text: check.label, location: "")
+    }
+    let text: String
+    if check.expected.isEmpty {
+      text = check.label + (check.passed || check.actual.isEmpty ? "" : ": " + check.actual)
+    } else if check.passed {
+      text = "\(check.label): \(check.actual)"
+    } else {
+      text = "\(check.label): expected \(check.expected), got \(check.actual)"
+    }
+    return CheckLine(
+      label: check.label, passed: check.passed, hidden: false, text: text,
+      location: check.location.map { "\($0.path):\($0.line)" } ?? "")
+  }
+
+  /// `right/questions` from the student's own progress file, `-` when there is none to read.
+  static func quizSelfCheck(folder: String, chapter: Chapter) -> String {
+    let ids = chapter.quizzes.map(\.id)
+    guard !ids.isEmpty else { return "" }
+    guard let progress = try? LearnerProgress.load(from: folder + "/.lenet-tutor/progress.json"),
+      let record = progress.chapters[chapter.stem]
+    else { return "0/\(ids.count)" }
+    return "\(record.rightAnswers(quizIDs: ids))/\(ids.count)"
+  }
+}
+
+/// The results of the grading tasks, filled in from several threads.
+private final class LockedResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private var outcomes: [ClassGrade.Outcome?]
+  init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ outcome: ClassGrade.Outcome) {
+    lock.withLock { outcomes[index] = outcome }
+  }
+  var doneCount: Int { lock.withLock { outcomes.count { $0 != nil } } }
+  var all: [ClassGrade.Outcome] { lock.withLock { outcomes.compactMap { $0 } } }
+}
+
+/// Hands out task numbers 0, 1, 2 … to the workers.
+private final class LockedCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var next = 0
+  func take(below limit: Int) -> Int? {
+    lock.withLock {
+      guard next < limit else { return nil }
+      defer { next += 1 }
+      return next
+    }
+  }
+}
+
+// MARK: - The gradebook's files
+
+extension ClassGrade {
+  /// `gradebook.csv`: one row per student and exercise (RFC 4180 quoting).
+  public var csv: String {
+    var lines = ["student,chapter,exercise,points,max_points,status,seconds,quiz_self_check"]
+    for row in rows {
+      lines.append(
+        [
+          row.student, row.chapter, row.exercise, String(row.points), String(row.maxPoints),
+          row.status, String(format: "%.1f", row.seconds), row.quizSelfCheck,
+        ].map(Self.csvField).joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func csvField(_ field: String) -> String {
+    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+      return field
+    }
+    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+
+  /// `gradebook.json`: the rows with every check, the notes and what could not be graded.
+  public func json() throws -> Data {
+    struct File: Encodable {
+      var students: [String]
+      var rows: [Row]
+      var notes: [ChapterNotes]
+      var failures: [Failure]
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(
+      File(students: students, rows: rows, notes: notes, failures: failures))
+  }
+
+  /// Each student's points and the most they could have had.
+  public func total(of student: String) -> (points: Int, maxPoints: Int) {
+    let mine = rows.filter { $0.student == student }
+    return (mine.map(\.points).reduce(0, +), mine.map(\.maxPoints).reduce(0, +))
+  }
+
+  /// `feedback/STUDENT.md`: per chapter and exercise, the status, the points and every check
+  /// with expected and actual; hidden checks by name and result only.
+  public func feedback(for student: String) -> String {
+    let (points, maxPoints) = total(of: student)
+    var text = "# Feedback for \(student)\n\nTotal: \(points) of \(maxPoints) points.\n"
+    let mine = rows.filter { $0.student == student }
+    var chapters: [String] = []
+    for row in mine where !chapters.contains(row.chapter) { chapters.append(row.chapter) }
+    for chapter in chapters {
+      let chapterRows = mine.filter { $0.chapter == chapter }
+      text += "\n## \(chapter)\n"
+      if let quiz = chapterRows.first?.quizSelfCheck, !quiz.isEmpty {
+        text += "\nQuiz (your own record, not graded): \(quiz) right.\n"
+      }
+      for note in notes where note.student == student && note.chapter == chapter {
+        text +=
+          "\n"
+          + note.messages.map { "> " + $0.replacingOccurrences(of: "\n", with: "\n> ") }
+          .joined(separator: "\n>\n") + "\n"
+      }
+      for row in chapterRows {
+        text += "\n### \(row.exercise): \(row.status), \(row.points)/\(row.maxPoints)\n\n"
+        if row.checks.isEmpty { text += "- no check ran\n" }
+        for check in row.checks {
+          let mark = check.passed ? "✓" : "✗"
+          if check.hidden {
+            text += "- \(mark) hidden check: \(check.label)\n"
+          } else {
+            text +=
+              "- \(mark) \(check.text)" + (check.location.isEmpty ? "" : " (\(check.location))")
+              + "\n"
+          }
+        }
+      }
+    }
+    for failure in failures where failure.student == student {
+      text += "\n## \(failure.chapter): not graded\n\n\(failure.reason)\n"
+    }
+    return text
+  }
+
+  /// A student name as a file name: the folder name already is one, except for separators.
+  public static func fileName(for student: String) -> String {
+    student.replacingOccurrences(of: "/", with: "_") + ".md"
+  }
+}
+
+// MARK: - One submission, made canonical
+
+/// A student's chapter rewritten as the course's text with only the student's exercise code in
+/// it, saved under a name made from its content: two students with the same code (every
+/// untouched starter, a common answer) give the same program, which is compiled once.
+/// Locations in that canonical file are mapped back to the student's file (exercise lines) or
+/// to the course's (every other line).
+struct Submission {
+  /// The canonical chapter the runner runs.
+  var chapter: Chapter
+  /// The exercise ids the student's file lacks.
+  var missing: Set<String>
+  /// The student's non-exercise cells that differ from the course's (the course's ran).
+  var editedCells: [ChapterProgram.EditedCell]
+  /// canonical line → (path, line) of the student's or the course's file.
+  private var lineMap: [Int: (String, Int)] = [:]
+  private var canonicalPath: String
+
+  init(learner: Chapter, course: Chapter, folder: String) throws {
+    editedCells = try ChapterProgram(chapter: learner, course: course, solutions: false)
+      .editedCells
+    let learnerCodes = Dictionary(
+      learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell.code) } },
+      uniquingKeysWith: { first, _ in first })
+    missing = Set(course.exercises.compactMap(\.exerciseID)).subtracting(learnerCodes.keys)
+    let courseText = String(
+      decoding: FileManager.default.contents(atPath: course.path) ?? Data(), as: UTF8.self)
+    let text = ExerciseReset.replacingCode(learnerCodes, in: course, text: courseText)
+    var key = CacheKey()
+    key.update(field: course.path)
+    key.update(field: text)
+    let directory = folder + "/" + key.hexDigest()
+    canonicalPath = directory + "/" + (course.path as NSString).lastPathComponent
+    if !FileManager.default.fileExists(atPath: canonicalPath) {
+      try AtomicFile.write(Array(text.utf8), to: URL(fileURLWithPath: canonicalPath))
+    }
+    chapter = try ChapterParser.parse(text, path: canonicalPath)
+
+    // Lines of exercise code go back to the student's file; the rest to the course's.
+    let learnerCells = Dictionary(
+      learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell) } },
+      uniquingKeysWith: { first, _ in first })
+    var shift = 0  // canonical line − course line, after the exercises so far
+    var previousEnd = 0
+    let courseExercises = Dictionary(
+      course.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell) } },
+      uniquingKeysWith: { first, _ in first })
+    for cell in chapter.exercises {
+      guard let id = cell.exerciseID, let shipped = courseExercises[id] else { continue }
+      let codeLines =
+        cell.code.isEmpty
+        ? 1 : cell.code.split(separator: "\n", omittingEmptySubsequences: false).count
+      for line in stride(from: previousEnd + 1, through: cell.line, by: 1) {
+        lineMap[line] = (course.path, line - shift)
+      }
+      for offset in 0..<codeLines {
+        let line = cell.line + 1 + offset
+        if let mine = learnerCells[id] {
+          lineMap[line] = (learner.path, mine.line + 1 + offset)
+        } else {
+          lineMap[line] = (course.path, shipped.line + 1)
+        }
+      }
+      let shippedLines =
+        shipped.code.isEmpty
+        ? 1 : shipped.code.split(separator: "\n", omittingEmptySubsequences: false).count
+      shift += codeLines - shippedLines
+      previousEnd = cell.line + codeLines
+    }
+    self.previousEnd = previousEnd
+    self.shift = shift
+    self.coursePath = course.path
+  }
+
+  private var previousEnd: Int
+  private var shift: Int
+  private var coursePath: String
+
+  /// The file and line a canonical line stands for.
+  func place(ofCanonicalLine line: Int) -> (String, Int) {
+    if let mapped = lineMap[line] { return mapped }
+    return (coursePath, line > previousEnd ? line - shift : line)
+  }
+
+  /// `text` with every `<canonical file>:LINE` replaced by the student's or course's file and
+  /// line it stands for.
+  func mapLocations(_ text: String) -> String {
+    guard text.contains(canonicalPath) else { return text }
+    var result = ""
+    var rest = Substring(text)
+    while let range = rest.range(of: canonicalPath + ":") {
+      result += rest[..<range.lowerBound]
+      let digits = rest[range.upperBound...].prefix(while: \.isNumber)
+      if let line = Int(digits) {
+        let (path, mapped) = place(ofCanonicalLine: line)
+        result += "\(Catalog.displayPath(path)):\(mapped)"
+        rest = rest[digits.endIndex...]
+      } else {
+        result += Catalog.displayPath(coursePath) + ":"
+        rest = rest[range.upperBound...]
+      }
+    }
+    result += rest
+    return result.replacingOccurrences(of: canonicalPath, with: Catalog.displayPath(coursePath))
+  }
+}

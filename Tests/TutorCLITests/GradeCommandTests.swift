@@ -1,0 +1,221 @@
+import Foundation
+import LessonRunner
+import Testing
+
+/// A class of generated submissions for the course's own chapters 0-8: each student is a
+/// folder of chapter files, made the way `init` makes a workspace, with the exercise cells
+/// changed as that student would.
+struct GeneratedClass {
+  let root: String
+  let submissions: String
+  /// The course's chapters 0-8, parsed.
+  let chapters: [Chapter]
+
+  init() throws {
+    root = NSTemporaryDirectory() + "lenet-tutor-class-" + UUID().uuidString
+    submissions = root + "/submissions"
+    chapters = try Catalog(directory: packageRoot + "/Lessons").entries
+      .filter { $0.number <= 8 }.map { try $0.chapter.get() }
+  }
+
+  /// The chapter file's text as shipped.
+  func shippedText(_ chapter: Chapter) throws -> String {
+    try String(contentsOfFile: chapter.path, encoding: .utf8)
+  }
+
+  /// The reference solutions' code, by exercise id.
+  func solutions(_ chapter: Chapter) throws -> [String: String] {
+    var codes: [String: String] = [:]
+    for id in chapter.exercises.compactMap(\.exerciseID) {
+      let path = ChapterProgram.solutionPath(chapter: chapter, exerciseID: id)
+      codes[id] = try String(contentsOfFile: path, encoding: .utf8)
+        .trimmingCharacters(in: .newlines)
+    }
+    return codes
+  }
+
+  /// Writes `student`'s chapters: each the shipped text passed through `edit`.
+  func add(_ student: String, edit: (Chapter, String) throws -> String) throws {
+    let lessons = submissions + "/" + student + "/Lessons"
+    try FileManager.default.createDirectory(atPath: lessons, withIntermediateDirectories: true)
+    for chapter in chapters {
+      let text = try edit(chapter, try shippedText(chapter))
+      try Data(text.utf8).write(
+        to: URL(fileURLWithPath: lessons + "/" + (chapter.path as NSString).lastPathComponent))
+    }
+  }
+
+  /// `text` with every exercise solved by its reference solution, then `codes` on top.
+  func solved(_ chapter: Chapter, _ text: String, except codes: [String: String] = [:]) throws
+    -> String
+  {
+    try ExerciseReset.replacingCode(
+      solutions(chapter).merging(codes) { $1 }, in: chapter, text: text)
+  }
+
+  /// The chapter whose number is `number`.
+  func chapter(_ number: Int) -> Chapter? {
+    chapters.first { $0.frontMatter.number == number }
+  }
+}
+
+@Suite("Grading a class", .serialized)
+struct GradeCommandTests {
+  /// The six students of issue 11's definition of done, graded twice.
+  @Test func aGeneratedClassIsGradedAsEachStudentDeserves() throws {
+    let group = try GeneratedClass()
+    defer { try? FileManager.default.removeItem(atPath: group.root) }
+    let loopChapter = try #require(group.chapter(2))
+    let hogChapter = try #require(group.chapter(4))
+    let forgerChapter = try #require(group.chapter(5))
+    let printerChapter = try #require(group.chapter(6))
+    let weakened = try #require(group.chapter(3))
+
+    try group.add("ada-reference") { chapter, text in try group.solved(chapter, text) }
+    try group.add("bob-starters") { _, text in text }
+    try group.add("cy-weakened-check") { chapter, text in
+      guard chapter.path == weakened.path else { return try group.solved(chapter, text) }
+      // A wrong answer, and the check cell edited to agree with it.
+      let wrong = try group.solved(
+        chapter, text,
+        except: [
+          "parameter-count":
+            "func parameterCount(of table: ConnectionTable, kernelSize: Int) -> Int { 7 }"
+        ])
+      return wrong.replacingOccurrences(
+        of: "equals: c3.parameterCount)", with: "equals: 7)")
+    }
+    try group.add("dee-endless-loop") { chapter, text in
+      guard chapter.path == loopChapter.path, let id = chapter.exercises.first?.exerciseID
+      else { return try group.solved(chapter, text) }
+      let code = try group.solutions(chapter)[id] ?? ""
+      return try group.solved(
+        chapter, text, except: [id: code + "\nwhile Int.random(in: 0...1) < 2 {}"])
+    }
+    try group.add("eve-30-gigabytes") { chapter, text in
+      guard chapter.path == hogChapter.path, let id = chapter.exercises.first?.exerciseID
+      else { return try group.solved(chapter, text) }
+      let code = try group.solutions(chapter)[id] ?? ""
+      return try group.solved(
+        chapter, text,
+        except: [
+          id: code
+            + "\nlet hoard = [UInt8](repeating: 1, count: 30_000_000_000)\nprint(hoard[12_345])"
+        ])
+    }
+    try group.add("fay-forger") { chapter, text in
+      switch chapter.path {
+      case forgerChapter.path:
+        // Redefines check so that every check passes.
+        let id = chapter.exercises.first?.exerciseID ?? ""
+        return try group.solved(
+          chapter, text,
+          except: [
+            id: "func check<T>(_ label: String, _ actual: T, equals expected: T) {}\n"
+              + (chapter.exercises.first?.code ?? "")
+          ])
+      case printerChapter.path:
+        // Prints the runner's old result markers for a pass, with a wrong answer.
+        let id = chapter.exercises.first?.exerciseID ?? ""
+        return try group.solved(
+          chapter, text,
+          except: [
+            id: (chapter.exercises.first?.code ?? "")
+              + "\nprint(\"\\u{1E}lenet-tutor check\\u{1F}pass\\u{1F}x\\u{1F}\\u{1F}\\u{1F}a\\u{1F}1\")"
+              + "\nprint(\"\\u{1E}lenet-tutor end\")"
+          ])
+      default: return try group.solved(chapter, text)
+      }
+    }
+
+    let checkout = try Checkout(chapters: [:])
+    var environment = checkout.environment
+    environment["LENET_TUTOR_ROOT"] = packageRoot
+    var course = checkout
+    course.environment = environment
+    let out = group.root + "/grades"
+    let arguments = [
+      "grade", group.submissions, "--out", out, "--chapters", "0-8", "--timeout", "20",
+      "--jobs", "2",
+    ]
+    let first = course.run(arguments)
+    #expect(first.status == 0, "\(first.errors)")
+    let rows = try gradebookRows(out + "/gradebook.csv")
+    func statuses(_ student: String, chapter: Chapter? = nil) -> [String] {
+      rows.filter { $0["student"] == student && (chapter == nil || $0["chapter"] == chapter?.stem) }
+        .compactMap { $0["status"] }
+    }
+    func points(_ student: String) -> Int {
+      rows.filter { $0["student"] == student }.compactMap { $0["points"].flatMap { Int($0) } }
+        .reduce(0, +)
+    }
+    let exerciseCount = group.chapters.map(\.exercises.count).reduce(0, +)
+    #expect(statuses("ada-reference").count == exerciseCount)
+    #expect(statuses("ada-reference").allSatisfy { $0 == "passed" }, "\(statuses("ada-reference"))")
+    #expect(points("ada-reference") == exerciseCount)
+    #expect(statuses("bob-starters").allSatisfy { $0 == "not-started" })
+    #expect(points("bob-starters") == 0)
+    #expect(
+      rows.first { $0["student"] == "cy-weakened-check" && $0["exercise"] == "parameter-count" }?[
+        "status"] == "failed")
+    let cyFeedback = try String(
+      contentsOfFile: out + "/feedback/cy-weakened-check.md", encoding: .utf8)
+    #expect(cyFeedback.contains("differs from the course"), "\(cyFeedback)")
+    #expect(statuses("dee-endless-loop", chapter: loopChapter).allSatisfy { $0 == "timeout" })
+    #expect(points("dee-endless-loop") == exerciseCount - loopChapter.exercises.count)
+    #expect(statuses("eve-30-gigabytes", chapter: hogChapter).allSatisfy { $0 == "out-of-memory" })
+    #expect(points("eve-30-gigabytes") == exerciseCount - hogChapter.exercises.count)
+    #expect(
+      statuses("fay-forger", chapter: forgerChapter).first == "compile-error",
+      "\(statuses("fay-forger", chapter: forgerChapter))")
+    #expect(statuses("fay-forger", chapter: printerChapter).first == "failed")
+
+    // Grading is repeatable: the same submissions, the same grades (the seconds column is the
+    // one thing that may differ: it is measured).
+    let second = course.run(arguments)
+    #expect(second.status == 0)
+    let again = try gradebookRows(out + "/gradebook.csv")
+    let withoutTimes = { (rows: [[String: String]]) in
+      rows.map { $0.filter { $0.key != "seconds" } }
+    }
+    #expect(withoutTimes(again) == withoutTimes(rows))
+  }
+
+  @Test func chaptersListThatNamesNoChapterIsAUsageError() throws {
+    let checkout = try Checkout(chapters: [:])
+    var course = checkout
+    course.environment["LENET_TUTOR_ROOT"] = packageRoot
+    let result = course.run(["grade", checkout.root, "--chapters", "0-x"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors.hasPrefix(
+        "error: '--chapters' needs chapter numbers as '0-8' or '0,3,5', got '0-x'\n"))
+  }
+
+  @Test func aFolderWithoutStudentsIsAnError() throws {
+    let checkout = try Checkout(chapters: [:])
+    var course = checkout
+    course.environment["LENET_TUTOR_ROOT"] = packageRoot
+    let empty = checkout.root + "/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    let result = course.run(["grade", empty, "--out", checkout.root + "/grades"])
+    #expect(result.status == 2)
+    #expect(result.errors.hasPrefix("error: \(empty) holds no student folders\n"))
+  }
+}
+
+/// The gradebook CSV as dictionaries by column (no field of these tests needs quoting).
+func gradebookRows(_ path: String) throws -> [[String: String]] {
+  let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+  let header = lines.first.map { $0.split(separator: ",").map(String.init) } ?? []
+  #expect(
+    header == [
+      "student", "chapter", "exercise", "points", "max_points", "status", "seconds",
+      "quiz_self_check",
+    ])
+  return lines.dropFirst().map { line in
+    Dictionary(
+      uniqueKeysWithValues: zip(
+        header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+  }
+}
