@@ -106,12 +106,12 @@ struct CurriculumTests {
     try expectStartersFailARealCheck(path: path)
   }
 
-  /// Runs the chapter with its reference solutions: every check passes, one readable line per
-  /// problem, within `budget` seconds.
+  /// Runs the chapter with its reference solutions and the teacher's hidden checks: every check
+  /// passes, one readable line per problem, within `budget` seconds.
   func expectPassesWithSolutions(path: String, budget: Double) throws {
     let chapter = try ChapterParser.parse(contentsOf: path)
     let report = try ChapterRunner(workspace: try testWorkspace(), status: { _ in })
-      .run(chapter, solutions: true)
+      .run(chapter, solutions: true, hiddenChecks: true)
     if let errors = report.compileErrors { Issue.record("\(path) does not compile:\n\(errors)") }
     for verdict in report.verdicts where verdict.status != .passed && verdict.status != .note {
       Issue.record("\(verdict.location.map { "\($0): " } ?? "")\(verdict.text)")
