@@ -37,7 +37,8 @@ struct CommandSpec: Sendable {
     lines.append("OPTIONS:")
     for option in options {
       let left = option.name + (option.valueName.map { " <\($0)>" } ?? "")
-      let suffix = option.defaultValue.map { " (default: \($0))" } ?? ""
+      let notes = [option.accepts, option.defaultValue.map { "default: \($0)" }].compactMap { $0 }
+      let suffix = notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
       lines.append(helpLine(left, option.help + suffix))
     }
     lines.append(helpLine("-h, --help", "Show help information."))
@@ -48,6 +49,7 @@ struct CommandSpec: Sendable {
   /// Parses the words after the command name.
   func parse(_ words: [String]) throws(UsageError) -> ParsedArguments {
     var parsed = ParsedArguments()
+    parsed.command = self
     var index = 0
     while index < words.count {
       let word = words[index]
@@ -114,6 +116,8 @@ struct OptionSpec: Sendable {
   var valueName: String?
   var help: String
   var defaultValue: String?
+  /// What values it takes, for the help (`1 to 1000`), when not any text.
+  var accepts: String? = nil
 
   /// An option that takes a value.
   static func option(
@@ -130,12 +134,140 @@ struct OptionSpec: Sendable {
   }
 }
 
+/// An option declared once: its name, help, default and the values it accepts feed both the
+/// `--help` text and the lookup (`arguments.value(of:)`), so they cannot disagree, and a
+/// command reads it through this value, never through a name it could misspell.
+///
+/// `Value` is the type a command gets: `Option<Int>` has a default, `Option<Int?>` does not
+/// (absent means nil).
+struct Option<Value: Sendable>: Sendable {
+  let spec: OptionSpec
+  let defaultValue: Value
+  /// The value of a command-line word, or nil when the word is not acceptable.
+  let parse: @Sendable (String) -> Value?
+
+  /// What a bad value's error says is needed (`a whole number from 1 to 1000`).
+  let expectation: String
+}
+
+extension Option {
+  /// A whole number in `range`.
+  static func integer(
+    _ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Int>,
+    default value: Int
+  ) -> Option<Int> where Value == Int {
+    Option<Int>(
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: String(value),
+        accepts: "\(range.lowerBound) to \(range.upperBound)"),
+      defaultValue: value, parse: { Int($0).flatMap { range.contains($0) ? $0 : nil } },
+      expectation: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+  }
+
+  /// A whole number in `range`, nil when not given (`defaultText` says what happens then).
+  static func integer(
+    _ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Int>,
+    defaultText: String? = nil
+  ) -> Option<Int?> where Value == Int? {
+    Option<Int?>(
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: defaultText,
+        accepts: "\(range.lowerBound) to \(range.upperBound)"),
+      defaultValue: nil, parse: { Int($0).flatMap { range.contains($0) ? .some($0) : nil } },
+      expectation: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+  }
+
+  /// A number in `range`.
+  static func number(
+    _ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Float>,
+    default value: Float
+  ) -> Option<Float> where Value == Float {
+    Option<Float>(
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: "\(value)".trimmedZero,
+        accepts: "\("\(range.lowerBound)".trimmedZero) to \("\(range.upperBound)".trimmedZero)"),
+      defaultValue: value,
+      parse: { Float($0).flatMap { range.contains($0) ? $0 : nil } },
+      expectation: "a number from \(range.lowerBound) to \(range.upperBound)")
+  }
+
+  /// One of `choices`.
+  static func choice(
+    _ name: String, _ valueName: String, _ help: String, from choices: [String],
+    default value: String
+  ) -> Option<String> where Value == String {
+    Option<String>(
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: value,
+        accepts: choices.joined(separator: ", ")),
+      defaultValue: value, parse: { choices.contains($0) ? $0 : nil },
+      expectation: "one of " + choices.joined(separator: ", "))
+  }
+
+  /// Any non-empty text (a path, an id), with a default.
+  static func text(
+    _ name: String, _ valueName: String, _ help: String, default value: String
+  ) -> Option<String> where Value == String {
+    Option<String>(
+      spec: OptionSpec(name: name, valueName: valueName, help: help, defaultValue: value),
+      defaultValue: value, parse: { $0.isEmpty ? nil : $0 }, expectation: "a non-empty value")
+  }
+
+  /// Any non-empty text, nil when not given (`defaultText` says what happens then).
+  static func text(
+    _ name: String, _ valueName: String, _ help: String, defaultText: String? = nil
+  ) -> Option<String?> where Value == String? {
+    Option<String?>(
+      spec: OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultText),
+      defaultValue: nil, parse: { $0.isEmpty ? nil : .some($0) },
+      expectation: "a non-empty value")
+  }
+}
+
+/// A flag, declared once like `Option`: on when present.
+struct Flag: Sendable {
+  let spec: OptionSpec
+
+  init(_ name: String, _ help: String) {
+    spec = OptionSpec(name: name, valueName: nil, help: help, defaultValue: nil)
+  }
+}
+
+extension String {
+  /// `10.0` as `10`, for help texts.
+  fileprivate var trimmedZero: String { hasSuffix(".0") ? String(dropLast(2)) : self }
+}
+
 /// What the parser found, with typed accessors that report bad values as usage errors.
 struct ParsedArguments: Sendable {
   var values: [String: String] = [:]
   var flags: Set<String> = []
   var positionals: [String] = []
   var wantsHelp = false
+  /// The command whose declaration parsed these words (for usage errors).
+  var command: CommandSpec?
+
+  /// The value of `option`: its default when absent, a usage error when not acceptable.
+  func value<Value>(of option: Option<Value>) throws(UsageError) -> Value {
+    assert(
+      command?.options.contains { $0.name == option.spec.name } ?? true,
+      "\(option.spec.name) is read but not declared in the command's options")
+    guard let text = values[option.spec.name] else { return option.defaultValue }
+    guard let value = option.parse(text) else {
+      let message = "'\(option.spec.name)' needs \(option.expectation), got '\(text)'"
+      if let command { throw UsageError(message, command: command) }
+      throw UsageError(message, usage: "lenet-tutor", helpCommand: "lenet-tutor --help")
+    }
+    return value
+  }
+
+  /// Whether `flag` was given.
+  func isSet(_ flag: Flag) -> Bool {
+    assert(
+      command?.options.contains { $0.name == flag.spec.name } ?? true,
+      "\(flag.spec.name) is read but not declared in the command's options")
+    return flags.contains(flag.spec.name)
+  }
 
   func flag(_ name: String) -> Bool { flags.contains(name) }
 
