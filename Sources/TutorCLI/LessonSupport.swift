@@ -9,18 +9,21 @@ struct LessonSupport {
   let workspace: Workspace
 
   /// `--workspace <dir>`, which every learner command takes.
-  static let workspaceOption = OptionSpec.option(
-    "--workspace", "dir",
-    "Your workspace from 'lenet-tutor init' (default: the one you are in).")
+  static let workspaceOption = Option.text(
+    "--workspace", "dir", "Your workspace from 'lenet-tutor init'.",
+    defaultText: "the one you are in")
 
   /// Finds the workspace from the context's environment and `--workspace`, starting at `start`
   /// (a chapter path).
-  init(context: Context, arguments: ParsedArguments, start: String? = nil) throws(ToolError) {
+  init(context: Context, arguments: ParsedArguments, start: String? = nil) throws {
     self.context = context
+    // `init`, `release` and `grade` work on the course, not on a learner's workspace.
+    let takesWorkspace =
+      arguments.command?.options.contains { $0.name == Self.workspaceOption.spec.name } ?? false
     do {
       workspace = try Workspace.locate(
         environment: context.environment, start: start,
-        learnerDirectory: arguments.string("--workspace"))
+        learnerDirectory: takesWorkspace ? try arguments.value(of: Self.workspaceOption) : nil)
     } catch {
       throw ToolError("\(error)", exitCode: 2)
     }

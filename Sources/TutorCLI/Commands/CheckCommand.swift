@@ -14,7 +14,7 @@ enum CheckCommand: TutorCommand {
     ],
     options: [
       .flag("--solutions", "Replace exercise cells by their reference solutions."),
-      LessonSupport.workspaceOption,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       Ends with the line 'N passed, N failed' (', N skipped' when a chapter that needs MNIST

@@ -10,14 +10,17 @@ enum DataCommand: TutorCommand {
     case info
   }
 
+  static let dir = Option.text(
+    "--dir", "dir", "download: the folder to store the files in.", defaultText: "the cache")
+  static let mirror = Option.text(
+    "--mirror", "url", "download: fetch from this mirror instead of the default list.")
+
   static let spec = CommandSpec(
     name: "data",
     abstract: "Download, verify or describe the MNIST data.",
     arguments: [ArgumentSpec(name: "action", help: "download, verify or info (see ACTIONS).")],
     options: [
-      DataOptions.option,
-      .option("--dir", "dir", "download: the folder to store the files in (default: the cache)."),
-      .option("--mirror", "url", "download: fetch from this mirror instead of the default list."),
+      DataOptions.option.spec, dir.spec, mirror.spec,
     ],
     discussion: """
       ACTIONS:
@@ -39,7 +42,8 @@ enum DataCommand: TutorCommand {
       throw UsageError(
         "unknown action '\(word)' (expected download, verify or info)", command: spec)
     }
-    let allowed = action == .download ? ["--dir", "--mirror"] : ["--data"]
+    let allowed =
+      action == .download ? [dir.spec.name, mirror.spec.name] : [DataOptions.option.spec.name]
     if let stray = arguments.values.keys.sorted().first(where: { !allowed.contains($0) }) {
       throw UsageError("'\(stray)' does not apply to 'data \(action.rawValue)'", command: spec)
     }
@@ -54,10 +58,10 @@ enum DataCommand: TutorCommand {
 
   static func download(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let directory =
-      arguments.string("--dir").map { URL(fileURLWithPath: $0, isDirectory: true) }
+      (try arguments.value(of: dir)).map { URL(fileURLWithPath: $0, isDirectory: true) }
       ?? MNIST.cacheDirectory(environment: context.environment)
     var mirrors = MNISTDownload.defaultMirrors
-    if let text = arguments.string("--mirror") {
+    if let text = try arguments.value(of: mirror) {
       guard let url = URL(string: text.hasSuffix("/") ? text : text + "/"),
         ["http", "https"].contains(url.scheme ?? "")
       else {

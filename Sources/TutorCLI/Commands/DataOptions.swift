@@ -5,15 +5,15 @@ import LeNetKit
 /// `evaluate`, `predict`): find the folder, read the expected checksums, load and verify.
 enum DataOptions {
   /// `--data <dir>`, to add to a command's options.
-  static let option = OptionSpec.option(
-    "--data", "dir",
-    "The MNIST folder (default: $\(MNIST.environmentVariable), else the download cache).")
+  static let option = Option.text(
+    "--data", "dir", "The MNIST folder.",
+    defaultText: "$\(MNIST.environmentVariable), else the download cache")
 
   /// The folder `--data`, `$LENET_TUTOR_DATA` or the cache points at.
-  static func directory(_ arguments: ParsedArguments, context: Context) throws(ToolError) -> URL {
+  static func directory(_ arguments: ParsedArguments, context: Context) throws -> URL {
+    let given = try arguments.value(of: option)
     do {
-      return try MNIST.locate(
-        dataOption: arguments.string("--data"), environment: context.environment)
+      return try MNIST.locate(dataOption: given, environment: context.environment)
     } catch {
       throw ToolError(error)
     }
@@ -37,7 +37,7 @@ enum DataOptions {
   }
 
   /// Finds, loads and verifies MNIST as the command line asks.
-  static func load(_ arguments: ParsedArguments, context: Context) throws(ToolError) -> MNIST {
+  static func load(_ arguments: ParsedArguments, context: Context) throws -> MNIST {
     let folder = try directory(arguments, context: context)
     let expected = try checksums(context: context)
     do {

@@ -8,7 +8,7 @@ enum EvaluateCommand: TutorCommand {
     abstract: "Test a trained checkpoint on the 10,000 MNIST test images.",
     options: [
       .option("--checkpoint", "file", "A model.safetensors written by 'train'."),
-      DataOptions.option,
+      DataOptions.option.spec,
       .option("--show", "n", "How many misclassified digits to draw.", default: "6"),
     ],
     discussion: """

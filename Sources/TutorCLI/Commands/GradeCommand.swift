@@ -6,6 +6,20 @@ import TerminalKit
 /// `lenet-tutor grade SUBMISSIONS`: grades a class's workspaces against the course's own
 /// chapters, with the hidden checks, and writes a gradebook and one feedback file per student.
 enum GradeCommand: TutorCommand {
+  static let out = Option.text(
+    "--out", "dir", "Where to write the gradebook and feedback.", default: "grades")
+  static let jobs = Option.integer(
+    "--jobs", "n", "Chapter programs run at a time.", in: 1...64,
+    defaultText: "the number of cores")
+  static let timeout = Option.integer(
+    "--timeout", "seconds", "Time limit of one student's chapter.", in: 1...3600,
+    defaultText: "the chapter's 'timeout:'")
+  static let memory = Option.integer(
+    "--memory", "GB", "Memory limit of one student's chapter.", in: 1...64,
+    defaultText: "the chapter's 'memory:', else 4")
+  static let chapters = Option.text(
+    "--chapters", "list", "Chapters to grade, as '0-8' or '0,3,5'.", defaultText: "every chapter")
+
   static let spec = CommandSpec(
     name: "grade",
     abstract: "Grade a class: every student's exercises, with the hidden checks; a gradebook.",
@@ -14,20 +28,7 @@ enum GradeCommand: TutorCommand {
         name: "submissions",
         help: "A folder with one workspace per student (the folder's name is the student).")
     ],
-    options: [
-      .option("--out", "dir", "Where to write the gradebook and feedback.", default: "grades"),
-      .option(
-        "--jobs", "n", "Chapter programs run at a time (1 to 64).",
-        default: "the number of cores"),
-      .option(
-        "--timeout", "seconds", "Time limit of one student's chapter (1 to 3600).",
-        default: "the chapter's 'timeout:'"),
-      .option(
-        "--memory", "GB", "Memory limit of one student's chapter (1 to 64).",
-        default: "the chapter's 'memory:', else 4"),
-      .option(
-        "--chapters", "list", "Chapters to grade, as '0-8' or '0,3,5' (default: every chapter)."),
-    ],
+    options: [out.spec, jobs.spec, timeout.spec, memory.spec, chapters.spec],
     discussion: """
       For each student and chapter, only the code of the exercise cells is taken from the
       student's Lessons/NN-slug.md; every other cell, and the hidden checks in
@@ -46,12 +47,10 @@ enum GradeCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let submissions = arguments.positionals[0]
-    let out = arguments.string("--out") ?? "grades"
-    let jobs =
-      try arguments.integer("--jobs", in: 1...64, command: spec)
-      ?? ProcessInfo.processInfo.activeProcessorCount
-    let timeout = try arguments.integer("--timeout", in: 1...3600, command: spec)
-    let memory = try arguments.integer("--memory", in: 1...64, command: spec)
+    let out = try arguments.value(of: Self.out)
+    let jobs = try arguments.value(of: Self.jobs) ?? ProcessInfo.processInfo.activeProcessorCount
+    let timeout = try arguments.value(of: Self.timeout)
+    let memory = try arguments.value(of: Self.memory)
     let support = try LessonSupport(context: context, arguments: ParsedArguments())
     let students: [String]
     do {
@@ -65,7 +64,7 @@ enum GradeCommand: TutorCommand {
         fix: "put one workspace folder per student in it (each with its Lessons/)", exitCode: 2)
     }
     var chapters = try courseChapters(support: support)
-    if let list = arguments.string("--chapters") {
+    if let list = try arguments.value(of: Self.chapters) {
       let numbers = try chapterNumbers(list)
       chapters = chapters.filter { numbers.contains($0.frontMatter.number) }
       let missing = numbers.subtracting(chapters.map(\.frontMatter.number)).sorted()
@@ -158,7 +157,6 @@ enum GradeCommand: TutorCommand {
 
   /// Makes `out` and `out/feedback`, before any grading, so a bad folder fails at once.
   static func prepare(out: String) throws(ToolError) {
-    guard !out.isEmpty else { throw ToolError("'--out' needs a folder name", exitCode: 2) }
     do {
       try FileManager.default.createDirectory(
         atPath: out + "/feedback", withIntermediateDirectories: true)

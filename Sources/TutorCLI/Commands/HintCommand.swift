@@ -2,13 +2,16 @@ import LessonRunner
 
 /// `lenet-tutor hint 3`: the next hint of the first exercise not yet passed, one per call.
 enum HintCommand: TutorCommand {
+  static let exercise = Option.text(
+    "--exercise", "id", "The exercise to hint.", defaultText: "the first not yet passed")
+
   static let spec = CommandSpec(
     name: "hint",
     abstract: "Show the next hint of a lesson's first unsolved exercise.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .option("--exercise", "id", "The exercise to hint (default: the first not yet passed)."),
-      LessonSupport.workspaceOption,
+      exercise.spec,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       Each call reveals one more hint; how many you have seen is kept in your progress. An
@@ -28,7 +31,7 @@ enum HintCommand: TutorCommand {
     let progress = support.loadProgress()
     guard
       let cell = try support.exercise(
-        in: chapter, id: arguments.string("--exercise"), progress: progress, command: spec),
+        in: chapter, id: (try arguments.value(of: exercise)), progress: progress, command: spec),
       let id = cell.exerciseID
     else {
       output.line(
@@ -47,7 +50,7 @@ enum HintCommand: TutorCommand {
     let solution = "lenet-tutor solution \(number) --exercise \(id) --force"
     let again =
       "lenet-tutor hint \(number)"
-      + (arguments.string("--exercise") == nil ? "" : " --exercise \(id)")
+      + ((try arguments.value(of: exercise)) == nil ? "" : " --exercise \(id)")
     if seen >= cell.hints.count {
       output.line("You have seen all \(cell.hints.count) hints for \(place):")
       for (index, hint) in cell.hints.enumerated() {

@@ -4,6 +4,13 @@ import LessonRunner
 /// `lenet-tutor init [dir]`: makes a learner's own workspace, the chapters to solve apart from
 /// the course's source.
 enum InitCommand: TutorCommand {
+  static let from = Option.text(
+    "--from", "dir", "A student edition written by 'lenet-tutor release'.",
+    defaultText: "this course's Lessons")
+  static let force = Flag(
+    "--force",
+    "Update an existing workspace: chapters you have not edited are replaced, yours are kept.")
+
   static let spec = CommandSpec(
     name: "init",
     abstract: "Make your own workspace: a copy of the chapters to solve the exercises in.",
@@ -12,14 +19,7 @@ enum InitCommand: TutorCommand {
         name: "dir", help: "The folder to create (default: \(LearnerWorkspace.defaultName)).",
         isOptional: true)
     ],
-    options: [
-      .option(
-        "--from", "dir",
-        "A student edition written by 'lenet-tutor release' (default: this course's Lessons)."),
-      .flag(
-        "--force",
-        "Update an existing workspace: chapters you have not edited are replaced, yours are kept."),
-    ],
+    options: [from.spec, force.spec],
     discussion: """
       The workspace holds the chapters as Lessons/NN-slug.md (without reference solutions or
       hidden checks) and your progress and backups in .lenet-tutor/. Run the learner commands
@@ -35,7 +35,7 @@ enum InitCommand: TutorCommand {
       courseFolder(arguments.string("--from")) ?? support.workspace.courseLessonsDirectory
     let output = context.output
     do {
-      if arguments.flag("--force"), let existing = try? LearnerWorkspace.open(target) {
+      if arguments.isSet(force), let existing = try? LearnerWorkspace.open(target) {
         let outcome = try existing.refresh(from: course)
         output.line(
           "Updated \(existing.directory): \(outcome.written.count) chapter"

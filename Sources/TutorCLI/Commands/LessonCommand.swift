@@ -12,7 +12,7 @@ enum LessonCommand: TutorCommand {
     options: [
       .flag("--no-pause", "Run straight through without waiting for Enter."),
       .flag("--solutions", "Replace exercise cells by their reference solutions."),
-      LessonSupport.workspaceOption,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       On a terminal the lesson waits for Enter after each cell (q quits); with --no-pause, or

@@ -5,7 +5,7 @@ enum ListCommand: TutorCommand {
   static let spec = CommandSpec(
     name: "list",
     abstract: "List the lessons with your progress (the default command).",
-    options: [LessonSupport.workspaceOption],
+    options: [LessonSupport.workspaceOption.spec],
     discussion: """
       A lesson is passed when every check passes ('lenet-tutor check N') and every quiz
       question is answered right ('lenet-tutor quiz N'); the quiz column counts right answers.

@@ -2,12 +2,14 @@ import LessonRunner
 
 /// `lenet-tutor next`: opens the first lesson the progress file does not record as passed.
 enum NextCommand: TutorCommand {
+  static let noPause = Flag("--no-pause", "Run straight through without waiting for Enter.")
+
   static let spec = CommandSpec(
     name: "next",
     abstract: "Open the first lesson you have not passed yet.",
     options: [
-      .flag("--no-pause", "Run straight through without waiting for Enter."),
-      LessonSupport.workspaceOption,
+      noPause.spec,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
@@ -38,8 +40,8 @@ enum NextCommand: TutorCommand {
     context.output.line("Next: lesson \(next.number), the first you have not passed.")
     context.output.line()
     let words =
-      [String(next.number)] + (arguments.flag("--no-pause") ? ["--no-pause"] : [])
-      + (arguments.string("--workspace").map { ["--workspace", $0] } ?? [])
+      [String(next.number)] + (arguments.isSet(noPause) ? ["--no-pause"] : [])
+      + ((try arguments.value(of: LessonSupport.workspaceOption)).map { ["--workspace", $0] } ?? [])
     return try LessonCommand.run(try LessonCommand.spec.parse(words), context: context)
   }
 }

@@ -14,7 +14,7 @@ enum PredictCommand: TutorCommand {
     options: [
       .option("--checkpoint", "file", "A model.safetensors written by 'train'."),
       .option("--test-index", "n", "Classify MNIST test image n (0–9999) instead of files."),
-      DataOptions.option,
+      DataOptions.option.spec,
     ],
     discussion: """
       Images may be any size, grayscale or colour, dark ink on light paper or the reverse:

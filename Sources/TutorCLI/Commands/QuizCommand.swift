@@ -7,7 +7,7 @@ enum QuizCommand: TutorCommand {
     name: "quiz",
     abstract: "Answer a lesson's quiz questions; answers are kept in your progress.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
-    options: [LessonSupport.workspaceOption],
+    options: [LessonSupport.workspaceOption.spec],
     discussion: """
       Answer a choice question with its number (1, 2 …) or letter (a, b …), a number question
       with the number; q stops. Exit status: 0 when every answer was right, 1 otherwise.

@@ -2,12 +2,13 @@ import LessonRunner
 
 /// `lenet-tutor release --out DIR`: the student edition of the course, for a teacher to publish.
 enum ReleaseCommand: TutorCommand {
+  static let out = Option.text(
+    "--out", "dir", "The folder to write.", default: "lenet-course-release")
+
   static let spec = CommandSpec(
     name: "release",
     abstract: "Write the student edition of the course (chapters only) for a class.",
-    options: [
-      .option("--out", "dir", "The folder to write (default: lenet-course-release).")
-    ],
+    options: [out.spec],
     discussion: """
       The edition holds the chapter files and a README; reference solutions (Lessons/Solutions)
       and hidden checks (Lessons/Grading) are left out. Learners start from it with
@@ -15,8 +16,7 @@ enum ReleaseCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let out = arguments.string("--out") ?? "lenet-course-release"
-    guard !out.isEmpty else { throw UsageError("'--out' needs a folder name", command: spec) }
+    let out = try arguments.value(of: Self.out)
     let support = try LessonSupport(context: context, arguments: arguments)
     let chapters: [String]
     do {

@@ -3,14 +3,17 @@ import LessonRunner
 
 /// `lenet-tutor reset 3`: puts a chapter's exercise cells back as shipped, after a backup.
 enum ResetCommand: TutorCommand {
+  static let yes = Flag("--yes", "Do not ask before resetting (needed when not on a terminal).")
+  static let exercise = Option.text(
+    "--exercise", "id", "Reset only this exercise.", defaultText: "every exercise")
+
   static let spec = CommandSpec(
     name: "reset",
     abstract: "Put a lesson's exercise cells back as shipped (your version is backed up).",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .flag("--yes", "Do not ask before resetting (needed when not on a terminal)."),
-      .option("--exercise", "id", "Reset only this exercise (default: every exercise)."),
-      LessonSupport.workspaceOption,
+      yes.spec, exercise.spec,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       Works in your workspace ('lenet-tutor init' makes one): the shipped code is the course's
@@ -25,7 +28,7 @@ enum ResetCommand: TutorCommand {
     else { return 2 }
     let number = chapter.frontMatter.number
     var ids: [String]?
-    if let id = arguments.string("--exercise") {
+    if let id = try arguments.value(of: exercise) {
       _ = try support.exercise(in: chapter, id: id, progress: nil, command: spec)
       ids = [id]
     }
@@ -55,7 +58,7 @@ enum ResetCommand: TutorCommand {
           + " \(ids == nil ? "are" : "is") already as shipped: nothing to reset.")
       return 0
     }
-    if !arguments.flag("--yes") {
+    if !arguments.isSet(yes) {
       guard context.terminal.isInteractive else {
         throw UsageError(
           "reset rewrites \(chapter.path); off a terminal it needs --yes to go ahead", command: spec

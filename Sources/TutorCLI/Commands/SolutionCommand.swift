@@ -3,14 +3,17 @@ import LessonRunner
 
 /// `lenet-tutor solution 3`: the reference solution of an exercise, once the learner passed it.
 enum SolutionCommand: TutorCommand {
+  static let exercise = Option.text(
+    "--exercise", "id", "One exercise.", defaultText: "every exercise you have passed")
+  static let force = Flag("--force", "Show it even though you have not passed the exercise yet.")
+
   static let spec = CommandSpec(
     name: "solution",
     abstract: "Show the reference solution of an exercise you have passed.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .option("--exercise", "id", "One exercise (default: every exercise you have passed)."),
-      .flag("--force", "Show it even though you have not passed the exercise yet."),
-      LessonSupport.workspaceOption,
+      exercise.spec, force.spec,
+      LessonSupport.workspaceOption.spec,
     ],
     discussion: """
       An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
@@ -29,12 +32,12 @@ enum SolutionCommand: TutorCommand {
       return 0
     }
     let progress = support.loadProgress()
-    let force = arguments.flag("--force")
+    let force = arguments.isSet(Self.force)
     func passed(_ cell: Cell) -> Bool {
       progress?.passed(exercise: cell.exerciseID ?? "", chapter: chapter.stem) ?? false
     }
     var cells: [Cell]
-    if let id = arguments.string("--exercise") {
+    if let id = try arguments.value(of: exercise) {
       cells =
         try support.exercise(in: chapter, id: id, progress: progress, command: spec).map {
           [$0]

@@ -22,7 +22,7 @@ enum TrainCommand: TutorCommand {
         "--shift", "pixels", "Move each training image by up to this many pixels (augmentation).",
         default: "0"),
       .option("--seed", "n", "Seeds the initial weights and the shuffling.", default: "1"),
-      DataOptions.option,
+      DataOptions.option.spec,
       .option("--out", "dir", "Where to write the results.", default: "lenet-tutor-out"),
     ],
     discussion: """

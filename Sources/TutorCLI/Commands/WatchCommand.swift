@@ -8,7 +8,7 @@ enum WatchCommand: TutorCommand {
     name: "watch",
     abstract: "Run a lesson's checks again each time you save its file.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
-    options: [LessonSupport.workspaceOption],
+    options: [LessonSupport.workspaceOption.spec],
     discussion: """
       Looks at the file twice a second (no file-system events, no dependencies) and runs the
       checks whenever its content changed, as 'lenet-tutor check N' does; a compile error or a
