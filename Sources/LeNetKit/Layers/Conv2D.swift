@@ -9,8 +9,8 @@
 /// `(ky, kx)` a kernel offset; inputs outside the image (same padding) read as zero.
 ///
 /// Weights are stored as `outputChannels × inputChannels × kernelSize × kernelSize` (PyTorch's
-/// layout) even with a partial table: the unlinked kernels stay zero and their gradients are
-/// masked, so a checkpoint loads into a PyTorch `Conv2d`. Only linked kernels are counted:
+/// layout) even with a partial table: the unlinked kernels are zeroed on every write and their
+/// gradients are masked, so a checkpoint loads into a PyTorch `Conv2d`. Only linked kernels are counted:
 ///
 /// ```
 /// parameters  = Σ_o (|table(o)| · k² + 1)
@@ -34,8 +34,18 @@ public struct Conv2D: Layer {
   public let padding: Padding
   /// Which input maps feed which output maps.
   public let connectionTable: ConnectionTable
-  /// `outputChannels × inputChannels × kernelSize × kernelSize`; zero where the table has no link.
-  public var weight: Tensor
+  /// `outputChannels × inputChannels × kernelSize × kernelSize`; zero where the table has no link,
+  /// whatever is written: every write (the whole tensor, one scalar, or `parameters`) is masked,
+  /// so a partial table computes with its linked kernels only.
+  public var weight: Tensor {
+    didSet {
+      precondition(
+        weight.shape == [outputChannels, inputChannels, kernelSize, kernelSize],
+        "\(name).weight must have shape \([outputChannels, inputChannels, kernelSize, kernelSize]), got \(weight.shape)"
+      )
+      applyConnectionMask(to: &weight)
+    }
+  }
   /// One bias per output map.
   public var bias: Tensor
 
@@ -247,7 +257,6 @@ public struct Conv2D: Layer {
       precondition(newValue[1].shape == bias.shape, "\(name).bias must have shape \(bias.shape)")
       weight = newValue[0]
       bias = newValue[1]
-      applyConnectionMask(to: &weight)
     }
   }
 
@@ -259,17 +268,20 @@ public struct Conv2D: Layer {
 
   public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {
     let area = kernelSize * kernelSize
+    // Drawn into a copy and written once: each write to `weight` is masked.
+    var scalars = weight.scalars
     for output in 0..<outputChannels {
       let inputs = connectionTable.inputsOfOutput[output]
       let limits = scheme.limits(fanIn: inputs.count * area, fanOut: outputChannels * area)
       for input in inputs {
         for tap in 0..<area {
-          weight.scalars[(output * inputChannels + input) * area + tap] =
+          scalars[(output * inputChannels + input) * area + tap] =
             generator.nextFloat(in: -limits.weight...limits.weight)
         }
       }
       bias.scalars[output] = generator.nextFloat(in: -limits.bias...limits.bias)
     }
+    weight = Tensor(shape: weight.shape, scalars: scalars)
   }
 
   /// Zeroes every kernel the connection table does not link.
