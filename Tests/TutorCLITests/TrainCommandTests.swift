@@ -75,13 +75,62 @@ import Testing
     #expect(fromFile.output.hasPrefix("\(file.path):\n"))
   }
 
+  /// The trained checkpoint's tensors re-encoded as PyTorch's `save_file` writes them (no
+  /// lenet-tutor metadata, tensors sorted by name) evaluate exactly as the original: the same
+  /// loss, accuracy, confusion matrix and mistakes, after one line saying how the model was
+  /// chosen. The reference is lenet-tutor's own checkpoint of the same weights.
+  @Test func evaluateReadsAPyTorchWrittenCheckpoint() throws {
+    let run = try trained()
+    defer { try? FileManager.default.removeItem(at: run.root) }
+    let original = run.out.appendingPathComponent("model.safetensors")
+    var stateDict: [String: Tensor] = [:]
+    for (name, tensor) in Checkpoint.tensors(of: try Checkpoint.load(from: original)).tensors {
+      stateDict[name] = tensor
+    }
+    let pyTorch = run.root.appendingPathComponent("pytorch.safetensors")
+    try Data(PyTorchSafeTensors.encode(stateDict)).write(to: pyTorch)
+
+    func evaluate(_ file: URL, _ extra: [String] = []) -> (status: Int32, lines: [Substring]) {
+      let result = runTool(
+        ["evaluate", "--checkpoint", file.path, "--data", run.data.path] + extra,
+        environment: run.environment)
+      #expect(result.status == 0, "\(result.errors)")
+      return (result.status, result.output.split(separator: "\n", omittingEmptySubsequences: false))
+    }
+    let reference = evaluate(original).lines
+    let inferred = evaluate(pyTorch).lines
+    #expect(
+      inferred.first
+        == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, inferred from its tensor names (it has no s2.weight); --model chooses another."
+    )
+    #expect(inferred[1] == "keras from \(pyTorch.path) on 20 test images")
+    #expect(Array(inferred.dropFirst(2)) == Array(reference.dropFirst()))
+    #expect(reference[1].hasPrefix("Test loss "))
+
+    let chosen = evaluate(pyTorch, ["--model", "keras"]).lines
+    #expect(
+      chosen.first
+        == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, as --model says.")
+    #expect(Array(chosen.dropFirst(2)) == Array(reference.dropFirst()))
+
+    // --model lecun1998 on the keras weights names the first tensor (in file order: by name)
+    // that lecun1998 lacks: its output layer has no bias.
+    let wrong = runTool(
+      ["evaluate", "--checkpoint", pyTorch.path, "--model", "lecun1998", "--data", run.data.path],
+      environment: run.environment)
+    #expect(wrong.status == 1)
+    #expect(
+      wrong.errors.hasPrefix(
+        "error: \(pyTorch.path): unexpected tensor 'output.bias' for model 'lecun1998'\n"))
+  }
+
   @Test func evaluateWithoutCheckpointIsAUsageError() {
     let result = runTool(["evaluate"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
         error: missing option '--checkpoint <file>'
-        Usage: lenet-tutor evaluate [--checkpoint <file>] [--data <dir>] [--show <n>]
+        Usage: lenet-tutor evaluate [--checkpoint <file>] [--model <name>] [--data <dir>] [--show <n>]
         See 'lenet-tutor evaluate --help'.
 
         """)

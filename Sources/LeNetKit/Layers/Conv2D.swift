@@ -284,6 +284,22 @@ public struct Conv2D: Layer {
     weight = Tensor(shape: weight.shape, scalars: scalars)
   }
 
+  /// How many kernels of a weight tensor shaped like `weight` the table does not link yet hold a
+  /// nonzero value (writing it to `weight` would zero them); nil for another shape.
+  func unlinkedKernelsWithWeights(in tensor: Tensor) -> Int? {
+    guard tensor.shape == weight.shape else { return nil }
+    let area = kernelSize * kernelSize
+    var count = 0
+    for output in 0..<outputChannels {
+      for input in 0..<inputChannels where !connectionTable.connects(input: input, toOutput: output)
+      {
+        let start = (output * inputChannels + input) * area
+        if tensor.scalars[start..<start + area].contains(where: { $0 != 0 }) { count += 1 }
+      }
+    }
+    return count
+  }
+
   /// Zeroes every kernel the connection table does not link.
   func applyConnectionMask(to tensor: inout Tensor) {
     guard !connectionTable.isFull else { return }
