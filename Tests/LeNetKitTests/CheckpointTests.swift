@@ -346,3 +346,54 @@ import Testing
     #expect(Checkpoint.tensors(of: loaded.model) == Checkpoint.tensors(of: model))
   }
 }
+
+/// Hostile or broken checkpoints get located errors, never a trap (issue 10 §1).
+@Suite struct HostileCheckpointTests {
+  /// 2⁴⁰ · 2⁴⁰ elements overflow a 64-bit size; the library itself reports `ValidationOverflow`.
+  @Test func shapeWhoseSizeOverflowsIsAnError() {
+    let header =
+      #"{"c1.weight":{"dtype":"F32","shape":[1099511627776,1099511627776,1,1],"data_offsets":[0,4]}}"#
+    let bytes =
+      withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+      + [0, 0, 0, 0]
+    let error = #expect(throws: DataError.self) {
+      try SafeTensors(decoding: bytes, file: "big.safetensors")
+    }
+    #expect(error?.kind == .invalidContent)
+    #expect(
+      error?.description
+        == "big.safetensors: tensor 'c1.weight' has shape [1099511627776, 1099511627776, 1, 1], whose size does not fit in a 64-bit integer"
+    )
+  }
+
+  /// A size that fits `Int` only before the × 4 bytes per float: 2⁶² elements.
+  @Test func byteCountOverflowIsAnError() {
+    let header = #"{"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,4]}}"#
+    let bytes =
+      withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+      + [0, 0, 0, 0]
+    let error = #expect(throws: DataError.self) { try SafeTensors(decoding: bytes, file: "m") }
+    #expect(
+      error?.description
+        == "m: tensor 'a' has shape [4611686018427387904], whose size does not fit in a 64-bit integer"
+    )
+  }
+
+  /// NaN and infinities are refused by name, with the element and the likely cause.
+  @Test(arguments: [
+    (Float.nan, "NaN"), (Float.infinity, "+infinity"), (-Float.infinity, "-infinity"),
+  ])
+  func nonFiniteWeightsAreRefused(value: Float, shown: String) throws {
+    var file = Checkpoint.tensors(of: .keras(seed: 1))
+    let index = try #require(file.tensors.firstIndex { $0.name == "f6.weight" })
+    file.tensors[index].tensor.scalars[17] = value
+    let error = #expect(throws: DataError.self) {
+      try Checkpoint.read(SafeTensors(decoding: file.encoded(), file: "m"), path: "m")
+    }
+    #expect(
+      error?.description
+        == "m: tensor 'f6.weight' holds \(shown) at element 17 of 10080; a model with such weights outputs nonsense"
+    )
+    #expect(error?.fix == "the training that wrote it diverged: train again with a smaller --lr")
+  }
+}

@@ -124,6 +124,26 @@ import Testing
         "error: \(pyTorch.path): unexpected tensor 'output.bias' for model 'lecun1998'\n"))
   }
 
+  /// The header of issue 10 §1, which trapped (SIGILL) in `evaluate`: now exit status 1 and a
+  /// message naming the file and the tensor.
+  @Test func evaluateRefusesAShapeWhoseSizeOverflows() throws {
+    try withTemporaryDirectory { directory in
+      let header =
+        #"{"c1.weight":{"dtype":"F32","shape":[1099511627776,1099511627776,1,1],"data_offsets":[0,4]}}"#
+      let file = directory.appendingPathComponent("big.safetensors")
+      try Data(
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init)
+          + Array(header.utf8) + [0, 0, 0, 0]
+      ).write(to: file)
+      let result = runTool(["evaluate", "--checkpoint", file.path])
+      #expect(result.status == 1)
+      #expect(
+        result.errors.hasPrefix(
+          "error: \(file.path): tensor 'c1.weight' has shape [1099511627776, 1099511627776, 1, 1], "
+            + "whose size does not fit in a 64-bit integer\n"))
+    }
+  }
+
   @Test func evaluateWithoutCheckpointIsAUsageError() {
     let result = runTool(["evaluate"])
     #expect(result.status == 2)

@@ -94,7 +94,8 @@ public enum Checkpoint {
   }
 
   /// `read` for a decoded file: `identify`, then every tensor checked against the model's names
-  /// and shapes and loaded; `path` names the file in errors.
+  /// and shapes, refused if it holds a NaN or an infinity, and loaded; `path` names the file in
+  /// errors.
   public static func read(_ file: SafeTensors, model requested: String? = nil, path: String)
     throws(DataError) -> Loaded
   {
@@ -125,6 +126,14 @@ public enum Checkpoint {
           .mismatch, file: path,
           "tensor '\(tensorName)' has shape \(tensor.shape), model '\(name)'\(inferred) needs \(shaped.shape)"
         )
+      }
+      if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+        let value = tensor.scalars[index]
+        throw DataError(
+          .invalidContent, file: path,
+          "tensor '\(tensorName)' holds \(value.isNaN ? "NaN" : value > 0 ? "+infinity" : "-infinity") "
+            + "at element \(index) of \(tensor.count); a model with such weights outputs nonsense",
+          fix: "the training that wrote it diverged: train again with a smaller --lr")
       }
       loaded[tensorName] = tensor
     }
