@@ -397,3 +397,53 @@ import Testing
     #expect(error?.fix == "the training that wrote it diverged: train again with a smaller --lr")
   }
 }
+
+/// Foundation's file errors in plain words (issue 10 §4): the codes are those Foundation on Linux
+/// throws (a Cocoa 512 or 256 around the system's errno), observed with `Data.write(to:)` and
+/// `Data(contentsOf:)` on a path under a file, a folder, and a path under /sys.
+@Suite struct FileProblemTests {
+  static func cocoa(_ code: Int, errno: Int32?) -> NSError {
+    NSError(
+      domain: NSCocoaErrorDomain, code: code,
+      userInfo: errno.map {
+        [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int($0))]
+      }
+        ?? [:])
+  }
+
+  @Test(arguments: [
+    (512, EACCES, "permission denied"),
+    (512, ENOTDIR, "a part of the path is a file, not a folder"),
+    (512, EISDIR, "it is a folder"), (256, EISDIR, "it is a folder"),
+    (513, EACCES, "permission denied"), (260, ENOENT, "no such file or folder"),
+    (512, EROFS, "the file system is read-only"), (512, ENOSPC, "the disk is full"),
+  ])
+  func underlyingErrnoIsNamed(code: Int, errno: Int32, reason: String) {
+    #expect(FileProblem.describe(Self.cocoa(code, errno: errno)) == reason)
+  }
+
+  @Test func cocoaCodeAloneIsNamed() {
+    #expect(FileProblem.describe(Self.cocoa(513, errno: nil)) == "permission denied")
+    #expect(FileProblem.describe(Self.cocoa(4, errno: nil)) == "no such file or folder")
+    #expect(FileProblem.describe(Self.cocoa(640, errno: nil)) == "the disk is full")
+  }
+
+  /// A real failure: writing under a file.
+  @Test func atomicWriteUnderAFileSaysSo() throws {
+    try withTemporaryDirectory { folder in
+      let file = folder.appendingPathComponent("plain")
+      try Data([1]).write(to: file)
+      let target = file.appendingPathComponent("model.safetensors")
+      let error = #expect(throws: DataError.self) { try AtomicFile.write([1], to: target) }
+      #expect(
+        error?.description
+          == "\(target.path): cannot be written: \(file.path) is a file, not a folder")
+      // One level deeper, creating the folders fails on the file: the system's reason, in words.
+      let deeper = file.appendingPathComponent("run/model.safetensors")
+      let deeperError = #expect(throws: DataError.self) { try AtomicFile.write([1], to: deeper) }
+      #expect(
+        deeperError?.description
+          == "\(deeper.path): cannot be written: a part of the path is a file, not a folder")
+    }
+  }
+}

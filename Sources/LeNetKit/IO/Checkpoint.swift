@@ -65,7 +65,12 @@ public enum Checkpoint {
   public static func read(from url: URL, model requested: String? = nil) throws(DataError)
     -> Loaded
   {
-    let file = try SafeTensors(decoding: readFile(url), file: url.path)
+    let inside = url.appendingPathComponent("model.safetensors")
+    let bytes = try FileProblem.readBytes(
+      of: url, what: "a checkpoint",
+      folderFix: FileManager.default.fileExists(atPath: inside.path)
+        ? "use \(inside.path)" : "give the model.safetensors file that 'train' wrote")
+    let file = try SafeTensors(decoding: bytes, file: url.path)
     return try read(file, model: requested, path: url.path)
   }
 
