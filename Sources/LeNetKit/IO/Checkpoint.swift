@@ -32,20 +32,22 @@ public enum Checkpoint {
     public var warnings: [String]
   }
 
-  /// The named tensors of `model`, in layer order, with its metadata.
+  /// The `__metadata__` key of the model's recipe (`ModelRecipe.json`).
+  public static let recipeKey = "lenet_tutor_model"
+
+  /// The named tensors of `model` (trainable, then fixed, layer by layer), with its metadata:
+  /// its name and, when every layer has one, its recipe.
   public static func tensors(of model: Model) -> SafeTensors {
     var tensors: [(name: String, tensor: Tensor)] = []
     for layer in model.layers {
       let prefix = layer.name.lowercased()
-      if let output = layer as? EuclideanRBF {
-        tensors.append(("\(prefix).weight", output.centers))
-        continue
-      }
-      for (name, tensor) in zip(layer.parameterNames, layer.parameters) {
+      for (name, tensor) in zip(layer.parameterNames, layer.parameters) + layer.fixedTensors {
         tensors.append(("\(prefix).\(name)", tensor))
       }
     }
-    return SafeTensors(tensors: tensors, metadata: ["model": model.name, "format": "pt"])
+    var metadata = ["model": model.name, "format": "pt"]
+    metadata[recipeKey] = model.recipe?.json
+    return SafeTensors(tensors: tensors, metadata: metadata)
   }
 
   /// Writes `model` to `url` atomically (a temporary file, then a rename).
@@ -105,12 +107,7 @@ public enum Checkpoint {
     throws(DataError) -> Loaded
   {
     let (name, source) = try identify(file, requested: requested, path: path)
-    guard var model = Model.named(name) else {
-      throw DataError(
-        .invalidContent, file: path,
-        "the checkpoint is for model '\(name)', which is not one of "
-          + Model.availableNames.joined(separator: ", "))
-    }
+    var model = try emptyModel(named: name, from: file, path: path)
     let inferred = source == .inferred ? " (inferred from its tensor names)" : ""
     let expected = tensors(of: model).tensors
     let expectedNames = Set(expected.map(\.name))
@@ -146,10 +143,11 @@ public enum Checkpoint {
     for index in model.layers.indices {
       let layer = model.layers[index]
       let prefix = layer.name.lowercased()
-      if let output = layer as? EuclideanRBF {
-        model.layers[index] = EuclideanRBF(
-          output.name, centers: loaded["\(prefix).weight"] ?? output.centers)
-      } else if !layer.parameterNames.isEmpty {
+      if !layer.fixedTensors.isEmpty {
+        model.layers[index] = layer.replacingFixedTensors(
+          layer.fixedTensors.map { loaded["\(prefix).\($0.name)"] ?? $0.tensor })
+      }
+      if !layer.parameterNames.isEmpty {
         let tensors = layer.parameterNames.map { loaded["\(prefix).\($0)"] ?? Tensor(shape: [0]) }
         if let convolution = layer as? Conv2D,
           let count = convolution.unlinkedKernelsWithWeights(in: tensors[0]), count > 0
@@ -163,5 +161,33 @@ public enum Checkpoint {
       }
     }
     return Loaded(model: model, source: source, warnings: warnings)
+  }
+
+  /// The model `name` before its tensors are loaded: built from the recipe the file records,
+  /// else (older checkpoints, PyTorch's files) one of the named models.
+  static func emptyModel(named name: String, from file: SafeTensors, path: String)
+    throws(DataError) -> Model
+  {
+    if let json = file.metadata[recipeKey], file.metadata["model"] == name {
+      do throws(RecipeError) {
+        let model = try Model(recipe: ModelRecipe(json: json))
+        guard model.name == name else {
+          throw RecipeError("the recipe is for model '\(model.name)', the metadata says '\(name)'")
+        }
+        return model
+      } catch {
+        throw DataError(
+          .invalidContent, file: path, "\(recipeKey) in __metadata__: \(error.message)",
+          fix: "the file is damaged or was not written by lenet-tutor")
+      }
+    }
+    guard let model = Model.named(name) else {
+      throw DataError(
+        .invalidContent, file: path,
+        "the checkpoint is for model '\(name)', which is not one of "
+          + Model.availableNames.joined(separator: ", "),
+        fix: "a checkpoint of a model built from layers records its recipe; this one does not")
+    }
+    return model
   }
 }
