@@ -180,24 +180,6 @@ public struct LearnerWorkspace: Sendable, Equatable {
   }
 }
 
-/// A Foundation file error in words ("permission denied"), not `NSCocoaErrorDomain 513`.
-public enum FileProblem {
-  public static func describe(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    switch nsError.code {
-    case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
-    case NSFileWriteOutOfSpaceError: return "no space left on the disk"
-    case NSFileWriteFileExistsError: return "a file of that name is in the way"
-    default: return nsError.localizedDescription
-    }
-  }
-}
-
 /// The student edition of a course: the chapter files only, for a teacher to publish. Reference
 /// solutions and hidden checks stay behind; `lenet-tutor init --from DIR` starts a workspace
 /// from it.

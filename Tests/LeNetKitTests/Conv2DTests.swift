@@ -107,3 +107,61 @@ import Testing
     #expect(layer.forward(changedMap2).scalars[4..<8] != base[4..<8])
   }
 }
+
+/// Table I holds however C3's weights are written (issue 9 §6): through `weight`'s setter, by
+/// writing single scalars, or through `parameters`.
+@Suite struct ConnectionTableHoldsTests {
+  /// C3 with Table I, every weight set to one through the public `weight` setter, zero bias.
+  static func onesC3() -> Conv2D {
+    var layer = Conv2D(
+      "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998)
+    layer.weight = Tensor(shape: [16, 6, 5, 5], repeating: 1)
+    return layer
+  }
+
+  /// An all-ones 6@14×14 input gives 16@10×10. Each unit of map o sums its linked maps' 5×5
+  /// windows: |table(o)| · 25 ones. Table I: maps 0–5 read 3 maps (75), 6–14 read 4 (100), map 15
+  /// reads all 6 (150). With the unlinked kernels kept, every map would give 6 · 25 = 150.
+  @Test func weightSetterKeepsTableI() {
+    let layer = Self.onesC3()
+    let output = layer.forward(Tensor(shape: [1, 6, 14, 14], repeating: 1))
+    let perMap = [Float](repeating: 75, count: 6) + [Float](repeating: 100, count: 9) + [150]
+    let expected = Tensor(
+      shape: [1, 16, 10, 10], scalars: perMap.flatMap { [Float](repeating: $0, count: 100) })
+    expectClose(output, expected)
+    // 60 linked 5×5 kernels of ones: 1,500 ones, the rest zero.
+    #expect(layer.weight.scalars.reduce(0, +) == 1_500)
+  }
+
+  /// Writing one scalar of an unlinked kernel (map 0 does not read S2 map 3) leaves it zero.
+  @Test func scalarWriteToAnUnlinkedKernelIsMasked() {
+    var layer = Self.onesC3()
+    let unlinked = (0 * 6 + 3) * 25 + 12
+    let linked = (0 * 6 + 2) * 25 + 12
+    layer.weight.scalars[unlinked] = 7
+    layer.weight.scalars[linked] = 7
+    #expect(layer.weight.scalars[unlinked] == 0)
+    #expect(layer.weight.scalars[linked] == 7)
+  }
+
+  /// The backward pass of the same layer on a 6@5×5 ones input with ∂L/∂out = 1 (16@1×1):
+  /// ∂L/∂weight[o, i, ·] = the input window (ones) where linked, 0 where not (60 · 25 = 1,500
+  /// ones); ∂L/∂input[i, ·] = the number of C3 maps reading S2 map i, 10 for every i in Table I
+  /// (each row of the grid has 10 X), not 16 as all 96 kernels would give.
+  @Test func gradientsFollowTableI() {
+    let layer = Self.onesC3()
+    let input = Tensor(shape: [1, 6, 5, 5], repeating: 1)
+    let output = layer.forward(input)
+    let gradients = layer.backward(
+      input: input, output: output, outputGradient: Tensor(shape: [1, 16, 1, 1], repeating: 1))
+    expectClose(gradients.input, Tensor(shape: [1, 6, 5, 5], repeating: 10))
+    let weightGradient = gradients.parameters[0].scalars
+    for map in 0..<16 {
+      for source in 0..<6 {
+        let kernel = weightGradient[(map * 6 + source) * 25..<(map * 6 + source + 1) * 25]
+        let linked = ConnectionTable.lecun1998.connects(input: source, toOutput: map)
+        #expect(kernel.allSatisfy { $0 == (linked ? 1 : 0) }, "map \(map) from S2 map \(source)")
+      }
+    }
+  }
+}

@@ -6,7 +6,7 @@ import Testing
 /// `train`, `evaluate`, `predict` and `bench` on generated data (`SyntheticMNIST`), in-process.
 @Suite struct TrainCommandTests {
   /// Trains 2 epochs on 60 generated images into a fresh folder; returns the folder and data.
-  func trained() throws -> (
+  func trained(_ extra: [String] = []) throws -> (
     root: URL, data: URL, out: URL, environment: [String: String],
     result: (status: Int32, output: String, errors: String)
   ) {
@@ -17,7 +17,7 @@ import Testing
       [
         "train", "--epochs", "2", "--batch-size", "10", "--lr", "0.1", "--momentum", "0.9",
         "--data", data.path, "--out", out.path,
-      ], environment: environment)
+      ] + extra, environment: environment)
     return (root, data, out, environment, result)
   }
 
@@ -30,8 +30,12 @@ import Testing
       lines.first
         == "Training keras (61,706 parameters) on 60 images, validating on 20: SGD lr 0.1 momentum 0.9, batch 10, 2 epochs, seed 1"
     )
-    #expect(lines[1].hasPrefix("epoch 1/2  loss "))
-    #expect(lines[2].hasPrefix("epoch 2/2  loss "))
+    #expect(
+      lines[1]
+        == "Saving into \(run.out.path) after every epoch; continue an interrupted run with 'lenet-tutor train --resume \(run.out.path)'."
+    )
+    #expect(lines[2].hasPrefix("epoch 1/2  loss "))
+    #expect(lines[3].hasPrefix("epoch 2/2  loss "))
     #expect(lines.contains("accuracy  (t training, v validation)"))
     let csv = try String(contentsOf: run.out.appendingPathComponent("history.csv"), encoding: .utf8)
     #expect(csv.split(separator: "\n").count == 3, "header and two epochs")
@@ -41,7 +45,10 @@ import Testing
     let model = try Checkpoint.load(from: run.out.appendingPathComponent("model.safetensors"))
     #expect(model.name == "keras")
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.out.path)
-    #expect(leftovers.sorted() == ["history.csv", "model.safetensors", "training.svg"])
+    #expect(
+      leftovers.sorted() == [
+        "history.csv", "model.safetensors", "training-state.safetensors", "training.svg",
+      ])
   }
 
   @Test func evaluateAndPredictReadTheTrainedCheckpoint() throws {
@@ -75,13 +82,210 @@ import Testing
     #expect(fromFile.output.hasPrefix("\(file.path):\n"))
   }
 
+  /// The trained checkpoint's tensors re-encoded as PyTorch's `save_file` writes them (no
+  /// lenet-tutor metadata, tensors sorted by name) evaluate exactly as the original: the same
+  /// loss, accuracy, confusion matrix and mistakes, after one line saying how the model was
+  /// chosen. The reference is lenet-tutor's own checkpoint of the same weights.
+  @Test func evaluateReadsAPyTorchWrittenCheckpoint() throws {
+    let run = try trained()
+    defer { try? FileManager.default.removeItem(at: run.root) }
+    let original = run.out.appendingPathComponent("model.safetensors")
+    var stateDict: [String: Tensor] = [:]
+    for (name, tensor) in Checkpoint.tensors(of: try Checkpoint.load(from: original)).tensors {
+      stateDict[name] = tensor
+    }
+    let pyTorch = run.root.appendingPathComponent("pytorch.safetensors")
+    try Data(PyTorchSafeTensors.encode(stateDict)).write(to: pyTorch)
+
+    func evaluate(_ file: URL, _ extra: [String] = []) -> (status: Int32, lines: [Substring]) {
+      let result = runTool(
+        ["evaluate", "--checkpoint", file.path, "--data", run.data.path] + extra,
+        environment: run.environment)
+      #expect(result.status == 0, "\(result.errors)")
+      return (result.status, result.output.split(separator: "\n", omittingEmptySubsequences: false))
+    }
+    let reference = evaluate(original).lines
+    let inferred = evaluate(pyTorch).lines
+    #expect(
+      inferred.first
+        == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, inferred from its tensor names (it has no s2.weight); --model chooses another."
+    )
+    #expect(inferred[1] == "keras from \(pyTorch.path) on 20 test images")
+    #expect(Array(inferred.dropFirst(2)) == Array(reference.dropFirst()))
+    #expect(reference[1].hasPrefix("Test loss "))
+
+    let chosen = evaluate(pyTorch, ["--model", "keras"]).lines
+    #expect(
+      chosen.first
+        == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, as --model says.")
+    #expect(Array(chosen.dropFirst(2)) == Array(reference.dropFirst()))
+
+    // --model lecun1998 on the keras weights names the first tensor (in file order: by name)
+    // that lecun1998 lacks: its output layer has no bias.
+    let wrong = runTool(
+      ["evaluate", "--checkpoint", pyTorch.path, "--model", "lecun1998", "--data", run.data.path],
+      environment: run.environment)
+    #expect(wrong.status == 1)
+    #expect(
+      wrong.errors.hasPrefix(
+        "error: \(pyTorch.path): unexpected tensor 'output.bias' for model 'lecun1998'\n"))
+  }
+
+  /// The header of issue 10 §1, which trapped (SIGILL) in `evaluate`: now exit status 1 and a
+  /// message naming the file and the tensor.
+  @Test func evaluateRefusesAShapeWhoseSizeOverflows() throws {
+    try withTemporaryDirectory { directory in
+      let header =
+        #"{"c1.weight":{"dtype":"F32","shape":[1099511627776,1099511627776,1,1],"data_offsets":[0,4]}}"#
+      let file = directory.appendingPathComponent("big.safetensors")
+      try Data(
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init)
+          + Array(header.utf8) + [0, 0, 0, 0]
+      ).write(to: file)
+      let result = runTool(["evaluate", "--checkpoint", file.path])
+      #expect(result.status == 1)
+      #expect(
+        result.errors.hasPrefix(
+          "error: \(file.path): tensor 'c1.weight' has shape [1099511627776, 1099511627776, 1, 1], "
+            + "whose size does not fit in a 64-bit integer\n"))
+    }
+  }
+
+  /// 1 epoch, then `--resume` to 2, ends with the same checkpoint, byte for byte, as 2 epochs
+  /// straight (momentum 0.9 and shifts make the velocity and the random state matter), and the
+  /// same history apart from the timings.
+  @Test func resumedRunEqualsAnUninterruptedOne() throws {
+    let straight = try trained(["--shift", "2", "--lr-decay", "0.5"])
+    defer { try? FileManager.default.removeItem(at: straight.root) }
+    #expect(straight.result.status == 0, "\(straight.result.errors)")
+    let stopped = try trained(["--shift", "2", "--lr-decay", "0.5", "--epochs", "1"])
+    defer { try? FileManager.default.removeItem(at: stopped.root) }
+    #expect(stopped.result.status == 0, "\(stopped.result.errors)")
+    let resumed = runTool(
+      ["train", "--resume", stopped.out.path, "--epochs", "2", "--data", stopped.data.path],
+      environment: stopped.environment)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    let lines = resumed.output.split(separator: "\n")
+    #expect(
+      lines.first
+        == "Resuming keras after epoch 1 (61,706 parameters) on 60 images, validating on 20: SGD lr 0.1 momentum 0.9 decay 0.5, shifts up to 2 px, batch 10, 2 epochs, seed 1"
+    )
+    #expect(lines[2].hasPrefix("epoch 2/2  loss "))
+    func bytes(_ run: URL, _ file: String) throws -> Data {
+      try Data(contentsOf: run.appendingPathComponent(file))
+    }
+    #expect(
+      try bytes(stopped.out, "model.safetensors") == bytes(straight.out, "model.safetensors"))
+    func withoutTimings(_ run: URL) throws -> [String] {
+      try String(decoding: bytes(run, "history.csv"), as: UTF8.self).split(separator: "\n")
+        .map { $0.split(separator: ",").prefix(6).joined(separator: ",") }
+    }
+    #expect(try withoutTimings(stopped.out) == withoutTimings(straight.out))
+
+    // Both epochs done: nothing to do, and the files stay as they are.
+    let again = runTool(
+      ["train", "--resume", stopped.out.path, "--data", stopped.data.path],
+      environment: stopped.environment)
+    #expect(again.status == 0)
+    #expect(
+      again.output
+        == "Nothing to do: \(stopped.out.path) has finished 2 epochs; give --epochs above 2 to train further.\n"
+    )
+  }
+
+  @Test func resumeRefusesSettingsAndFoldersWithoutARun() throws {
+    let changed = runTool(["train", "--resume", "somewhere", "--lr", "0.5"])
+    #expect(changed.status == 2)
+    #expect(
+      changed.errors.hasPrefix(
+        "error: '--lr' cannot be given with '--resume': a resumed run keeps its own settings\n"))
+    try withTemporaryDirectory { folder in
+      let empty = runTool(["train", "--resume", folder.path])
+      #expect(empty.status == 1)
+      #expect(
+        empty.errors == """
+          error: \(folder.path): holds no training run to resume (no training-state.safetensors)
+          fix: give the --out folder of a run that 'lenet-tutor train' saved
+
+          """)
+    }
+  }
+
+  /// The output folder is checked before the data is even loaded, so before the first epoch.
+  @Test func unusableOutputFoldersAreRefusedBeforeTraining() throws {
+    try withTemporaryDirectory { root in
+      let (data, environment) = try generatedData(in: root, trainCount: 20, testCount: 10)
+      let file = root.appendingPathComponent("results.txt")
+      try Data("keep me".utf8).write(to: file)
+      func train(out: String) -> (status: Int32, output: String, errors: String) {
+        runTool(
+          ["train", "--epochs", "1", "--data", data.path, "--out", out], environment: environment)
+      }
+      let onAFile = train(out: file.path)
+      #expect(onAFile.status == 1)
+      #expect(onAFile.output == "")
+      #expect(
+        onAFile.errors == """
+          error: \(file.path): is a file, not a folder
+          fix: choose another --out folder
+
+          """)
+      #expect(try String(contentsOf: file, encoding: .utf8) == "keep me")
+
+      let underAFile = train(out: file.path + "/run")
+      #expect(underAFile.status == 1)
+      #expect(
+        underAFile.errors.hasPrefix(
+          "error: \(file.path)/run: cannot create the folder: a part of the path is a file, not a folder\n"
+        ))
+
+      let empty = train(out: "")
+      #expect(empty.status == 2)
+      #expect(empty.errors.hasPrefix("error: '--out' needs a folder name, got ''\n"))
+    }
+  }
+
+  /// Permission bits do not stop root, so this runs only for other users; `FileProblemTests`
+  /// covers the message for everyone.
+  @Test(.enabled(if: getuid() != 0, "root writes into read-only folders"))
+  func readOnlyOutputFolderIsRefusedBeforeTraining() throws {
+    try withTemporaryDirectory { root in
+      let locked = root.appendingPathComponent("locked")
+      try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+      try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+      defer {
+        try? FileManager.default.setAttributes(
+          [.posixPermissions: 0o755], ofItemAtPath: locked.path)
+      }
+      let result = runTool(["train", "--out", locked.path])
+      #expect(result.status == 1)
+      #expect(
+        result.errors.hasPrefix(
+          "error: \(locked.path): cannot write into the folder: permission denied\n"))
+    }
+  }
+
+  @Test func aFolderIsNotACheckpoint() throws {
+    try withTemporaryDirectory { folder in
+      try Checkpoint.save(.keras(), to: folder.appendingPathComponent("model.safetensors"))
+      let result = runTool(["evaluate", "--checkpoint", folder.path])
+      #expect(result.status == 1)
+      #expect(
+        result.errors == """
+          error: \(folder.path): is a folder, not a checkpoint
+          fix: use \(folder.path)/model.safetensors
+
+          """)
+    }
+  }
+
   @Test func evaluateWithoutCheckpointIsAUsageError() {
     let result = runTool(["evaluate"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
         error: missing option '--checkpoint <file>'
-        Usage: lenet-tutor evaluate [--checkpoint <file>] [--data <dir>] [--show <n>]
+        Usage: lenet-tutor evaluate [--checkpoint <file>] [--model <name>] [--data <dir>] [--show <n>]
         See 'lenet-tutor evaluate --help'.
 
         """)

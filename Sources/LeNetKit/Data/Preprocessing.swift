@@ -14,15 +14,8 @@ public enum Preprocessing: String, Sendable, CaseIterable {
   /// 32×32, background −0.1, ink 1.175, for the paper's model.
   case lecun1998
 
-  /// The preprocessing a model was built for: by its name (`keras`, `lecun1998`), else by its
-  /// input shape (1×32×32 takes `lecun1998`, anything else `keras`).
-  public init(for model: Model) {
-    if let known = Preprocessing(rawValue: model.name) {
-      self = known
-    } else {
-      self = model.inputShape == [1, 32, 32] ? .lecun1998 : .keras
-    }
-  }
+  /// The preprocessing a model carries (`Model.preprocessing`).
+  public init(for model: Model) { self = model.preprocessing }
 
   /// Pixels added on each side.
   public var padding: Int { self == .lecun1998 ? 2 : 0 }
@@ -74,9 +67,4 @@ public enum Preprocessing: String, Sendable, CaseIterable {
   public func tensor(pixels: [UInt8], rows: Int = 28, columns: Int = 28) -> Tensor {
     tensor(images: pixels, rows: rows, columns: columns, indices: [0])
   }
-}
-
-extension Model {
-  /// The input scaling this model was built for; see `Preprocessing(for:)`.
-  public var preprocessing: Preprocessing { Preprocessing(for: self) }
 }

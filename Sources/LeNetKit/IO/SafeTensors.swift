@@ -10,7 +10,8 @@ import Foundation
 /// bytes 8+N…       the data; tensor "name" is bytes b..<e of it, row-major, little-endian
 /// ```
 /// The reader checks every number before using it: the header length against the file, each
-/// range against the data and against its shape, and that the ranges tile the data exactly.
+/// range against the data and against its shape (sizes computed with overflow checks, since the
+/// shapes are the file's), and that the ranges tile the data exactly.
 public struct SafeTensors: Sendable, Equatable {
   /// The tensors, in file order.
   public var tensors: [(name: String, tensor: Tensor)]
@@ -124,10 +125,13 @@ public struct SafeTensors: Sendable, Equatable {
           "tensor '\(name)' ends at data byte \(offsets[1]), the file has \(dataLength)", .truncated
         )
       }
-      let count = shape.reduce(1, *)
-      guard offsets[1] - offsets[0] == 4 * count else {
+      guard let size = Self.byteCount(of: shape) else {
         throw damaged(
-          "tensor '\(name)' of shape \(shape) needs \(4 * count) bytes, data_offsets give \(offsets[1] - offsets[0])"
+          "tensor '\(name)' has shape \(shape), whose size does not fit in a 64-bit integer")
+      }
+      guard offsets[1] - offsets[0] == size else {
+        throw damaged(
+          "tensor '\(name)' of shape \(shape) needs \(size) bytes, data_offsets give \(offsets[1] - offsets[0])"
         )
       }
       entries.append((name, shape, offsets[0]..<offsets[1]))
@@ -158,6 +162,20 @@ public struct SafeTensors: Sendable, Equatable {
       }
       return (entry.name, Tensor(shape: entry.shape, scalars: scalars))
     }
+  }
+}
+
+extension SafeTensors {
+  /// The bytes an F32 tensor of `shape` takes, or nil when that number overflows `Int`: shapes
+  /// come from the file, and `[2⁴⁰, 2⁴⁰, 1, 1]` must be an error, not a trap.
+  static func byteCount(of shape: [Int]) -> Int? {
+    var count = MemoryLayout<Float>.size
+    for dimension in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+      guard !overflow else { return nil }
+      count = product
+    }
+    return count
   }
 }
 

@@ -77,6 +77,16 @@ public struct EuclideanRBF: Layer {
 
   public var fixedParameterCount: Int { centers.count }
 
+  /// The codes, saved in checkpoints as `output.weight` (PyTorch's name for a layer's matrix).
+  public var fixedTensors: [(name: String, tensor: Tensor)] { [("weight", centers)] }
+
+  public func replacingFixedTensors(_ tensors: [Tensor]) -> EuclideanRBF {
+    precondition(
+      tensors.count == 1 && tensors[0].shape == centers.shape,
+      "\(name) has one fixed tensor of shape \(centers.shape)")
+    return EuclideanRBF(name, centers: tensors[0])
+  }
+
   public func connectionCount(for inputShape: [Int]) -> Int {
     (try? outputShape(for: inputShape)) == nil ? 0 : inputFeatures * classes
   }

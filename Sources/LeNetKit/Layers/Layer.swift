@@ -33,6 +33,16 @@ public protocol Layer: Sendable {
   var parameterCount: Int { get }
   /// Scalars the layer uses but never trains (the RBF output's fixed bitmaps); 0 for most layers.
   var fixedParameterCount: Int { get }
+  /// The tensors behind `fixedParameterCount`, named as in a checkpoint (`weight`); empty for
+  /// most layers. Checkpoints save them beside the parameters.
+  var fixedTensors: [(name: String, tensor: Tensor)] { get }
+  /// The layer with its fixed tensors replaced by `tensors`, in the order and shapes of
+  /// `fixedTensors`, as a checkpoint loads them.
+  func replacingFixedTensors(_ tensors: [Tensor]) -> Self
+  /// How to build this layer again without its values (see `LayerRecipe`): what a checkpoint
+  /// records so that a model built from layers loads without a name lookup. nil for a layer
+  /// type LeNetKit does not know.
+  var recipe: LayerRecipe? { get }
   /// The number of input-to-output links (bias included) for one sample of `inputShape`.
   func connectionCount(for inputShape: [Int]) -> Int
   /// Draws fresh parameters with `scheme`; layers without parameters do nothing.
@@ -47,6 +57,12 @@ extension Layer {
   public var parameterNames: [String] { [] }
   public var parameterCount: Int { 0 }
   public var fixedParameterCount: Int { 0 }
+  public var fixedTensors: [(name: String, tensor: Tensor)] { [] }
+  public func replacingFixedTensors(_ tensors: [Tensor]) -> Self {
+    precondition(tensors.isEmpty, "\(name) has no fixed tensors to replace")
+    return self
+  }
+  public var recipe: LayerRecipe? { nil }
   public mutating func initialize(_ scheme: Initialization, generator: inout SplitMix64) {}
   public func parameterGradients(input: Tensor, output: Tensor, outputGradient: Tensor) -> [Tensor]
   {

@@ -34,7 +34,8 @@ extension Model {
     ]
     return build(
       name: "lecun1998", inputShape: [1, 32, 32], layers: layers, output: .penalties,
-      initialization: .lecun1998, seed: seed)
+      preprocessing: .lecun1998, referenceFigures: .lecun1998, initialization: .lecun1998,
+      seed: seed)
   }
 
   /// The LeNet-5 of the classic Keras tutorial, with Keras' default initialisation (Glorot
@@ -59,7 +60,7 @@ extension Model {
     ]
     return build(
       name: "keras", inputShape: [1, 28, 28], layers: layers, output: .logits,
-      initialization: .glorotUniform, seed: seed)
+      preprocessing: .keras, referenceFigures: nil, initialization: .glorotUniform, seed: seed)
   }
 
   /// The models by name, for command lines and lessons.
@@ -76,10 +77,13 @@ extension Model {
 
   private static func build(
     name: String, inputShape: [Int], layers: [any Layer], output: Output,
+    preprocessing: Preprocessing, referenceFigures: PaperFigures?,
     initialization: Initialization, seed: UInt64
   ) -> Model {
     do {
-      var model = try Model(name: name, inputShape: inputShape, layers: layers, output: output)
+      var model = try Model(
+        name: name, inputShape: inputShape, layers: layers, output: output,
+        preprocessing: preprocessing, referenceFigures: referenceFigures)
       model.initialize(initialization, seed: seed)
       return model
     } catch {

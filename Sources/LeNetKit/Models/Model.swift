@@ -4,7 +4,7 @@
 /// input is reported by name before any data flows.
 public struct Model: Sendable {
   /// What the last layer's output means.
-  public enum Output: String, Sendable {
+  public enum Output: String, Sendable, Equatable {
     /// Unnormalised class scores; softmax turns them into probabilities (the Keras model).
     case logits
     /// Penalties, lowest for the best class: the RBF units' distances (the 1998 model).
@@ -23,11 +23,19 @@ public struct Model: Sendable {
   public let output: Output
   /// Each layer's per-sample output shape, in order.
   public let layerOutputShapes: [[Int]]
+  /// How MNIST bytes become this model's input.
+  public let preprocessing: Preprocessing
+  /// Published figures to compare the summary with (the paper's, for `lecun1998`), if any.
+  public let referenceFigures: PaperFigures?
 
   /// Builds a model, checking that every layer accepts the previous layer's output.
-  public init(name: String, inputShape: [Int], layers: [any Layer], output: Output = .logits)
-    throws(ShapeError)
-  {
+  ///
+  /// Without `preprocessing`, a 1×32×32 input takes the paper's (`lecun1998`) and any other the
+  /// Keras tutorial's division by 255.
+  public init(
+    name: String, inputShape: [Int], layers: [any Layer], output: Output = .logits,
+    preprocessing: Preprocessing? = nil, referenceFigures: PaperFigures? = nil
+  ) throws(ShapeError) {
     var shape = inputShape
     var shapes: [[Int]] = []
     for layer in layers {
@@ -43,6 +51,8 @@ public struct Model: Sendable {
     self.layers = layers
     self.output = output
     self.layerOutputShapes = shapes
+    self.preprocessing = preprocessing ?? (inputShape == [1, 32, 32] ? .lecun1998 : .keras)
+    self.referenceFigures = referenceFigures
   }
 
   /// The per-sample shape the model produces.

@@ -28,9 +28,10 @@ public struct ModelSummary: Sendable {
   /// The paper's totals, when the model is the paper's.
   public let paperTotals: PaperFigures.Layer?
 
-  /// Summarises `model`; `paper` adds the published figures (the default does so for `lecun1998`).
+  /// Summarises `model`; `paper` adds published figures (by default the model's own
+  /// `referenceFigures`, the paper's for `lecun1998`).
   public init(_ model: Model, paper: PaperFigures? = nil) {
-    let reference = paper ?? (model.name == "lecun1998" ? PaperFigures.lecun1998 : nil)
+    let reference = paper ?? model.referenceFigures
     var rows: [Row] = []
     for (index, layer) in model.layers.enumerated() {
       let inputShape = index == 0 ? model.inputShape : model.layerOutputShapes[index - 1]
@@ -125,9 +126,9 @@ public struct ModelSummary: Sendable {
 }
 
 /// The figures LeCun et al. (1998) print for LeNet-5, section II.B.
-public struct PaperFigures: Sendable {
+public struct PaperFigures: Sendable, Equatable, Codable {
   /// One layer's published trainable parameters and connections.
-  public struct Layer: Sendable, Equatable {
+  public struct Layer: Sendable, Equatable, Codable {
     public var parameters: Int
     public var connections: Int
 
@@ -142,6 +143,12 @@ public struct PaperFigures: Sendable {
   public var layers: [String: Layer]
   /// The whole network's figures.
   public var total: Layer
+
+  /// Creates figures from each layer's and the total.
+  public init(layers: [String: Layer], total: Layer) {
+    self.layers = layers
+    self.total = total
+  }
 
   /// LeNet-5: C1 156 / 122,304; S2 12 / 5,880; C3 1,516 / 151,600; S4 32 / 2,000;
   /// C5 48,120 / 48,120; F6 10,164 / 10,164; the RBF output 0 trainable / 840 connections;

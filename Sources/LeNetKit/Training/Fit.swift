@@ -21,6 +21,11 @@ extension Model {
   /// evaluated on it after each epoch. The same model, data, settings and seed give the same
   /// history on the same machine (the batch split across cores fixes the summation order).
   ///
+  /// A run stopped after epoch `k` continues exactly with `firstEpoch: k + 1`, given the model
+  /// and optimizer that `afterEpoch` received after epoch `k` (the optimizer carries the
+  /// momentum and the decayed learning rate): the random choices of epochs 1…k are drawn again
+  /// from `seed` and discarded, so epoch `k + 1` shuffles and shifts as it would have.
+  ///
   /// - Parameters:
   ///   - data: the training images and labels.
   ///   - epochs: passes over `data`.
@@ -42,27 +47,61 @@ extension Model {
     seed: UInt64 = 0,
     onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochRecord) -> Void = { _ in }
   ) -> History {
+    train(
+      data, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
+      learningRateDecay: learningRateDecay, maximumShift: maximumShift, validation: validation,
+      seed: seed, firstEpoch: 1, onBatch: onBatch, onEpoch: onEpoch, afterEpoch: { _, _, _ in })
+  }
+
+  /// `fit` for a run that is saved as it goes and may continue a stopped one: it starts at
+  /// `firstEpoch` (1 for a new run), and after every epoch hands `afterEpoch` the model and the
+  /// optimizer as the next epoch starts from them, e.g. to save them. An error `afterEpoch`
+  /// throws stops the run.
+  @discardableResult
+  public mutating func fit(
+    _ data: MNIST.Split, epochs: Int, batchSize: Int = 32, optimizer: SGD,
+    learningRateDecay: Float = 1, maximumShift: Int = 0, validation: MNIST.Split? = nil,
+    seed: UInt64 = 0, firstEpoch: Int,
+    onBatch: (BatchProgress) -> Void = { _ in }, onEpoch: (EpochRecord) -> Void = { _ in },
+    afterEpoch: (_ model: Model, _ optimizer: SGD, _ record: EpochRecord) throws -> Void
+  ) rethrows -> History {
+    try train(
+      data, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
+      learningRateDecay: learningRateDecay, maximumShift: maximumShift, validation: validation,
+      seed: seed, firstEpoch: firstEpoch, onBatch: onBatch, onEpoch: onEpoch,
+      afterEpoch: afterEpoch)
+  }
+
+  /// The loop behind both `fit`s (a `rethrows` function's defaulted closure counts as throwing,
+  /// so the plain `fit` passes its non-throwing one explicitly).
+  private mutating func train(
+    _ data: MNIST.Split, epochs: Int, batchSize: Int, optimizer: SGD, learningRateDecay: Float,
+    maximumShift: Int, validation: MNIST.Split?, seed: UInt64, firstEpoch: Int,
+    onBatch: (BatchProgress) -> Void, onEpoch: (EpochRecord) -> Void,
+    afterEpoch: (_ model: Model, _ optimizer: SGD, _ record: EpochRecord) throws -> Void
+  ) rethrows -> History {
     precondition(epochs >= 0, "epochs must not be negative, got \(epochs)")
+    precondition(firstEpoch >= 1, "the first epoch is 1 or later, got \(firstEpoch)")
     precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
     precondition(data.count > 0, "there is nothing to train on: \(data.name) has no images")
     let preprocessing = self.preprocessing
     var optimizer = optimizer
-    var generator = SplitMix64(seed: seed)
-    var order = Array(0..<data.count)
+    var schedule = EpochSchedule(
+      count: data.count, batchSize: batchSize, maximumShift: maximumShift, seed: seed)
+    for _ in 1..<firstEpoch { _ = schedule.advance() }
     var history = History()
-    let batches = (data.count + batchSize - 1) / batchSize
-    guard epochs > 0 else { return history }
-    for epoch in 1...epochs {
-      generator.shuffle(&order)
+    let batches = schedule.batches
+    guard epochs >= firstEpoch else { return history }
+    for epoch in firstEpoch...epochs {
+      let shifts = schedule.advance()
+      let order = schedule.order
       let start = DispatchTime.now().uptimeNanoseconds
       var (lossSum, correct, seen) = (0.0, 0, 0)
       for batch in 0..<batches {
         let indices = order[batch * batchSize..<min(data.count, (batch + 1) * batchSize)]
         var (input, labels) = data.batch(indices, preprocessing: preprocessing)
         if maximumShift > 0 {
-          let offsets = Shift.randomOffsets(
-            count: labels.count, maximum: maximumShift, generator: &generator)
-          input = Shift.apply(input, offsets: offsets, fill: preprocessing.background)
+          input = Shift.apply(input, offsets: shifts[batch], fill: preprocessing.background)
         }
         let step = lossAndGradients(input: input, labels: labels)
         optimizer.step(&self, gradients: step.gradients)
@@ -85,6 +124,7 @@ extension Model {
       history.epochs.append(record)
       onEpoch(record)
       optimizer.learningRate *= learningRateDecay
+      try afterEpoch(self, optimizer, record)
     }
     return history
   }
@@ -112,6 +152,39 @@ extension Model {
 
   private func seconds(since start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+}
+
+/// The random choices of a training run, epoch after epoch, all from one generator seeded with
+/// the run's seed: each epoch shuffles the previous epoch's order, then draws every batch's
+/// shifts in batch order. Drawing an epoch's choices and discarding them is how a resumed run
+/// reaches the state an uninterrupted one would have.
+struct EpochSchedule {
+  /// The image indices in this epoch's order.
+  private(set) var order: [Int]
+  private var generator: SplitMix64
+  let batchSize: Int
+  let maximumShift: Int
+
+  init(count: Int, batchSize: Int, maximumShift: Int, seed: UInt64) {
+    order = Array(0..<count)
+    generator = SplitMix64(seed: seed)
+    self.batchSize = batchSize
+    self.maximumShift = maximumShift
+  }
+
+  /// Mini-batches per epoch, the last one possibly smaller.
+  var batches: Int { (order.count + batchSize - 1) / batchSize }
+
+  /// Shuffles the order for the next epoch and returns each batch's shifts (empty lists when
+  /// `maximumShift` is 0).
+  mutating func advance() -> [[(dy: Int, dx: Int)]] {
+    generator.shuffle(&order)
+    guard maximumShift > 0 else { return Array(repeating: [], count: batches) }
+    return (0..<batches).map { batch in
+      let count = min(order.count, (batch + 1) * batchSize) - batch * batchSize
+      return Shift.randomOffsets(count: count, maximum: maximumShift, generator: &generator)
+    }
   }
 }
 

@@ -15,12 +15,14 @@ public struct SGD: Sendable {
   /// first step.
   public private(set) var velocity: [[Tensor]] = []
 
-  /// Creates an optimizer.
-  public init(learningRate: Float, momentum: Float = 0) {
+  /// Creates an optimizer; `velocity`, one tensor per parameter tensor of each layer, continues
+  /// a saved run's momentum (empty: starting from rest).
+  public init(learningRate: Float, momentum: Float = 0, velocity: [[Tensor]] = []) {
     precondition(learningRate > 0, "learning rate must be positive, got \(learningRate)")
     precondition((0..<1).contains(momentum), "momentum must lie in [0, 1), got \(momentum)")
     self.learningRate = learningRate
     self.momentum = momentum
+    self.velocity = velocity
   }
 
   /// Applies one step to every layer of `model`, given one gradient per parameter tensor.

@@ -7,21 +7,32 @@ enum EvaluateCommand: TutorCommand {
     name: "evaluate",
     abstract: "Test a trained checkpoint on the 10,000 MNIST test images.",
     options: [
-      .option("--checkpoint", "file", "A model.safetensors written by 'train'."),
+      .option("--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch."),
+      modelOption,
       DataOptions.option.spec,
       .option("--show", "n", "How many misclassified digits to draw.", default: "6"),
     ],
     discussion: """
       Prints the test loss and accuracy, the accuracy of each digit, the confusion matrix
       (rows: the true digit, columns: the predicted one) and a few misclassified digits.
+
+      A checkpoint saved by PyTorch (safetensors.torch.save_file, the tensor names of
+      Docs/checkpoints.md) has no lenet-tutor metadata: its model is inferred from the tensor
+      names (s2.weight present: lecun1998, else keras), or taken from --model.
       """)
+
+  /// `--model`, shared with `predict`: the model of a checkpoint without lenet-tutor metadata.
+  static let modelOption = OptionSpec.option(
+    "--model", "name",
+    "The model of a checkpoint saved without lenet-tutor metadata: "
+      + "\(Model.availableNames.joined(separator: " or ")). Inferred when omitted.")
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     guard let path = arguments.string("--checkpoint") else {
       throw UsageError("missing option '--checkpoint <file>'", command: spec)
     }
     let shown = try arguments.integer("--show", in: 0...100, command: spec) ?? 6
-    let model = try loadCheckpoint(path)
+    let model = try loadCheckpoint(path, arguments: arguments, command: spec, context: context)
     let mnist = try DataOptions.load(arguments, context: context)
     let result = model.evaluate(mnist.test)
     let out = context.output
@@ -57,13 +68,32 @@ enum EvaluateCommand: TutorCommand {
     return 0
   }
 
-  /// Loads a checkpoint, reporting a missing or damaged file as a tool error.
-  static func loadCheckpoint(_ path: String) throws(ToolError) -> Model {
+  /// Loads a checkpoint for `command` with its `--model`, saying which model a file without
+  /// lenet-tutor metadata was read as, and reporting a missing or damaged file as a tool error.
+  static func loadCheckpoint(
+    _ path: String, arguments: ParsedArguments, command: CommandSpec, context: Context
+  ) throws -> Model {
+    let requested = try arguments.choice("--model", from: Model.availableNames, command: command)
+    let loaded: Checkpoint.Loaded
     do {
-      return try Checkpoint.load(from: URL(fileURLWithPath: path))
+      loaded = try Checkpoint.read(from: URL(fileURLWithPath: path), model: requested)
     } catch {
       throw ToolError(error)
     }
+    let name = loaded.model.name
+    switch loaded.source {
+    case .metadata: break
+    case .chosen:
+      context.output.line(
+        "\(path) has no lenet-tutor metadata: reading it as \(name), as --model says.")
+    case .inferred:
+      let evidence = name == "lecun1998" ? "it has s2.weight" : "it has no s2.weight"
+      context.output.line(
+        "\(path) has no lenet-tutor metadata: reading it as \(name), inferred from its tensor "
+          + "names (\(evidence)); --model chooses another.")
+    }
+    for warning in loaded.warnings { context.errors.line("warning: \(warning)") }
+    return loaded.model
   }
 
   static func pad(_ text: String, _ width: Int) -> String {

@@ -12,7 +12,8 @@ enum PredictCommand: TutorCommand {
         isRepeated: true)
     ],
     options: [
-      .option("--checkpoint", "file", "A model.safetensors written by 'train'."),
+      .option("--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch."),
+      EvaluateCommand.modelOption,
       .option("--test-index", "n", "Classify MNIST test image n (0–9999) instead of files."),
       DataOptions.option.spec,
     ],
@@ -33,7 +34,8 @@ enum PredictCommand: TutorCommand {
     if testIndex != nil && !arguments.positionals.isEmpty {
       throw UsageError("give either images or --test-index, not both", command: spec)
     }
-    let model = try EvaluateCommand.loadCheckpoint(path)
+    let model = try EvaluateCommand.loadCheckpoint(
+      path, arguments: arguments, command: spec, context: context)
     var digits: [(name: String, pixels: [UInt8], label: Int?)] = []
     if let testIndex {
       let test = try DataOptions.load(arguments, context: context).test

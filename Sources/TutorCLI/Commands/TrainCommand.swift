@@ -24,44 +24,94 @@ enum TrainCommand: TutorCommand {
       .option("--seed", "n", "Seeds the initial weights and the shuffling.", default: "1"),
       DataOptions.option.spec,
       .option("--out", "dir", "Where to write the results.", default: "lenet-tutor-out"),
+      .option(
+        "--resume", "dir",
+        "Continue the run saved in this --out folder from its last finished epoch."),
     ],
     discussion: """
       The defaults are the classic Keras LeNet-5 tutorial: SGD with learning rate 0.01, batch
       128, 10 epochs, validation on the 10,000 test images after each epoch. Keras reaches
       about 94.4% test accuracy with it.
 
-      Writes into --out: history.csv (one row per epoch), training.svg (accuracy and loss
-      curves) and model.safetensors (for 'evaluate' and 'predict', and loadable in PyTorch).
+      Writes into --out after every epoch, each file replaced whole: history.csv (one row per
+      epoch), training.svg (accuracy and loss curves), model.safetensors (for 'evaluate' and
+      'predict', and loadable in PyTorch) and training-state.safetensors (what --resume needs).
+      An interrupted run loses at most the epoch it was in: 'train --resume DIR' continues it
+      with the settings it was started with (--epochs may raise the target), and ends with the
+      same weights as a run that was never interrupted.
 
       Example: lenet-tutor train --lr 0.1 --momentum 0.9 --batch-size 64
       """)
 
-  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let name = try arguments.choice("--model", from: Model.availableNames, command: spec) ?? "keras"
-    let epochs = try arguments.integer("--epochs", in: 1...1000, command: spec) ?? 10
-    let batchSize = try arguments.integer("--batch-size", in: 1...60_000, command: spec) ?? 128
-    let rate = try arguments.number("--lr", in: 1e-6...10, command: spec) ?? 0.01
-    let momentum = try arguments.number("--momentum", in: 0...0.999, command: spec) ?? 0
-    let decay = try arguments.number("--lr-decay", in: 0.01...1, command: spec) ?? 1
-    let shift = try arguments.integer("--shift", in: 0...4, command: spec) ?? 0
-    let seed = try arguments.integer("--seed", in: 0...Int(Int32.max), command: spec) ?? 1
-    let output = URL(
-      fileURLWithPath: arguments.string("--out") ?? "lenet-tutor-out", isDirectory: true)
-    let mnist = try DataOptions.load(arguments, context: context)
-    guard var model = Model.named(name, seed: UInt64(seed)) else { return 2 }
+  /// The options a resumed run takes from its saved state instead.
+  static let fixedByResume = [
+    "--model", "--batch-size", "--lr", "--momentum", "--lr-decay", "--shift", "--seed", "--out",
+  ]
 
+  static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    let resumed: TrainingState?
+    var settings: TrainingState.Settings
+    let output: URL
+    var model: Model
+    if let folder = arguments.string("--resume") {
+      if let given = fixedByResume.first(where: { arguments.string($0) != nil }) {
+        throw UsageError(
+          "'\(given)' cannot be given with '--resume': a resumed run keeps its own settings",
+          command: spec)
+      }
+      output = try outputFolder(folder, option: "--resume")
+      let state = try toolError { () throws(DataError) in try TrainingState.load(from: output) }
+      settings = state.settings
+      settings.epochs =
+        try arguments.integer("--epochs", in: 1...1000, command: spec) ?? settings.epochs
+      guard settings.epochs > state.completedEpochs else {
+        context.output.line(
+          "Nothing to do: \(output.path) has finished \(state.completedEpochs) epochs; "
+            + "give --epochs above \(state.completedEpochs) to train further.")
+        return 0
+      }
+      (resumed, model) = (state, state.model)
+    } else {
+      let name =
+        try arguments.choice("--model", from: Model.availableNames, command: spec) ?? "keras"
+      settings = TrainingState.Settings(
+        epochs: try arguments.integer("--epochs", in: 1...1000, command: spec) ?? 10,
+        batchSize: try arguments.integer("--batch-size", in: 1...60_000, command: spec) ?? 128,
+        learningRate: try arguments.number("--lr", in: 1e-6...10, command: spec) ?? 0.01,
+        momentum: try arguments.number("--momentum", in: 0...0.999, command: spec) ?? 0,
+        learningRateDecay: try arguments.number("--lr-decay", in: 0.01...1, command: spec) ?? 1,
+        maximumShift: try arguments.integer("--shift", in: 0...4, command: spec) ?? 0,
+        seed: UInt64(try arguments.integer("--seed", in: 0...Int(Int32.max), command: spec) ?? 1),
+        trainingImages: 0)
+      output = try outputFolder(arguments.string("--out") ?? "lenet-tutor-out", option: "--out")
+      guard let fresh = Model.named(name, seed: settings.seed) else {
+        throw ToolError("no model named '\(name)'")
+      }
+      (resumed, model) = (nil, fresh)
+    }
+    let mnist = try DataOptions.load(arguments, context: context)
+    if let resumed, resumed.settings.trainingImages != mnist.train.count {
+      throw ToolError(
+        "\(output.path) was trained on \(grouped(resumed.settings.trainingImages)) images; "
+          + "this data has \(grouped(mnist.train.count))",
+        fix: "give the --data the run was started with")
+    }
+    settings.trainingImages = mnist.train.count
     let out = context.output
+    out.line(introduction(settings, model: model, resumed: resumed, mnist: mnist))
     out.line(
-      "Training \(name) (\(grouped(model.parameterCount)) parameters) on \(grouped(mnist.train.count)) "
-        + "images, validating on \(grouped(mnist.test.count)): SGD lr \(rate)"
-        + (momentum > 0 ? " momentum \(momentum)" : "") + (decay < 1 ? " decay \(decay)" : "")
-        + (shift > 0 ? ", shifts up to \(shift) px" : "")
-        + ", batch \(batchSize), \(epochs) epochs, seed \(seed)")
+      "Saving into \(output.path) after every epoch; continue an interrupted run with "
+        + "'lenet-tutor train --resume \(output.path)'.")
+    var history = resumed?.history ?? History()
     var bar = ProgressBar(label: "", total: 1, terminal: context.terminal, sink: out)
-    let history = model.fit(
-      mnist.train, epochs: epochs, batchSize: batchSize,
-      optimizer: SGD(learningRate: rate, momentum: momentum), learningRateDecay: decay,
-      maximumShift: shift, validation: mnist.test, seed: UInt64(seed),
+    let epochs = settings.epochs
+    try model.fit(
+      mnist.train, epochs: epochs, batchSize: settings.batchSize,
+      optimizer: resumed?.optimizer
+        ?? SGD(learningRate: settings.learningRate, momentum: settings.momentum),
+      learningRateDecay: settings.learningRateDecay, maximumShift: settings.maximumShift,
+      validation: mnist.test, seed: settings.seed,
+      firstEpoch: (resumed?.completedEpochs ?? 0) + 1,
       onBatch: { progress in
         if progress.batch == 1 {
           bar = ProgressBar(
@@ -76,31 +126,78 @@ enum TrainCommand: TutorCommand {
       onEpoch: { record in
         bar.finish()
         out.line(epochLine(record, epochs: epochs))
+        history.epochs.append(record)
+      },
+      afterEpoch: { model, optimizer, _ in
+        let state = TrainingState(
+          settings: settings, model: model, optimizer: optimizer, history: history)
+        try toolError { () throws(DataError) in try save(state, in: output) }
       })
 
-    let files = [
-      ("history.csv", Array(history.csv.utf8)),
-      ("training.svg", Array(TrainingPlot.svg(history, title: "\(name) on MNIST").utf8)),
-    ]
-    do {
-      for (file, bytes) in files {
-        try AtomicFile.write(bytes, to: output.appendingPathComponent(file))
-      }
-      try Checkpoint.save(model, to: output.appendingPathComponent("model.safetensors"))
-    } catch {
-      throw ToolError(error)
-    }
     out.line("")
     for line in TrainingPlot.text(history) { out.line(line) }
     out.line("")
-    let last = history.epochs.last
-    if let accuracy = last?.validationAccuracy {
+    if let accuracy = history.epochs.last?.validationAccuracy {
       out.line(String(format: "Test accuracy after %d epochs: %.2f%%", epochs, 100 * accuracy))
     }
     out.line(
-      "Wrote \(output.path)/history.csv, training.svg and model.safetensors "
-        + "(try: lenet-tutor evaluate --checkpoint \(output.path)/model.safetensors)")
+      "Wrote \(output.path)/history.csv, training.svg, model.safetensors and "
+        + "\(TrainingState.fileName) (try: lenet-tutor evaluate --checkpoint "
+        + "\(output.path)/model.safetensors)")
     return 0
+  }
+
+  /// The first line: the model, the data and the settings.
+  static func introduction(
+    _ settings: TrainingState.Settings, model: Model, resumed: TrainingState?, mnist: MNIST
+  ) -> String {
+    let start =
+      resumed.map { "Resuming \(model.name) after epoch \($0.completedEpochs)" }
+      ?? "Training \(model.name)"
+    return start
+      + " (\(grouped(model.parameterCount)) parameters) on \(grouped(mnist.train.count)) "
+      + "images, validating on \(grouped(mnist.test.count)): SGD lr \(settings.learningRate)"
+      + (settings.momentum > 0 ? " momentum \(settings.momentum)" : "")
+      + (settings.learningRateDecay < 1 ? " decay \(settings.learningRateDecay)" : "")
+      + (settings.maximumShift > 0 ? ", shifts up to \(settings.maximumShift) px" : "")
+      + ", batch \(settings.batchSize), \(settings.epochs) epochs, seed \(settings.seed)"
+  }
+
+  /// The folder an option names, checked before any training: a non-empty name of a folder
+  /// that exists or can be made, and that takes files.
+  static func outputFolder(_ path: String, option: String) throws -> URL {
+    guard !path.isEmpty else {
+      throw UsageError("'\(option)' needs a folder name, got ''", command: spec)
+    }
+    let folder = URL(fileURLWithPath: path, isDirectory: true)
+    do {
+      try AtomicFile.prepareFolder(folder)
+    } catch {
+      throw ToolError(error.description, fix: "choose another \(option) folder")
+    }
+    return folder
+  }
+
+  /// Writes the state after an epoch, then the files a user reads; each replaced whole.
+  static func save(_ state: TrainingState, in folder: URL) throws(DataError) {
+    try state.save(in: folder)
+    try Checkpoint.save(state.model, to: folder.appendingPathComponent("model.safetensors"))
+    try AtomicFile.write(
+      Array(state.history.csv.utf8), to: folder.appendingPathComponent("history.csv"))
+    try AtomicFile.write(
+      Array(TrainingPlot.svg(state.history, title: "\(state.model.name) on MNIST").utf8),
+      to: folder.appendingPathComponent("training.svg"))
+  }
+
+  /// `body`'s `DataError` as the `ToolError` a command reports.
+  static func toolError<Result>(_ body: () throws(DataError) -> Result) throws(ToolError)
+    -> Result
+  {
+    do {
+      return try body()
+    } catch {
+      throw ToolError(error)
+    }
   }
 
   /// `epoch  3/10  loss 0.3123  acc 91.02%  val_loss 0.2871  val_acc 91.84%  4.1 s  15,210 img/s`

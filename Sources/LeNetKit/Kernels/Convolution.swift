@@ -1,0 +1,310 @@
+/// The im2col engine behind `Conv2D`: a batch's convolution as a few large matrix products.
+///
+/// Each sample's kernel-sized patches are copied into the columns of a matrix (`Geometry`), so
+/// the whole convolution of `samplesPerProduct` samples is one product:
+///
+/// ```
+/// output[o, column]  = bias[o] + Σ_patch weight[o, patch] · columns[patch, column]
+/// ∂L/∂weight        += ∂L/∂output · columnsᵀ          ∂L/∂bias[o] += Σ_column ∂L/∂output[o, column]
+/// ∂L/∂columns        = weightᵀ · ∂L/∂output, added back onto the image positions it came from
+/// ```
+/// The products run in `MatrixMultiply`. The engine knows nothing of connection tables: `Conv2D`
+/// keeps unlinked kernels at zero and masks their gradients. It is tested against the formula
+/// with plain loops, summed in `Double` (`FastKernelTests.directConvolution`), as chapter 3's
+/// `outputMap` exercise writes it.
+enum Convolution {
+  /// `bias + weight · columns(input)` for a batch (`N × C × H × W`), shaped by `geometry`.
+  static func forward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry) -> Tensor {
+    let batch = input.batchSize
+    let shape = [batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth]
+    let count = batch * geometry.outputSampleSize
+    guard count > 0 else { return Tensor(shape: shape) }
+    let group = geometry.samplesPerProduct(batch: batch)
+    let columns = scratch(geometry.patchSize * group * geometry.pixels)
+    let product = scratch(geometry.outputChannels * group * geometry.pixels)
+    defer {
+      columns.deallocate()
+      product.deallocate()
+    }
+    let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      lend([input.scalars, weight.scalars, bias.scalars]) { lent in
+        forwardProducts(
+          geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
+          output: output.baseAddress.unsafelyUnwrapped, columns: columns, product: product)
+      }
+      initialized = count
+    }
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  /// The weight and bias gradients, and the input gradient when `toInput` is true (its
+  /// `weightᵀ · ∂L/∂out` product is half of the backward pass's multiply-adds).
+  static func gradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let batch = input.batchSize
+    let group = geometry.samplesPerProduct(batch: batch)
+    let width = group * geometry.pixels
+    let columns = scratch(geometry.patchSize * width)
+    let columnGradient = scratch(toInput ? geometry.patchSize * width : 0)
+    let groupGradient = scratch(geometry.outputChannels * width)
+    let biasGradient = scratch(geometry.outputChannels)
+    defer {
+      for buffer in [columns, columnGradient, groupGradient, biasGradient] { buffer.deallocate() }
+    }
+    let inputCount = toInput ? input.count : 0
+    var weightGradient: [Float] = []
+    let inputGradient = [Float](unsafeUninitializedCapacity: inputCount) { image, imageCount in
+      image.initialize(repeating: 0)
+      weightGradient = [Float](repeating: 0, count: weight.count)
+      weightGradient.withUnsafeMutableBufferPointer { weights in
+        lend([input.scalars, outputGradient.scalars, weight.scalars]) { lent in
+          backwardProducts(
+            geometry, batch: batch, image: lent[0], outputGradient: lent[1], weight: lent[2],
+            imageGradient: toInput ? image.baseAddress : nil,
+            weightGradient: weights.baseAddress.unsafelyUnwrapped, biasGradient: biasGradient,
+            columns: columns, columnGradient: columnGradient, groupGradient: groupGradient)
+        }
+      }
+      imageCount = inputCount
+    }
+    return (
+      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
+      Tensor(shape: weight.shape, scalars: weightGradient),
+      Tensor(shape: [geometry.outputChannels], scalars: Array(biasGradient))
+    )
+  }
+
+  /// The forward loop: for each group of samples, gather their columns side by side, start the
+  /// product at the biases, multiply, and copy the maps out sample by sample.
+  private static func forwardProducts(
+    _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    columns: UnsafeMutableBufferPointer<Float>, product: UnsafeMutableBufferPointer<Float>
+  ) {
+    let cols = columns.baseAddress.unsafelyUnwrapped
+    let result = product.baseAddress.unsafelyUnwrapped
+    let group = geometry.samplesPerProduct(batch: batch)
+    for first in stride(from: 0, to: batch, by: group) {
+      let samples = first..<min(batch, first + group)
+      let width = samples.count * geometry.pixels
+      for (slot, sample) in samples.enumerated() {
+        geometry.gatherColumns(
+          from: image + sample * geometry.inputSampleSize,
+          into: cols + slot * geometry.pixels, rowStride: width)
+      }
+      for map in 0..<geometry.outputChannels {
+        (result + map * width).update(repeating: bias[map], count: width)
+      }
+      // result[outputChannels × width] += weight · columns
+      MatrixMultiply.accumulate(
+        weight, cols, into: result, m: geometry.outputChannels, k: geometry.patchSize, n: width)
+      geometry.copyMaps(
+        from: result, width: width, toSamples: output + first * geometry.outputSampleSize,
+        count: samples.count)
+    }
+  }
+
+  /// The backward loop, group by group as `forwardProducts`; `imageGradient` is nil when the
+  /// input gradient is not wanted.
+  private static func backwardProducts(
+    _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>,
+    outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    imageGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>,
+    biasGradient: UnsafeMutableBufferPointer<Float>, columns: UnsafeMutableBufferPointer<Float>,
+    columnGradient: UnsafeMutableBufferPointer<Float>,
+    groupGradient: UnsafeMutableBufferPointer<Float>
+  ) {
+    let cols = columns.baseAddress.unsafelyUnwrapped
+    let colsGradient = columnGradient.baseAddress
+    let outGradient = groupGradient.baseAddress.unsafelyUnwrapped
+    let group = geometry.samplesPerProduct(batch: batch)
+    for first in stride(from: 0, to: batch, by: group) {
+      let samples = first..<min(batch, first + group)
+      let width = samples.count * geometry.pixels
+      for (slot, sample) in samples.enumerated() {
+        geometry.gatherColumns(
+          from: image + sample * geometry.inputSampleSize,
+          into: cols + slot * geometry.pixels, rowStride: width)
+      }
+      geometry.gatherMaps(
+        fromSamples: outputGradient + first * geometry.outputSampleSize,
+        count: samples.count, into: outGradient, width: width)
+      // ∂L/∂weight[o, patch] += Σ_columns ∂L/∂out[o, column] · columns[patch, column]
+      MatrixMultiply.accumulateTransposingB(
+        outGradient, cols, into: weightGradient, m: geometry.outputChannels, k: width,
+        n: geometry.patchSize)
+      for map in 0..<geometry.outputChannels {
+        let row = outGradient + map * width
+        var sum: Float = 0
+        for column in 0..<width { sum += row[column] }
+        biasGradient[map] += sum
+      }
+      guard let imageGradient, let colsGradient else { continue }
+      // ∂L/∂columns = weightᵀ · ∂L/∂out, then added back onto the images.
+      colsGradient.update(repeating: 0, count: geometry.patchSize * width)
+      MatrixMultiply.accumulateTransposingA(
+        weight, outGradient, into: colsGradient, m: geometry.patchSize,
+        k: geometry.outputChannels, n: width)
+      for (slot, sample) in samples.enumerated() {
+        geometry.scatterColumns(
+          colsGradient + slot * geometry.pixels, rowStride: width,
+          into: imageGradient + sample * geometry.inputSampleSize)
+      }
+    }
+  }
+
+  /// A zeroed buffer of `count` floats for one call's scratch work; the caller deallocates it.
+  private static func scratch(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+    buffer.initialize(repeating: 0)
+    return buffer
+  }
+
+  /// Lends the storage of every array in `arrays` to `body` at once, in order: one closure in
+  /// the caller however many arrays (the nesting happens in this recursion instead).
+  private static func lend<Result>(
+    _ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> Result
+  ) -> Result {
+    lend(arrays[...], lent: [], body)
+  }
+
+  private static func lend<Result>(
+    _ arrays: ArraySlice<[Float]>, lent: [UnsafePointer<Float>],
+    _ body: ([UnsafePointer<Float>]) -> Result
+  ) -> Result {
+    guard let first = arrays.first else { return body(lent) }
+    return first.withUnsafeBufferPointer { buffer in
+      // Callers lend non-empty arrays only (a layer's tensors and a non-empty batch).
+      lend(arrays.dropFirst(), lent: lent + [buffer.baseAddress.unsafelyUnwrapped], body)
+    }
+  }
+}
+
+extension Convolution {
+  /// The sizes that turn one sample's convolution into one matrix product (im2col).
+  ///
+  /// Column matrix: `patchSize` rows (input map × kernel row × kernel column) by `pixels`
+  /// columns (output positions), so `output = weight · columns`.
+  struct Geometry {
+    let inputChannels: Int
+    let inputHeight: Int
+    let inputWidth: Int
+    let outputHeight: Int
+    let outputWidth: Int
+    let outputChannels: Int
+    let kernelSize: Int
+    let pad: Int
+
+    /// The sizes for one sample of `inputShape` (`[C, H, W]`) giving `outputShape`, with square
+    /// kernels of `kernelSize` and `pad` zeros on every side.
+    init(inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int) {
+      inputChannels = inputShape[0]
+      inputHeight = inputShape[1]
+      inputWidth = inputShape[2]
+      outputHeight = outputShape[1]
+      outputWidth = outputShape[2]
+      outputChannels = outputShape[0]
+      self.kernelSize = kernelSize
+      self.pad = pad
+    }
+
+    var pixels: Int { outputHeight * outputWidth }
+    var patchSize: Int { inputChannels * kernelSize * kernelSize }
+    var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
+    var outputSampleSize: Int { outputChannels * pixels }
+
+    /// How many samples share one matrix product: enough for about 512 columns, so that small
+    /// maps (C5's 1×1) still give the kernels long rows to work on.
+    func samplesPerProduct(batch: Int) -> Int {
+      max(1, min(batch, 512 / pixels))
+    }
+
+    /// Copies every kernel-sized patch of `image` into a column of `columns` (zero outside);
+    /// row `r` of the column matrix starts at `columns + r · rowStride`.
+    func gatherColumns(
+      from image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+      var row = 0
+      for channel in 0..<inputChannels {
+        for ky in 0..<kernelSize {
+          for kx in 0..<kernelSize {
+            let destination = columns + row * rowStride
+            // Output columns whose source x lies inside the image; the rest read zero padding.
+            let (xStart, xEnd) = validRange(offset: kx, inputLength: inputWidth, count: outputWidth)
+            for y in 0..<outputHeight {
+              let sourceY = y + ky - pad
+              let rowStart = destination + y * outputWidth
+              guard sourceY >= 0 && sourceY < inputHeight, xStart < xEnd else {
+                rowStart.update(repeating: 0, count: outputWidth)
+                continue
+              }
+              let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth + kx - pad
+              rowStart.update(repeating: 0, count: xStart)
+              (rowStart + xStart).update(from: sourceRow + xStart, count: xEnd - xStart)
+              (rowStart + xEnd).update(repeating: 0, count: outputWidth - xEnd)
+            }
+            row += 1
+          }
+        }
+      }
+    }
+
+    /// Adds each column of `columns` back onto the image positions it was gathered from.
+    func scatterColumns(
+      _ columns: UnsafePointer<Float>, rowStride: Int, into image: UnsafeMutablePointer<Float>
+    ) {
+      var row = 0
+      for channel in 0..<inputChannels {
+        for ky in 0..<kernelSize {
+          for kx in 0..<kernelSize {
+            let source = columns + row * rowStride
+            let (xStart, xEnd) = validRange(offset: kx, inputLength: inputWidth, count: outputWidth)
+            for y in 0..<outputHeight {
+              let targetY = y + ky - pad
+              guard targetY >= 0 && targetY < inputHeight else { continue }
+              let targetRow = image + (channel * inputHeight + targetY) * inputWidth + kx - pad
+              let sourceRow = source + y * outputWidth
+              for x in xStart..<xEnd { targetRow[x] += sourceRow[x] }
+            }
+            row += 1
+          }
+        }
+      }
+    }
+
+    /// The output positions `xStart..<xEnd` whose input position `x + offset − pad` is inside.
+    func validRange(offset: Int, inputLength: Int, count: Int) -> (Int, Int) {
+      let start = max(0, pad - offset)
+      let end = min(count, inputLength + pad - offset)
+      return (min(start, end), max(start, end))
+    }
+
+    /// Copies a `outputChannels × (count · pixels)` product, sample-major within each row, into
+    /// `count` consecutive samples laid out `outputChannels × pixels`.
+    func copyMaps(
+      from product: UnsafePointer<Float>, width: Int, toSamples output: UnsafeMutablePointer<Float>,
+      count: Int
+    ) {
+      for slot in 0..<count {
+        for map in 0..<outputChannels {
+          (output + slot * outputSampleSize + map * pixels).update(
+            from: product + map * width + slot * pixels, count: pixels)
+        }
+      }
+    }
+
+    /// The inverse of `copyMaps`: `count` samples into one `outputChannels × width` matrix.
+    func gatherMaps(
+      fromSamples maps: UnsafePointer<Float>, count: Int, into product: UnsafeMutablePointer<Float>,
+      width: Int
+    ) {
+      for slot in 0..<count {
+        for map in 0..<outputChannels {
+          (product + map * width + slot * pixels).update(
+            from: maps + slot * outputSampleSize + map * pixels, count: pixels)
+        }
+      }
+    }
+  }
+}
