@@ -13,6 +13,9 @@ public enum IDX {
   public static let imagesMagic: UInt32 = 0x0000_0803
   /// The magic number of a label file: unsigned bytes, 1 dimension.
   public static let labelsMagic: UInt32 = 0x0000_0801
+  /// The largest content (header and data) a reader accepts: 256 MiB, five times MNIST's
+  /// largest file (47 MB), so a lying header or a compressed bomb cannot claim gigabytes.
+  public static let maximumSize = 256 << 20
 
   /// Images read from an IDX file: `count × rows × columns` bytes, row-major.
   public struct Images: Sendable, Equatable {
@@ -103,9 +106,15 @@ public enum IDX {
   private static func payload(_ bytes: [UInt8], headerSize: Int, sizes: [Int], file: String)
     throws(DataError) -> [UInt8]
   {
-    let expected = sizes.reduce(1, *)
-    let found = bytes.count - headerSize
     let shape = sizes.map(String.init).joined(separator: "×")
+    guard let expected = dataSize(sizes), expected <= maximumSize - headerSize else {
+      throw DataError(
+        .invalidContent, file: file,
+        "the header announces \(shape) bytes of data, more than the \(maximumSize >> 20) MiB "
+          + "an IDX file may hold here",
+        fix: "the file is damaged or is not an MNIST file; download it again")
+    }
+    let found = bytes.count - headerSize
     guard found >= expected else {
       throw DataError(
         .truncated, file: file,
@@ -119,6 +128,17 @@ public enum IDX {
         fix: "the file is damaged; download it again")
     }
     return Array(bytes[headerSize...])
+  }
+
+  /// The product of the dimension sizes, or nil when it does not fit in an `Int`.
+  private static func dataSize(_ sizes: [Int]) -> Int? {
+    var product = 1
+    for size in sizes {
+      let (next, overflow) = product.multipliedReportingOverflow(by: size)
+      if overflow { return nil }
+      product = next
+    }
+    return product
   }
 
   private static func readBigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {

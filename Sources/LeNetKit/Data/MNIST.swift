@@ -249,8 +249,16 @@ public struct MNIST: Sendable {
   }
 }
 
-/// The bytes of a file, or an error naming it.
-func readFile(_ url: URL) throws(DataError) -> [UInt8] {
+/// The bytes of a file, or an error naming it; a file larger than `maximumSize` bytes is refused
+/// before it is read, so a wrong path (a disk image, a video) cannot fill the memory.
+func readFile(_ url: URL, maximumSize: Int = .max) throws(DataError) -> [UInt8] {
+  let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+  guard size <= maximumSize else {
+    throw DataError(
+      .invalidContent, file: url.path,
+      "the file has \(size) bytes, more than the \(maximumSize >> 20) MiB this reader accepts",
+      fix: "check that this is the file you meant")
+  }
   do {
     return [UInt8](try Data(contentsOf: url))
   } catch {

@@ -67,9 +67,7 @@ public enum PNG {
         .unsupported, file: file, "interlaced (Adam7) PNGs are not supported",
         fix: "save the image without interlacing")
     }
-    guard width > 0, height > 0, width * height <= 64_000_000 else {
-      throw DataError(.invalidContent, file: file, "a \(width)×\(height) image is not valid")
-    }
+    try GrayImage.checkSize(width: width, height: height, file: file)
     let rows = try Zlib.decompress(compressed, format: .zlib, file: file)
     let stride = width * channels
     guard rows.count == height * (stride + 1) else {
