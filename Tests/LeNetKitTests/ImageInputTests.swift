@@ -173,6 +173,16 @@ import Testing
     #expect(error?.description == "x.png: the header gives a 0×5 image, which has no pixels")
   }
 
+  @Test func imageDataBeyondWhatTheHeaderNeedsIsRefused() {
+    // 2×2 gray needs 2 rows of a filter byte and 2 samples: 6 bytes; the data inflates to 4 KB.
+    let png = makePNG(width: 2, height: 2, colorType: 0, imageData: zlibStreamOfZeros(groups: 1))
+    let error = #expect(throws: DataError.self) { try GrayImage.decode(png, file: "x.png") }
+    #expect(
+      error?.description
+        == "x.png: the zlib stream decompresses to more than 6 bytes, what a 2×2 image needs with its filter bytes"
+    )
+  }
+
   @Test func interlacedIsUnsupported() {
     let png = makePNG(width: 1, height: 1, colorType: 0, samples: [0], interlace: 1)
     let error = #expect(throws: DataError.self) { try GrayImage.decode(png, file: "x.png") }

@@ -47,3 +47,72 @@ public func makePNG(
 public func bigEndian(_ value: UInt32) -> [UInt8] {
   [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
 }
+
+/// A zlib stream (RFC 1950) that inflates to `zerosInflated(groups:)` zero bytes, written
+/// directly in DEFLATE's fixed Huffman code (RFC 1951 §3.2.6) so a gigabyte of output costs
+/// about 13 bytes per 2 KiB and no gigabyte is ever held: the way to build a decompression bomb.
+///
+/// The block is a literal 0 followed by matches "length 258, distance 1", each 13 bits
+/// (length code 285 = `11000101`, distance code 0 = `00000`); eight matches are exactly 13
+/// bytes, so after the aligned 3-byte start the body is one 13-byte group repeated.
+public func zlibStreamOfZeros(groups: Int) -> [UInt8] {
+  var start = DeflateBits()
+  start.write(1, count: 1)  // BFINAL: the only block
+  start.write(1, count: 2)  // BTYPE 01: fixed Huffman codes
+  start.writeCode(0b0011_0000, length: 8)  // literal 0
+  start.writeMatch()  // 3 + 8 + 13 = 24 bits: byte-aligned
+  var group = DeflateBits()
+  for _ in 0..<8 { group.writeMatch() }
+  var end = DeflateBits()
+  for _ in 0..<8 { end.writeMatch() }  // one more group, then end-of-block (code 256, 7 zeros)
+  end.writeCode(0, length: 7)
+  let count = zerosInflated(groups: groups)
+  // Adler-32 of `count` zeros (RFC 1950 §8.2): A stays 1, B adds A once per byte.
+  let adler = UInt32(count % 65521) << 16 | 1
+  var stream: [UInt8] = [0x78, 0x01] + start.bytes
+  stream.reserveCapacity(stream.count + 13 * groups + 32)
+  for _ in 0..<groups { stream += group.bytes }
+  return stream + end.bytes + bigEndian(adler)
+}
+
+/// The number of zero bytes `zlibStreamOfZeros(groups:)` inflates to.
+public func zerosInflated(groups: Int) -> Int { 1 + 258 + 258 * 8 * (groups + 1) }
+
+/// A DEFLATE bit stream: fields are packed from the least significant bit of each byte,
+/// Huffman codes most significant bit first (RFC 1951 §3.1.1).
+struct DeflateBits {
+  var bytes: [UInt8] = []
+  var used = 8  // bits used in the last byte
+
+  mutating func write(_ value: Int, count: Int) {
+    for bit in 0..<count { append(value >> bit & 1) }
+  }
+
+  mutating func writeCode(_ code: Int, length: Int) {
+    for bit in (0..<length).reversed() { append(code >> bit & 1) }
+  }
+
+  /// Length 258 (code 285, no extra bits), distance 1 (code 0, no extra bits).
+  mutating func writeMatch() {
+    writeCode(0b1100_0101, length: 8)
+    writeCode(0, length: 5)
+  }
+
+  private mutating func append(_ bit: Int) {
+    if used == 8 {
+      bytes.append(0)
+      used = 0
+    }
+    bytes[bytes.count - 1] |= UInt8(bit) << used
+    used += 1
+  }
+}
+
+/// A gzip member (RFC 1952) holding the DEFLATE data of `zlibStreamOfZeros(groups:)`. Its CRC-32
+/// and size fields are zero, as a reader that stops at its limit never reaches them; appended to
+/// a real gzip file it makes a small file that inflates to a gigabyte after a valid beginning.
+public func gzipMemberOfZeros(groups: Int) -> [UInt8] {
+  let zlib = zlibStreamOfZeros(groups: groups)
+  let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]  // deflate, no flags, Unix
+  return header + zlib[2..<(zlib.count - 4)] + [UInt8](repeating: 0, count: 8)
+}

@@ -38,6 +38,25 @@ public enum IDX {
     }
   }
 
+  /// The content of an IDX file as stored, gzipped (`.gz`) or plain.
+  ///
+  /// A gzip stream is decompressed no further than its IDX header announces, and never past
+  /// `maximumSize`: neither a damaged gzip trailer nor a small file that inflates to gigabytes
+  /// makes the reader allocate more than the header justifies.
+  public static func content(ofFile bytes: [UInt8], file: String) throws(DataError) -> [UInt8] {
+    guard Zlib.isGzip(bytes) else { return bytes }
+    let header = try Zlib.decompressPrefix(bytes, count: 16, format: .gzip, file: file)
+    var limit = Zlib.Limit.dataFile
+    if let (sizes, headerSize) = announcedSizes(header) {
+      let size = try checkedDataSize(sizes, headerSize: headerSize, file: file) + headerSize
+      let shape = sizes.map(String.init).joined(separator: "×")
+      limit = Zlib.Limit(
+        bytes: size, reason: "the size its IDX header announces (\(shape) and the header)",
+        fix: "the file is damaged; download it again")
+    }
+    return try Zlib.decompress(bytes, format: .gzip, file: file, limit: limit)
+  }
+
   /// Reads an image file's content (already decompressed); `file` names it in errors.
   public static func images(from bytes: [UInt8], file: String) throws(DataError) -> Images {
     let sizes = try header(bytes, magic: imagesMagic, what: "image", file: file)
@@ -106,14 +125,8 @@ public enum IDX {
   private static func payload(_ bytes: [UInt8], headerSize: Int, sizes: [Int], file: String)
     throws(DataError) -> [UInt8]
   {
+    let expected = try checkedDataSize(sizes, headerSize: headerSize, file: file)
     let shape = sizes.map(String.init).joined(separator: "×")
-    guard let expected = dataSize(sizes), expected <= maximumSize - headerSize else {
-      throw DataError(
-        .invalidContent, file: file,
-        "the header announces \(shape) bytes of data, more than the \(maximumSize >> 20) MiB "
-          + "an IDX file may hold here",
-        fix: "the file is damaged or is not an MNIST file; download it again")
-    }
     let found = bytes.count - headerSize
     guard found >= expected else {
       throw DataError(
@@ -130,15 +143,35 @@ public enum IDX {
     return Array(bytes[headerSize...])
   }
 
-  /// The product of the dimension sizes, or nil when it does not fit in an `Int`.
-  private static func dataSize(_ sizes: [Int]) -> Int? {
+  /// The product of the dimension sizes: the bytes of data the header announces, computed
+  /// without overflow and refused beyond `maximumSize`.
+  private static func checkedDataSize(_ sizes: [Int], headerSize: Int, file: String)
+    throws(DataError) -> Int
+  {
     var product = 1
-    for size in sizes {
-      let (next, overflow) = product.multipliedReportingOverflow(by: size)
-      if overflow { return nil }
-      product = next
+    var overflow = false
+    for size in sizes where !overflow {
+      (product, overflow) = product.multipliedReportingOverflow(by: size)
+    }
+    guard !overflow, product <= maximumSize - headerSize else {
+      throw DataError(
+        .invalidContent, file: file,
+        "the header announces \(sizes.map(String.init).joined(separator: "×")) bytes of data, "
+          + "more than the \(maximumSize >> 20) MiB an IDX file may hold here",
+        fix: "the file is damaged or is not an MNIST file; download it again")
     }
     return product
+  }
+
+  /// The dimension sizes and header size of `header` when it starts like an IDX image or label
+  /// file, nil otherwise (the reader then names what is wrong).
+  private static func announcedSizes(_ header: [UInt8]) -> (sizes: [Int], headerSize: Int)? {
+    guard header.count >= 4 else { return nil }
+    let magic = readBigEndian(header, at: 0)
+    let dimensions = magic == imagesMagic ? 3 : magic == labelsMagic ? 1 : 0
+    let headerSize = 4 + 4 * dimensions
+    guard dimensions > 0, header.count >= headerSize else { return nil }
+    return ((0..<dimensions).map { Int(readBigEndian(header, at: 4 + 4 * $0)) }, headerSize)
   }
 
   private static func readBigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {

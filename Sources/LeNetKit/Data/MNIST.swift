@@ -173,7 +173,8 @@ public struct MNIST: Sendable {
         "no such file (nor \(file.rawValue) uncompressed)", fix: downloadAdvice)
     }
     let url = directory.appendingPathComponent(name)
-    let bytes = try Zlib.gunzipIfNeeded(readFile(url), file: url.path)
+    let bytes = try IDX.content(
+      ofFile: readFile(url, maximumSize: IDX.maximumSize), file: url.path)
     if let expected = checksums[file] {
       let found = SHA256.hexadecimal(of: bytes)
       guard found == expected.lowercased() else {
