@@ -92,6 +92,19 @@ import Testing
     #expect(error?.description == "labels: label 12 at index 1 is not a digit 0–9")
   }
 
+  @Test func headerAnnouncingMoreThanTheLimitIsRefusedWithTheLimit() {
+    // 4294967295 images of 4096×4096: 2^56 bytes; the reader names its 256 MiB limit instead of
+    // reporting a truncated file.
+    let header: [UInt8] = [0, 0, 8, 3, 255, 255, 255, 255, 0, 0, 16, 0, 0, 0, 16, 0]
+    let error = #expect(throws: DataError.self) { try IDX.images(from: header, file: "images") }
+    #expect(error?.kind == .invalidContent)
+    #expect(
+      error?.description
+        == "images: the header announces 4294967295×4096×4096 bytes of data, more than the 256 MiB an IDX file may hold here"
+    )
+    #expect(error?.fix == "the file is damaged or is not an MNIST file; download it again")
+  }
+
   @Test func zeroSizedImagesAreRejected() {
     var images = Self.twoImages
     images[11] = 0  // rows = 0

@@ -1,44 +1,7 @@
 import Foundation
 import LeNetKit
+import LeNetTestSupport
 import Testing
-
-/// A PNG writer for tests, following ISO/IEC 15948: each row is filtered forward with `filter`
-/// (0 None, 1 Sub, 2 Up, 3 Average, 4 Paeth) so the reader's inverse filters are exercised.
-func makePNG(
-  width: Int, height: Int, colorType: UInt8, samples: [UInt8], filter: UInt8 = 0,
-  bitDepth: UInt8 = 8, interlace: UInt8 = 0
-) -> [UInt8] {
-  let channels = [0: 1, 2: 3, 4: 2, 6: 4][Int(colorType)] ?? 1
-  let stride = width * channels
-  var raw: [UInt8] = []
-  for row in 0..<height {
-    raw.append(filter)
-    for column in 0..<stride {
-      let value = Int(samples[row * stride + column])
-      let a = column >= channels ? Int(samples[row * stride + column - channels]) : 0
-      let b = row > 0 ? Int(samples[(row - 1) * stride + column]) : 0
-      let c =
-        row > 0 && column >= channels ? Int(samples[(row - 1) * stride + column - channels]) : 0
-      let p = a + b - c
-      let paeth =
-        abs(p - a) <= abs(p - b) && abs(p - a) <= abs(p - c) ? a : abs(p - b) <= abs(p - c) ? b : c
-      let prediction = [0, a, b, (a + b) / 2, paeth][Int(filter)]
-      raw.append(UInt8((value - prediction + 256) % 256))
-    }
-  }
-  func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-    let body = Array(type.utf8) + data
-    return bigEndian(UInt32(data.count)) + body + bigEndian(Zlib.crc32(body))
-  }
-  let header =
-    bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [bitDepth, colorType, 0, 0, interlace]
-  return PNG.signature + chunk("IHDR", header) + chunk("IDAT", Zlib.compress(raw, format: .zlib))
-    + chunk("IEND", [])
-}
-
-func bigEndian(_ value: UInt32) -> [UInt8] {
-  [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
-}
 
 @Suite struct PGMTests {
   @Test func readsBinaryP5WithAComment() throws {
@@ -70,6 +33,7 @@ func bigEndian(_ value: UInt32) -> [UInt8] {
     }
     #expect(error?.kind == .truncated)
     #expect(error?.description == "d.pgm: 3×2 pixels need 6 bytes, the file has 3")
+    #expect(error?.fix == "the file is truncated; export it again")
   }
 
   @Test func valueAboveTheMaximumIsReported() {
@@ -84,6 +48,49 @@ func bigEndian(_ value: UInt32) -> [UInt8] {
       try GrayImage.decode(Array("P5 3 x".utf8), file: "d.pgm")
     }
     #expect(error?.description == "d.pgm: expected the height at byte 5")
+  }
+
+  @Test func tooShortForItsSignatureIsAnErrorNotACrash() {
+    // PGM.decode is public, so it cannot rely on GrayImage.decode having checked "P5".
+    let error = #expect(throws: DataError.self) { try PGM.decode(Array("P".utf8), file: "d.pgm") }
+    #expect(error?.description == "d.pgm: a PGM file starts with P2 or P5")
+  }
+
+  @Test func headerBeyondTheLimitIsRefusedWithTheLimit() {
+    // 9000 × 9000 = 81 million pixels, above the 64 million of GrayImage.maximumPixels.
+    let error = #expect(throws: DataError.self) {
+      try GrayImage.decode(Array("P5 9000 9000 255\n".utf8), file: "d.pgm")
+    }
+    #expect(
+      error?.description
+        == "d.pgm: the header gives a 9000×9000 image, more than the 64 megapixels this reader accepts"
+    )
+    #expect(error?.fix == "scale the image down; a digit needs only a few hundred pixels a side")
+  }
+
+  @Test func textPixelsThatCannotFitAreRefusedBeforeAllocating() {
+    // 8000 × 8000 text pixels need at least a separator and a digit each: 128,000,000 bytes.
+    let error = #expect(throws: DataError.self) {
+      try GrayImage.decode(Array("P2 8000 8000 255 0".utf8), file: "d.pgm")
+    }
+    #expect(error?.kind == .truncated)
+    #expect(
+      error?.description == "d.pgm: 8000×8000 pixels need at least 128000000 bytes, the file has 2")
+  }
+
+  @Test func fileLargerThanTheLimitIsRefusedBeforeReading() throws {
+    try withTemporaryDirectory { directory in
+      // A sparse file: 257 MiB long without using the disk or being read.
+      let url = directory.appendingPathComponent("huge.pgm")
+      #expect(FileManager.default.createFile(atPath: url.path, contents: Data("P5".utf8)))
+      let handle = try FileHandle(forWritingTo: url)
+      try handle.truncate(atOffset: 257 << 20)
+      try handle.close()
+      let error = #expect(throws: DataError.self) { try GrayImage.read(from: url) }
+      #expect(
+        error?.description
+          == "\(url.path): the file has 269484032 bytes, more than the 256 MiB this reader accepts")
+    }
   }
 
   @Test func otherFormatsAreUnsupported() {
@@ -147,6 +154,32 @@ func bigEndian(_ value: UInt32) -> [UInt8] {
     #expect(
       error?.description
         == "x.png: bit depth 16 with color type 0 is not supported (8-bit gray, gray+alpha, RGB or RGBA only)"
+    )
+  }
+
+  @Test func sizesWhoseProductOverflowsAreRefusedNotTrapped() {
+    // 4294967295 × 4294967295 does not fit in 64 bits: the product must be checked.
+    let png = makePNG(width: .max, height: .max, colorType: 0, imageData: [])
+    let error = #expect(throws: DataError.self) { try GrayImage.decode(png, file: "x.png") }
+    #expect(
+      error?.description
+        == "x.png: the header gives a 4294967295×4294967295 image, more than the 64 megapixels this reader accepts"
+    )
+  }
+
+  @Test func zeroWidthIsRefused() {
+    let png = makePNG(width: 0, height: 5, colorType: 0, imageData: [])
+    let error = #expect(throws: DataError.self) { try GrayImage.decode(png, file: "x.png") }
+    #expect(error?.description == "x.png: the header gives a 0×5 image, which has no pixels")
+  }
+
+  @Test func imageDataBeyondWhatTheHeaderNeedsIsRefused() {
+    // 2×2 gray needs 2 rows of a filter byte and 2 samples: 6 bytes; the data inflates to 4 KB.
+    let png = makePNG(width: 2, height: 2, colorType: 0, imageData: zlibStreamOfZeros(groups: 1))
+    let error = #expect(throws: DataError.self) { try GrayImage.decode(png, file: "x.png") }
+    #expect(
+      error?.description
+        == "x.png: the zlib stream decompresses to more than 6 bytes, what a 2×2 image needs with its filter bytes"
     )
   }
 

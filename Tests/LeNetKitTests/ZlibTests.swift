@@ -1,4 +1,5 @@
 import LeNetKit
+import LeNetTestSupport
 import Testing
 
 @Suite struct ZlibTests {
@@ -81,5 +82,75 @@ import Testing
     #expect(error?.kind == .extraBytes)
     #expect(
       error?.description == "train.gz: 3 unexpected bytes after the end of the gzip stream")
+  }
+}
+
+/// Decompression within stated limits (issue 10 §2).
+@Suite struct ZlibLimitTests {
+  @Test func theBombGeneratorInflatesToTheZerosItPromises() throws {
+    // zlib itself is the independent check of the hand-written DEFLATE stream.
+    let bytes = try Zlib.decompress(zlibStreamOfZeros(groups: 3), format: .zlib, file: "x")
+    #expect(bytes == [UInt8](repeating: 0, count: zerosInflated(groups: 3)))
+    #expect(bytes.count == 1 + 258 + 258 * 8 * 4)
+  }
+
+  @Test func streamPastItsLimitIsRefusedWithTheLimit() {
+    let limit = Zlib.Limit(bytes: 1000, reason: "what the test allows", fix: "make it smaller")
+    let error = #expect(throws: DataError.self) {
+      try Zlib.decompress(zlibStreamOfZeros(groups: 1), format: .zlib, file: "z", limit: limit)
+    }
+    #expect(error?.kind == .invalidContent)
+    #expect(
+      error?.description
+        == "z: the zlib stream decompresses to more than 1000 bytes, what the test allows")
+    #expect(error?.fix == "make it smaller")
+  }
+
+  @Test func streamOfExactlyItsLimitIsAccepted() throws {
+    let count = zerosInflated(groups: 1)
+    let limit = Zlib.Limit(bytes: count, reason: "", fix: "")
+    let bytes = try Zlib.decompress(
+      zlibStreamOfZeros(groups: 1), format: .zlib, file: "z", limit: limit)
+    #expect(bytes.count == count)
+  }
+
+  @Test func prefixStopsReadingAfterItsCount() throws {
+    let hello = Zlib.compress(Array("hello, world".utf8), format: .gzip)
+    #expect(
+      try Zlib.decompressPrefix(hello, count: 5, format: .gzip, file: "x") == Array("hello".utf8))
+    // A stream cut short gives what it has; the full read reports the truncation.
+    let cut = Array(hello.prefix(12))
+    #expect(try Zlib.decompressPrefix(cut, count: 5, format: .gzip, file: "x").count <= 5)
+  }
+
+  @Test func idxContentStopsAtTheSizeItsHeaderAnnounces() {
+    // Three labels (8 + 3 bytes), then a second gzip member that inflates to 17 KB of zeros.
+    let gzip =
+      Zlib.compress(IDX.encode(labels: [7, 0, 9]), format: .gzip) + gzipMemberOfZeros(groups: 1)
+    let error = #expect(throws: DataError.self) {
+      try IDX.content(ofFile: gzip, file: "labels.gz")
+    }
+    #expect(
+      error?.description
+        == "labels.gz: the gzip stream decompresses to more than 11 bytes, the size its IDX header announces (3 and the header)"
+    )
+    #expect(error?.fix == "the file is damaged; download it again")
+  }
+
+  @Test func idxContentReadsGzippedAndPlainFiles() throws {
+    let labels = IDX.encode(labels: [7, 0, 9])
+    #expect(try IDX.content(ofFile: Zlib.compress(labels, format: .gzip), file: "x") == labels)
+    #expect(try IDX.content(ofFile: labels, file: "x") == labels)
+  }
+
+  @Test func idxHeaderBeyondTheLimitIsRefusedBeforeInflating() {
+    // 2^32 − 1 labels: more than IDX.maximumSize, whatever follows.
+    let header: [UInt8] = [0, 0, 8, 1, 255, 255, 255, 255]
+    let gzip = Zlib.compress(header, format: .gzip) + gzipMemberOfZeros(groups: 1)
+    let error = #expect(throws: DataError.self) { try IDX.content(ofFile: gzip, file: "l.gz") }
+    #expect(
+      error?.description
+        == "l.gz: the header announces 4294967295 bytes of data, more than the 256 MiB an IDX file may hold here"
+    )
   }
 }

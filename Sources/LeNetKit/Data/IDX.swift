@@ -13,6 +13,9 @@ public enum IDX {
   public static let imagesMagic: UInt32 = 0x0000_0803
   /// The magic number of a label file: unsigned bytes, 1 dimension.
   public static let labelsMagic: UInt32 = 0x0000_0801
+  /// The largest content (header and data) a reader accepts: 256 MiB, five times MNIST's
+  /// largest file (47 MB), so a lying header or a compressed bomb cannot claim gigabytes.
+  public static let maximumSize = 256 << 20
 
   /// Images read from an IDX file: `count × rows × columns` bytes, row-major.
   public struct Images: Sendable, Equatable {
@@ -33,6 +36,25 @@ public enum IDX {
       self.columns = columns
       self.pixels = pixels
     }
+  }
+
+  /// The content of an IDX file as stored, gzipped (`.gz`) or plain.
+  ///
+  /// A gzip stream is decompressed no further than its IDX header announces, and never past
+  /// `maximumSize`: neither a damaged gzip trailer nor a small file that inflates to gigabytes
+  /// makes the reader allocate more than the header justifies.
+  public static func content(ofFile bytes: [UInt8], file: String) throws(DataError) -> [UInt8] {
+    guard Zlib.isGzip(bytes) else { return bytes }
+    let header = try Zlib.decompressPrefix(bytes, count: 16, format: .gzip, file: file)
+    var limit = Zlib.Limit.dataFile
+    if let (sizes, headerSize) = announcedSizes(header) {
+      let size = try checkedDataSize(sizes, headerSize: headerSize, file: file) + headerSize
+      let shape = sizes.map(String.init).joined(separator: "×")
+      limit = Zlib.Limit(
+        bytes: size, reason: "the size its IDX header announces (\(shape) and the header)",
+        fix: "the file is damaged; download it again")
+    }
+    return try Zlib.decompress(bytes, format: .gzip, file: file, limit: limit)
   }
 
   /// Reads an image file's content (already decompressed); `file` names it in errors.
@@ -103,9 +125,9 @@ public enum IDX {
   private static func payload(_ bytes: [UInt8], headerSize: Int, sizes: [Int], file: String)
     throws(DataError) -> [UInt8]
   {
-    let expected = sizes.reduce(1, *)
-    let found = bytes.count - headerSize
+    let expected = try checkedDataSize(sizes, headerSize: headerSize, file: file)
     let shape = sizes.map(String.init).joined(separator: "×")
+    let found = bytes.count - headerSize
     guard found >= expected else {
       throw DataError(
         .truncated, file: file,
@@ -119,6 +141,37 @@ public enum IDX {
         fix: "the file is damaged; download it again")
     }
     return Array(bytes[headerSize...])
+  }
+
+  /// The product of the dimension sizes: the bytes of data the header announces, computed
+  /// without overflow and refused beyond `maximumSize`.
+  private static func checkedDataSize(_ sizes: [Int], headerSize: Int, file: String)
+    throws(DataError) -> Int
+  {
+    var product = 1
+    var overflow = false
+    for size in sizes where !overflow {
+      (product, overflow) = product.multipliedReportingOverflow(by: size)
+    }
+    guard !overflow, product <= maximumSize - headerSize else {
+      throw DataError(
+        .invalidContent, file: file,
+        "the header announces \(sizes.map(String.init).joined(separator: "×")) bytes of data, "
+          + "more than the \(maximumSize >> 20) MiB an IDX file may hold here",
+        fix: "the file is damaged or is not an MNIST file; download it again")
+    }
+    return product
+  }
+
+  /// The dimension sizes and header size of `header` when it starts like an IDX image or label
+  /// file, nil otherwise (the reader then names what is wrong).
+  private static func announcedSizes(_ header: [UInt8]) -> (sizes: [Int], headerSize: Int)? {
+    guard header.count >= 4 else { return nil }
+    let magic = readBigEndian(header, at: 0)
+    let dimensions = magic == imagesMagic ? 3 : magic == labelsMagic ? 1 : 0
+    let headerSize = 4 + 4 * dimensions
+    guard dimensions > 0, header.count >= headerSize else { return nil }
+    return ((0..<dimensions).map { Int(readBigEndian(header, at: 4 + 4 * $0)) }, headerSize)
   }
 
   private static func readBigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {

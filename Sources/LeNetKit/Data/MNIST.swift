@@ -174,7 +174,8 @@ public struct MNIST: Sendable {
         "no such file (nor \(file.rawValue) uncompressed)", fix: downloadAdvice)
     }
     let url = directory.appendingPathComponent(name)
-    let bytes = try Zlib.gunzipIfNeeded(readFile(url), file: url.path)
+    let bytes = try IDX.content(
+      ofFile: readFile(url, maximumSize: IDX.maximumSize), file: url.path)
     if let expected = checksums[file] {
       let found = SHA256.hexadecimal(of: bytes)
       guard found == expected.lowercased() else {
@@ -263,8 +264,16 @@ public struct MNIST: Sendable {
   }
 }
 
-/// The bytes of a file, or an error naming it.
-func readFile(_ url: URL) throws(DataError) -> [UInt8] {
+/// The bytes of a file, or an error naming it; a file larger than `maximumSize` bytes is refused
+/// before it is read, so a wrong path (a disk image, a video) cannot fill the memory.
+func readFile(_ url: URL, maximumSize: Int = .max) throws(DataError) -> [UInt8] {
+  let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+  guard size <= maximumSize else {
+    throw DataError(
+      .invalidContent, file: url.path,
+      "the file has \(size) bytes, more than the \(maximumSize >> 20) MiB this reader accepts",
+      fix: "check that this is the file you meant")
+  }
   do {
     return [UInt8](try Data(contentsOf: url))
   } catch {

@@ -23,19 +23,67 @@ public enum Zlib {
     bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
   }
 
-  /// The content of `bytes`: decompressed when they start with the gzip magic, as they are
-  /// otherwise, so a reader accepts `train-images-idx3-ubyte` and `train-images-idx3-ubyte.gz`.
-  public static func gunzipIfNeeded(_ bytes: [UInt8], file: String) throws(DataError) -> [UInt8] {
-    isGzip(bytes) ? try decompress(bytes, format: .gzip, file: file) : bytes
+  /// The most bytes a decompression may produce, and what that bound is, for the message when a
+  /// stream goes past it.
+  ///
+  /// Decompression is where a small file becomes a large allocation (a megabyte of zlib data
+  /// can inflate to a gigabyte), so every caller states how much it can use.
+  public struct Limit: Sendable {
+    /// The most bytes to produce.
+    public var bytes: Int
+    /// Where the bound comes from, completing "decompresses to more than N bytes, …".
+    public var reason: String
+    /// What the user can do when a stream goes past it.
+    public var fix: String
+
+    /// Creates a limit.
+    public init(bytes: Int, reason: String, fix: String) {
+      self.bytes = bytes
+      self.reason = reason
+      self.fix = fix
+    }
+
+    /// 256 MiB (`IDX.maximumSize`): the most any data file of this package holds.
+    public static let dataFile = Limit(
+      bytes: IDX.maximumSize, reason: "the most a data file may hold here (256 MiB)",
+      fix: "the file is damaged or is not an MNIST file; download it again")
   }
 
-  /// Decompresses a whole stream, or throws naming `file` when it is damaged or cut short.
+  /// The content of `bytes`: decompressed when they start with the gzip magic, as they are
+  /// otherwise, so a reader accepts `train-images-idx3-ubyte` and `train-images-idx3-ubyte.gz`.
+  public static func gunzipIfNeeded(_ bytes: [UInt8], file: String, limit: Limit = .dataFile)
+    throws(DataError) -> [UInt8]
+  {
+    isGzip(bytes) ? try decompress(bytes, format: .gzip, file: file, limit: limit) : bytes
+  }
+
+  /// Decompresses a whole stream, or throws naming `file` when it is damaged, cut short, or
+  /// decompresses to more than `limit`.
   ///
   /// Concatenated gzip members (which `cat a.gz b.gz` produces and gunzip accepts) are
-  /// decompressed one after another.
-  public static func decompress(_ bytes: [UInt8], format: Format, file: String) throws(DataError)
-    -> [UInt8]
-  {
+  /// decompressed one after another. The output grows as data really arrives: the size stored
+  /// in a gzip trailer is never trusted for an allocation (a damaged one reads 4 GiB).
+  public static func decompress(
+    _ bytes: [UInt8], format: Format, file: String, limit: Limit = .dataFile
+  ) throws(DataError) -> [UInt8] {
+    try inflateStream(bytes, format: format, file: file, limit: limit, prefixOnly: false)
+  }
+
+  /// The first `count` decompressed bytes of a stream (fewer when it is shorter or cut short),
+  /// without reading further: enough to read a header that says how large the rest may be.
+  public static func decompressPrefix(
+    _ bytes: [UInt8], count: Int, format: Format, file: String
+  ) throws(DataError) -> [UInt8] {
+    let limit = Limit(bytes: count, reason: "", fix: "")
+    return try inflateStream(bytes, format: format, file: file, limit: limit, prefixOnly: true)
+  }
+
+  /// Inflates into a buffer that doubles as needed, up to `limit.bytes` plus the one byte that
+  /// shows the stream goes past it; with `prefixOnly`, returns what fits in `limit.bytes` instead
+  /// of reporting the rest.
+  private static func inflateStream(
+    _ bytes: [UInt8], format: Format, file: String, limit: Limit, prefixOnly: Bool
+  ) throws(DataError) -> [UInt8] {
     var stream = z_stream()
     guard
       inflateInit2_(&stream, format.windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
@@ -43,15 +91,22 @@ public enum Zlib {
     else { preconditionFailure("zlib could not start inflating (out of memory?)") }
     defer { inflateEnd(&stream) }
 
-    var output = [UInt8](repeating: 0, count: max(64, sizeHint(bytes, format: format)))
+    let capacity = prefixOnly ? limit.bytes : min(limit.bytes, Int.max - 1) + 1
+    var output = [UInt8](repeating: 0, count: min(capacity, max(64, bytes.count * 4)))
     var produced = 0
     var status: Int32 = Z_OK
+    var full = false
     bytes.withUnsafeBufferPointer { input in
       stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-      stream.avail_in = UInt32(input.count)
+      stream.avail_in = UInt32(min(input.count, Int(UInt32.max)))
       while true {
         if produced == output.count {
-          output.append(contentsOf: repeatElement(0, count: output.count))
+          guard output.count < capacity else {
+            full = true
+            return
+          }
+          let grown = min(capacity, max(64, output.count * 2))
+          output.append(contentsOf: repeatElement(0, count: grown - output.count))
         }
         output.withUnsafeMutableBufferPointer { buffer in
           stream.next_out = buffer.baseAddress.map { $0 + produced }
@@ -77,6 +132,16 @@ public enum Zlib {
       }
     }
     let name = format == .gzip ? "gzip" : "zlib"
+    if prefixOnly && (full || status == Z_BUF_ERROR) {
+      output.removeSubrange(produced...)
+      return output
+    }
+    if full {
+      throw DataError(
+        .invalidContent, file: file,
+        "the \(name) stream decompresses to more than \(limit.bytes) bytes, \(limit.reason)",
+        fix: limit.fix)
+    }
     switch status {
     case Z_STREAM_END:
       guard stream.avail_in == 0 else {
@@ -131,16 +196,5 @@ public enum Zlib {
     bytes.withUnsafeBufferPointer { buffer in
       UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
     }
-  }
-
-  /// A first guess at the decompressed size: gzip stores it (mod 2³²) in its last 4 bytes.
-  private static func sizeHint(_ bytes: [UInt8], format: Format) -> Int {
-    guard format == .gzip, bytes.count >= 18 else { return bytes.count * 4 }
-    let tail = bytes.count - 4
-    let size =
-      Int(bytes[tail]) | Int(bytes[tail + 1]) << 8 | Int(bytes[tail + 2]) << 16
-      | Int(bytes[tail + 3]) << 24
-    // A damaged trailer must not make us allocate gigabytes up front.
-    return min(size, bytes.count * 1032)
   }
 }

@@ -17,9 +17,35 @@ public struct GrayImage: Sendable, Equatable {
     self.pixels = pixels
   }
 
+  /// The most pixels a PGM or PNG may have: 64 megapixels (8000 × 8000), beyond any phone
+  /// photo of a digit, so a header cannot make the reader allocate gigabytes.
+  public static let maximumPixels = 64_000_000
+
+  /// The largest image file read: 256 MiB, room for a P2 file of `maximumPixels` pixels.
+  public static let maximumFileSize = 256 << 20
+
+  /// Throws unless `width × height` is a positive number of pixels within `maximumPixels`;
+  /// the sizes come from a file header, so the product is computed without overflow.
+  static func checkSize(width: Int, height: Int, file: String) throws(DataError) {
+    guard width > 0, height > 0 else {
+      throw DataError(
+        .invalidContent, file: file,
+        "the header gives a \(width)×\(height) image, which has no pixels",
+        fix: "the file is damaged; export it again")
+    }
+    let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+    guard !overflow, pixels <= maximumPixels else {
+      throw DataError(
+        .invalidContent, file: file,
+        "the header gives a \(width)×\(height) image, more than the \(maximumPixels / 1_000_000) "
+          + "megapixels this reader accepts",
+        fix: "scale the image down; a digit needs only a few hundred pixels a side")
+    }
+  }
+
   /// Reads a PGM (P2 or P5) or PNG file, chosen by its first bytes, and converts it to gray.
   public static func read(from url: URL) throws(DataError) -> GrayImage {
-    try decode(readFile(url), file: url.path)
+    try decode(readFile(url, maximumSize: maximumFileSize), file: url.path)
   }
 
   /// Decodes PGM or PNG bytes; `file` names them in errors.
@@ -40,6 +66,9 @@ public struct GrayImage: Sendable, Equatable {
 public enum PGM {
   /// Decodes a P2 or P5 file.
   public static func decode(_ bytes: [UInt8], file: String) throws(DataError) -> GrayImage {
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), [50, 53].contains(bytes[1]) else {
+      throw DataError(.wrongMagic, file: file, "a PGM file starts with P2 or P5")
+    }
     let binary = bytes[1] == UInt8(ascii: "5")
     var position = 2
     func skipSpaceAndComments() {
@@ -72,22 +101,25 @@ public enum PGM {
     let width = try number("width")
     let height = try number("height")
     let maximum = try number("maximum gray value")
-    guard width > 0, height > 0, width * height <= 64_000_000, (1...65535).contains(maximum) else {
+    try GrayImage.checkSize(width: width, height: height, file: file)
+    guard (1...65535).contains(maximum) else {
       throw DataError(
-        .invalidContent, file: file,
-        "a \(width)×\(height) image with maximum value \(maximum) is not valid")
+        .invalidContent, file: file, "the maximum gray value \(maximum) is not within 1–65535")
+    }
+    // Check that the file can hold the pixels before allocating room for them: a P2 pixel takes
+    // at least a separator and a digit, a P5 pixel one byte (two above maximum 255).
+    let size = binary ? (maximum < 256 ? 1 : 2) : 2
+    let needed = width * height * size
+    if binary { position += 1 }  // exactly one whitespace byte separates the header from the pixels
+    guard bytes.count - position >= needed else {
+      throw DataError(
+        .truncated, file: file,
+        "\(width)×\(height) pixels need \(binary ? "" : "at least ")\(needed) bytes, the file has "
+          + "\(max(0, bytes.count - position))",
+        fix: "the file is truncated; export it again")
     }
     var levels = [Int](repeating: 0, count: width * height)
     if binary {
-      position += 1  // exactly one whitespace byte separates the header from the pixels
-      let size = maximum < 256 ? 1 : 2
-      let needed = width * height * size
-      guard bytes.count - position >= needed else {
-        throw DataError(
-          .truncated, file: file,
-          "\(width)×\(height) pixels need \(needed) bytes, the file has \(max(0, bytes.count - position))"
-        )
-      }
       for index in levels.indices {
         let at = position + index * size
         levels[index] = size == 1 ? Int(bytes[at]) : Int(bytes[at]) << 8 | Int(bytes[at + 1])

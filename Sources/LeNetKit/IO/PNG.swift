@@ -67,51 +67,56 @@ public enum PNG {
         .unsupported, file: file, "interlaced (Adam7) PNGs are not supported",
         fix: "save the image without interlacing")
     }
-    guard width > 0, height > 0, width * height <= 64_000_000 else {
-      throw DataError(.invalidContent, file: file, "a \(width)×\(height) image is not valid")
-    }
-    let rows = try Zlib.decompress(compressed, format: .zlib, file: file)
+    try GrayImage.checkSize(width: width, height: height, file: file)
+    // Each row is its filter byte and `stride` samples; the sizes were checked above, so this
+    // cannot overflow. Inflating stops there: more data than that is an error, not memory used.
     let stride = width * channels
-    guard rows.count == height * (stride + 1) else {
+    let needed = height * (stride + 1)
+    var rows = try Zlib.decompress(
+      compressed, format: .zlib, file: file,
+      limit: Zlib.Limit(
+        bytes: needed, reason: "what a \(width)×\(height) image needs with its filter bytes",
+        fix: "the file is damaged; export it again"))
+    guard rows.count == needed else {
       throw DataError(
         .invalidContent, file: file,
-        "the image data has \(rows.count) bytes, \(width)×\(height) needs \(height * (stride + 1))")
+        "the image data has \(rows.count) bytes, \(width)×\(height) needs \(needed)")
     }
-    let samples = try unfilter(rows, height: height, stride: stride, channels: channels, file: file)
+    try unfilter(&rows, height: height, stride: stride, channels: channels, file: file)
     var pixels = [UInt8](repeating: 0, count: width * height)
     for index in pixels.indices {
-      let at = index * channels
+      let (row, column) = index.quotientAndRemainder(dividingBy: width)
+      let at = row * (stride + 1) + 1 + column * channels
       let gray: Double
       switch channels {
-      case 1, 2: gray = Double(samples[at])
+      case 1, 2: gray = Double(rows[at])
       default:
         gray =
-          0.299 * Double(samples[at]) + 0.587 * Double(samples[at + 1]) + 0.114
-          * Double(samples[at + 2])
+          0.299 * Double(rows[at]) + 0.587 * Double(rows[at + 1]) + 0.114 * Double(rows[at + 2])
       }
-      let alpha = channels == 2 || channels == 4 ? Double(samples[at + channels - 1]) / 255 : 1
+      let alpha = channels == 2 || channels == 4 ? Double(rows[at + channels - 1]) / 255 : 1
       pixels[index] = UInt8((alpha * gray + (1 - alpha) * 255).rounded())
     }
     return GrayImage(width: width, height: height, pixels: pixels)
   }
 
-  /// Undoes the per-row filters: each byte was stored as its difference from a prediction made
-  /// from the byte to its left (`a`), above (`b`) and above-left (`c`).
+  /// Undoes the per-row filters in place (so a large image needs no second copy): each byte was
+  /// stored as its difference from a prediction made from the byte to its left (`a`), above
+  /// (`b`) and above-left (`c`). Row `r` is at `r × (stride + 1)`: its filter type, then samples.
   private static func unfilter(
-    _ rows: [UInt8], height: Int, stride: Int, channels: Int, file: String
-  ) throws(DataError) -> [UInt8] {
-    var output = [UInt8](repeating: 0, count: height * stride)
+    _ rows: inout [UInt8], height: Int, stride: Int, channels: Int, file: String
+  ) throws(DataError) {
     for row in 0..<height {
-      let filter = rows[row * (stride + 1)]
+      let start = row * (stride + 1) + 1
+      let above = start - (stride + 1)
+      let filter = rows[start - 1]
       guard filter <= 4 else {
         throw DataError(.invalidContent, file: file, "row \(row) has unknown filter type \(filter)")
       }
       for column in 0..<stride {
-        let raw = rows[row * (stride + 1) + 1 + column]
-        let a = column >= channels ? Int(output[row * stride + column - channels]) : 0
-        let b = row > 0 ? Int(output[(row - 1) * stride + column]) : 0
-        let c =
-          row > 0 && column >= channels ? Int(output[(row - 1) * stride + column - channels]) : 0
+        let a = column >= channels ? Int(rows[start + column - channels]) : 0
+        let b = row > 0 ? Int(rows[above + column]) : 0
+        let c = row > 0 && column >= channels ? Int(rows[above + column - channels]) : 0
         let prediction: Int
         switch filter {
         case 0: prediction = 0
@@ -123,10 +128,9 @@ public enum PNG {
           let (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
           prediction = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
         }
-        output[row * stride + column] = raw &+ UInt8(truncatingIfNeeded: prediction)
+        rows[start + column] = rows[start + column] &+ UInt8(truncatingIfNeeded: prediction)
       }
     }
-    return output
   }
 
   private static func bigEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
