@@ -50,8 +50,13 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
-  /// compiles in about a second.
-  static let chapterFlags = ["-swift-version", "5", "-Onone", "-module-name", "LessonChapter"]
+  /// compiles in about a second; `-g` gives a crash's backtrace the chapter's lines; the LLVM
+  /// diagnostic style prints one `path:line:column: error:` line per message, which the runner
+  /// turns into the learner's own lines.
+  static let chapterFlags = [
+    "-swift-version", "5", "-Onone", "-g", "-module-name", "LessonChapter",
+    "-diagnostic-style=llvm",
+  ]
 
   private let workspace: Workspace
   private let status: (String) -> Void
@@ -169,6 +174,31 @@ public final class ChapterCompiler: @unchecked Sendable {
     try publish(temporary, as: directory)
     return Executable(path: executable, compiledNow: true)
   }
+
+  /// The compiler's messages for one unit's code parsed alone (empty when it parses): a syntax
+  /// error such as a missing `}` is then reported inside that unit, not at the end of the
+  /// program it would swallow. Messages past the code's end name `ChapterCompiler.alone`.
+  func parseAlone(_ unit: ChapterProgram.Unit) throws(CompileError) -> String {
+    let base = workspace.cacheDirectory + "/chapters"
+    try makeDirectory(base)
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    let file = temporary + "/main.swift"
+    let source =
+      "#sourceLocation(file: \"\(ChapterProgram.escaped(unit.location.path))\","
+      + " line: \(unit.location.line))\n\(unit.code)\n"
+    do {
+      try Data(source.utf8).write(to: URL(fileURLWithPath: file))
+    } catch {
+      throw .cacheUnwritable(temporary, "\(error)")
+    }
+    let result = try run(["-parse", "-diagnostic-style=llvm", file])
+    if result.termination == .exited(0) { return "" }
+    return result.output.replacingOccurrences(of: file, with: Self.alone)
+  }
+
+  /// The name that `parseAlone` gives its generated file in messages.
+  static let alone = "<cell parsed alone>"
 
   private func run(_ arguments: [String]) throws(CompileError) -> Subprocess.Result {
     do {

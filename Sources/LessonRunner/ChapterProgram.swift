@@ -21,6 +21,8 @@ public struct ChapterProgram: Sendable, Equatable {
   public var editedCells: [EditedCell]
   /// The pieces of the program in the order they run; each sends a `cell` record as it starts.
   var units: [Unit]
+  /// For each course cell, its exercise id (nil for a plain cell).
+  var courseExerciseIDs: [String?]
 
   /// Where an exercise's code came from.
   public enum ExerciseSource: Sendable, Equatable {
@@ -32,8 +34,9 @@ public struct ChapterProgram: Sendable, Equatable {
     case solution
     /// The learner's copy has no exercise with this id; the starter ran in its place.
     case missing
-    /// The learner's code uses a name reserved for the runner; the starter ran in its place.
-    case refused([Diagnostic])
+    /// The learner's code uses a name reserved for the runner, or does not compile; the
+    /// starter ran in its place.
+    case unusable([Diagnostic])
   }
 
   /// A non-exercise cell of the learner's copy that differs from the course's.
@@ -49,15 +52,22 @@ public struct ChapterProgram: Sendable, Equatable {
     /// The course cell it belongs to (for hidden checks: the exercise's last checking cell).
     var cell: Int
     /// For hidden checks, the exercise's id.
-    var hiddenExercise: String?
+    var hiddenExercise: String? = nil
+    /// Where its code starts, and the code.
+    var location: SourceLocation
+    var code: String
   }
 
   /// Assembles the program of the learner's `chapter` inside `course` (nil: the chapter is its
   /// own course). With `solutions`, each exercise's code is the reference solution
   /// (`<course folder>/Solutions/<stem>/<id>.swift`); with `hiddenChecks`, the hidden checks in
   /// `<course folder>/Grading/<stem>/<id>.swift` run after each exercise's own checks.
+  ///
+  /// `unusable` names exercises whose learner code does not compile (with why): their starter
+  /// runs instead, so the other exercises are still judged.
   public init(
-    chapter: Chapter, course: Chapter? = nil, solutions: Bool, hiddenChecks: Bool = false
+    chapter: Chapter, course: Chapter? = nil, solutions: Bool, hiddenChecks: Bool = false,
+    unusable: [String: [Diagnostic]] = [:]
   ) throws(ChapterError) {
     let course = course ?? chapter
     var main = """
@@ -110,7 +120,9 @@ public struct ChapterProgram: Sendable, Equatable {
               message: $0.message)
           }
           if !refused.isEmpty {
-            sources[id] = .refused(refused)
+            sources[id] = .unusable(refused)
+          } else if let diagnostics = unusable[id] {
+            sources[id] = .unusable(diagnostics)
           } else {
             (code, location) = (mine.code, mineLocation)
             sources[id] = ChapterProgram.sameCode(mine.code, cell.code) ? .starter : .learner
@@ -133,7 +145,7 @@ public struct ChapterProgram: Sendable, Equatable {
       }
       locations.append(location)
       codes.append(code)
-      appendUnit(code, at: location, Unit(cell: cell.index))
+      appendUnit(code, at: location, Unit(cell: cell.index, location: location, code: code))
       // Hidden checks follow the exercise's last checking cell: the one before the next
       // exercise, or the chapter's last.
       let next = cell.index + 1
@@ -142,9 +154,10 @@ public struct ChapterProgram: Sendable, Equatable {
       {
         let path = ChapterProgram.hiddenChecksPath(chapter: course, exerciseID: id)
         if let text = ChapterProgram.read(path) {
+          let start = SourceLocation(path: path, line: 1)
           appendUnit(
-            text, at: SourceLocation(path: path, line: 1),
-            Unit(cell: cell.index, hiddenExercise: id))
+            text, at: start, Unit(cell: cell.index, hiddenExercise: id, location: start, code: text)
+          )
         }
       }
     }
@@ -163,6 +176,25 @@ public struct ChapterProgram: Sendable, Equatable {
     self.exerciseSources = sources
     self.editedCells = edited
     self.units = units
+    self.courseExerciseIDs = course.cells.map(\.exerciseID)
+  }
+
+  /// The learner's exercise code that runs, by id (not solutions, not starters run in place of
+  /// missing or unusable code).
+  var learnerExercises: [(id: String, unit: Unit)] {
+    units.compactMap { unit in
+      guard unit.hiddenExercise == nil,
+        let id = courseExerciseIDs[unit.cell],
+        exerciseSources[id] == .learner || exerciseSources[id] == .starter
+      else { return nil }
+      return (id, unit)
+    }
+  }
+
+  /// Turns the compiler's output into diagnostics at the lines of the files the cells came
+  /// from, each with an excerpt of those lines; messages about generated code are dropped.
+  func diagnostics(fromCompilerOutput output: String) -> [Diagnostic] {
+    Diagnostic.parse(output, units: units)
   }
 
   /// How many course cells are over when the first `finishedUnits` units are.
@@ -198,31 +230,7 @@ public struct ChapterProgram: Sendable, Equatable {
     FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
   }
 
-  private static func escaped(_ path: String) -> String {
+  static func escaped(_ path: String) -> String {
     path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-  }
-}
-
-/// A compiler's message at a place in a chapter or solution file.
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
-  public var location: SourceLocation
-  /// `error`, `warning` or `note`.
-  public var severity: String = "error"
-  public var message: String
-  /// The learner's lines around it, each with its line number, and a caret under the column.
-  public var excerpt: String = ""
-
-  public init(
-    location: SourceLocation, severity: String = "error", message: String, excerpt: String = ""
-  ) {
-    self.location = location
-    self.severity = severity
-    self.message = message
-    self.excerpt = excerpt
-  }
-
-  /// `path:line:column: error: message`, then the excerpt.
-  public var description: String {
-    "\(location): \(severity): \(message)" + (excerpt.isEmpty ? "" : "\n" + excerpt)
   }
 }

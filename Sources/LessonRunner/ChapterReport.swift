@@ -65,6 +65,8 @@ public struct ChapterReport: Sendable {
     public var status: Status
     public var text: String
     public var location: SourceLocation?
+    /// Lines to show under it (the learner's code around a compile error), or empty.
+    public var detail: String = ""
   }
 
   /// How an exercise fared (the classroom gradebook's statuses).
@@ -221,16 +223,28 @@ public struct ChapterReport: Sendable {
       Verdict(status: .failed, text: text, location: location)
     }
     var verdicts: [Verdict] = []
-    let place = result.crashLocation.map { " (at \($0.path):\($0.line))" } ?? ""
+    var place = ""
+    var crashAt = fence
+    if let location = result.crashLocation {
+      crashAt = location
+      place =
+        location.path == learnerChapter.path
+        ? " at line \(location.line)" : " at \(location.path):\(location.line)"
+      if let cell = chapter.cells.indices.last(where: {
+        cellLocations[$0].path == location.path && cellLocations[$0].line <= location.line
+      }), let id = chapter.cells[cell].exerciseID {
+        place = " in exercise '\(id)'" + place.replacingOccurrences(of: " at line", with: ", line")
+      }
+    }
     switch result.status {
     case .completed, .notRun: break
     case .crashed(let reason):
-      verdicts.append(failed("the cell at line \(line) crashed\(place): \(reason)"))
+      verdicts.append(failed("the cell at line \(line) crashed\(place): \(reason)", at: crashAt))
     case .outOfMemory(let gigabytes):
       verdicts.append(
         failed(
           "the cell at line \(line) ran out of its \(Self.gigabytes(gigabytes)) of memory\(place)"
-            + " (fix: use less, or raise 'memory:' in the front matter)"))
+            + " (fix: use less, or raise 'memory:' in the front matter)", at: crashAt))
     case .timedOut(let seconds):
       verdicts.append(
         failed(
@@ -285,7 +299,7 @@ public struct ChapterReport: Sendable {
     guard let range = chapter.exerciseRange(id) else { return .missing }
     switch exerciseSources[id] {
     case .missing?: return .missing
-    case .refused?: return .compileError
+    case .unusable?: return .compileError
     default: break
     }
     if compileErrors != nil { return .compileError }
@@ -379,11 +393,16 @@ public struct ChapterReport: Sendable {
             text: "exercise '\(id)' is missing from your copy; the course's starter ran in its"
               + " place",
             location: SourceLocation(path: learnerChapter.path, line: 1)))
-      case .refused(let diagnostics)?:
-        for diagnostic in diagnostics {
-          verdicts.append(
-            Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
-        }
+      case .unusable(let diagnostics)?:
+        // One line per exercise, at its first error; all of them under it.
+        guard let first = diagnostics.first else { break }
+        verdicts.append(
+          Verdict(
+            status: .failed,
+            text: "exercise '\(id)' does not compile: " + first.message
+              + (diagnostics.count > 1 ? " (and \(diagnostics.count - 1) more)" : ""),
+            location: first.location,
+            detail: diagnostics.map { "\($0)" }.joined(separator: "\n")))
       default: break
       }
     }
@@ -395,9 +414,14 @@ public struct ChapterReport: Sendable {
             text: "the chapter does not compile (the compiler's errors are above)",
             location: SourceLocation(path: learnerChapter.path, line: 1)))
       }
-      for diagnostic in diagnostics where diagnostic.severity == "error" {
+      // One line for the chapter, at its first error; the compile errors above show them all.
+      if let first = diagnostics.first {
         verdicts.append(
-          Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
+          Verdict(
+            status: .failed,
+            text: "the chapter does not compile: " + first.message
+              + (diagnostics.count > 1 ? " (and \(diagnostics.count - 1) more)" : ""),
+            location: first.location))
       }
       return verdicts
     }

@@ -82,9 +82,11 @@ struct ChapterRunTests {
     #expect(report.cells[2].status == .notRun)
     #expect(
       report.verdicts.map(\.text) == [
-        "the cell at line 11 crashed: Fatal error: Index out of range", "1 later cell not run",
+        "the cell at line 11 crashed at line 13: Fatal error: Index out of range",
+        "1 later cell not run",
       ])
-    #expect(report.verdicts.first?.location?.description == report.chapter.path + ":11:1")
+    // `numbers[3]` is on line 13; column 14 is the subscript.
+    #expect(report.verdicts.first?.location?.description == report.chapter.path + ":13:14")
   }
 
   @Test func timeoutStopsTheChapterAtTheCell() throws {
@@ -481,5 +483,84 @@ struct CourseAndLearnerTests {
       ))
     #expect(report.exercises.map(\.status) == [.crashed])
     #expect(!report.passed)
+  }
+}
+
+/// Compile errors and crashes name the learner's own file and line, never generated code.
+@Suite("Errors at the learner's line")
+struct LearnerLineErrorTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  /// `ChapterRunTests.doubleChapter` with the exercise's line 10 (`return 0`) replaced.
+  func run(replacingReturnWith code: String, course: Bool = false) throws -> ChapterReport {
+    let text = ChapterRunTests.doubleChapter.replacingOccurrences(of: "  return 0", with: code)
+    let learner = try ChapterParser.parse(contentsOf: try writeChapter(text))
+    let shipped =
+      course
+      ? try ChapterParser.parse(contentsOf: try writeChapter(ChapterRunTests.doubleChapter)) : nil
+    return try runner.run(learner, solutions: false, course: shipped)
+  }
+
+  static func expectNoGeneratedCode(_ text: String) {
+    for generated in ["main.swift", "#sourceLocation", "_lesson", "<chapter program>"] {
+      #expect(!text.contains(generated), "\(generated) in: \(text)")
+    }
+  }
+
+  @Test func aMissingBraceIsReportedInTheExerciseWithItsLines() throws {
+    // Line 10 opens an `if` that is never closed; the cell's last code line is 11 (`}`).
+    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0")
+    let errors = try #require(report.compileErrors)
+    #expect(errors.contains("01-demo.md:12:2: error: expected '}'"), "\(errors)")
+    #expect(errors.contains("11 |   return 0\n12 | }\n   |  ^"), "\(errors)")
+    Self.expectNoGeneratedCode(errors)
+    for verdict in report.verdicts { Self.expectNoGeneratedCode(verdict.text) }
+    #expect(report.verdicts.first?.location?.line == 12)
+    #expect(report.exercises.map(\.status) == [.compileError])
+  }
+
+  @Test func aTypeErrorShowsTheChaptersLineNumbers() throws {
+    let report = try run(replacingReturnWith: "  return \"zero\"")
+    let errors = try #require(report.compileErrors)
+    // `return "zero"` is line 10; the string starts at column 10.
+    #expect(
+      errors.contains("01-demo.md:10:10: error: cannot convert return expression"), "\(errors)")
+    #expect(
+      errors.contains(" 9 |   // TODO: return twice x\n10 |   return \"zero\"\n"), "\(errors)")
+    Self.expectNoGeneratedCode(errors)
+  }
+
+  @Test func aBrokenExerciseInsideTheCourseLeavesTheOthersJudged() throws {
+    // With a course, the broken exercise's starter runs instead: its status is compile-error
+    // and the run goes on (here the check cell still runs, with the starter's 0).
+    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0", course: true)
+    #expect(report.compileErrors == nil)
+    #expect(report.exercises.map(\.status) == [.compileError])
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    let first = try #require(report.verdicts.first)
+    #expect(first.text.hasPrefix("exercise 'double' does not compile: expected '}'"))
+    #expect(first.detail.contains("01-demo.md:12:2: error: expected '}'"), "\(first.detail)")
+    #expect(first.detail.contains("12 | }"))
+  }
+
+  @Test func aTrapInTheExerciseIsBlamedOnItsLineNotOnTheCheckCell() throws {
+    // `double` indexes past the end on line 10; the check cell (fence on line 14) calls it.
+    let report = try run(replacingReturnWith: "  return [x][1]")
+    let verdict = try #require(report.verdicts.first)
+    #expect(
+      verdict.text
+        == "the cell at line 14 crashed in exercise 'double', line 10: Fatal error: Index out of range",
+      "\(verdict.text)")
+    #expect(verdict.location?.line == 10)
+    // The runtime's message stays; its backtrace (addresses, runtime frames) does not.
+    #expect(
+      report.cells[1].output
+        == "Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range\n"
+        || !report.cells[1].output.contains("Thread 0"), "\(report.cells[1].output)")
+    #expect(!report.cells[1].output.contains("*** Program crashed"))
   }
 }

@@ -89,6 +89,11 @@ enum CheckCommand: TutorCommand {
     if let compileErrors = report.compileErrors { output.write(compileErrors) }
     for verdict in report.verdicts {
       output.line("  " + support.line(verdict))
+      // The learner's lines under an exercise that does not compile (a chapter that does not
+      // compile at all has them above, in its compile errors).
+      if !verdict.detail.isEmpty && report.compileErrors == nil {
+        for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
+      }
       tally.counts.add(verdict)
     }
     guard !solutions else { return }
