@@ -564,3 +564,87 @@ struct LearnerLineErrorTests {
     #expect(!report.cells[1].output.contains("*** Program crashed"))
   }
 }
+
+/// A chapter program runs under limits: memory, time, its own session and a scratch folder.
+@Suite("Chapter programs under limits")
+struct ChapterLimitTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  func run(_ body: String, extra: String = "", limits: RunLimits? = nil) throws -> ChapterReport {
+    let path = try writeChapter(frontMatter(extra: extra) + body)
+    return try runner.run(
+      try ChapterParser.parse(contentsOf: path), solutions: false, limits: limits)
+  }
+
+  @Test func anAllocationBeyondTheMemoryLimitIsReportedAtTheCell() throws {
+    // 2 GiB of Float (536,870,912 · 4 bytes) against a 1 GB limit from the front matter.
+    let report = try run(
+      """
+      ```swift
+      print("before")
+      ```
+
+      ```swift
+      let big = [Float](repeating: 1, count: 536_870_912)
+      print(big.count)
+      ```
+      """, extra: "memory: 1\n")
+    #expect(report.cells.map(\.status) == [.completed, .outOfMemory(gigabytes: 1)])
+    #expect(
+      // The front matter's extra line puts the second cell's fence on line 12.
+      report.verdicts.first?.text.hasPrefix("the cell at line 12 ran out of its 1 GB of memory")
+        == true, "\(report.verdicts.map(\.text))")
+    #expect(report.limits.memoryGigabytes == 1)
+  }
+
+  @Test func theRunnersLimitsOverrideTheFrontMatter() throws {
+    let report = try run(
+      "```swift\nwhile true {}\n```\n", extra: "timeout: 600\n",
+      limits: RunLimits(seconds: 1, memoryGigabytes: 2))
+    #expect(report.cells.map(\.status) == [.timedOut(seconds: 1)])
+    #expect(report.limits == RunLimits(seconds: 1, memoryGigabytes: 2))
+  }
+
+  @Test func aProcessStartedByACellDoesNotHoldTheRunAndDiesWithIt() throws {
+    let started = Date()
+    let report = try run(
+      """
+      ```swift
+      let sleeper = Process()
+      sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+      sleeper.arguments = ["20"]
+      try sleeper.run()
+      print(sleeper.processIdentifier)
+      ```
+      """)
+    // 20 s if the run waited for the sleeper; a run of this size takes about a second.
+    #expect(Date().timeIntervalSince(started) < 10)
+    let pid = try #require(
+      Int32(report.cells[0].output.trimmingCharacters(in: .whitespacesAndNewlines)))
+    usleep(200_000)
+    // kill(pid, 0) fails once the process is gone (a zombie of nobody's is reaped by init).
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    #expect(stat.isEmpty || stat.contains(") Z "), "the sleeper still runs: \(stat)")
+  }
+
+  @Test func cellsRunInAFreshScratchFolderThatIsRemovedAfterwards() throws {
+    let report = try run(
+      """
+      ```swift
+      let here = FileManager.default.currentDirectoryPath
+      print(here)
+      check("the folder starts empty", (try? FileManager.default.contentsOfDirectory(atPath: here))?.isEmpty == true)
+      try Data("scratch".utf8).write(to: URL(fileURLWithPath: "file.txt"))
+      ```
+      """)
+    let folder = report.cells[0].output.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(folder != FileManager.default.currentDirectoryPath)
+    #expect(folder.contains("lenet-tutor-run-"), "\(folder)")
+    #expect(report.verdicts.map(\.status) == [.passed])
+    #expect(!FileManager.default.fileExists(atPath: folder))
+  }
+}
