@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 #if canImport(Glibc)
   import Glibc
@@ -16,7 +17,10 @@ import Foundation
 /// ```
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
 /// parallel runs never see half an entry; the library build also holds a lock file so that
-/// parallel first runs compile it once, not once each.
+/// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
+/// size and SHA-256 of the files it provides, written before the rename and checked before each
+/// use: an entry damaged since (a truncated binary, a disk error) is set aside and built again,
+/// by itself.
 public final class ChapterCompiler: @unchecked Sendable {
   /// The compiled library: its folder and whether this call compiled it (false: from cache).
   public struct Library: Sendable {
@@ -87,7 +91,7 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
   public func library() throws(CompileError) -> Library {
     var hasher = CacheKey()
-    hasher.update(field: "lenet-tutor library v1")
+    hasher.update(field: "lenet-tutor library v2")
     hasher.update(field: try compilerVersion())
     for flag in Self.libraryFlags { hasher.update(field: flag) }
     let sources = workspace.librarySources()
@@ -100,10 +104,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     let hash = hasher.hexDigest()
     let base = workspace.cacheDirectory + "/library"
     let directory = base + "/" + hash
-    let isComplete = {
-      FileManager.default.fileExists(atPath: directory + "/libLeNetKit.so")
-        && FileManager.default.fileExists(atPath: directory + "/LeNetKit.swiftmodule")
-    }
+    let files = ["libLeNetKit.so", "LeNetKit.swiftmodule"]
+    let isComplete = { Self.isIntact(directory, files: files) }
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
 
     try makeDirectory(base)
@@ -114,6 +116,10 @@ public final class ChapterCompiler: @unchecked Sendable {
     defer { close(lockDescriptor) }
     while flock(lockDescriptor, LOCK_EX) != 0 && errno == EINTR {}
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+    if FileManager.default.fileExists(atPath: directory) {
+      status("The cached LeNetKit build at \(directory) is damaged; building it again.")
+      discard(directory, in: base)
+    }
 
     status("Compiling LeNetKit for the lessons (once per change to the library; about 10 s)…")
     let temporary = try makeTemporaryDirectory(in: base)
@@ -127,6 +133,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     guard result.termination == .exited(0) else {
       throw .compilerFailed(command: "swiftc (LeNetKit)", output: result.output)
     }
+    try writeManifest(temporary, files: files)
     try publish(temporary, as: directory)
     return Library(directory: directory, hash: hash, compiledNow: true)
   }
@@ -137,7 +144,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     -> Executable
   {
     var hasher = CacheKey()
-    hasher.update(field: "lenet-tutor chapter v1")
+    hasher.update(field: "lenet-tutor chapter v2")
     hasher.update(field: library.hash)
     for flag in Self.chapterFlags { hasher.update(field: flag) }
     hasher.update(field: Prelude.source)
@@ -145,10 +152,11 @@ public final class ChapterCompiler: @unchecked Sendable {
     let base = workspace.cacheDirectory + "/chapters"
     let directory = base + "/" + hasher.hexDigest()
     let executable = directory + "/chapter"
-    if FileManager.default.isExecutableFile(atPath: executable) {
+    if Self.isIntact(directory, files: ["chapter"]) {
       return Executable(path: executable, compiledNow: false)
     }
     try makeDirectory(base)
+    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     do {
@@ -171,6 +179,7 @@ public final class ChapterCompiler: @unchecked Sendable {
         of: temporary + "/", with: "<chapter program>/")
       throw .chapterDoesNotCompile(output)
     }
+    try writeManifest(temporary, files: ["chapter"])
     try publish(temporary, as: directory)
     return Executable(path: executable, compiledNow: true)
   }
@@ -221,6 +230,61 @@ public final class ChapterCompiler: @unchecked Sendable {
     let path = base + "/tmp-" + UUID().uuidString
     try makeDirectory(path)
     return path
+  }
+
+  /// The name of an entry's manifest: one `name size sha256` line per file it provides.
+  static let manifestName = "manifest"
+
+  /// The manifest line of the file at `path`, nil when it cannot be read.
+  private static func manifestLine(name: String, path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return "\(name) \(data.count) \(SHA256.hexadecimal(of: [UInt8](data)))"
+  }
+
+  /// Writes the manifest of `files` in `folder` (before it is published).
+  private func writeManifest(_ folder: String, files: [String]) throws(CompileError) {
+    var lines: [String] = []
+    for name in files {
+      guard let line = Self.manifestLine(name: name, path: folder + "/" + name) else {
+        throw .cacheUnwritable(folder + "/" + name, "the compiler did not write it")
+      }
+      lines.append(line)
+    }
+    do {
+      try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+        to: URL(fileURLWithPath: folder + "/" + Self.manifestName))
+    } catch {
+      throw .cacheUnwritable(folder, "\(error)")
+    }
+  }
+
+  /// Whether `folder` is a published entry whose `files` still have the size and hash its
+  /// manifest recorded.
+  static func isIntact(_ folder: String, files: [String]) -> Bool {
+    guard let data = FileManager.default.contents(atPath: folder + "/" + manifestName) else {
+      return false
+    }
+    let recorded = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    guard recorded.count == files.count else { return false }
+    for (name, line) in zip(files, recorded) {
+      // The size first: a truncated file is found without reading it.
+      let fields = line.split(separator: " ")
+      let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+      guard fields.count == 3, fields[0] == name,
+        (attributes?[.size] as? NSNumber)?.intValue == Int(fields[1]),
+        manifestLine(name: name, path: folder + "/" + name) == line
+      else { return false }
+    }
+    return true
+  }
+
+  /// Sets a damaged entry aside (renamed first, so no run picks it up half-deleted), then
+  /// deletes it.
+  private func discard(_ folder: String, in base: String) {
+    let aside = base + "/damaged-" + UUID().uuidString
+    if rename(folder, aside) == 0 {
+      try? FileManager.default.removeItem(atPath: aside)
+    }
   }
 
   /// Renames `temporary` to `final`; if another run published it first, keeps theirs.

@@ -648,3 +648,57 @@ struct ChapterLimitTests {
     #expect(!FileManager.default.fileExists(atPath: folder))
   }
 }
+
+/// A damaged cache entry is found before use and built again by itself.
+@Suite("Cache integrity")
+struct CacheIntegrityTests {
+  /// Cuts the file at `path` to half its size.
+  static func truncate(_ path: String) throws {
+    let data = try #require(FileManager.default.contents(atPath: path))
+    try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+  }
+
+  @Test func aTruncatedChapterBinaryIsRebuilt() throws {
+    let workspace = try testWorkspace()
+    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    let marker = UUID().uuidString
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"\(marker)\", 1 + 1, equals: 2)\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    #expect(try runner.run(chapter, solutions: false).compiledProgram)
+    let chapters = workspace.cacheDirectory + "/chapters"
+    let entry = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: chapters).first { name in
+        let main = FileManager.default.contents(atPath: "\(chapters)/\(name)/main.swift")
+        return main.map { String(decoding: $0, as: UTF8.self).contains(marker) } ?? false
+      })
+    try Self.truncate("\(chapters)/\(entry)/chapter")
+    let repaired = try runner.run(chapter, solutions: false)
+    #expect(repaired.compiledProgram)
+    #expect(repaired.verdicts.map(\.status) == [.passed], "\(repaired.verdicts.map(\.text))")
+    #expect(!(try runner.run(chapter, solutions: false)).compiledProgram)
+  }
+
+  @Test func aTruncatedLibraryIsRebuilt() throws {
+    // A cache of its own, seeded with a copy of the shared library build, so other tests
+    // never see the damage.
+    let shared = try testWorkspace()
+    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let cache = try temporaryDirectory()
+    let copy = cache + "/library/" + library.hash
+    try FileManager.default.createDirectory(
+      atPath: cache + "/library", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: library.directory, toPath: copy)
+    try Self.truncate(copy + "/libLeNetKit.so")
+    let workspace = Workspace(
+      root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
+      progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
+    var messages: [String] = []
+    let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
+    let path = try writeChapter(frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n")
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.compiledLibrary)
+    #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+    #expect(messages.first?.hasPrefix("The cached LeNetKit build at \(copy) is damaged") == true)
+  }
+}
