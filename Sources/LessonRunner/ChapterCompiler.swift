@@ -13,6 +13,7 @@ import LeNetKit
 /// Cache layout (`Workspace.cacheDirectory`):
 /// ```
 /// library/<hash>/libLeNetKit.so, LeNetKit.swiftmodule   hash: LeNetKit sources + swiftc --version
+/// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
 /// ```
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
@@ -27,6 +28,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     public var directory: String
     public var hash: String
     public var compiledNow: Bool
+    /// The folder of the prelude module (`LessonPrelude`) built against it.
+    public var preludeDirectory: String = ""
   }
 
   /// A compiled chapter program.
@@ -88,8 +91,62 @@ public final class ChapterCompiler: @unchecked Sendable {
     return result.output
   }
 
-  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
+  /// build of these sources.
   public func library() throws(CompileError) -> Library {
+    var library = try leNetKit()
+    library.preludeDirectory = try prelude(library)
+    return library
+  }
+
+  /// The prelude (`Prelude.source`) as a module of its own, `LessonPrelude`, cached by the
+  /// library's hash and its source. A module of its own so that nothing a chapter declares can
+  /// change what the checks call: inside it, `abs`, `<=` or `==` can only mean the standard
+  /// library's, and its key is private to it.
+  private func prelude(_ library: Library) throws(CompileError) -> String {
+    var hasher = CacheKey()
+    hasher.update(field: "lenet-tutor prelude v1")
+    hasher.update(field: library.hash)
+    for flag in Self.preludeFlags { hasher.update(field: flag) }
+    hasher.update(field: Prelude.source)
+    let base = workspace.cacheDirectory + "/prelude"
+    let directory = base + "/" + hasher.hexDigest()
+    let files = ["libLessonPrelude.so", "LessonPrelude.swiftmodule"]
+    if Self.isIntact(directory, files: files) { return directory }
+    try makeDirectory(base)
+    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    do {
+      try Data(Prelude.source.utf8).write(to: URL(fileURLWithPath: temporary + "/Prelude.swift"))
+    } catch {
+      throw .cacheUnwritable(temporary, "\(error)")
+    }
+    let result = try run(
+      Self.preludeFlags + [
+        "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
+        "-L", library.directory, "-lLeNetKit",
+        "-Xlinker", "-rpath", "-Xlinker", library.directory,
+        "-o", temporary + "/libLessonPrelude.so",
+        "-emit-module-path", temporary + "/LessonPrelude.swiftmodule",
+        temporary + "/Prelude.swift",
+      ])
+    guard result.termination == .exited(0) else {
+      throw .compilerFailed(command: "swiftc (LessonPrelude)", output: result.output)
+    }
+    try writeManifest(temporary, files: files)
+    try publish(temporary, as: directory)
+    return directory
+  }
+
+  /// Flags of the prelude module.
+  static let preludeFlags = [
+    "-emit-library", "-emit-module", "-module-name", "LessonPrelude", "-parse-as-library",
+    "-swift-version", "5", "-Onone",
+  ]
+
+  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  private func leNetKit() throws(CompileError) -> Library {
     var hasher = CacheKey()
     hasher.update(field: "lenet-tutor library v2")
     hasher.update(field: try compilerVersion())
@@ -146,8 +203,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     var hasher = CacheKey()
     hasher.update(field: "lenet-tutor chapter v2")
     hasher.update(field: library.hash)
+    hasher.update(field: library.preludeDirectory)
     for flag in Self.chapterFlags { hasher.update(field: flag) }
-    hasher.update(field: Prelude.source)
     hasher.update(field: program.main)
     let base = workspace.cacheDirectory + "/chapters"
     let directory = base + "/" + hasher.hexDigest()
@@ -160,7 +217,6 @@ public final class ChapterCompiler: @unchecked Sendable {
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     do {
-      try Data(Prelude.source.utf8).write(to: URL(fileURLWithPath: temporary + "/Prelude.swift"))
       try Data(program.main.utf8).write(to: URL(fileURLWithPath: temporary + "/main.swift"))
     } catch {
       throw .cacheUnwritable(temporary, "\(error)")
@@ -168,9 +224,11 @@ public final class ChapterCompiler: @unchecked Sendable {
     let result = try run(
       Self.chapterFlags + [
         "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
-        "-L", library.directory, "-lLeNetKit",
+        "-I", library.preludeDirectory,
+        "-L", library.directory, "-lLeNetKit", "-L", library.preludeDirectory, "-lLessonPrelude",
         "-Xlinker", "-rpath", "-Xlinker", library.directory,
-        temporary + "/Prelude.swift", temporary + "/main.swift",
+        "-Xlinker", "-rpath", "-Xlinker", library.preludeDirectory,
+        temporary + "/main.swift",
         "-o", temporary + "/chapter",
       ])
     guard result.termination == .exited(0) else {

@@ -14,6 +14,9 @@ public struct ChapterReport: Sendable {
     /// Whether it is one of the teacher's hidden checks: its label is shown, never its code or
     /// values.
     public var hidden = false
+    /// For `equals`, the compared values' type as the runtime names it
+    /// (`LessonChapter.Answer`, `Swift.Int`), else empty.
+    public var typeName = ""
   }
 
   /// How a cell's run ended.
@@ -161,6 +164,8 @@ public struct ChapterReport: Sendable {
   public var exerciseSources: [String: ChapterProgram.ExerciseSource] = [:]
   /// The learner's non-exercise cells that differ from the course's.
   public var editedCells: [ChapterProgram.EditedCell] = []
+  /// The types the learner's exercise code declares (a check comparing them proves nothing).
+  public var exerciseTypes: [String] = []
   /// The limits the program ran under.
   public var limits: RunLimits
   /// How long the compiled program ran, in seconds (nil when it did not compile).
@@ -272,6 +277,15 @@ public struct ChapterReport: Sendable {
     }
     for check in result.checks {
       let text: String
+      if check.passed, let type = exerciseTypes.first(where: { Self.names(check.typeName, $0) }) {
+        // The exercise's own type decides its own `==`: it could make any answer equal.
+        verdicts.append(
+          failed(
+            "\(check.hidden ? "hidden check: " : "")\(check.label): compares values of '\(type)',"
+              + " a type your exercise declares, so it proves nothing (fix: return the type the"
+              + " starter returns)", at: check.location ?? fence))
+        continue
+      }
       if check.hidden {
         text = "hidden check: \(check.label)"
       } else if check.expected.isEmpty {
@@ -287,6 +301,19 @@ public struct ChapterReport: Sendable {
           location: check.hidden ? nil : check.location))
     }
     return verdicts
+  }
+
+  /// Whether the runtime's type name `typeName` mentions the chapter's own type `name`.
+  static func names(_ typeName: String, _ name: String) -> Bool {
+    var rest = Substring(typeName)
+    while let range = rest.range(of: "LessonChapter." + name) {
+      let after = rest[range.upperBound...].first
+      if after == nil || !(after?.isLetter == true || after?.isNumber == true || after == "_") {
+        return true
+      }
+      rest = rest[range.upperBound...]
+    }
+    return false
   }
 
   /// `4 GB`, `1.5 GB`.

@@ -56,7 +56,7 @@ public struct ChapterRunner: Sendable {
       },
       compiledLibrary: library.compiledNow, compiledProgram: false,
       cellLocations: program.cellLocations, exerciseSources: program.exerciseSources,
-      editedCells: program.editedCells, limits: limits)
+      editedCells: program.editedCells, exerciseTypes: program.exerciseTypes, limits: limits)
     let executable: ChapterCompiler.Executable
     switch try compileOrLocate(program, library: library) {
     case .compiled(let value):
@@ -79,6 +79,7 @@ public struct ChapterRunner: Sendable {
         unusable: unusable)
       report.cellLocations = program.cellLocations
       report.exerciseSources = program.exerciseSources
+      report.exerciseTypes = program.exerciseTypes
       switch try compileOrLocate(program, library: library) {
       case .compiled(let value): executable = value
       case .brokenExercises(let more): return doesNotCompile(more.values.flatMap { $0 })

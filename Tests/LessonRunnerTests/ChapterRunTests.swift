@@ -464,6 +464,41 @@ struct CourseAndLearnerTests {
     }
   }
 
+  @Test func shadowingWhatTheChecksUseEarnsNoPass() throws {
+    // A generic `abs` more specific than the standard library's, declared at top level of the
+    // chapter, would be the one a prelude in the same module calls (|1 − 2| would be 0); the
+    // prelude is a module of its own, so it cannot be reached.
+    let path = try writeChapter(
+      frontMatter() + """
+        ```swift exercise id=distance
+        func abs<T: BinaryFloatingPoint>(_ x: T) -> T { 0 }
+        let distance = 1.0
+        ```
+
+        ```swift
+        check("distance", distance, closeTo: 2.0)
+        ```
+        """)
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let report = try runner.run(chapter, solutions: false, course: chapter)
+    #expect(report.verdicts.map(\.text) == ["distance: expected 2.0 ± 0.0001, got 1.0"])
+    #expect(report.exercises.map(\.status) != [.passed])
+  }
+
+  @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() throws {
+    // `Answer` has no stored property, so the synthesized `==` says every two are equal.
+    let report = try run(
+      learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+        of: "func double(_ x: Int) -> Int {",
+        with: "struct Answer: Equatable, ExpressibleByIntegerLiteral {\n"
+          + "  init(integerLiteral value: Int) {}\n}\nfunc double(_ x: Int) -> Answer {"))
+    #expect(report.verdicts.map(\.status) == [.failed], "\(report.verdicts.map(\.text))")
+    #expect(
+      report.verdicts.first?.text.hasPrefix(
+        "double 21: compares values of 'Answer', a type your exercise declares") == true)
+    #expect(report.exercises.map(\.status) == [.failed])
+  }
+
   @Test func exitingEarlyEarnsNoPass() throws {
     let report = try run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
