@@ -267,7 +267,9 @@ public struct ChapterRunner: Sendable {
 public struct RunLimits: Sendable, Equatable {
   /// Seconds the whole program may run.
   public var seconds: Int
-  /// Gigabytes of address space the program may map (`RLIMIT_AS`).
+  /// Gigabytes of data the program may map (`RLIMIT_DATA`: its heap and private writable
+  /// mappings, not the address space merely reserved, such as malloc's per-thread arenas, which
+  /// grow with the number of cores).
   public var memoryGigabytes: Double
 
   /// The default memory limit: far above what any chapter needs (training is under 1 GB), far

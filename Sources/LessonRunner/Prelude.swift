@@ -31,7 +31,7 @@ enum Prelude {
       if limit > 0 {
         // Soft and hard limit alike, so that no cell can raise it again.
         var memory = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
-        _ = setrlimit(Int32(RLIMIT_AS.rawValue), &memory)
+        _ = setrlimit(Int32(RLIMIT_DATA.rawValue), &memory)
       }
       _ = chdir(String(decoding: fields[2], as: UTF8.self))
       setvbuf(stdout, nil, _IOLBF, 0)
