@@ -178,16 +178,16 @@ public struct ChapterRunner: Sendable {
     for (index, unit) in program.units.enumerated() where channel.units[index].started {
       let isOver = index < finished
       guard isOver || termination != nil else { continue }
+      let checks = channel.units[index].checks.map {
+        var check = $0
+        check.location = check.location.map(program.realLocation)
+        check.hidden = unit.hiddenExercise != nil
+        return check
+      }
+      cells[unit.cell].checks += checks
+      // Hidden checks show their labels and verdicts, never what their code printed.
       if unit.hiddenExercise == nil {
         cells[unit.cell].output += channel.outputText(ofUnit: index)
-        cells[unit.cell].checks += channel.units[index].checks
-      } else {
-        // Hidden checks show their labels and verdicts, never what their code printed.
-        cells[unit.cell].checks += channel.units[index].checks.map {
-          var check = $0
-          check.hidden = true
-          return check
-        }
       }
       if isOver {
         if cells[unit.cell].status == .notRun { cells[unit.cell].status = .completed }
@@ -196,8 +196,7 @@ public struct ChapterRunner: Sendable {
       let printed =
         cells[unit.cell].output
         + (unit.hiddenExercise == nil ? "" : channel.outputText(ofUnit: index))
-      cells[unit.cell].crashLocation = crashLocation(
-        in: printed, paths: Set(program.units.map(\.location.path)))
+      cells[unit.cell].crashLocation = crashLocation(in: printed, realPaths: program.realPaths)
       let output = withoutStackTrace(printed)
       cells[unit.cell].output = withoutStackTrace(cells[unit.cell].output)
       switch termination {
@@ -245,9 +244,10 @@ public struct ChapterRunner: Sendable {
     return String(text) + (text.count < output.count && !text.hasSuffix("\n") ? "\n" : "")
   }
 
-  /// The deepest frame of the crashing thread's backtrace that lies in one of `paths` (a
-  /// chapter, solution or hidden-checks file): `f(_:) + 32 in chapter at Lessons/03.md:41:12`.
-  static func crashLocation(in output: String, paths: Set<String>) -> SourceLocation? {
+  /// The deepest frame of the crashing thread's backtrace that lies in a chapter, solution or
+  /// hidden-checks file, named by one of `realPaths`' aliases (the debug information may put
+  /// the compiler's folder before it): `f(_:) + 32 in chapter at /tmp/lesson-source-0:41:12`.
+  static func crashLocation(in output: String, realPaths: [String: String]) -> SourceLocation? {
     guard let start = output.range(of: "*** Program crashed") else { return nil }
     for line in output[start.upperBound...].split(separator: "\n") {
       if line.hasPrefix("Thread ") && !line.hasSuffix("crashed:") { break }
@@ -257,7 +257,9 @@ public struct ChapterRunner: Sendable {
         let column = Int(place[place.count - 1])
       else { continue }
       let path = place.dropLast(2).joined(separator: ":")
-      if paths.contains(path) { return SourceLocation(path: path, line: number, column: column) }
+      for (alias, real) in realPaths where path == alias || path.hasSuffix("/" + alias) {
+        return SourceLocation(path: real, line: number, column: column)
+      }
     }
     return nil
   }

@@ -117,6 +117,20 @@ struct ChapterRunTests {
     #expect(second.cells.map(\.status) == [.completed])
   }
 
+  @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() throws {
+    // Thirty learners' untouched copies, each in a folder of its own, are one program.
+    let text = frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 1, equals: 1)\n```\n"
+    let first = try runner.run(
+      try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
+    let second = try runner.run(
+      try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
+    #expect(first.compiledProgram)
+    #expect(!second.compiledProgram)
+    // Each report still names its own file.
+    #expect(second.cells[0].checks.first?.location?.path == second.chapter.path)
+    #expect(first.chapter.path != second.chapter.path)
+  }
+
   @Test func failingCheckShowsExpectedAndActualWithItsLine() throws {
     let report = try run(
       """
