@@ -22,7 +22,7 @@ import Testing
         as shipped, ', N skipped' when a chapter that needs MNIST was skipped, ', N not answered'
         for quiz questions not yet answered), as 'lesson' does. With --solutions the hidden checks
         (Lessons/Grading/) run too. Exit status: 0 when everything passed, 1 when a check failed
-        or is not started, 2 when a chapter cannot be read.
+        or is not started, 2 when a chapter cannot be read, 130 when Ctrl-C stopped a chapter.
 
         """)
   }
