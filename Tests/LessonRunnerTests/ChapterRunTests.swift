@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 import LessonRunner
 import Testing
 
@@ -749,5 +750,50 @@ struct CacheIntegrityTests {
     #expect(report.compiledLibrary)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
     #expect(messages.first?.hasPrefix("The cached LeNetKit build at \(copy) is damaged") == true)
+  }
+}
+
+/// A chapter program that stops before its first cell is a failure with its reason.
+@Suite("A program that runs no cell")
+struct NoCellRunTests {
+  @Test func aProgramThatCannotLoadItsLibraryFailsWithTheReason() throws {
+    // A cache of its own with copies of the shared builds; the chapter compiles and runs once.
+    let shared = try testWorkspace()
+    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let cache = try temporaryDirectory()
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: cache + "/library", withIntermediateDirectories: true)
+    let copy = cache + "/library/" + library.hash
+    try manager.copyItem(atPath: library.directory, toPath: copy)
+    try manager.copyItem(
+      atPath: (library.preludeDirectory as NSString).deletingLastPathComponent,
+      toPath: cache + "/prelude")
+    let workspace = Workspace(
+      root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
+      progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
+    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    let chapter = try ChapterParser.parse(
+      contentsOf: try writeChapter(
+        frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n"))
+    #expect(try runner.run(chapter, solutions: false).passed)
+    // A library that is not one, recorded as if it had been built so: the program cannot load.
+    let garbage = [UInt8](repeating: 0x2A, count: 100)
+    try Data(garbage).write(to: URL(fileURLWithPath: copy + "/libLeNetKit.so"))
+    let manifest = try String(contentsOfFile: copy + "/manifest", encoding: .utf8)
+    let lines = manifest.split(separator: "\n").map { line in
+      line.hasPrefix("libLeNetKit.so ")
+        ? "libLeNetKit.so 100 \(SHA256.hexadecimal(of: garbage))" : String(line)
+    }
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+      to: URL(fileURLWithPath: copy + "/manifest"))
+    let report = try runner.run(chapter, solutions: false)
+    #expect(report.verdicts.count == 2, "\(report.verdicts.map(\.text))")
+    #expect(
+      report.verdicts.first?.text.hasPrefix(
+        "the chapter program stopped before its first cell (exit status 127): ") == true,
+      "\(report.verdicts.map(\.text))")
+    #expect(report.verdicts.first?.text.contains("libLeNetKit.so") == true)
+    #expect(report.tally.failed == 1)
+    #expect(!report.passed)
   }
 }
