@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 #if canImport(Glibc)
   import Glibc
@@ -12,17 +13,23 @@ import Foundation
 /// Cache layout (`Workspace.cacheDirectory`):
 /// ```
 /// library/<hash>/libLeNetKit.so, LeNetKit.swiftmodule   hash: LeNetKit sources + swiftc --version
+/// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
 /// ```
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
 /// parallel runs never see half an entry; the library build also holds a lock file so that
-/// parallel first runs compile it once, not once each.
+/// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
+/// size and SHA-256 of the files it provides, written before the rename and checked before each
+/// use: an entry damaged since (a truncated binary, a disk error) is set aside and built again,
+/// by itself.
 public final class ChapterCompiler: @unchecked Sendable {
   /// The compiled library: its folder and whether this call compiled it (false: from cache).
   public struct Library: Sendable {
     public var directory: String
     public var hash: String
     public var compiledNow: Bool
+    /// The folder of the prelude module (`LessonPrelude`) built against it.
+    public var preludeDirectory: String = ""
   }
 
   /// A compiled chapter program.
@@ -50,8 +57,13 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
-  /// compiles in about a second.
-  static let chapterFlags = ["-swift-version", "5", "-Onone", "-module-name", "LessonChapter"]
+  /// compiles in about a second; `-g` gives a crash's backtrace the chapter's lines; the LLVM
+  /// diagnostic style prints one `path:line:column: error:` line per message, which the runner
+  /// turns into the learner's own lines.
+  static let chapterFlags = [
+    "-swift-version", "5", "-Onone", "-g", "-module-name", "LessonChapter",
+    "-diagnostic-style=llvm",
+  ]
 
   private let workspace: Workspace
   private let status: (String) -> Void
@@ -79,10 +91,64 @@ public final class ChapterCompiler: @unchecked Sendable {
     return result.output
   }
 
-  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
+  /// build of these sources.
   public func library() throws(CompileError) -> Library {
+    var library = try leNetKit()
+    library.preludeDirectory = try prelude(library)
+    return library
+  }
+
+  /// The prelude (`Prelude.source`) as a module of its own, `LessonPrelude`, cached by the
+  /// library's hash and its source. A module of its own so that nothing a chapter declares can
+  /// change what the checks call: inside it, `abs`, `<=` or `==` can only mean the standard
+  /// library's, and its key is private to it.
+  private func prelude(_ library: Library) throws(CompileError) -> String {
     var hasher = CacheKey()
-    hasher.update(field: "lenet-tutor library v1")
+    hasher.update(field: "lenet-tutor prelude v1")
+    hasher.update(field: library.hash)
+    for flag in Self.preludeFlags { hasher.update(field: flag) }
+    hasher.update(field: Prelude.source)
+    let base = workspace.cacheDirectory + "/prelude"
+    let directory = base + "/" + hasher.hexDigest()
+    let files = ["libLessonPrelude.so", "LessonPrelude.swiftmodule"]
+    if Self.isIntact(directory, files: files) { return directory }
+    try makeDirectory(base)
+    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    do {
+      try Data(Prelude.source.utf8).write(to: URL(fileURLWithPath: temporary + "/Prelude.swift"))
+    } catch {
+      throw .cacheUnwritable(temporary, "\(error)")
+    }
+    let result = try run(
+      Self.preludeFlags + [
+        "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
+        "-L", library.directory, "-lLeNetKit",
+        "-Xlinker", "-rpath", "-Xlinker", library.directory,
+        "-o", temporary + "/libLessonPrelude.so",
+        "-emit-module-path", temporary + "/LessonPrelude.swiftmodule",
+        temporary + "/Prelude.swift",
+      ])
+    guard result.termination == .exited(0) else {
+      throw .compilerFailed(command: "swiftc (LessonPrelude)", output: result.output)
+    }
+    try writeManifest(temporary, files: files)
+    try publish(temporary, as: directory)
+    return directory
+  }
+
+  /// Flags of the prelude module.
+  static let preludeFlags = [
+    "-emit-library", "-emit-module", "-module-name", "LessonPrelude", "-parse-as-library",
+    "-swift-version", "5", "-Onone",
+  ]
+
+  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  private func leNetKit() throws(CompileError) -> Library {
+    var hasher = CacheKey()
+    hasher.update(field: "lenet-tutor library v2")
     hasher.update(field: try compilerVersion())
     for flag in Self.libraryFlags { hasher.update(field: flag) }
     let sources = workspace.librarySources()
@@ -95,10 +161,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     let hash = hasher.hexDigest()
     let base = workspace.cacheDirectory + "/library"
     let directory = base + "/" + hash
-    let isComplete = {
-      FileManager.default.fileExists(atPath: directory + "/libLeNetKit.so")
-        && FileManager.default.fileExists(atPath: directory + "/LeNetKit.swiftmodule")
-    }
+    let files = ["libLeNetKit.so", "LeNetKit.swiftmodule"]
+    let isComplete = { Self.isIntact(directory, files: files) }
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
 
     try makeDirectory(base)
@@ -109,6 +173,10 @@ public final class ChapterCompiler: @unchecked Sendable {
     defer { close(lockDescriptor) }
     while flock(lockDescriptor, LOCK_EX) != 0 && errno == EINTR {}
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+    if FileManager.default.fileExists(atPath: directory) {
+      status("The cached LeNetKit build at \(directory) is damaged; building it again.")
+      discard(directory, in: base)
+    }
 
     status("Compiling LeNetKit for the lessons (once per change to the library; about 10 s)…")
     let temporary = try makeTemporaryDirectory(in: base)
@@ -122,6 +190,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     guard result.termination == .exited(0) else {
       throw .compilerFailed(command: "swiftc (LeNetKit)", output: result.output)
     }
+    try writeManifest(temporary, files: files)
     try publish(temporary, as: directory)
     return Library(directory: directory, hash: hash, compiledNow: true)
   }
@@ -132,22 +201,22 @@ public final class ChapterCompiler: @unchecked Sendable {
     -> Executable
   {
     var hasher = CacheKey()
-    hasher.update(field: "lenet-tutor chapter v1")
+    hasher.update(field: "lenet-tutor chapter v2")
     hasher.update(field: library.hash)
+    hasher.update(field: library.preludeDirectory)
     for flag in Self.chapterFlags { hasher.update(field: flag) }
-    hasher.update(field: Prelude.source)
     hasher.update(field: program.main)
     let base = workspace.cacheDirectory + "/chapters"
     let directory = base + "/" + hasher.hexDigest()
     let executable = directory + "/chapter"
-    if FileManager.default.isExecutableFile(atPath: executable) {
+    if Self.isIntact(directory, files: ["chapter"]) {
       return Executable(path: executable, compiledNow: false)
     }
     try makeDirectory(base)
+    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     do {
-      try Data(Prelude.source.utf8).write(to: URL(fileURLWithPath: temporary + "/Prelude.swift"))
       try Data(program.main.utf8).write(to: URL(fileURLWithPath: temporary + "/main.swift"))
     } catch {
       throw .cacheUnwritable(temporary, "\(error)")
@@ -155,9 +224,11 @@ public final class ChapterCompiler: @unchecked Sendable {
     let result = try run(
       Self.chapterFlags + [
         "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
-        "-L", library.directory, "-lLeNetKit",
+        "-I", library.preludeDirectory,
+        "-L", library.directory, "-lLeNetKit", "-L", library.preludeDirectory, "-lLessonPrelude",
         "-Xlinker", "-rpath", "-Xlinker", library.directory,
-        temporary + "/Prelude.swift", temporary + "/main.swift",
+        "-Xlinker", "-rpath", "-Xlinker", library.preludeDirectory,
+        temporary + "/main.swift",
         "-o", temporary + "/chapter",
       ])
     guard result.termination == .exited(0) else {
@@ -166,9 +237,35 @@ public final class ChapterCompiler: @unchecked Sendable {
         of: temporary + "/", with: "<chapter program>/")
       throw .chapterDoesNotCompile(output)
     }
+    try writeManifest(temporary, files: ["chapter"])
     try publish(temporary, as: directory)
     return Executable(path: executable, compiledNow: true)
   }
+
+  /// The compiler's messages for one unit's code parsed alone (empty when it parses): a syntax
+  /// error such as a missing `}` is then reported inside that unit, not at the end of the
+  /// program it would swallow. Messages past the code's end name `ChapterCompiler.alone`.
+  func parseAlone(_ unit: ChapterProgram.Unit) throws(CompileError) -> String {
+    let base = workspace.cacheDirectory + "/chapters"
+    try makeDirectory(base)
+    let temporary = try makeTemporaryDirectory(in: base)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    let file = temporary + "/main.swift"
+    let source =
+      "#sourceLocation(file: \"\(ChapterProgram.escaped(unit.location.path))\","
+      + " line: \(unit.location.line))\n\(unit.code)\n"
+    do {
+      try Data(source.utf8).write(to: URL(fileURLWithPath: file))
+    } catch {
+      throw .cacheUnwritable(temporary, "\(error)")
+    }
+    let result = try run(["-parse", "-diagnostic-style=llvm", file])
+    if result.termination == .exited(0) { return "" }
+    return result.output.replacingOccurrences(of: file, with: Self.alone)
+  }
+
+  /// The name that `parseAlone` gives its generated file in messages.
+  static let alone = "<cell parsed alone>"
 
   private func run(_ arguments: [String]) throws(CompileError) -> Subprocess.Result {
     do {
@@ -191,6 +288,61 @@ public final class ChapterCompiler: @unchecked Sendable {
     let path = base + "/tmp-" + UUID().uuidString
     try makeDirectory(path)
     return path
+  }
+
+  /// The name of an entry's manifest: one `name size sha256` line per file it provides.
+  static let manifestName = "manifest"
+
+  /// The manifest line of the file at `path`, nil when it cannot be read.
+  private static func manifestLine(name: String, path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return "\(name) \(data.count) \(SHA256.hexadecimal(of: [UInt8](data)))"
+  }
+
+  /// Writes the manifest of `files` in `folder` (before it is published).
+  private func writeManifest(_ folder: String, files: [String]) throws(CompileError) {
+    var lines: [String] = []
+    for name in files {
+      guard let line = Self.manifestLine(name: name, path: folder + "/" + name) else {
+        throw .cacheUnwritable(folder + "/" + name, "the compiler did not write it")
+      }
+      lines.append(line)
+    }
+    do {
+      try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+        to: URL(fileURLWithPath: folder + "/" + Self.manifestName))
+    } catch {
+      throw .cacheUnwritable(folder, "\(error)")
+    }
+  }
+
+  /// Whether `folder` is a published entry whose `files` still have the size and hash its
+  /// manifest recorded.
+  static func isIntact(_ folder: String, files: [String]) -> Bool {
+    guard let data = FileManager.default.contents(atPath: folder + "/" + manifestName) else {
+      return false
+    }
+    let recorded = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    guard recorded.count == files.count else { return false }
+    for (name, line) in zip(files, recorded) {
+      // The size first: a truncated file is found without reading it.
+      let fields = line.split(separator: " ")
+      let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+      guard fields.count == 3, fields[0] == name,
+        (attributes?[.size] as? NSNumber)?.intValue == Int(fields[1]),
+        manifestLine(name: name, path: folder + "/" + name) == line
+      else { return false }
+    }
+    return true
+  }
+
+  /// Sets a damaged entry aside (renamed first, so no run picks it up half-deleted), then
+  /// deletes it.
+  private func discard(_ folder: String, in base: String) {
+    let aside = base + "/damaged-" + UUID().uuidString
+    if rename(folder, aside) == 0 {
+      try? FileManager.default.removeItem(atPath: aside)
+    }
   }
 
   /// Renames `temporary` to `final`; if another run published it first, keeps theirs.

@@ -14,6 +14,9 @@ public struct ChapterReport: Sendable {
     /// Whether it is one of the teacher's hidden checks: its label is shown, never its code or
     /// values.
     public var hidden = false
+    /// For `equals`, the compared values' type as the runtime names it
+    /// (`LessonChapter.Answer`, `Swift.Int`), else empty.
+    public var typeName = ""
   }
 
   /// How a cell's run ended.
@@ -65,6 +68,8 @@ public struct ChapterReport: Sendable {
     public var status: Status
     public var text: String
     public var location: SourceLocation?
+    /// Lines to show under it (the learner's code around a compile error), or empty.
+    public var detail: String = ""
   }
 
   /// How an exercise fared (the classroom gradebook's statuses).
@@ -159,6 +164,8 @@ public struct ChapterReport: Sendable {
   public var exerciseSources: [String: ChapterProgram.ExerciseSource] = [:]
   /// The learner's non-exercise cells that differ from the course's.
   public var editedCells: [ChapterProgram.EditedCell] = []
+  /// The types the learner's exercise code declares (a check comparing them proves nothing).
+  public var exerciseTypes: [String] = []
   /// The limits the program ran under.
   public var limits: RunLimits
   /// How long the compiled program ran, in seconds (nil when it did not compile).
@@ -221,16 +228,28 @@ public struct ChapterReport: Sendable {
       Verdict(status: .failed, text: text, location: location)
     }
     var verdicts: [Verdict] = []
-    let place = result.crashLocation.map { " (at \($0.path):\($0.line))" } ?? ""
+    var place = ""
+    var crashAt = fence
+    if let location = result.crashLocation {
+      crashAt = location
+      place =
+        location.path == learnerChapter.path
+        ? " at line \(location.line)" : " at \(location.path):\(location.line)"
+      if let cell = chapter.cells.indices.last(where: {
+        cellLocations[$0].path == location.path && cellLocations[$0].line <= location.line
+      }), let id = chapter.cells[cell].exerciseID {
+        place = " in exercise '\(id)'" + place.replacingOccurrences(of: " at line", with: ", line")
+      }
+    }
     switch result.status {
     case .completed, .notRun: break
     case .crashed(let reason):
-      verdicts.append(failed("the cell at line \(line) crashed\(place): \(reason)"))
+      verdicts.append(failed("the cell at line \(line) crashed\(place): \(reason)", at: crashAt))
     case .outOfMemory(let gigabytes):
       verdicts.append(
         failed(
           "the cell at line \(line) ran out of its \(Self.gigabytes(gigabytes)) of memory\(place)"
-            + " (fix: use less, or raise 'memory:' in the front matter)"))
+            + " (fix: use less, or raise 'memory:' in the front matter)", at: crashAt))
     case .timedOut(let seconds):
       verdicts.append(
         failed(
@@ -258,6 +277,15 @@ public struct ChapterReport: Sendable {
     }
     for check in result.checks {
       let text: String
+      if check.passed, let type = exerciseTypes.first(where: { Self.names(check.typeName, $0) }) {
+        // The exercise's own type decides its own `==`: it could make any answer equal.
+        verdicts.append(
+          failed(
+            "\(check.hidden ? "hidden check: " : "")\(check.label): compares values of '\(type)',"
+              + " a type your exercise declares, so it proves nothing (fix: return the type the"
+              + " starter returns)", at: check.location ?? fence))
+        continue
+      }
       if check.hidden {
         text = "hidden check: \(check.label)"
       } else if check.expected.isEmpty {
@@ -275,6 +303,19 @@ public struct ChapterReport: Sendable {
     return verdicts
   }
 
+  /// Whether the runtime's type name `typeName` mentions the chapter's own type `name`.
+  static func names(_ typeName: String, _ name: String) -> Bool {
+    var rest = Substring(typeName)
+    while let range = rest.range(of: "LessonChapter." + name) {
+      let after = rest[range.upperBound...].first
+      if after == nil || !(after?.isLetter == true || after?.isNumber == true || after == "_") {
+        return true
+      }
+      rest = rest[range.upperBound...]
+    }
+    return false
+  }
+
   /// `4 GB`, `1.5 GB`.
   static func gigabytes(_ value: Double) -> String {
     value == value.rounded() ? "\(Int(value)) GB" : "\(value) GB"
@@ -285,7 +326,7 @@ public struct ChapterReport: Sendable {
     guard let range = chapter.exerciseRange(id) else { return .missing }
     switch exerciseSources[id] {
     case .missing?: return .missing
-    case .refused?: return .compileError
+    case .unusable?: return .compileError
     default: break
     }
     if compileErrors != nil { return .compileError }
@@ -379,11 +420,16 @@ public struct ChapterReport: Sendable {
             text: "exercise '\(id)' is missing from your copy; the course's starter ran in its"
               + " place",
             location: SourceLocation(path: learnerChapter.path, line: 1)))
-      case .refused(let diagnostics)?:
-        for diagnostic in diagnostics {
-          verdicts.append(
-            Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
-        }
+      case .unusable(let diagnostics)?:
+        // One line per exercise, at its first error; all of them under it.
+        guard let first = diagnostics.first else { break }
+        verdicts.append(
+          Verdict(
+            status: .failed,
+            text: "exercise '\(id)' does not compile: " + first.message
+              + (diagnostics.count > 1 ? " (and \(diagnostics.count - 1) more)" : ""),
+            location: first.location,
+            detail: diagnostics.map { "\($0)" }.joined(separator: "\n")))
       default: break
       }
     }
@@ -395,9 +441,14 @@ public struct ChapterReport: Sendable {
             text: "the chapter does not compile (the compiler's errors are above)",
             location: SourceLocation(path: learnerChapter.path, line: 1)))
       }
-      for diagnostic in diagnostics where diagnostic.severity == "error" {
+      // One line for the chapter, at its first error; the compile errors above show them all.
+      if let first = diagnostics.first {
         verdicts.append(
-          Verdict(status: .failed, text: diagnostic.message, location: diagnostic.location))
+          Verdict(
+            status: .failed,
+            text: "the chapter does not compile: " + first.message
+              + (diagnostics.count > 1 ? " (and \(diagnostics.count - 1) more)" : ""),
+            location: first.location))
       }
       return verdicts
     }

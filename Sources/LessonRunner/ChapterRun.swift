@@ -50,7 +50,6 @@ public final class ChapterRun: @unchecked Sendable {
       let started = Date()
       let scratch = NSTemporaryDirectory() + "lenet-tutor-run-" + UUID().uuidString
       try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(atPath: scratch) }
       let channels = Subprocess.Channels(
         greeting: channel.greeting(memoryLimit: limits.memoryBytes, workingDirectory: scratch),
         onRecords: { bytes in
@@ -64,6 +63,8 @@ public final class ChapterRun: @unchecked Sendable {
           onOutput: { channel.receiveOutput($0) }, channels: channels,
           isCancelled: { self.condition.withLock { self.cancelled } })
       }
+      // Gone before anyone hears the run is over.
+      try? FileManager.default.removeItem(atPath: scratch)
       condition.withLock {
         switch result {
         case .success(let result):

@@ -45,7 +45,7 @@ public struct ChapterRunner: Sendable {
   ) throws -> ChapterRun {
     let course = course ?? chapter
     let limits = limits ?? RunLimits(chapter: course)
-    let program = try ChapterProgram(
+    var program = try ChapterProgram(
       chapter: chapter, course: course, solutions: solutions, hiddenChecks: hiddenChecks)
     let library = try compiler.library()
     var report = ChapterReport(
@@ -56,28 +56,111 @@ public struct ChapterRunner: Sendable {
       },
       compiledLibrary: library.compiledNow, compiledProgram: false,
       cellLocations: program.cellLocations, exerciseSources: program.exerciseSources,
-      editedCells: program.editedCells, limits: limits)
-    let compiled = Result { () throws(CompileError) in
-      try compiler.compile(program, library: library)
-    }
+      editedCells: program.editedCells, exerciseTypes: program.exerciseTypes, limits: limits)
     let executable: ChapterCompiler.Executable
-    switch compiled {
-    case .success(let value): executable = value
-    case .failure(.chapterDoesNotCompile(let errors)):
-      report.compileErrors = errors
+    switch try compileOrLocate(program, library: library) {
+    case .compiled(let value):
+      executable = value
+    case .brokenExercises(let unusable):
+      // Judge the other exercises: run again with the starters in place of the broken code
+      // (unless a broken code is the starter itself: the chapter is its own course).
+      let located = unusable.keys.sorted().flatMap { unusable[$0] ?? [] }
+      func doesNotCompile(_ more: [Diagnostic]) -> ChapterRun {
+        report.diagnostics = located + more
+        report.compileErrors = Self.render(report.diagnostics)
+        report.compiledProgram = true
+        return ChapterRun(finished: report, program: program)
+      }
+      guard unusable.keys.allSatisfy({ program.exerciseSources[$0] == .learner }) else {
+        return doesNotCompile([])
+      }
+      program = try ChapterProgram(
+        chapter: chapter, course: course, solutions: solutions, hiddenChecks: hiddenChecks,
+        unusable: unusable)
+      report.cellLocations = program.cellLocations
+      report.exerciseSources = program.exerciseSources
+      report.exerciseTypes = program.exerciseTypes
+      switch try compileOrLocate(program, library: library) {
+      case .compiled(let value): executable = value
+      case .brokenExercises(let more): return doesNotCompile(more.values.flatMap { $0 })
+      case .doesNotCompile(let more, _): return doesNotCompile(more)
+      }
+    case .doesNotCompile(let diagnostics, let raw):
+      report.diagnostics = diagnostics
+      report.compileErrors = diagnostics.isEmpty ? raw : Self.render(diagnostics)
       report.compiledProgram = true
       return ChapterRun(finished: report, program: program)
-    case .failure(let error): throw error
     }
     report.compiledProgram = executable.compiledNow
 
     var environment = workspace.environment
-    // The runtime's backtracer takes seconds and prints pages; the one-line message is enough.
-    environment["SWIFT_BACKTRACE"] = "enable=no"
+    // The runtime's backtracer, kept short: the crashing thread alone, no colours, registers
+    // or images. It names the learner's line where a crash happened (`crashLocation`).
+    environment["SWIFT_BACKTRACE"] =
+      "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,"
+      + "sanitize=no,limit=32,top=8"
     if let mnist = workspace.mnistDirectory { environment["LENET_TUTOR_DATA"] = mnist }
     return ChapterRun(
       starting: report, program: program, executable: executable.path, environment: environment,
       limits: limits)
+  }
+
+  /// What compiling a program came to.
+  enum CompileOutcome {
+    case compiled(ChapterCompiler.Executable)
+    /// Learner exercises whose code does not compile, with why; the rest may.
+    case brokenExercises([String: [Diagnostic]])
+    /// The program does not compile for a reason outside the learner's exercises (or under
+    /// `--solutions`): the diagnostics at their files' lines, and the compiler's own text for
+    /// when none points into a cell.
+    case doesNotCompile([Diagnostic], raw: String)
+  }
+
+  /// Compiles `program`; when it does not compile, finds where: each learner exercise is first
+  /// parsed alone (a missing `}` would otherwise swallow the cells after it and be reported
+  /// in generated code), then the whole program's messages are placed in their cells.
+  func compileOrLocate(_ program: ChapterProgram, library: ChapterCompiler.Library)
+    throws(CompileError) -> CompileOutcome
+  {
+    let output: String
+    do {
+      return .compiled(try compiler.compile(program, library: library))
+    } catch .chapterDoesNotCompile(let text) {
+      output = text
+    } catch {
+      throw error
+    }
+    var broken: [String: [Diagnostic]] = [:]
+    for (id, unit) in program.learnerExercises {
+      let messages = try compiler.parseAlone(unit)
+      let diagnostics = Diagnostic.parse(
+        messages, units: [unit], generatedFile: ChapterCompiler.alone)
+      if !diagnostics.isEmpty { broken[id] = diagnostics }
+    }
+    let diagnostics = program.diagnostics(fromCompilerOutput: output)
+    if broken.isEmpty {
+      for (id, unit) in program.learnerExercises {
+        let inside = diagnostics.filter { diagnostic in
+          let count = unit.code.split(separator: "\n", omittingEmptySubsequences: false).count
+          return diagnostic.location.path == unit.location.path
+            && (unit.location.line..<unit.location.line + count).contains(diagnostic.location.line)
+        }
+        if !inside.isEmpty { broken[id] = inside }
+      }
+    }
+    // Broken exercises are worth a second compile only when something else may still run.
+    if !broken.isEmpty && broken.count < program.units.count {
+      return .brokenExercises(broken)
+    }
+    return .doesNotCompile(
+      diagnostics,
+      raw: output.split(separator: "\n").filter { $0.contains(": error: ") }.joined(
+        separator: "\n") + "\n")
+  }
+
+  /// Diagnostics as the compiler would print them, with the learner's lines.
+  static func render(_ diagnostics: [Diagnostic]) -> String {
+    diagnostics.map { "\($0)\n" }.joined()
   }
 
   /// Each cell's results from what the channel received. While the program still runs
@@ -95,24 +178,26 @@ public struct ChapterRunner: Sendable {
     for (index, unit) in program.units.enumerated() where channel.units[index].started {
       let isOver = index < finished
       guard isOver || termination != nil else { continue }
+      let checks = channel.units[index].checks.map {
+        var check = $0
+        check.location = check.location.map(program.realLocation)
+        check.hidden = unit.hiddenExercise != nil
+        return check
+      }
+      cells[unit.cell].checks += checks
+      // Hidden checks show their labels and verdicts, never what their code printed.
       if unit.hiddenExercise == nil {
         cells[unit.cell].output += channel.outputText(ofUnit: index)
-        cells[unit.cell].checks += channel.units[index].checks
-      } else {
-        // Hidden checks show their labels and verdicts, never what their code printed.
-        cells[unit.cell].checks += channel.units[index].checks.map {
-          var check = $0
-          check.hidden = true
-          return check
-        }
       }
       if isOver {
         if cells[unit.cell].status == .notRun { cells[unit.cell].status = .completed }
         continue
       }
-      let output = withoutStackTrace(
+      let printed =
         cells[unit.cell].output
-          + (unit.hiddenExercise == nil ? "" : channel.outputText(ofUnit: index)))
+        + (unit.hiddenExercise == nil ? "" : channel.outputText(ofUnit: index))
+      cells[unit.cell].crashLocation = crashLocation(in: printed, realPaths: program.realPaths)
+      let output = withoutStackTrace(printed)
       cells[unit.cell].output = withoutStackTrace(cells[unit.cell].output)
       switch termination {
       case .timedOut?: cells[unit.cell].status = .timedOut(seconds: limits.seconds)
@@ -149,10 +234,34 @@ public struct ChapterRunner: Sendable {
     return "signal \(signal)" + (names[signal].map { ": " + $0 } ?? "")
   }
 
-  /// `output` without the runtime's `Current stack trace:` block, which names only addresses.
+  /// `output` without the runtime's backtrace, which names addresses and the runtime's own
+  /// functions (its one useful fact, the learner's line, is `crashLocation`).
   static func withoutStackTrace(_ output: String) -> String {
-    guard let range = output.range(of: "Current stack trace:") else { return output }
-    return String(output[..<range.lowerBound])
+    var text = Substring(output)
+    for start in ["\n*** Signal ", "*** Signal ", "\n💣 Program crashed", "Current stack trace:"] {
+      if let range = text.range(of: start) { text = text[..<range.lowerBound] }
+    }
+    return String(text) + (text.count < output.count && !text.hasSuffix("\n") ? "\n" : "")
+  }
+
+  /// The deepest frame of the crashing thread's backtrace that lies in a chapter, solution or
+  /// hidden-checks file, named by one of `realPaths`' aliases (the debug information may put
+  /// the compiler's folder before it): `f(_:) + 32 in chapter at /tmp/lesson-source-0:41:12`.
+  static func crashLocation(in output: String, realPaths: [String: String]) -> SourceLocation? {
+    guard let start = output.range(of: "*** Program crashed") else { return nil }
+    for line in output[start.upperBound...].split(separator: "\n") {
+      if line.hasPrefix("Thread ") && !line.hasSuffix("crashed:") { break }
+      guard let at = line.range(of: " at ", options: .backwards) else { continue }
+      let place = line[at.upperBound...].split(separator: ":", omittingEmptySubsequences: false)
+      guard place.count >= 3, let number = Int(place[place.count - 2]),
+        let column = Int(place[place.count - 1])
+      else { continue }
+      let path = place.dropLast(2).joined(separator: ":")
+      for (alias, real) in realPaths where path == alias || path.hasSuffix("/" + alias) {
+        return SourceLocation(path: real, line: number, column: column)
+      }
+    }
+    return nil
   }
 }
 
@@ -160,7 +269,9 @@ public struct ChapterRunner: Sendable {
 public struct RunLimits: Sendable, Equatable {
   /// Seconds the whole program may run.
   public var seconds: Int
-  /// Gigabytes of address space the program may map (`RLIMIT_AS`).
+  /// Gigabytes of data the program may map (`RLIMIT_DATA`: its heap and private writable
+  /// mappings, not the address space merely reserved, such as malloc's per-thread arenas, which
+  /// grow with the number of cores).
   public var memoryGigabytes: Double
 
   /// The default memory limit: far above what any chapter needs (training is under 1 GB), far

@@ -44,6 +44,13 @@ enum ExerciseCode {
     return violations
   }
 
+  /// The names of the types `code` declares (`struct`, `class`, `enum`, `actor`, `typealias`).
+  static func declaredTypes(in code: String) -> [String] {
+    let words = identifiers(in: code).map(\.name)
+    let keywords: Set<String> = ["struct", "class", "enum", "actor", "typealias"]
+    return zip(words, words.dropFirst()).filter { keywords.contains($0.0) }.map(\.1)
+  }
+
   /// A word of the code with its position.
   struct Token {
     var name: String

@@ -1,8 +1,8 @@
-/// The source compiled with every chapter program: the `check` functions and the records that
+/// The source of the module `LessonPrelude` that every chapter program imports: the `check` functions and the records that
 /// tell the runner where each cell starts and what each check found (the protocol is
 /// `ResultChannel`'s).
 enum Prelude {
-  /// Swift source of the prelude file (`Prelude.swift` in the chapter program).
+  /// Swift source of the prelude module.
   static let source = #"""
     // Compiled with every chapter by lenet-tutor's lesson runner; see Docs/lesson-format.md.
     import Foundation
@@ -12,12 +12,12 @@ enum Prelude {
       import Glibc
     #endif
 
-    /// This run's key; `fileprivate`, so code in main.swift cannot name it.
-    fileprivate var _lessonKey: [UInt8] = []
+    /// This run's key; private to this module, so no chapter code can name it.
+    private var _lessonKey: [UInt8] = []
 
     /// Reads the key, the memory limit and the working folder on descriptor 4, applies them,
     /// and line-buffers standard output so that everything a cell printed is out before a crash.
-    func _lessonBegin() {
+    public func _lessonBegin() {
       var line: [UInt8] = []
       var byte: UInt8 = 0
       while read(4, &byte, 1) == 1 && byte != 10 { line.append(byte) }
@@ -31,7 +31,7 @@ enum Prelude {
       if limit > 0 {
         // Soft and hard limit alike, so that no cell can raise it again.
         var memory = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
-        _ = setrlimit(Int32(RLIMIT_AS.rawValue), &memory)
+        _ = setrlimit(Int32(RLIMIT_DATA.rawValue), &memory)
       }
       _ = chdir(String(decoding: fields[2], as: UTF8.self))
       setvbuf(stdout, nil, _IOLBF, 0)
@@ -39,7 +39,7 @@ enum Prelude {
 
     /// Sends one record (the key, then `fields`) and waits until the runner has read it and
     /// everything printed before it.
-    fileprivate func _lessonRecord(_ fields: [String]) {
+    private func _lessonRecord(_ fields: [String]) {
       fflush(stdout)
       var record = _lessonKey
       for field in fields {
@@ -58,34 +58,37 @@ enum Prelude {
     }
 
     /// Marks the start of program unit `index` (a cell, or an exercise's hidden checks).
-    func _lessonCell(_ index: Int) {
+    public func _lessonCell(_ index: Int) {
       _lessonRecord(["cell", String(index)])
     }
 
     /// Marks that the program reached its end.
-    func _lessonEnd() {
+    public func _lessonEnd() {
       _lessonRecord(["end"])
     }
 
-    fileprivate func _lessonReport(
-      _ passed: Bool, _ label: String, expected: String, actual: String, file: String, line: Int
+    private func _lessonReport(
+      _ passed: Bool, _ label: String, expected: String, actual: String, file: String, line: Int,
+      type: String = ""
     ) {
-      _lessonRecord(["check", passed ? "pass" : "fail", label, expected, actual, file, String(line)])
+      _lessonRecord([
+        "check", passed ? "pass" : "fail", label, expected, actual, file, String(line), type,
+      ])
     }
 
     /// Checks that `actual` equals `expected`: `check("C3 parameters", c3.parameterCount, equals: 1_516)`.
-    func check<T: Equatable>(
+    public func check<T: Equatable>(
       _ label: String, _ actual: T, equals expected: T,
       file: String = #filePath, line: Int = #line
     ) {
       _lessonReport(
         actual == expected, label, expected: "\(expected)", actual: "\(actual)", file: file,
-        line: line)
+        line: line, type: String(reflecting: T.self))
     }
 
     /// Checks that `|actual − expected| ≤ tolerance · max(1, |expected|)`: absolute near zero,
     /// relative for large values.
-    func check<T: BinaryFloatingPoint>(
+    public func check<T: BinaryFloatingPoint>(
       _ label: String, _ actual: T, closeTo expected: T, tolerance: T = 1e-4,
       file: String = #filePath, line: Int = #line
     ) {
@@ -96,7 +99,7 @@ enum Prelude {
     }
 
     /// Checks that two tensors have the same shape and every element is close (as for numbers).
-    func check(
+    public func check(
       _ label: String, _ actual: Tensor, closeTo expected: Tensor, tolerance: Float = 1e-4,
       file: String = #filePath, line: Int = #line
     ) {
@@ -120,7 +123,7 @@ enum Prelude {
     }
 
     /// Checks that `condition` holds; `detail` says what was seen when it does not.
-    func check(
+    public func check(
       _ label: String, _ condition: Bool, _ detail: String = "",
       file: String = #filePath, line: Int = #line
     ) {

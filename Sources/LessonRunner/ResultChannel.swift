@@ -7,16 +7,17 @@ import Foundation
 /// stays in order with what the cell printed) carry only text: nothing printed there is ever
 /// taken for a result. Results travel on descriptor 3, one record per line:
 /// `KEY ␟ kind ␟ field…` (␟ is U+001F), where KEY is a random key made for this run and given
-/// to the prelude on descriptor 4 before any cell runs. The prelude keeps it in a `fileprivate`
-/// variable, which code in `main.swift` cannot name, so a learner's cell cannot write a record
-/// that counts: one without the key is kept as a forgery and reported as tampering.
+/// to the prelude on descriptor 4 before any cell runs. The prelude, a module of its own, keeps
+/// it in a `private` variable, which no chapter code can name, so a learner's cell cannot write
+/// a record that counts: one without the key is kept as a forgery and reported as tampering.
 ///
 /// After each record the prelude waits for one byte on descriptor 4; the runner sends it once it
 /// has read every byte printed before the record, so each cell's text lands in that cell even
 /// though the two pipes are read separately.
 ///
 /// Records: `cell ␟ N` (program unit N starts; units come in order), `check ␟ pass|fail ␟ label
-/// ␟ expected ␟ actual ␟ file ␟ line`, and `end` (the program reached its end).
+/// ␟ expected ␟ actual ␟ file ␟ line ␟ type` (type: the compared values' type, for `equals`),
+/// and `end` (the program reached its end).
 struct ResultChannel: Sendable {
   /// A cell's output beyond this many bytes is dropped (and counted), so a cell that prints in a
   /// loop can neither fill memory nor hide the records of later cells.
@@ -126,12 +127,13 @@ struct ResultChannel: Sendable {
     case "cell" where fields.count == 3 && Int(fields[2]) == next && next < units.count:
       current = next
       units[next].started = true
-    case "check" where fields.count == 8 && current != nil && !reachedEnd:
+    case "check" where fields.count == 9 && current != nil && !reachedEnd:
       guard let current else { return }
       units[current].checks.append(
         ChapterReport.Check(
           label: fields[3], passed: fields[2] == "pass", expected: fields[4], actual: fields[5],
-          location: Int(fields[7]).map { SourceLocation(path: fields[6], line: $0) }))
+          location: Int(fields[7]).map { SourceLocation(path: fields[6], line: $0) },
+          typeName: fields[8]))
     case "end" where fields.count == 2 && next == units.count && !reachedEnd:
       reachedEnd = true
     default:

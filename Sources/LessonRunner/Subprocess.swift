@@ -303,7 +303,9 @@ struct Subprocess {
 }
 
 /// A program could not be started.
-struct SubprocessError: Error, Sendable {
+struct SubprocessError: Error, Sendable, CustomStringConvertible {
   var executable: String
   var reason: String
+
+  var description: String { "cannot start \(executable): \(reason)" }
 }

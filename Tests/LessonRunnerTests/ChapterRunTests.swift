@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 import LessonRunner
 import Testing
 
@@ -82,9 +83,11 @@ struct ChapterRunTests {
     #expect(report.cells[2].status == .notRun)
     #expect(
       report.verdicts.map(\.text) == [
-        "the cell at line 11 crashed: Fatal error: Index out of range", "1 later cell not run",
+        "the cell at line 11 crashed at line 13: Fatal error: Index out of range",
+        "1 later cell not run",
       ])
-    #expect(report.verdicts.first?.location?.description == report.chapter.path + ":11:1")
+    // `numbers[3]` is on line 13; column 14 is the subscript.
+    #expect(report.verdicts.first?.location?.description == report.chapter.path + ":13:14")
   }
 
   @Test func timeoutStopsTheChapterAtTheCell() throws {
@@ -113,6 +116,20 @@ struct ChapterRunTests {
     #expect(!second.compiledProgram)
     #expect(!second.compiledLibrary)
     #expect(second.cells.map(\.status) == [.completed])
+  }
+
+  @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() throws {
+    // Thirty learners' untouched copies, each in a folder of its own, are one program.
+    let text = frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 1, equals: 1)\n```\n"
+    let first = try runner.run(
+      try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
+    let second = try runner.run(
+      try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
+    #expect(first.compiledProgram)
+    #expect(!second.compiledProgram)
+    // Each report still names its own file.
+    #expect(second.cells[0].checks.first?.location?.path == second.chapter.path)
+    #expect(first.chapter.path != second.chapter.path)
   }
 
   @Test func failingCheckShowsExpectedAndActualWithItsLine() throws {
@@ -462,6 +479,41 @@ struct CourseAndLearnerTests {
     }
   }
 
+  @Test func shadowingWhatTheChecksUseEarnsNoPass() throws {
+    // A generic `abs` more specific than the standard library's, declared at top level of the
+    // chapter, would be the one a prelude in the same module calls (|1 − 2| would be 0); the
+    // prelude is a module of its own, so it cannot be reached.
+    let path = try writeChapter(
+      frontMatter() + """
+        ```swift exercise id=distance
+        func abs<T: BinaryFloatingPoint>(_ x: T) -> T { 0 }
+        let distance = 1.0
+        ```
+
+        ```swift
+        check("distance", distance, closeTo: 2.0)
+        ```
+        """)
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let report = try runner.run(chapter, solutions: false, course: chapter)
+    #expect(report.verdicts.map(\.text) == ["distance: expected 2.0 ± 0.0001, got 1.0"])
+    #expect(report.exercises.map(\.status) != [.passed])
+  }
+
+  @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() throws {
+    // `Answer` has no stored property, so the synthesized `==` says every two are equal.
+    let report = try run(
+      learner: ChapterRunTests.doubleChapter.replacingOccurrences(
+        of: "func double(_ x: Int) -> Int {",
+        with: "struct Answer: Equatable, ExpressibleByIntegerLiteral {\n"
+          + "  init(integerLiteral value: Int) {}\n}\nfunc double(_ x: Int) -> Answer {"))
+    #expect(report.verdicts.map(\.status) == [.failed], "\(report.verdicts.map(\.text))")
+    #expect(
+      report.verdicts.first?.text.hasPrefix(
+        "double 21: compares values of 'Answer', a type your exercise declares") == true)
+    #expect(report.exercises.map(\.status) == [.failed])
+  }
+
   @Test func exitingEarlyEarnsNoPass() throws {
     let report = try run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
@@ -480,6 +532,268 @@ struct CourseAndLearnerTests {
           "return [x][1]\n}\nsignal(SIGILL) { _ in _exit(0) }\nsignal(SIGTRAP) { _ in _exit(0) }"
       ))
     #expect(report.exercises.map(\.status) == [.crashed])
+    #expect(!report.passed)
+  }
+}
+
+/// Compile errors and crashes name the learner's own file and line, never generated code.
+@Suite("Errors at the learner's line")
+struct LearnerLineErrorTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  /// `ChapterRunTests.doubleChapter` with the exercise's line 10 (`return 0`) replaced.
+  func run(replacingReturnWith code: String, course: Bool = false) throws -> ChapterReport {
+    let text = ChapterRunTests.doubleChapter.replacingOccurrences(of: "  return 0", with: code)
+    let learner = try ChapterParser.parse(contentsOf: try writeChapter(text))
+    let shipped =
+      course
+      ? try ChapterParser.parse(contentsOf: try writeChapter(ChapterRunTests.doubleChapter)) : nil
+    return try runner.run(learner, solutions: false, course: shipped)
+  }
+
+  static func expectNoGeneratedCode(_ text: String) {
+    for generated in ["main.swift", "#sourceLocation", "_lesson", "<chapter program>"] {
+      #expect(!text.contains(generated), "\(generated) in: \(text)")
+    }
+  }
+
+  @Test func aMissingBraceIsReportedInTheExerciseWithItsLines() throws {
+    // Line 10 opens an `if` that is never closed; the cell's last code line is 11 (`}`).
+    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0")
+    let errors = try #require(report.compileErrors)
+    #expect(errors.contains("01-demo.md:12:2: error: expected '}'"), "\(errors)")
+    #expect(errors.contains("11 |   return 0\n12 | }\n   |  ^"), "\(errors)")
+    Self.expectNoGeneratedCode(errors)
+    for verdict in report.verdicts { Self.expectNoGeneratedCode(verdict.text) }
+    #expect(report.verdicts.first?.location?.line == 12)
+    #expect(report.exercises.map(\.status) == [.compileError])
+  }
+
+  @Test func aTypeErrorShowsTheChaptersLineNumbers() throws {
+    let report = try run(replacingReturnWith: "  return \"zero\"")
+    let errors = try #require(report.compileErrors)
+    // `return "zero"` is line 10; the string starts at column 10.
+    #expect(
+      errors.contains("01-demo.md:10:10: error: cannot convert return expression"), "\(errors)")
+    #expect(
+      errors.contains(" 9 |   // TODO: return twice x\n10 |   return \"zero\"\n"), "\(errors)")
+    Self.expectNoGeneratedCode(errors)
+  }
+
+  @Test func aBrokenExerciseInsideTheCourseLeavesTheOthersJudged() throws {
+    // With a course, the broken exercise's starter runs instead: its status is compile-error
+    // and the run goes on (here the check cell still runs, with the starter's 0).
+    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0", course: true)
+    #expect(report.compileErrors == nil)
+    #expect(report.exercises.map(\.status) == [.compileError])
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    let first = try #require(report.verdicts.first)
+    #expect(first.text.hasPrefix("exercise 'double' does not compile: expected '}'"))
+    #expect(first.detail.contains("01-demo.md:12:2: error: expected '}'"), "\(first.detail)")
+    #expect(first.detail.contains("12 | }"))
+  }
+
+  @Test func aTrapInTheExerciseIsBlamedOnItsLineNotOnTheCheckCell() throws {
+    // `double` indexes past the end on line 10; the check cell (fence on line 14) calls it.
+    let report = try run(replacingReturnWith: "  return [x][1]")
+    let verdict = try #require(report.verdicts.first)
+    #expect(
+      verdict.text
+        == "the cell at line 14 crashed in exercise 'double', line 10: Fatal error: Index out of range",
+      "\(verdict.text)")
+    #expect(verdict.location?.line == 10)
+    // The runtime's message stays; its backtrace (addresses, runtime frames) does not.
+    #expect(
+      report.cells[1].output
+        == "Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range\n"
+        || !report.cells[1].output.contains("Thread 0"), "\(report.cells[1].output)")
+    #expect(!report.cells[1].output.contains("*** Program crashed"))
+  }
+}
+
+/// A chapter program runs under limits: memory, time, its own session and a scratch folder.
+@Suite("Chapter programs under limits")
+struct ChapterLimitTests {
+  let runner: ChapterRunner
+
+  init() throws {
+    runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+  }
+
+  func run(_ body: String, extra: String = "", limits: RunLimits? = nil) throws -> ChapterReport {
+    let path = try writeChapter(frontMatter(extra: extra) + body)
+    return try runner.run(
+      try ChapterParser.parse(contentsOf: path), solutions: false, limits: limits)
+  }
+
+  @Test func anAllocationBeyondTheMemoryLimitIsReportedAtTheCell() throws {
+    // 2 GiB of Float (536,870,912 · 4 bytes) against a 1 GB limit from the front matter.
+    let report = try run(
+      """
+      ```swift
+      print("before")
+      ```
+
+      ```swift
+      let big = [Float](repeating: 1, count: 536_870_912)
+      print(big.count)
+      ```
+      """, extra: "memory: 1\n")
+    #expect(report.cells.map(\.status) == [.completed, .outOfMemory(gigabytes: 1)])
+    #expect(
+      // The front matter's extra line puts the second cell's fence on line 12.
+      report.verdicts.first?.text.hasPrefix("the cell at line 12 ran out of its 1 GB of memory")
+        == true, "\(report.verdicts.map(\.text))")
+    #expect(report.limits.memoryGigabytes == 1)
+  }
+
+  @Test func theRunnersLimitsOverrideTheFrontMatter() throws {
+    let report = try run(
+      "```swift\nwhile true {}\n```\n", extra: "timeout: 600\n",
+      limits: RunLimits(seconds: 1, memoryGigabytes: 2))
+    #expect(report.cells.map(\.status) == [.timedOut(seconds: 1)])
+    #expect(report.limits == RunLimits(seconds: 1, memoryGigabytes: 2))
+  }
+
+  @Test func aProcessStartedByACellDoesNotHoldTheRunAndDiesWithIt() throws {
+    let started = Date()
+    let report = try run(
+      """
+      ```swift
+      let sleeper = Process()
+      sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+      sleeper.arguments = ["20"]
+      try sleeper.run()
+      print(sleeper.processIdentifier)
+      ```
+      """)
+    // 20 s if the run waited for the sleeper; a run of this size takes about a second.
+    #expect(Date().timeIntervalSince(started) < 10)
+    let pid = try #require(
+      Int32(report.cells[0].output.trimmingCharacters(in: .whitespacesAndNewlines)))
+    usleep(200_000)
+    // kill(pid, 0) fails once the process is gone (a zombie of nobody's is reaped by init).
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    #expect(stat.isEmpty || stat.contains(") Z "), "the sleeper still runs: \(stat)")
+  }
+
+  @Test func cellsRunInAFreshScratchFolderThatIsRemovedAfterwards() throws {
+    let report = try run(
+      """
+      ```swift
+      let here = FileManager.default.currentDirectoryPath
+      print(here)
+      check("the folder starts empty", (try? FileManager.default.contentsOfDirectory(atPath: here))?.isEmpty == true)
+      try Data("scratch".utf8).write(to: URL(fileURLWithPath: "file.txt"))
+      ```
+      """)
+    let folder = report.cells[0].output.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(folder != FileManager.default.currentDirectoryPath)
+    #expect(folder.contains("lenet-tutor-run-"), "\(folder)")
+    #expect(report.verdicts.map(\.status) == [.passed])
+    #expect(!FileManager.default.fileExists(atPath: folder))
+  }
+}
+
+/// A damaged cache entry is found before use and built again by itself.
+@Suite("Cache integrity")
+struct CacheIntegrityTests {
+  /// Cuts the file at `path` to half its size.
+  static func truncate(_ path: String) throws {
+    let data = try #require(FileManager.default.contents(atPath: path))
+    try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+  }
+
+  @Test func aTruncatedChapterBinaryIsRebuilt() throws {
+    let workspace = try testWorkspace()
+    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    let marker = UUID().uuidString
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"\(marker)\", 1 + 1, equals: 2)\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    #expect(try runner.run(chapter, solutions: false).compiledProgram)
+    let chapters = workspace.cacheDirectory + "/chapters"
+    let entry = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: chapters).first { name in
+        let main = FileManager.default.contents(atPath: "\(chapters)/\(name)/main.swift")
+        return main.map { String(decoding: $0, as: UTF8.self).contains(marker) } ?? false
+      })
+    try Self.truncate("\(chapters)/\(entry)/chapter")
+    let repaired = try runner.run(chapter, solutions: false)
+    #expect(repaired.compiledProgram)
+    #expect(repaired.verdicts.map(\.status) == [.passed], "\(repaired.verdicts.map(\.text))")
+    #expect(!(try runner.run(chapter, solutions: false)).compiledProgram)
+  }
+
+  @Test func aTruncatedLibraryIsRebuilt() throws {
+    // A cache of its own, seeded with a copy of the shared library build, so other tests
+    // never see the damage.
+    let shared = try testWorkspace()
+    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let cache = try temporaryDirectory()
+    let copy = cache + "/library/" + library.hash
+    try FileManager.default.createDirectory(
+      atPath: cache + "/library", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: library.directory, toPath: copy)
+    try Self.truncate(copy + "/libLeNetKit.so")
+    let workspace = Workspace(
+      root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
+      progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
+    var messages: [String] = []
+    let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
+    let path = try writeChapter(frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n")
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.compiledLibrary)
+    #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+    #expect(messages.first?.hasPrefix("The cached LeNetKit build at \(copy) is damaged") == true)
+  }
+}
+
+/// A chapter program that stops before its first cell is a failure with its reason.
+@Suite("A program that runs no cell")
+struct NoCellRunTests {
+  @Test func aProgramThatCannotLoadItsLibraryFailsWithTheReason() throws {
+    // A cache of its own with copies of the shared builds; the chapter compiles and runs once.
+    let shared = try testWorkspace()
+    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let cache = try temporaryDirectory()
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: cache + "/library", withIntermediateDirectories: true)
+    let copy = cache + "/library/" + library.hash
+    try manager.copyItem(atPath: library.directory, toPath: copy)
+    try manager.copyItem(
+      atPath: (library.preludeDirectory as NSString).deletingLastPathComponent,
+      toPath: cache + "/prelude")
+    let workspace = Workspace(
+      root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
+      progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
+    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    let chapter = try ChapterParser.parse(
+      contentsOf: try writeChapter(
+        frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n"))
+    #expect(try runner.run(chapter, solutions: false).passed)
+    // A library that is not one, recorded as if it had been built so: the program cannot load.
+    let garbage = [UInt8](repeating: 0x2A, count: 100)
+    try Data(garbage).write(to: URL(fileURLWithPath: copy + "/libLeNetKit.so"))
+    let manifest = try String(contentsOfFile: copy + "/manifest", encoding: .utf8)
+    let lines = manifest.split(separator: "\n").map { line in
+      line.hasPrefix("libLeNetKit.so ")
+        ? "libLeNetKit.so 100 \(SHA256.hexadecimal(of: garbage))" : String(line)
+    }
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+      to: URL(fileURLWithPath: copy + "/manifest"))
+    let report = try runner.run(chapter, solutions: false)
+    #expect(report.verdicts.count == 2, "\(report.verdicts.map(\.text))")
+    #expect(
+      report.verdicts.first?.text.hasPrefix(
+        "the chapter program stopped before its first cell (exit status 127): ") == true,
+      "\(report.verdicts.map(\.text))")
+    #expect(report.verdicts.first?.text.contains("libLeNetKit.so") == true)
+    #expect(report.tally.failed == 1)
     #expect(!report.passed)
   }
 }

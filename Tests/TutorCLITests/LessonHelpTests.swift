@@ -19,9 +19,11 @@ import Testing
           --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
           -h, --help              Show help information.
 
-        Ends with the line 'N passed, N failed' (', N skipped' when a chapter that needs MNIST
-        was skipped, ', N not answered' for quiz questions not yet answered). Exit status: 0 when
-        nothing failed, 1 when a check failed, 2 when a chapter cannot be read.
+        Ends with the line 'N passed, N failed' (', N not started' for checks of exercises still
+        as shipped, ', N skipped' when a chapter that needs MNIST was skipped, ', N not answered'
+        for quiz questions not yet answered), as 'lesson' does. With --solutions the hidden checks
+        (Lessons/Grading/) run too. Exit status: 0 when everything passed, 1 when a check failed
+        or is not started, 2 when a chapter cannot be read, 130 when Ctrl-C stopped a chapter.
 
         """)
   }

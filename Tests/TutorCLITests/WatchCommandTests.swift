@@ -61,7 +61,7 @@ struct WatchCommandTests {
 
         ── Run 3: \(path) changed ──
         \(path): Watched
-          ✗ the cell at line 7 crashed: Fatal error: Index out of range (\(path):7)
+          ✗ the cell at line 7 crashed at line 9: Fatal error: Index out of range (\(path):9)
         0 passed, 1 failed
 
         """))

@@ -17,9 +17,11 @@ enum CheckCommand: TutorCommand {
       LessonSupport.workspaceOption.spec,
     ],
     discussion: """
-      Ends with the line 'N passed, N failed' (', N skipped' when a chapter that needs MNIST
-      was skipped, ', N not answered' for quiz questions not yet answered). Exit status: 0 when
-      nothing failed, 1 when a check failed, 2 when a chapter cannot be read.
+      Ends with the line 'N passed, N failed' (', N not started' for checks of exercises still
+      as shipped, ', N skipped' when a chapter that needs MNIST was skipped, ', N not answered'
+      for quiz questions not yet answered), as 'lesson' does. With --solutions the hidden checks
+      (Lessons/Grading/) run too. Exit status: 0 when everything passed, 1 when a check failed
+      or is not started, 2 when a chapter cannot be read, 130 when Ctrl-C stopped a chapter.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -40,7 +42,7 @@ enum CheckCommand: TutorCommand {
       }
     }
     var tally = Tally()
-    for path in paths {
+    for path in paths where !tally.interrupted {
       check(path, solutions: arguments.flag("--solutions"), support: support, tally: &tally)
     }
     context.output.line(tally.summary)
@@ -52,13 +54,15 @@ enum CheckCommand: TutorCommand {
     var counts = ChapterReport.Tally()
     /// Whether a chapter could not be read (exit status 2).
     var unreadable = false
+    /// Whether Ctrl-C stopped a chapter (exit status 130; no later chapter runs).
+    var interrupted = false
 
     /// `3 passed, 1 failed` and the optional parts.
     var summary: String { counts.summary }
 
     /// 2 when a chapter could not be read, 1 when a check failed or is not started, else 0.
     var exitStatus: Int32 {
-      unreadable ? 2 : counts.failed + counts.notStarted > 0 ? 1 : 0
+      interrupted ? 130 : unreadable ? 2 : counts.failed + counts.notStarted > 0 ? 1 : 0
     }
   }
 
@@ -96,7 +100,17 @@ enum CheckCommand: TutorCommand {
     if let compileErrors = report.compileErrors { output.write(compileErrors) }
     for verdict in report.verdicts {
       output.line("  " + support.line(verdict))
+      // The learner's lines under an exercise that does not compile (a chapter that does not
+      // compile at all has them above, in its compile errors).
+      if !verdict.detail.isEmpty && report.compileErrors == nil {
+        for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
+      }
       tally.counts.add(verdict)
+    }
+    // A chapter stopped by Ctrl-C says nothing about the cells it did not reach.
+    if report.termination == .interrupted {
+      tally.interrupted = true
+      return
     }
     guard !solutions else { return }
     tally.counts.add(quizTally(chapter, support: support, output: output))

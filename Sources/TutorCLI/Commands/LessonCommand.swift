@@ -156,6 +156,9 @@ enum LessonCommand: TutorCommand {
           unshown.remove(at: position)
         } else {
           output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
+          if !verdict.detail.isEmpty && report.compileErrors == nil {
+            for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
+          }
         }
       }
       tally = report.tally
