@@ -233,6 +233,8 @@ struct Subprocess {
         if exited == process || exited == -1 {
           // What it wrote before exiting is still in the pipes; whatever it started may keep
           // them open, so read only what is there now.
+          // Text printed before a record comes before it, as in the loop below.
+          if outputOpen { outputOpen = readOutput() }
           if resultsOpen { _ = readRecords() }
           if outputOpen { _ = readOutput() }
           return (timedOut, waitStatus)
@@ -275,6 +277,10 @@ struct Subprocess {
     }
 
     /// Reads what the result pipe holds now and acknowledges each record; false once closed.
+    ///
+    /// One read only: once a record is acknowledged the program goes on, prints the next cell's
+    /// text and sends the next record, and that text must be read (by the caller, first) before
+    /// that record, or it would land in the cell before.
     private mutating func readRecords() -> Bool {
       guard let results, let onRecords else { return false }
       while true {
@@ -287,6 +293,7 @@ struct Subprocess {
           let bytes = [UInt8](repeating: 10, count: acknowledgements)
           _ = bytes.withUnsafeBytes { write(control, $0.baseAddress, $0.count) }
         }
+        return true
       }
     }
   }

@@ -204,12 +204,3 @@ extension String {
     self + String(repeating: " ", count: max(0, width - count))
   }
 }
-
-/// The closing line of `check` and `lesson`: `3 passed, 1 failed`, with `, N skipped` and
-/// `, N not answered` only when there are some.
-func summaryLine(passed: Int, failed: Int, skipped: Int = 0, notAnswered: Int = 0) -> String {
-  var text = "\(passed) passed, \(failed) failed"
-  if skipped > 0 { text += ", \(skipped) skipped" }
-  if notAnswered > 0 { text += ", \(notAnswered) not answered" }
-  return text
-}

@@ -4,6 +4,9 @@ import TerminalKit
 
 /// `lenet-tutor check`: runs chapters without prose and prints one line per check.
 enum CheckCommand: TutorCommand {
+  static let solutionsFlag = Flag(
+    "--solutions", "Replace exercise cells by their reference solutions.")
+
   static let spec = CommandSpec(
     name: "check",
     abstract: "Run chapters' cells and checks without the prose; one line per check.",
@@ -13,7 +16,7 @@ enum CheckCommand: TutorCommand {
         isOptional: true, isRepeated: true)
     ],
     options: [
-      .flag("--solutions", "Replace exercise cells by their reference solutions."),
+      solutionsFlag.spec,
       LessonSupport.workspaceOption.spec,
     ],
     discussion: """
@@ -43,7 +46,7 @@ enum CheckCommand: TutorCommand {
     }
     var tally = Tally()
     for path in paths where !tally.interrupted {
-      check(path, solutions: arguments.flag("--solutions"), support: support, tally: &tally)
+      check(path, solutions: arguments.isSet(solutionsFlag), support: support, tally: &tally)
     }
     context.output.line(tally.summary)
     return tally.exitStatus

@@ -5,13 +5,16 @@ import TerminalKit
 /// `lenet-tutor lesson 3`: a chapter in the terminal, one step at a time, its cells run and
 /// checked.
 enum LessonCommand: TutorCommand {
+  static let noPause = Flag("--no-pause", "Run straight through without waiting for Enter.")
+  static let solutionsFlag = Flag(
+    "--solutions", "Replace exercise cells by their reference solutions.")
+
   static let spec = CommandSpec(
     name: "lesson",
     abstract: "Read a lesson step by step; its Swift cells run and are checked.",
     arguments: [ArgumentSpec(name: "lesson", help: "A lesson number or a chapter file.")],
     options: [
-      .flag("--no-pause", "Run straight through without waiting for Enter."),
-      .flag("--solutions", "Replace exercise cells by their reference solutions."),
+      noPause.spec, solutionsFlag.spec,
       LessonSupport.workspaceOption.spec,
     ],
     discussion: """
@@ -28,8 +31,8 @@ enum LessonCommand: TutorCommand {
       let (support, chapter) = try LessonSupport.open(arguments, context: context)
     else { return 2 }
     let pauses =
-      context.terminal.isInteractive && !arguments.flag("--no-pause")
-    let solutions = arguments.flag("--solutions")
+      context.terminal.isInteractive && !arguments.isSet(noPause)
+    let solutions = arguments.isSet(solutionsFlag)
     let output = context.output
     let terminal = context.terminal
     let renderer = MarkdownRenderer(terminal: terminal)
@@ -120,18 +123,42 @@ enum LessonCommand: TutorCommand {
       case .output:
         continue
       case .hint(let cell, let hint):
-        // Whether the exercise passed is known once the last cell that checks it has ended.
-        guard let id = run.chapter.cells[cell].exerciseID,
+        // Hints are never shown by reading on: a learner asks for them, one at a time ('h' here
+        // on a terminal, or 'lenet-tutor hint'), and each one shown is recorded.
+        guard hint == 0, !solutions, let id = run.chapter.cells[cell].exerciseID,
           let range = run.chapter.exerciseRange(id),
           !(try run.report(throughCell: range.upperBound - 1)).exercisePassed(id)
         else { continue }
-        if pauses && !step("Enter: show hint \(hint + 1) · q: quit") {
-          quit = true
-          break blocks
-        }
-        output.line(terminal.styled("Hint \(hint + 1):", .yellow, .bold))
-        output.line(renderer.render(run.chapter.cells[cell].hints[hint]))
+        let hints = run.chapter.cells[cell].hints
+        output.line(
+          terminal.styled(
+            "Stuck? \(hints.count) hint\(hints.count == 1 ? "" : "s") for '\(id)': "
+              + (pauses ? "press h, or run " : "run ") + "'lenet-tutor hint \(front.number)'.",
+            .dim))
         output.line()
+        while pauses {
+          output.write(terminal.styled("── h: show a hint · Enter: next step · q: quit ", .dim))
+          guard let answer = context.readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+          else {
+            quit = true
+            break blocks
+          }
+          if answer == "q" {
+            quit = true
+            break blocks
+          }
+          guard answer == "h" else { break }
+          let seen = support.loadProgress()?.chapters[chapter.stem]?.hints[id] ?? 0
+          let shown = min(seen, hints.count - 1)
+          output.line(terminal.styled("Hint \(shown + 1) of \(hints.count):", .yellow, .bold))
+          output.line(renderer.render(hints[shown]))
+          output.line()
+          if support.recordsProgress(chapter) {
+            support.updateProgress {
+              $0.chapters[chapter.stem, default: .init()].hints[id] = min(seen + 1, hints.count)
+            }
+          }
+        }
       case .quiz(let index):
         let quiz = run.chapter.quizzes[index]
         output.line(terminal.styled("Quiz: ", .bold) + renderer.render(quiz.question))
@@ -170,8 +197,12 @@ enum LessonCommand: TutorCommand {
       let names = notStarted.map { "'\($0)'" }.joined(separator: ", ")
       output.line(
         "Your turn: exercise\(notStarted.count == 1 ? "" : "s") \(names)"
-          + " \(notStarted.count == 1 ? "is" : "are") not started. Edit \(chapter.path), then run"
-          + " 'lenet-tutor check \(front.number)' (stuck? 'lenet-tutor hint \(front.number)').")
+          + " \(notStarted.count == 1 ? "is" : "are") not started. "
+          + (support.workspace.learner == nil
+            ? "These are the course's own files: to do the exercises, make your own workspace"
+              + " with 'lenet-tutor init', then run 'lenet-tutor lesson \(front.number)' in it."
+            : "Edit \(chapter.path), then run 'lenet-tutor check \(front.number)' (stuck?"
+              + " 'lenet-tutor hint \(front.number)')."))
     }
     if report.termination == .interrupted { return 130 }
     // A run stopped early (q) says nothing about the cells it did not reach.
