@@ -43,6 +43,9 @@ public struct FrontMatter: Sendable, Equatable {
   public var needsMNIST: Bool
   /// Seconds the whole chapter program may run before it is stopped.
   public var timeout: Int
+  /// Whether the chapter's own code is compiled with `-O` instead of `-Onone`: for a chapter
+  /// whose plain loops must train a network (at `-Onone` they run about 50 times slower).
+  public var optimize: Bool = false
 }
 
 /// One piece of a chapter in reading order.

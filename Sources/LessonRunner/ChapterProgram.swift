@@ -8,6 +8,8 @@ public struct ChapterProgram: Sendable, Equatable {
   public var main: String
   /// For each cell, the file and line its code starts at (a solution file under `--solutions`).
   public var cellLocations: [SourceLocation]
+  /// Whether the program is compiled with `-O` (the chapter's `optimize: true`).
+  public var optimize: Bool
 
   /// Assembles `chapter`'s program; with `solutions`, each exercise cell's code is replaced by
   /// `<chapter folder>/Solutions/<chapter stem>/<id>.swift`.
@@ -47,6 +49,7 @@ public struct ChapterProgram: Sendable, Equatable {
     main += "_lessonEnd()\n"
     self.main = main
     self.cellLocations = locations
+    self.optimize = chapter.frontMatter.optimize
   }
 
   /// Where the reference solution of exercise `exerciseID` lives.
