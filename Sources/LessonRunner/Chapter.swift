@@ -44,7 +44,7 @@ public struct FrontMatter: Sendable, Equatable {
   /// Seconds the whole chapter program may run before it is stopped.
   public var timeout: Int
   /// Whether the chapter's own code is compiled with `-O` instead of `-Onone`: for a chapter
-  /// whose plain loops must train a network (at `-Onone` they run about 50 times slower).
+  /// whose plain loops must train a network (at `-Onone` they run about 20 times slower).
   public var optimize: Bool = false
 }
 

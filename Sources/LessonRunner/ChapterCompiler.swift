@@ -52,7 +52,7 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
   /// compiles in about a second.
   static let chapterFlags = ["-swift-version", "5", "-Onone", "-module-name", "LessonChapter"]
-  /// Flags of a chapter with `optimize: true`: its loops run about 50 times faster, for a few
+  /// Flags of a chapter with `optimize: true`: its loops run about 20 times faster, for a few
   /// more seconds of compiling.
   static let optimizedChapterFlags =
     ["-swift-version", "5", "-O", "-module-name", "LessonChapter"] + targetCPUFlags
