@@ -51,6 +51,9 @@ public struct FrontMatter: Sendable, Equatable {
 
   /// The points exercise `id` is worth.
   public func points(ofExercise id: String) -> Int { points[id] ?? 1 }
+  /// Whether the chapter's own code is compiled with `-O` instead of `-Onone`: for a chapter
+  /// whose plain loops must train a network (at `-Onone` they run about 20 times slower).
+  public var optimize: Bool = false
 }
 
 /// One piece of a chapter in reading order.

@@ -64,6 +64,18 @@ public final class ChapterCompiler: @unchecked Sendable {
     "-swift-version", "5", "-Onone", "-g", "-module-name", "LessonChapter",
     "-diagnostic-style=llvm",
   ]
+  /// Flags of a chapter with `optimize: true`: its loops run about 20 times faster, for a few
+  /// more seconds of compiling.
+  static let optimizedChapterFlags =
+    [
+      "-swift-version", "5", "-O", "-g", "-module-name", "LessonChapter",
+      "-diagnostic-style=llvm",
+    ] + targetCPUFlags
+
+  /// The flags `program` is compiled with.
+  static func flags(for program: ChapterProgram) -> [String] {
+    program.optimize ? optimizedChapterFlags : chapterFlags
+  }
 
   private let workspace: Workspace
   private let status: (String) -> Void
@@ -204,7 +216,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     hasher.update(field: "lenet-tutor chapter v2")
     hasher.update(field: library.hash)
     hasher.update(field: library.preludeDirectory)
-    for flag in Self.chapterFlags { hasher.update(field: flag) }
+    for flag in Self.flags(for: program) { hasher.update(field: flag) }
     hasher.update(field: program.main)
     let base = workspace.cacheDirectory + "/chapters"
     let directory = base + "/" + hasher.hexDigest()
@@ -222,7 +234,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       throw .cacheUnwritable(temporary, "\(error)")
     }
     let result = try run(
-      Self.chapterFlags + [
+      Self.flags(for: program) + [
         "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
         "-I", library.preludeDirectory,
         "-L", library.directory, "-lLeNetKit", "-L", library.preludeDirectory, "-lLessonPrelude",

@@ -88,7 +88,7 @@ public enum ChapterError: Error, Sendable, Equatable, CustomStringConvertible {
     case .missingFrontMatter, .unclosedFrontMatter:
       "start the file with '---', then 'number:', 'title:' and 'goals:' lines, then '---'"
     case .unknownFrontMatterField:
-      "use only number, title, goals, minutes, needs-mnist and timeout"
+      "use only number, title, goals, minutes, needs-mnist, timeout and optimize"
     case .missingFrontMatterField(let field, _):
       field == "goals"
         ? "add 'goals:' followed by lines '  - what the learner will be able to do'"

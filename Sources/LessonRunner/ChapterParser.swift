@@ -189,8 +189,10 @@ public enum ChapterParser {
         line.distance(from: line.startIndex, to: colon) + 2
         + (rawValue.count - rawValue.drop(while: { $0 == " " }).count)
       guard
-        ["number", "title", "goals", "minutes", "needs-mnist", "timeout", "memory", "points"]
-          .contains(key)
+        [
+          "number", "title", "goals", "minutes", "needs-mnist", "timeout", "memory", "points",
+          "optimize",
+        ].contains(key)
       else {
         throw .unknownFrontMatterField(key, SourceLocation(path: path, line: lineNumber))
       }
@@ -219,14 +221,14 @@ public enum ChapterParser {
       throw .missingFrontMatterField("title", header)
     }
     guard let goals, !goals.isEmpty else { throw .missingFrontMatterField("goals", header) }
-    var needsMNIST = false
-    if let entry = values["needs-mnist"] {
+    func boolean(_ key: String) throws(ChapterError) -> Bool {
+      guard let entry = values[key] else { return false }
       guard entry.value == "true" || entry.value == "false" else {
         throw .invalidFrontMatterValue(
-          field: "needs-mnist", value: entry.value, expected: "true or false",
+          field: key, value: entry.value, expected: "true or false",
           SourceLocation(path: path, line: entry.line, column: entry.column))
       }
-      needsMNIST = entry.value == "true"
+      return entry.value == "true"
     }
     var points: [String: Int] = [:]
     if let entry = values["points"] {
@@ -245,8 +247,8 @@ public enum ChapterParser {
     }
     var frontMatter = FrontMatter(
       number: number, title: title, goals: goals, minutes: try integer("minutes", 1...600),
-      needsMNIST: needsMNIST, timeout: try integer("timeout", 1...86_400) ?? 60,
-      memory: try integer("memory", 1...1_024).map(Double.init))
+      needsMNIST: try boolean("needs-mnist"), timeout: try integer("timeout", 1...86_400) ?? 60,
+      memory: try integer("memory", 1...1_024).map(Double.init), optimize: try boolean("optimize"))
     frontMatter.points = points
     let fileName = path.split(separator: "/").last.map(String.init) ?? path
     if let fileNumber = Int(fileName.prefix(while: \.isNumber)), fileNumber != number,

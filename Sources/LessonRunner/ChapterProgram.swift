@@ -27,6 +27,8 @@ public struct ChapterProgram: Sendable, Equatable {
   var realPaths: [String: String]
   /// For each course cell, its exercise id (nil for a plain cell).
   var courseExerciseIDs: [String?]
+  /// Whether the program is compiled with `-O` (the chapter's `optimize: true`).
+  public var optimize: Bool
 
   /// Where an exercise's code came from.
   public enum ExerciseSource: Sendable, Equatable {
@@ -193,6 +195,8 @@ public struct ChapterProgram: Sendable, Equatable {
     self.units = units
     self.realPaths = Dictionary(uniqueKeysWithValues: aliases.map { ($0.value, $0.key) })
     self.courseExerciseIDs = course.cells.map(\.exerciseID)
+    // The course decides how its chapter is compiled, not the learner's copy.
+    self.optimize = course.frontMatter.optimize
     self.exerciseTypes = []
     self.exerciseTypes = self.learnerExercises.flatMap {
       ExerciseCode.declaredTypes(in: $0.unit.code)

@@ -146,7 +146,27 @@ struct ChapterParserTests {
     #expect(
       error("---\nnumber: 3\ntitle: T\ngoals:\n  - x\ntimout: 5\n---\n")
         == "Lessons/03-demo.md:6:1: error: unknown front matter line 'timout'"
-        + " (fix: use only number, title, goals, minutes, needs-mnist and timeout)")
+        + " (fix: use only number, title, goals, minutes, needs-mnist, timeout and optimize)")
+  }
+
+  @Test func optimizeCompilesTheChapterWithO() throws {
+    let plain = try parse("---\nnumber: 3\ntitle: T\ngoals:\n  - x\n---\n")
+    let optimized = try parse("---\nnumber: 3\ntitle: T\ngoals:\n  - x\noptimize: true\n---\n")
+    #expect(plain.frontMatter.optimize == false)
+    #expect(optimized.frontMatter.optimize == true)
+    let plainFlags = ChapterCompiler.flags(
+      for: try ChapterProgram(chapter: plain, solutions: false))
+    let optimizedFlags = ChapterCompiler.flags(
+      for: try ChapterProgram(chapter: optimized, solutions: false))
+    #expect(plainFlags.contains("-Onone") && !plainFlags.contains("-O"))
+    #expect(optimizedFlags.contains("-O") && !optimizedFlags.contains("-Onone"))
+  }
+
+  @Test func badOptimizePointsAtTheValue() {
+    #expect(
+      error("---\nnumber: 3\ntitle: T\ngoals:\n  - x\noptimize: yes\n---\n")
+        == "Lessons/03-demo.md:6:11: error: 'optimize: yes' is not true or false"
+        + " (fix: give 'optimize:' true or false)")
   }
 
   @Test func badNumberPointsAtTheValue() {
