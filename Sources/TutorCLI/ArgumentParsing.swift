@@ -118,20 +118,6 @@ struct OptionSpec: Sendable {
   var defaultValue: String?
   /// What values it takes, for the help (`1 to 1000`), when not any text.
   var accepts: String? = nil
-
-  /// An option that takes a value.
-  static func option(
-    _ name: String, _ valueName: String, _ help: String, default defaultValue: String? = nil
-  )
-    -> OptionSpec
-  {
-    OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultValue)
-  }
-
-  /// A flag, on when present.
-  static func flag(_ name: String, _ help: String) -> OptionSpec {
-    OptionSpec(name: name, valueName: nil, help: help, defaultValue: nil)
-  }
 }
 
 /// An option declared once: its name, help, default and the values it accepts feed both the
@@ -204,6 +190,19 @@ extension Option {
       expectation: "one of " + choices.joined(separator: ", "))
   }
 
+  /// One of `choices`, nil when not given (`defaultText` says what happens then).
+  static func choice(
+    _ name: String, _ valueName: String, _ help: String, from choices: [String],
+    defaultText: String
+  ) -> Option<String?> where Value == String? {
+    Option<String?>(
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: defaultText,
+        accepts: choices.joined(separator: ", ")),
+      defaultValue: nil, parse: { choices.contains($0) ? .some($0) : nil },
+      expectation: "one of " + choices.joined(separator: ", "))
+  }
+
   /// Any non-empty text (a path, an id), with a default.
   static func text(
     _ name: String, _ valueName: String, _ help: String, default value: String
@@ -261,52 +260,15 @@ struct ParsedArguments: Sendable {
     return value
   }
 
+  /// Whether `option` was given on the command line (its default does not count).
+  func isGiven<Value>(_ option: Option<Value>) -> Bool { values[option.spec.name] != nil }
+
   /// Whether `flag` was given.
   func isSet(_ flag: Flag) -> Bool {
     assert(
       command?.options.contains { $0.name == flag.spec.name } ?? true,
       "\(flag.spec.name) is read but not declared in the command's options")
     return flags.contains(flag.spec.name)
-  }
-
-  func flag(_ name: String) -> Bool { flags.contains(name) }
-
-  func string(_ name: String) -> String? { values[name] }
-
-  func integer(_ name: String, in range: ClosedRange<Int>, command: CommandSpec) throws(UsageError)
-    -> Int?
-  {
-    guard let text = values[name] else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-      throw UsageError(
-        "'\(name)' needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'",
-        command: command)
-    }
-    return value
-  }
-
-  func number(_ name: String, in range: ClosedRange<Float>, command: CommandSpec) throws(UsageError)
-    -> Float?
-  {
-    guard let text = values[name] else { return nil }
-    guard let value = Float(text), range.contains(value) else {
-      throw UsageError(
-        "'\(name)' needs a number from \(range.lowerBound) to \(range.upperBound), got '\(text)'",
-        command: command)
-    }
-    return value
-  }
-
-  func choice(_ name: String, from allowed: [String], command: CommandSpec) throws(UsageError)
-    -> String?
-  {
-    guard let text = values[name] else { return nil }
-    guard allowed.contains(text) else {
-      throw UsageError(
-        "'\(name)' must be one of \(allowed.joined(separator: ", ")), got '\(text)'",
-        command: command)
-    }
-    return text
   }
 }
 

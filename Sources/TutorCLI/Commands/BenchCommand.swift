@@ -4,16 +4,17 @@ import LeNetKit
 
 /// `lenet-tutor bench`: training and inference speed of both models on synthetic data.
 enum BenchCommand: TutorCommand {
+  static let model = Option.choice(
+    "--model", "name", "One model.", from: Model.availableNames, defaultText: "both")
+  static let runs = Option.integer(
+    "--runs", "n", "Timed runs per figure; the median is printed.", in: 1...100, default: 5)
+  static let batchSize = Option.integer(
+    "--batch-size", "n", "Training mini-batch size.", in: 1...60_000, default: 128)
+
   static let spec = CommandSpec(
     name: "bench",
     abstract: "Measure training and inference speed (images/s) on synthetic data.",
-    options: [
-      .option(
-        "--model", "name", "One model (\(Model.availableNames.joined(separator: " or "))).",
-        default: "both"),
-      .option("--runs", "n", "Timed runs per figure; the median is printed.", default: "5"),
-      .option("--batch-size", "n", "Training mini-batch size.", default: "128"),
-    ],
+    options: [model.spec, runs.spec, batchSize.spec],
     discussion: """
       Random images stand in for MNIST (speed does not depend on the pixels), so no data is
       needed. Build with 'swift build -c release' first: a debug build is many times slower.
@@ -23,10 +24,10 @@ enum BenchCommand: TutorCommand {
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let names =
-      try arguments.choice("--model", from: Model.availableNames, command: spec).map { [$0] }
+      try arguments.value(of: model).map { [$0] }
       ?? ["keras", "lecun1998"]
-    let runs = try arguments.integer("--runs", in: 1...100, command: spec) ?? 5
-    let batchSize = try arguments.integer("--batch-size", in: 1...60_000, command: spec) ?? 128
+    let runs = try arguments.value(of: Self.runs)
+    let batchSize = try arguments.value(of: Self.batchSize)
     context.output.line(
       "Synthetic data, batch \(batchSize), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
         + "each figure is the median of \(runs) runs.")

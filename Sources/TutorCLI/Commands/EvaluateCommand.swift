@@ -3,14 +3,21 @@ import LeNetKit
 
 /// `lenet-tutor evaluate`: a checkpoint's loss, accuracy and mistakes on the MNIST test set.
 enum EvaluateCommand: TutorCommand {
+  /// `--checkpoint`, shared with `predict`.
+  static let checkpoint = Option.text(
+    "--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch (required).")
+  /// `--model`, shared with `predict`: the model of a checkpoint without lenet-tutor metadata.
+  static let modelOption = Option.choice(
+    "--model", "name", "The model of a checkpoint saved without lenet-tutor metadata.",
+    from: Model.availableNames, defaultText: "inferred from the tensor names")
+  static let show = Option.integer(
+    "--show", "n", "How many misclassified digits to draw.", in: 0...100, default: 6)
+
   static let spec = CommandSpec(
     name: "evaluate",
     abstract: "Test a trained checkpoint on the 10,000 MNIST test images.",
     options: [
-      .option("--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch."),
-      modelOption,
-      DataOptions.option.spec,
-      .option("--show", "n", "How many misclassified digits to draw.", default: "6"),
+      checkpoint.spec, modelOption.spec, DataOptions.option.spec, show.spec,
     ],
     discussion: """
       Prints the test loss and accuracy, the accuracy of each digit, the confusion matrix
@@ -21,17 +28,11 @@ enum EvaluateCommand: TutorCommand {
       names (s2.weight present: lecun1998, else keras), or taken from --model.
       """)
 
-  /// `--model`, shared with `predict`: the model of a checkpoint without lenet-tutor metadata.
-  static let modelOption = OptionSpec.option(
-    "--model", "name",
-    "The model of a checkpoint saved without lenet-tutor metadata: "
-      + "\(Model.availableNames.joined(separator: " or ")). Inferred when omitted.")
-
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard let path = arguments.string("--checkpoint") else {
+    guard let path = try arguments.value(of: checkpoint) else {
       throw UsageError("missing option '--checkpoint <file>'", command: spec)
     }
-    let shown = try arguments.integer("--show", in: 0...100, command: spec) ?? 6
+    let shown = try arguments.value(of: show)
     let model = try loadCheckpoint(path, arguments: arguments, command: spec, context: context)
     let mnist = try DataOptions.load(arguments, context: context)
     let result = model.evaluate(mnist.test)
@@ -73,7 +74,7 @@ enum EvaluateCommand: TutorCommand {
   static func loadCheckpoint(
     _ path: String, arguments: ParsedArguments, command: CommandSpec, context: Context
   ) throws -> Model {
-    let requested = try arguments.choice("--model", from: Model.availableNames, command: command)
+    let requested = try arguments.value(of: modelOption)
     let loaded: Checkpoint.Loaded
     do {
       loaded = try Checkpoint.read(from: URL(fileURLWithPath: path), model: requested)

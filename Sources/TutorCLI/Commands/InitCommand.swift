@@ -32,7 +32,7 @@ enum InitCommand: TutorCommand {
     let support = try LessonSupport(context: context, arguments: arguments)
     let root = support.workspace.root
     let course =
-      courseFolder(arguments.string("--from")) ?? support.workspace.courseLessonsDirectory
+      courseFolder(try arguments.value(of: from)) ?? support.workspace.courseLessonsDirectory
     let output = context.output
     do {
       if arguments.isSet(force), let existing = try? LearnerWorkspace.open(target) {

@@ -3,6 +3,9 @@ import LeNetKit
 
 /// `lenet-tutor predict`: classify digit images (or MNIST test images) with a checkpoint.
 enum PredictCommand: TutorCommand {
+  static let testIndex = Option.integer(
+    "--test-index", "n", "Classify this MNIST test image instead of files.", in: 0...9_999)
+
   static let spec = CommandSpec(
     name: "predict",
     abstract: "Classify digit images with a trained checkpoint: the top 3 digits.",
@@ -12,9 +15,7 @@ enum PredictCommand: TutorCommand {
         isRepeated: true)
     ],
     options: [
-      .option("--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch."),
-      EvaluateCommand.modelOption,
-      .option("--test-index", "n", "Classify MNIST test image n (0–9999) instead of files."),
+      EvaluateCommand.checkpoint.spec, EvaluateCommand.modelOption.spec, testIndex.spec,
       DataOptions.option.spec,
     ],
     discussion: """
@@ -24,10 +25,10 @@ enum PredictCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard let path = arguments.string("--checkpoint") else {
+    guard let path = try arguments.value(of: EvaluateCommand.checkpoint) else {
       throw UsageError("missing option '--checkpoint <file>'", command: spec)
     }
-    let testIndex = try arguments.integer("--test-index", in: 0...9_999, command: spec)
+    let testIndex = try arguments.value(of: Self.testIndex)
     if testIndex == nil && arguments.positionals.isEmpty {
       throw UsageError("give images to classify, or --test-index <n>", command: spec)
     }

@@ -3,23 +3,21 @@ import LeNetKit
 
 /// `lenet-tutor summary`: a model's layer table with parameters and connections.
 enum SummaryCommand: TutorCommand {
+  static let model = Option.choice(
+    "--model", "name", "The model.", from: Model.availableNames, default: "lecun1998")
+
   static let spec = CommandSpec(
     name: "summary",
     abstract: "Print a model's layers with their parameters and connections.",
-    options: [
-      .option(
-        "--model", "name", "The model, \(Model.availableNames.joined(separator: " or "))",
-        default: "lecun1998")
-    ],
+    options: [model.spec],
     discussion: """
       For lecun1998 the paper's figures (LeCun et al. 1998, section II.B) stand beside the
       computed ones, with a check mark where they agree.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    let name =
-      try arguments.choice("--model", from: Model.availableNames, command: spec) ?? "lecun1998"
-    guard let model = Model.named(name) else { return 2 }
+    let name = try arguments.value(of: model)
+    guard let model = Model.named(name) else { throw ToolError("no model named '\(name)'") }
     var text = model.summary().rendered()
     if context.terminal.usesColor {
       text = text.replacingOccurrences(of: "✓", with: context.terminal.verdict(true))

@@ -4,29 +4,37 @@ import TerminalKit
 
 /// `lenet-tutor train`: the Keras tutorial's `model.fit`, with its plots and a checkpoint.
 enum TrainCommand: TutorCommand {
+  static let model = Option.choice(
+    "--model", "name", "The model.", from: Model.availableNames, default: "keras")
+  static let epochs = Option.integer(
+    "--epochs", "n", "Passes over the 60,000 training images.", in: 1...1000, default: 10)
+  static let batchSize = Option.integer(
+    "--batch-size", "n", "Images per SGD step.", in: 1...60_000, default: 128)
+  static let learningRate = Option.number(
+    "--lr", "rate", "The SGD learning rate.", in: 1e-6...10, default: 0.01)
+  static let momentum = Option.number(
+    "--momentum", "m", "SGD momentum.", in: 0...0.999, default: 0)
+  static let learningRateDecay = Option.number(
+    "--lr-decay", "factor", "Multiply the learning rate by this after each epoch.",
+    in: 0.01...1, default: 1)
+  static let shift = Option.integer(
+    "--shift", "pixels", "Move each training image by up to this many pixels (augmentation).",
+    in: 0...4, default: 0)
+  static let seed = Option.integer(
+    "--seed", "n", "Seeds the initial weights and the shuffling.", in: 0...Int(Int32.max),
+    default: 1)
+  static let out = Option.text(
+    "--out", "dir", "Where to write the results.", default: "lenet-tutor-out")
+  static let resume = Option.text(
+    "--resume", "dir", "Continue the run saved in this --out folder from its last finished epoch.")
+
   static let spec = CommandSpec(
     name: "train",
     abstract: "Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.",
     options: [
-      .option(
-        "--model", "name", "The model: \(Model.availableNames.joined(separator: " or ")).",
-        default: "keras"),
-      .option("--epochs", "n", "Passes over the 60,000 training images.", default: "10"),
-      .option("--batch-size", "n", "Images per SGD step.", default: "128"),
-      .option("--lr", "rate", "The SGD learning rate.", default: "0.01"),
-      .option("--momentum", "m", "SGD momentum, in [0, 1).", default: "0"),
-      .option(
-        "--lr-decay", "factor", "Multiply the learning rate by this after each epoch.",
-        default: "1"),
-      .option(
-        "--shift", "pixels", "Move each training image by up to this many pixels (augmentation).",
-        default: "0"),
-      .option("--seed", "n", "Seeds the initial weights and the shuffling.", default: "1"),
-      DataOptions.option.spec,
-      .option("--out", "dir", "Where to write the results.", default: "lenet-tutor-out"),
-      .option(
-        "--resume", "dir",
-        "Continue the run saved in this --out folder from its last finished epoch."),
+      Self.model.spec, epochs.spec, batchSize.spec, learningRate.spec, momentum.spec,
+      learningRateDecay.spec, shift.spec, seed.spec, DataOptions.option.spec, out.spec,
+      resume.spec,
     ],
     discussion: """
       The defaults are the classic Keras LeNet-5 tutorial: SGD with learning rate 0.01, batch
@@ -45,16 +53,17 @@ enum TrainCommand: TutorCommand {
 
   /// The options a resumed run takes from its saved state instead.
   static let fixedByResume = [
-    "--model", "--batch-size", "--lr", "--momentum", "--lr-decay", "--shift", "--seed", "--out",
-  ]
+    model.spec, batchSize.spec, learningRate.spec, momentum.spec, learningRateDecay.spec,
+    shift.spec, seed.spec, out.spec,
+  ].map(\.name)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let resumed: TrainingState?
     var settings: TrainingState.Settings
     let output: URL
     var model: Model
-    if let folder = arguments.string("--resume") {
-      if let given = fixedByResume.first(where: { arguments.string($0) != nil }) {
+    if let folder = try arguments.value(of: resume) {
+      if let given = fixedByResume.first(where: { arguments.values[$0] != nil }) {
         throw UsageError(
           "'\(given)' cannot be given with '--resume': a resumed run keeps its own settings",
           command: spec)
@@ -62,8 +71,7 @@ enum TrainCommand: TutorCommand {
       output = try outputFolder(folder, option: "--resume")
       let state = try toolError { () throws(DataError) in try TrainingState.load(from: output) }
       settings = state.settings
-      settings.epochs =
-        try arguments.integer("--epochs", in: 1...1000, command: spec) ?? settings.epochs
+      if arguments.isGiven(epochs) { settings.epochs = try arguments.value(of: epochs) }
       guard settings.epochs > state.completedEpochs else {
         context.output.line(
           "Nothing to do: \(output.path) has finished \(state.completedEpochs) epochs; "
@@ -72,18 +80,17 @@ enum TrainCommand: TutorCommand {
       }
       (resumed, model) = (state, state.model)
     } else {
-      let name =
-        try arguments.choice("--model", from: Model.availableNames, command: spec) ?? "keras"
+      let name = try arguments.value(of: Self.model)
       settings = TrainingState.Settings(
-        epochs: try arguments.integer("--epochs", in: 1...1000, command: spec) ?? 10,
-        batchSize: try arguments.integer("--batch-size", in: 1...60_000, command: spec) ?? 128,
-        learningRate: try arguments.number("--lr", in: 1e-6...10, command: spec) ?? 0.01,
-        momentum: try arguments.number("--momentum", in: 0...0.999, command: spec) ?? 0,
-        learningRateDecay: try arguments.number("--lr-decay", in: 0.01...1, command: spec) ?? 1,
-        maximumShift: try arguments.integer("--shift", in: 0...4, command: spec) ?? 0,
-        seed: UInt64(try arguments.integer("--seed", in: 0...Int(Int32.max), command: spec) ?? 1),
+        epochs: try arguments.value(of: epochs),
+        batchSize: try arguments.value(of: batchSize),
+        learningRate: try arguments.value(of: learningRate),
+        momentum: try arguments.value(of: momentum),
+        learningRateDecay: try arguments.value(of: learningRateDecay),
+        maximumShift: try arguments.value(of: shift),
+        seed: UInt64(try arguments.value(of: seed)),
         trainingImages: 0)
-      output = try outputFolder(arguments.string("--out") ?? "lenet-tutor-out", option: "--out")
+      output = try outputFolder(try arguments.value(of: out), option: "--out")
       guard let fresh = Model.named(name, seed: settings.seed) else {
         throw ToolError("no model named '\(name)'")
       }
