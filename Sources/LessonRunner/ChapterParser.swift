@@ -235,7 +235,8 @@ public enum ChapterParser {
       // `points: table-one=2 conv-backward=3`: an exercise's weight in `grade` (1 when absent).
       for word in entry.value.split(separator: " ") {
         let parts = word.split(separator: "=", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), (0...100).contains(value)
+        guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]),
+          (0...100).contains(value)
         else {
           throw .invalidFrontMatterValue(
             field: "points", value: entry.value,
