@@ -203,23 +203,25 @@ extension Option {
       expectation: "one of " + choices.joined(separator: ", "))
   }
 
-  /// Any non-empty text (a path, an id), with a default.
+  /// Any non-empty text (a path, an id), with a default; a bad value's error says it needs
+  /// `expecting` (`a folder name`).
   static func text(
-    _ name: String, _ valueName: String, _ help: String, default value: String
+    _ name: String, _ valueName: String, _ help: String, default value: String,
+    expecting: String = "a non-empty value"
   ) -> Option<String> where Value == String {
     Option<String>(
       spec: OptionSpec(name: name, valueName: valueName, help: help, defaultValue: value),
-      defaultValue: value, parse: { $0.isEmpty ? nil : $0 }, expectation: "a non-empty value")
+      defaultValue: value, parse: { $0.isEmpty ? nil : $0 }, expectation: expecting)
   }
 
   /// Any non-empty text, nil when not given (`defaultText` says what happens then).
   static func text(
-    _ name: String, _ valueName: String, _ help: String, defaultText: String? = nil
+    _ name: String, _ valueName: String, _ help: String, defaultText: String? = nil,
+    expecting: String = "a non-empty value"
   ) -> Option<String?> where Value == String? {
     Option<String?>(
       spec: OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultText),
-      defaultValue: nil, parse: { $0.isEmpty ? nil : .some($0) },
-      expectation: "a non-empty value")
+      defaultValue: nil, parse: { $0.isEmpty ? nil : .some($0) }, expectation: expecting)
   }
 }
 

@@ -11,7 +11,7 @@ struct LessonSupport {
   /// `--workspace <dir>`, which every learner command takes.
   static let workspaceOption = Option.text(
     "--workspace", "dir", "Your workspace from 'lenet-tutor init'.",
-    defaultText: "the one you are in")
+    defaultText: "the one you are in", expecting: "a folder name")
 
   /// Finds the workspace from the context's environment and `--workspace`, starting at `start`
   /// (a chapter path).

@@ -45,8 +45,8 @@ func generatedData(in root: URL, trainCount: Int = 20, testCount: Int = 10) thro
           <action>                download, verify or info (see ACTIONS).
 
         OPTIONS:
-          --data <dir>            The MNIST folder (default: $LENET_TUTOR_DATA, else the download cache).
-          --dir <dir>             download: the folder to store the files in (default: the cache).
+          --data <dir>            The MNIST folder. (default: $LENET_TUTOR_DATA, else the download cache)
+          --dir <dir>             download: the folder to store the files in. (default: the cache)
           --mirror <url>          download: fetch from this mirror instead of the default list.
           -h, --help              Show help information.
 

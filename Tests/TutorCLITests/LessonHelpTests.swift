@@ -16,7 +16,7 @@ import Testing
 
         OPTIONS:
           --solutions             Replace exercise cells by their reference solutions.
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         Ends with the line 'N passed, N failed' (', N not started' for checks of exercises still
@@ -57,7 +57,7 @@ import Testing
 
         OPTIONS:
           --no-pause              Run straight through without waiting for Enter.
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
@@ -79,8 +79,8 @@ import Testing
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
-          --exercise <id>         The exercise to hint (default: the first not yet passed).
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --exercise <id>         The exercise to hint. (default: the first not yet passed)
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         Each call reveals one more hint; how many you have seen is kept in your progress. An
@@ -102,9 +102,9 @@ import Testing
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
-          --exercise <id>         One exercise (default: every exercise you have passed).
+          --exercise <id>         One exercise. (default: every exercise you have passed)
           --force                 Show it even though you have not passed the exercise yet.
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
@@ -129,8 +129,8 @@ import Testing
 
         OPTIONS:
           --yes                   Do not ask before resetting (needed when not on a terminal).
-          --exercise <id>         Reset only this exercise (default: every exercise).
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --exercise <id>         Reset only this exercise. (default: every exercise)
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         Works in your workspace ('lenet-tutor init' makes one): the shipped code is the course's
@@ -154,7 +154,7 @@ import Testing
           <lesson>                A lesson number or a chapter file.
 
         OPTIONS:
-          --workspace <dir>       Your workspace from 'lenet-tutor init' (default: the one you are in).
+          --workspace <dir>       Your workspace from 'lenet-tutor init'. (default: the one you are in)
           -h, --help              Show help information.
 
         Looks at the file twice a second (no file-system events, no dependencies) and runs the

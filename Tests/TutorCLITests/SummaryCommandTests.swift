@@ -68,7 +68,7 @@ import Testing
         USAGE: lenet-tutor summary [--model <name>]
 
         OPTIONS:
-          --model <name>          The model, lecun1998 or keras (default: lecun1998)
+          --model <name>          The model. (lecun1998, keras; default: lecun1998)
           -h, --help              Show help information.
 
         For lecun1998 the paper's figures (LeCun et al. 1998, section II.B) stand beside the
@@ -86,7 +86,7 @@ import Testing
     #expect(result.output == "")
     #expect(
       result.errors == """
-        error: '--model' must be one of lecun1998, keras, got 'lenet'
+        error: '--model' needs one of lecun1998, keras, got 'lenet'
         Usage: lenet-tutor summary [--model <name>]
         See 'lenet-tutor summary --help'.
 

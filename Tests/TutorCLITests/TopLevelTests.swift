@@ -20,6 +20,7 @@ import Testing
       reset       Put a lesson's exercise cells back as shipped (your version is backed up).
       watch       Run a lesson's checks again each time you save its file.
       release     Write the student edition of the course (chapters only) for a class.
+      grade       Grade a class: every student's exercises, with the hidden checks; a gradebook.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
       train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.

@@ -174,6 +174,9 @@ public func shapeText(_ shape: [Int]) -> String {
   }
 }
 
+/// A number rounded to a whole one, with thousands separators: `15612.7` → `15,613`.
+public func grouped(_ value: Double) -> String { grouped(Int(value.rounded())) }
+
 /// An integer with thousands separators: `151600` → `151,600`.
 public func grouped(_ value: Int) -> String {
   let digits = String(value.magnitude)

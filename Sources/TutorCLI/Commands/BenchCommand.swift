@@ -32,8 +32,8 @@ enum BenchCommand: TutorCommand {
       "Synthetic data, batch \(batchSize), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
         + "each figure is the median of \(runs) runs.")
     let header = [
-      pad("model", 10, left: true), pad("train img/s", 12), pad("s/epoch", 9),
-      pad("infer img/s (1000)", 19), pad("infer img/s (1)", 16),
+      "model".rightPadded(to: 10), "train img/s".leftPadded(to: 12), "s/epoch".leftPadded(to: 9),
+      "infer img/s (1000)".leftPadded(to: 19), "infer img/s (1)".leftPadded(to: 16),
     ]
     context.output.line(header.joined(separator: " "))
     for name in names {
@@ -42,9 +42,10 @@ enum BenchCommand: TutorCommand {
       let inferenceLarge = median(runs) { inferenceSpeed(model, batchSize: 1000, batches: 1) }
       let inferenceSingle = median(runs) { inferenceSpeed(model, batchSize: 1, batches: 200) }
       let row = [
-        pad(name, 10, left: true), pad(grouped(training), 12),
-        pad(String(format: "%.2f", 60_000 / training), 9), pad(grouped(inferenceLarge), 19),
-        pad(grouped(inferenceSingle), 16),
+        name.rightPadded(to: 10), grouped(training).leftPadded(to: 12),
+        String(format: "%.2f", 60_000 / training).leftPadded(to: 9),
+        grouped(inferenceLarge).leftPadded(to: 19),
+        grouped(inferenceSingle).leftPadded(to: 16),
       ]
       context.output.line(row.joined(separator: " "))
     }
@@ -88,17 +89,5 @@ enum BenchCommand: TutorCommand {
     _ = measure()  // warm-up: first-touch page faults and caches
     let values = (0..<runs).map { _ in measure() }.sorted()
     return values[values.count / 2]
-  }
-
-  static func grouped(_ value: Double) -> String {
-    let formatter = NumberFormatter()
-    formatter.numberStyle = .decimal
-    formatter.maximumFractionDigits = 0
-    return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
-  }
-
-  static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
-    let padding = String(repeating: " ", count: max(0, width - text.count))
-    return left ? text + padding : padding + text
   }
 }

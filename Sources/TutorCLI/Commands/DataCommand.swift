@@ -11,7 +11,8 @@ enum DataCommand: TutorCommand {
   }
 
   static let dir = Option.text(
-    "--dir", "dir", "download: the folder to store the files in.", defaultText: "the cache")
+    "--dir", "dir", "download: the folder to store the files in.", defaultText: "the cache",
+    expecting: "a folder name")
   static let mirror = Option.text(
     "--mirror", "url", "download: fetch from this mirror instead of the default list.")
 
@@ -129,7 +130,7 @@ enum DataCommand: TutorCommand {
           what = "\(grouped(labels.count)) labels"
         }
         context.output.line(
-          "\(context.terminal.verdict(true)) \(pad(name, 28))\(pad(what, 22))sha256 \(checksums[file]?.prefix(16) ?? "")…"
+          "\(context.terminal.verdict(true)) \(name.rightPadded(to: 27)) \(what.rightPadded(to: 21)) sha256 \(checksums[file]?.prefix(16) ?? "")…"
         )
       } catch {
         failures += 1
@@ -173,13 +174,14 @@ enum DataCommand: TutorCommand {
     let testCounts = test.classCounts
     for digit in 0..<10 {
       lines.append(
-        "    \(digit)" + left(grouped(trainCounts[digit]), 9)
-          + left(percent(trainCounts[digit], of: train.count), 7)
-          + left(grouped(testCounts[digit]), 9)
-          + left(percent(testCounts[digit], of: test.count), 7))
+        "    \(digit)" + " " + grouped(trainCounts[digit]).leftPadded(to: 8)
+          + " " + percent(trainCounts[digit], of: train.count).leftPadded(to: 6)
+          + " " + grouped(testCounts[digit]).leftPadded(to: 8)
+          + " " + percent(testCounts[digit], of: test.count).leftPadded(to: 6))
     }
     lines.append(
-      "total" + left(grouped(train.count), 9) + left("", 7) + left(grouped(test.count), 9))
+      "total" + " " + grouped(train.count).leftPadded(to: 8) + " " + "".leftPadded(to: 6) + " "
+        + grouped(test.count).leftPadded(to: 8))
     let shown = min(4, train.count)
     lines += ["", "The first \(shown) training images:"]
     lines += DigitPicture.sideBySide(
@@ -194,13 +196,5 @@ enum DataCommand: TutorCommand {
 
   private static func percent(_ part: Int, of total: Int) -> String {
     String(format: "%.1f%%", total == 0 ? 0 : 100 * Double(part) / Double(total))
-  }
-
-  private static func pad(_ text: String, _ width: Int) -> String {
-    text + String(repeating: " ", count: max(1, width - text.count))
-  }
-
-  private static func left(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(1, width - text.count)) + text
   }
 }

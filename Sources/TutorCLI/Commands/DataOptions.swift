@@ -7,7 +7,8 @@ enum DataOptions {
   /// `--data <dir>`, to add to a command's options.
   static let option = Option.text(
     "--data", "dir", "The MNIST folder.",
-    defaultText: "$\(MNIST.environmentVariable), else the download cache")
+    defaultText: "$\(MNIST.environmentVariable), else the download cache",
+    expecting: "a folder name")
 
   /// The folder `--data`, `$LENET_TUTOR_DATA` or the cache points at.
   static func directory(_ arguments: ParsedArguments, context: Context) throws -> URL {

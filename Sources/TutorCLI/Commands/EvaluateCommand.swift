@@ -5,7 +5,8 @@ import LeNetKit
 enum EvaluateCommand: TutorCommand {
   /// `--checkpoint`, shared with `predict`.
   static let checkpoint = Option.text(
-    "--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch (required).")
+    "--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch (required).",
+    expecting: "a file name")
   /// `--model`, shared with `predict`: the model of a checkpoint without lenet-tutor metadata.
   static let modelOption = Option.choice(
     "--model", "name", "The model of a checkpoint saved without lenet-tutor metadata.",
@@ -37,7 +38,6 @@ enum EvaluateCommand: TutorCommand {
     let mnist = try DataOptions.load(arguments, context: context)
     let result = model.evaluate(mnist.test)
     let out = context.output
-    func grouped(_ value: Int) -> String { TrainCommand.grouped(value) }
     out.line("\(model.name) from \(path) on \(grouped(result.count)) test images")
     out.line(
       String(format: "Test loss %.4f, accuracy %.2f%% ", result.loss, 100 * result.accuracy)
@@ -50,9 +50,9 @@ enum EvaluateCommand: TutorCommand {
         .joined(separator: "  "))
     out.line("")
     out.line("Confusion matrix (rows: true digit, columns: predicted digit):")
-    out.line("     " + (0..<10).map { pad(String($0), 6) }.joined())
+    out.line("     " + (0..<10).map { String($0).leftPadded(to: 6) }.joined())
     for (digit, row) in result.confusion.enumerated() {
-      out.line(pad(String(digit), 5) + row.map { pad(String($0), 6) }.joined())
+      out.line(String(digit).leftPadded(to: 5) + row.map { String($0).leftPadded(to: 6) }.joined())
     }
     let mistakes = Array(result.misclassified.prefix(shown))
     if !mistakes.isEmpty {
@@ -95,9 +95,5 @@ enum EvaluateCommand: TutorCommand {
     }
     for warning in loaded.warnings { context.errors.line("warning: \(warning)") }
     return loaded.model
-  }
-
-  static func pad(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
   }
 }

@@ -7,7 +7,8 @@ import TerminalKit
 /// chapters, with the hidden checks, and writes a gradebook and one feedback file per student.
 enum GradeCommand: TutorCommand {
   static let out = Option.text(
-    "--out", "dir", "Where to write the gradebook and feedback.", default: "grades")
+    "--out", "dir", "Where to write the gradebook and feedback.", default: "grades",
+    expecting: "a folder name")
   static let jobs = Option.integer(
     "--jobs", "n", "Chapter programs run at a time.", in: 1...64,
     defaultText: "the number of cores")

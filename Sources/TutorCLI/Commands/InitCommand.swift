@@ -6,7 +6,7 @@ import LessonRunner
 enum InitCommand: TutorCommand {
   static let from = Option.text(
     "--from", "dir", "A student edition written by 'lenet-tutor release'.",
-    defaultText: "this course's Lessons")
+    defaultText: "this course's Lessons", expecting: "a folder name")
   static let force = Flag(
     "--force",
     "Update an existing workspace: chapters you have not edited are replaced, yours are kept.")

@@ -3,7 +3,8 @@ import LessonRunner
 /// `lenet-tutor release --out DIR`: the student edition of the course, for a teacher to publish.
 enum ReleaseCommand: TutorCommand {
   static let out = Option.text(
-    "--out", "dir", "The folder to write.", default: "lenet-course-release")
+    "--out", "dir", "The folder to write.", default: "lenet-course-release",
+    expecting: "a folder name")
 
   static let spec = CommandSpec(
     name: "release",

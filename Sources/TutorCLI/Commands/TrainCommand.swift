@@ -24,9 +24,11 @@ enum TrainCommand: TutorCommand {
     "--seed", "n", "Seeds the initial weights and the shuffling.", in: 0...Int(Int32.max),
     default: 1)
   static let out = Option.text(
-    "--out", "dir", "Where to write the results.", default: "lenet-tutor-out")
+    "--out", "dir", "Where to write the results.", default: "lenet-tutor-out",
+    expecting: "a folder name")
   static let resume = Option.text(
-    "--resume", "dir", "Continue the run saved in this --out folder from its last finished epoch.")
+    "--resume", "dir", "Continue the run saved in this --out folder from its last finished epoch.",
+    expecting: "a folder name")
 
   static let spec = CommandSpec(
     name: "train",
@@ -220,18 +222,6 @@ enum TrainCommand: TutorCommand {
     }
     return text + String(format: "  %.1f s  ", record.seconds)
       + "\(grouped(record.imagesPerSecond)) img/s"
-  }
-
-  static func grouped(_ value: some BinaryInteger) -> String { grouped(Double(value)) }
-
-  static func grouped(_ value: Double) -> String {
-    let digits = String(Int(value.rounded()))
-    var result = ""
-    for (index, character) in digits.reversed().enumerated() {
-      if index > 0 && index % 3 == 0 && character != "-" { result.append(",") }
-      result.append(character)
-    }
-    return String(result.reversed())
   }
 
   static func duration(_ seconds: Double) -> String {
