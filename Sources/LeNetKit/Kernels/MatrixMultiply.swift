@@ -194,23 +194,6 @@ enum MatrixMultiply {
     add(c5, toRow: 5)
   }
 
-  /// `Σ x[i]·y[i]` with eight partial sums, since the compiler may not reorder a float reduction.
-  @inline(__always)
-  static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-    var partial = SIMD8<Float>.zero
-    var index = 0
-    while index + 8 <= count {
-      partial = fma(load8(x + index), load8(y + index), partial)
-      index += 8
-    }
-    var sum = partial.sum()
-    while index < count {
-      sum += x[index] * y[index]
-      index += 1
-    }
-    return sum
-  }
-
   @inline(__always)
   static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)

@@ -126,3 +126,22 @@ public enum Initialization: String, Sendable, CaseIterable {
     }
   }
 }
+
+/// The shape rule shared by every non-overlapping `size × size` pooling: each map shrinks by `size`.
+func poolingOutputShape(for inputShape: [Int], channels: Int?, size: Int) throws(ShapeError)
+  -> [Int]
+{
+  guard inputShape.count == 3 else {
+    throw ShapeError("expects one image per sample as [channels, height, width], got \(inputShape)")
+  }
+  if let channels, inputShape[0] != channels {
+    throw ShapeError("expects \(channels) maps, got \(inputShape[0]) (shape \(inputShape))")
+  }
+  guard inputShape[1] % size == 0, inputShape[2] % size == 0, inputShape[1] > 0, inputShape[2] > 0
+  else {
+    throw ShapeError(
+      "\(size)×\(size) blocks must tile the map exactly, but it is \(inputShape[1])×\(inputShape[2])"
+    )
+  }
+  return [inputShape[0], inputShape[1] / size, inputShape[2] / size]
+}
