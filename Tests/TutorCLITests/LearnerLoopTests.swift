@@ -1,4 +1,5 @@
 import Foundation
+import LessonRunner
 import Testing
 
 /// A chapter with two exercises; `double` has two hints, `triple` one. Line numbers matter: the
@@ -73,6 +74,30 @@ func loopCheckout() throws -> Checkout {
 /// the exercise passed, or with --force.
 @Suite("Hints and solutions")
 struct HintAndSolutionTests {
+  @Test func aLessonOffATerminalShowsNoHintOnlyHowToAskForOne() throws {
+    // Issue 9: without a terminal, 'lesson' printed every hint, the last of which is the answer.
+    let checkout = try loopCheckout()
+    let result = checkout.run(["lesson", "3"])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(!result.output.contains("Multiply by two"), "\(result.output)")
+    #expect(result.output.contains("Stuck? 2 hints for 'double': run 'lenet-tutor hint 3'."))
+    let progress = try LearnerProgress.load(from: checkout.root + "/.lenet-tutor/progress.json")
+    #expect(progress.chapters["03-loop"]?.hints["double"] == nil, "no hint was revealed")
+  }
+
+  @Test func onATerminalEnterGoesOnAndHShowsOneHintAndRecordsIt() throws {
+    let checkout = try loopCheckout()
+    // Enter after the exercise cell, then at the hint prompt: h (a hint), Enter (go on), then
+    // Enter through the rest.
+    let result = checkout.run(
+      ["lesson", "3"], input: ["", "h", ""] + Array(repeating: "", count: 10), interactive: true)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("Hint 1 of 2:"), "\(result.output)")
+    #expect(!result.output.contains("return 2 * x"), "the second hint stays hidden")
+    let progress = try LearnerProgress.load(from: checkout.root + "/.lenet-tutor/progress.json")
+    #expect(progress.chapters["03-loop"]?.hints["double"] == 1)
+  }
+
   @Test func hintsAreRevealedOneAtATimeThenAllAgain() throws {
     let checkout = try loopCheckout()
     let first = checkout.run(["hint", "3"])
