@@ -54,6 +54,10 @@ enum Seeds {
         ("C1.weight", Tensor(shape: [2, 1, 2, 2], scalars: (0..<8).map { Float($0) / 8 })),
         ("C1.bias", Tensor(shape: [2], scalars: [0.5, -0.5])),
       ], metadata: ["model": "keras"])
+    // Empty, but one digit away from a shape whose element count overflows 64 bits.
+    let hugeButEmpty = SafeTensors(
+      tensors: [("f6.weight", Tensor(shape: [0, 1 << 40, 1 << 40], scalars: []))],
+      metadata: ["model": "keras"])
     // A real checkpoint's header (the keras LeNet-5: names, shapes, offsets), its data cut.
     let checkpoint = Checkpoint.tensors(of: Model.keras(seed: 1)).encoded()
     let headerLength = checkpoint.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
@@ -80,6 +84,7 @@ enum Seeds {
       ],
       "safetensors": [
         "small.safetensors": small.encoded(), "keras-header.safetensors": checkpointHeader,
+        "huge-but-empty.safetensors": hugeButEmpty.encoded(),
       ],
       "progress": [
         "empty.json": Array("{\"version\": 1, \"chapters\": {}}".utf8),
