@@ -8,7 +8,7 @@ import Testing
   /// (the 8-byte header length 128, then the header). The element count overflows 64 bits, and
   /// counting it trapped in SafeTensors.init (issue 10 §1, fixed in SafeTensors.swift by the
   /// safetensors hardening).
-  @Test(.disabled("enable once the safetensors shape-overflow fix (issue 10 §1) is merged"))
+  @Test
   func safetensorsShapeWhoseCountOverflows() {
     let header =
       #"{"__metadata__":{"model":"ke-1ras"},"f6.weight":{"dtype":"F32","#

@@ -19,7 +19,7 @@ enum PredictCommand: TutorCommand {
       DataOptions.option.spec,
     ],
     discussion: """
-      Images may be any size, grayscale or colour, dark ink on light paper or the reverse:
+      Images up to 64 megapixels, grayscale or colour, dark ink on light paper or the reverse:
       each is cropped, scaled into a 20×20 box and centred by its centre of mass in 28×28, as
       the MNIST digits were (see Docs/images.md).
       """)
