@@ -18,7 +18,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   for name in parsed.values.keys {
     _ = try? parsed.value(of: Option.integer(name, "n", "", in: 0...9_999, default: 0))
     _ = try? parsed.value(of: Option.number(name, "x", "", in: 0...1, default: 0))
-    _ = try? parsed.value(of: Option.choice(name, "m", "", from: ["keras", "lecun1998"], default: "keras"))
+    _ = try? parsed.value(
+      of: Option.choice(name, "m", "", from: ["keras", "lecun1998"], default: "keras"))
     _ = try? parsed.value(of: Option.text(name, "dir", "", defaultText: nil))
   }
   _ = spec.help
