@@ -1,3 +1,4 @@
+import LessonRunner
 import TerminalKit
 
 /// A command of `lenet-tutor`: its declaration and what it does.
@@ -113,6 +114,10 @@ public enum LeNetTutor {
       return try command.run(parsed, context: context)
     } catch let error as UsageError {
       report(error, context: context)
+      return 2
+    } catch let error as ChapterError {
+      // Already `Lessons/NN-….md:LINE:COL: error: … (fix: …)`, the compiler's own form.
+      context.errors.line("\(error)")
       return 2
     } catch let error as ToolError {
       context.errors.line(context.terminal.styled("error:", .red, .bold) + " " + error.message)

@@ -73,20 +73,15 @@ struct LessonSupport {
     try ChapterParser.parse(contentsOf: try chapterPath(word))
   }
 
-  /// The workspace and chapter a command's `<lesson>` word names; nil after printing the
-  /// chapter's located parse error (the command then exits 2).
+  /// The workspace and chapter a command's `<lesson>` word names; a chapter that cannot be read
+  /// throws its located `ChapterError` (printed as it is, exit status 2).
   static func open(_ arguments: ParsedArguments, context: Context) throws -> (
     LessonSupport, Chapter
-  )? {
+  ) {
     let word = arguments.positionals[0]
     let support = try LessonSupport(
       context: context, arguments: arguments, start: Int(word) == nil ? word : nil)
-    do {
-      return (support, try support.chapter(word))
-    } catch let error as ChapterError {
-      context.errors.line("\(error)")
-      return nil
-    }
+    return (support, try support.chapter(word))
   }
 
   /// The exercise `hint`, `solution` and `reset` act on: the one `--exercise` names, else the

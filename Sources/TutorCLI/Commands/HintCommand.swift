@@ -19,9 +19,7 @@ enum HintCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard
-      let (support, chapter) = try LessonSupport.open(arguments, context: context)
-    else { return 2 }
+    let (support, chapter) = try LessonSupport.open(arguments, context: context)
     let output = context.output
     let number = chapter.frontMatter.number
     guard !chapter.exercises.isEmpty else {

@@ -27,9 +27,7 @@ enum LessonCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard
-      let (support, chapter) = try LessonSupport.open(arguments, context: context)
-    else { return 2 }
+    let (support, chapter) = try LessonSupport.open(arguments, context: context)
     let pauses =
       context.terminal.isInteractive && !arguments.isSet(noPause)
     let solutions = arguments.isSet(solutionsFlag)

@@ -14,9 +14,7 @@ enum QuizCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard
-      let (support, chapter) = try LessonSupport.open(arguments, context: context)
-    else { return 2 }
+    let (support, chapter) = try LessonSupport.open(arguments, context: context)
     let output = context.output
     let terminal = context.terminal
     let renderer = MarkdownRenderer(terminal: terminal)

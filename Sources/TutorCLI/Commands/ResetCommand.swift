@@ -23,9 +23,7 @@ enum ResetCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard
-      let (support, chapter) = try LessonSupport.open(arguments, context: context)
-    else { return 2 }
+    let (support, chapter) = try LessonSupport.open(arguments, context: context)
     let number = chapter.frontMatter.number
     var ids: [String]?
     if let id = try arguments.value(of: exercise) {

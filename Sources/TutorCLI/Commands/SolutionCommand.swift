@@ -23,9 +23,7 @@ enum SolutionCommand: TutorCommand {
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
-    guard
-      let (support, chapter) = try LessonSupport.open(arguments, context: context)
-    else { return 2 }
+    let (support, chapter) = try LessonSupport.open(arguments, context: context)
     let number = chapter.frontMatter.number
     guard !chapter.exercises.isEmpty else {
       context.output.line("Lesson \(number) has no exercises.")
