@@ -219,6 +219,14 @@ public struct ChapterReport: Sendable {
     }
   }
 
+  /// Each check of cell `index` with its verdict line, as `verdicts(forCell:)` judges it (a check
+  /// on a type the exercise declares fails whatever it compared). The verdicts of a cell end with
+  /// one line per check, in order, which is what pairs them.
+  public func checkVerdicts(forCell index: Int) -> [(check: Check, verdict: Verdict)] {
+    let checks = cells[index].checks
+    return Array(zip(checks, verdicts(forCell: index).suffix(checks.count)))
+  }
+
   private func cellVerdicts(forCell index: Int) -> [Verdict] {
     let result = cells[index]
     let cell = chapter.cells[index]

@@ -33,7 +33,7 @@ public struct ClassGrade: Sendable {
     public var label: String
     public var passed: Bool
     public var hidden: Bool
-    /// The verdict text (`C3 parameters: expected 1516, got 2416`); the label alone when hidden.
+    /// The verdict line (`C3 parameters: expected 1516, got 2416`; `hidden check: LABEL`).
     public var text: String
     /// `Lessons/03-….md:182` where it is the student's or the course's line; empty when hidden.
     public var location: String
@@ -172,7 +172,8 @@ public struct ClassGrade: Sendable {
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
     // Warnings (an edited check cell) and failures that are not a check's own line (a crash,
     // a timeout, a mismatched output, tampering), for the feedback.
-    let checkTexts = Set(report.cells.flatMap(\.checks).map { line(for: $0).text })
+    let checkTexts = Set(
+      report.cells.indices.flatMap { report.checkVerdicts(forCell: $0) }.map(\.verdict.text))
     for verdict in report.verdicts
     where verdict.status == .warning
       || (verdict.status == .failed && !checkTexts.contains(verdict.text))
@@ -187,10 +188,12 @@ public struct ClassGrade: Sendable {
       var checks: [CheckLine] = []
       if let range = course.exerciseRange(result.id) {
         for index in range {
-          for check in report.cells[index].checks {
-            var line = line(for: check)
-            line.location = submission.mapLocations(line.location)
-            checks.append(line)
+          for (check, verdict) in report.checkVerdicts(forCell: index) {
+            let location = verdict.location.map { "\($0.path):\($0.line)" } ?? ""
+            checks.append(
+              CheckLine(
+                label: check.label, passed: verdict.status == .passed, hidden: check.hidden,
+                text: verdict.text, location: submission.mapLocations(location)))
           }
         }
       }
@@ -201,24 +204,6 @@ public struct ClassGrade: Sendable {
           status: status.rawValue, seconds: seconds, quizSelfCheck: quiz, checks: checks))
     }
     return outcome
-  }
-
-  static func line(for check: ChapterReport.Check) -> CheckLine {
-    guard !check.hidden else {
-      return CheckLine(
-        label: check.label, passed: check.passed, hidden: true, text: check.label, location: "")
-    }
-    let text: String
-    if check.expected.isEmpty {
-      text = check.label + (check.passed || check.actual.isEmpty ? "" : ": " + check.actual)
-    } else if check.passed {
-      text = "\(check.label): \(check.actual)"
-    } else {
-      text = "\(check.label): expected \(check.expected), got \(check.actual)"
-    }
-    return CheckLine(
-      label: check.label, passed: check.passed, hidden: false, text: text,
-      location: check.location.map { "\($0.path):\($0.line)" } ?? "")
   }
 
   /// `right/questions` from the student's own progress file, `-` when there is none to read.
