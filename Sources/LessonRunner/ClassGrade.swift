@@ -86,27 +86,26 @@ public struct ClassGrade: Sendable {
     let tasks = students.flatMap { student in chapters.map { (student, $0) } }
     let results = LockedResults(count: tasks.count)
     let next = LockedCounter()
-    let worker = { @Sendable () in
-      while let index = next.take(below: tasks.count) {
-        let (student, chapter) = tasks[index]
-        let outcome = gradeOne(
-          student: student, folder: submissions + "/" + student, chapter: chapter,
-          runner: runner, limits: limits)
-        results.set(index, outcome)
-        progress(results.doneCount, tasks.count)
-      }
-    }
-    // The first task alone: it compiles the shared library once, for everyone after it.
-    if !tasks.isEmpty, let first = next.take(below: 1) {
-      let (student, chapter) = tasks[first]
+    // Each course chapter's text is read once; every student's canonical copy starts from it.
+    let courseTexts = Dictionary(
+      chapters.map { chapter in
+        (chapter.path, FileManager.default.contents(atPath: chapter.path) ?? Data())
+      }, uniquingKeysWith: { first, _ in first }
+    ).mapValues { String(decoding: $0, as: UTF8.self) }
+    let gradeTask = { @Sendable (index: Int) in
+      let (student, chapter) = tasks[index]
       results.set(
-        first,
+        index,
         gradeOne(
           student: student, folder: submissions + "/" + student, chapter: chapter,
-          runner: runner, limits: limits))
+          courseText: courseTexts[chapter.path] ?? "", runner: runner, limits: limits))
       progress(results.doneCount, tasks.count)
     }
-    DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in worker() }
+    // The first task alone: it compiles the shared library once, for everyone after it.
+    if let first = next.take(below: min(1, tasks.count)) { gradeTask(first) }
+    DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
+      while let index = next.take(below: tasks.count) { gradeTask(index) }
+    }
     var grade = ClassGrade()
     grade.students = students
     for outcome in results.all {
@@ -125,8 +124,8 @@ public struct ClassGrade: Sendable {
   }
 
   static func gradeOne(
-    student: String, folder: String, chapter course: Chapter, runner: ChapterRunner,
-    limits: RunLimits?
+    student: String, folder: String, chapter course: Chapter, courseText: String,
+    runner: ChapterRunner, limits: RunLimits?
   ) -> Outcome {
     let name = (course.path as NSString).lastPathComponent
     let path = folder + "/Lessons/" + name
@@ -156,7 +155,8 @@ public struct ClassGrade: Sendable {
     let submission: Submission
     do {
       submission = try Submission(
-        learner: learner, course: course, folder: runner.workspace.cacheDirectory + "/grade")
+        learner: learner, course: course, courseText: courseText,
+        folder: runner.workspace.cacheDirectory + "/grade")
       report = try runner.run(
         submission.chapter, solutions: false, course: course, hiddenChecks: true, limits: limits)
     } catch {
@@ -350,15 +350,13 @@ struct Submission {
   private var lineMap: [Int: (String, Int)] = [:]
   private var canonicalPath: String
 
-  init(learner: Chapter, course: Chapter, folder: String) throws {
+  init(learner: Chapter, course: Chapter, courseText: String, folder: String) throws {
     editedCells = try ChapterProgram(chapter: learner, course: course, solutions: false)
       .editedCells
     let learnerCodes = Dictionary(
       learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell.code) } },
       uniquingKeysWith: { first, _ in first })
     missing = Set(course.exercises.compactMap(\.exerciseID)).subtracting(learnerCodes.keys)
-    let courseText = String(
-      decoding: FileManager.default.contents(atPath: course.path) ?? Data(), as: UTF8.self)
     let text = ExerciseReset.replacingCode(learnerCodes, in: course, text: courseText)
     var key = CacheKey()
     key.update(field: course.path)
