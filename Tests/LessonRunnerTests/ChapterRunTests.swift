@@ -479,6 +479,17 @@ struct CourseAndLearnerTests {
     }
   }
 
+  @Test func reservedNamesInCommentsAndStringsAreOnlyText() throws {
+    let report = try run(
+      learner: Self.solved.replacingOccurrences(
+        of: "// TODO: return twice x",
+        with: "// func check would be refused; so would `_lessonCell`\n"
+          + "  _ = \"let check = 1\" + #\"func _lessonEnd() \\(x)\"#\n"
+          + "  /* nested /* func check */ var check */\n"
+          + "  let checked = x  // a name that starts with check is fine"))
+    #expect(report.exercises.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+  }
+
   @Test func shadowingWhatTheChecksUseEarnsNoPass() throws {
     // A generic `abs` more specific than the standard library's, declared at top level of the
     // chapter, would be the one a prelude in the same module calls (|1 − 2| would be 0); the
