@@ -49,6 +49,9 @@ public struct ChapterReport: Sendable {
     /// For a crash: the deepest place in a chapter or solution file on the crashing thread's
     /// backtrace (the learner's function that trapped, even when a later cell called it).
     public var crashLocation: SourceLocation?
+    /// The pictures the cell showed (`show(…)`), in order; each one's drawing is a range of
+    /// `output`.
+    public var pictures: [Picture] = []
   }
 
   /// One line of the verdict.

@@ -185,8 +185,15 @@ public struct ChapterRunner: Sendable {
         return check
       }
       cells[unit.cell].checks += checks
-      // Hidden checks show their labels and verdicts, never what their code printed.
+      // Hidden checks show their labels and verdicts, never what their code printed or showed.
       if unit.hiddenExercise == nil {
+        let offset = cells[unit.cell].output.utf8.count
+        cells[unit.cell].pictures += channel.units[index].pictures.map {
+          var picture = $0
+          picture.drawing =
+            offset + picture.drawing.lowerBound..<offset + picture.drawing.upperBound
+          return picture
+        }
         cells[unit.cell].output += channel.outputText(ofUnit: index)
       }
       if isOver {

@@ -39,12 +39,13 @@ enum Prelude {
 
     /// Sends one record (the key, then `fields`) and waits until the runner has read it and
     /// everything printed before it.
-    private func _lessonRecord(_ fields: [String]) {
+    /// Each field is cut at `fieldLimit` bytes (a picture's data field may be larger).
+    private func _lessonRecord(_ fields: [String], fieldLimit: Int = 4_000) {
       fflush(stdout)
       var record = _lessonKey
       for field in fields {
         record.append(0x1F)
-        record += field.utf8.prefix(4_000).map { $0 == 10 || $0 == 0x1F ? 32 : $0 }
+        record += field.utf8.prefix(fieldLimit).map { $0 == 10 || $0 == 0x1F ? 32 : $0 }
       }
       record.append(10)
       var written = 0
@@ -128,6 +129,81 @@ enum Prelude {
       file: String = #filePath, line: Int = #line
     ) {
       _lessonReport(condition, label, expected: "", actual: detail, file: file, line: line)
+    }
+
+    /// Prints `drawing` (for the terminal) and sends the picture's record: `kind` (`gray`, with
+    /// `width`×`height` bytes, or `svg`), its caption, its data in base64, and how many bytes
+    /// the drawing took, so that the book can put the image where the drawing is.
+    private func _lessonPicture(
+      kind: String, caption: String, width: Int, height: Int, data: [UInt8], drawing: String
+    ) {
+      var printed = 0
+      if !drawing.isEmpty {
+        print(drawing)
+        printed = drawing.utf8.count + 1
+      }
+      _lessonRecord(
+        [
+          "picture", kind, caption, String(width), String(height),
+          Data(data).base64EncodedString(), String(printed),
+        ], fieldLimit: 16 << 20)
+    }
+
+    /// Shows `tensor` as a picture, larger values darker: in the terminal as shade characters
+    /// (or as `drawing`, when given: a chapter's own drawing of it), in the book
+    /// (`lenet-tutor book`) as a grayscale image. A rank-3 `[C, H, W]` or rank-4 `[N, C, H, W]`
+    /// tensor is a grid of its maps, `columns` per row (default: C for N > 1, else up to 8).
+    /// Every map shares one scale, `range` or the tensor's smallest to largest value.
+    public func show(
+      _ tensor: Tensor, caption: String = "", drawing: String? = nil, columns: Int? = nil,
+      range: ClosedRange<Float>? = nil
+    ) {
+      let shape = tensor.shape
+      let (height, width) = shape.count >= 2 ? (shape[shape.count - 2], shape[shape.count - 1]) : (1, shape.first ?? 0)
+      let maps = height * width == 0 ? 0 : tensor.count / (height * width)
+      let perRow = max(1, min(maps, columns ?? (shape.count == 4 && shape[0] > 1 ? shape[1] : 8)))
+      let gridRows = (maps + perRow - 1) / perRow
+      let scalars = tensor.scalars.map { $0.isFinite ? $0 : 0 }
+      let low = range?.lowerBound ?? scalars.min() ?? 0
+      let high = range?.upperBound ?? scalars.max() ?? 1
+      func level(_ value: Float) -> Float {
+        high > low ? min(1, max(0, (value - low) / (high - low))) : 0.5
+      }
+      // Maps are 2 pixels apart on white paper.
+      let gap = 2
+      let imageWidth = max(1, perRow * width + (perRow - 1) * gap)
+      let imageHeight = max(1, gridRows * height + max(0, gridRows - 1) * gap)
+      var pixels = [UInt8](repeating: 255, count: imageWidth * imageHeight)
+      let shades = Array(" ░▒▓█")
+      var lines: [String] = caption.isEmpty ? [] : [caption]
+      for gridRow in 0..<gridRows {
+        var rowLines = [String](repeating: "", count: height)
+        for gridColumn in 0..<perRow {
+          let map = gridRow * perRow + gridColumn
+          guard map < maps else { break }
+          for y in 0..<height {
+            if gridColumn > 0 { rowLines[y] += "  " }
+            for x in 0..<width {
+              let value = level(scalars[(map * height + y) * width + x])
+              let at = (gridRow * (height + gap) + y) * imageWidth + gridColumn * (width + gap) + x
+              pixels[at] = UInt8((255 * (1 - value)).rounded())
+              let shade = shades[min(shades.count - 1, Int(value * Float(shades.count - 1) + 0.5))]
+              rowLines[y] += String(repeating: shade, count: 2)
+            }
+          }
+        }
+        lines += rowLines
+      }
+      _lessonPicture(
+        kind: "gray", caption: caption, width: imageWidth, height: imageHeight, data: pixels,
+        drawing: drawing ?? lines.joined(separator: "\n"))
+    }
+
+    /// Shows an SVG image (`TrainingPlot.svg(history)`): in the book as the image, in the
+    /// terminal as `drawing` (nothing when empty).
+    public func show(svg: String, caption: String = "", drawing: String = "") {
+      _lessonPicture(
+        kind: "svg", caption: caption, width: 0, height: 0, data: Array(svg.utf8), drawing: drawing)
     }
     """#
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 
 /// The chapter program's result protocol, both ends: the records the prelude writes and the
 /// incremental parser that reads them and splits the printed output by cell.
@@ -17,7 +18,9 @@ import Foundation
 ///
 /// Records: `cell ␟ N` (program unit N starts; units come in order), `check ␟ pass|fail ␟ label
 /// ␟ expected ␟ actual ␟ file ␟ line ␟ type` (type: the compared values' type, for `equals`),
-/// and `end` (the program reached its end).
+/// `picture ␟ gray|svg ␟ caption ␟ width ␟ height ␟ base64 data ␟ drawing bytes` (a `show(…)`:
+/// the drawing it printed for the terminal is the last `drawing bytes` of the output so far),
+/// and `end` (the program reached its end). A picture carries no verdict: it is only shown.
 struct ResultChannel: Sendable {
   /// A cell's output beyond this many bytes is dropped (and counted), so a cell that prints in a
   /// loop can neither fill memory nor hide the records of later cells.
@@ -35,6 +38,8 @@ struct ResultChannel: Sendable {
     /// Bytes printed beyond `cellOutputLimit` and dropped.
     var droppedBytes = 0
     var checks: [ChapterReport.Check] = []
+    /// The pictures it showed; their drawings' places are offsets into `output`.
+    var pictures: [Picture] = []
     var started = false
   }
 
@@ -134,6 +139,13 @@ struct ResultChannel: Sendable {
           label: fields[3], passed: fields[2] == "pass", expected: fields[4], actual: fields[5],
           location: Int(fields[7]).map { SourceLocation(path: fields[6], line: $0) },
           typeName: fields[8]))
+    case "picture" where fields.count == 8 && current != nil && !reachedEnd:
+      guard let current, let picture = Self.picture(fields, outputSize: units[current].output.count)
+      else {
+        forgeries.append(String(decoding: line.prefix(120), as: UTF8.self))
+        return
+      }
+      units[current].pictures.append(picture)
     case "end" where fields.count == 2 && next == units.count && !reachedEnd:
       reachedEnd = true
     default:
@@ -141,6 +153,27 @@ struct ResultChannel: Sendable {
       // (`_lesson…` names are refused in exercise code), or the program is broken.
       forgeries.append(
         String(decoding: line.dropFirst(keyBytes.count + 1).prefix(120), as: UTF8.self))
+    }
+  }
+
+  /// The picture a `picture` record describes; nil when its fields do not fit together.
+  static func picture(_ fields: [String], outputSize: Int) -> Picture? {
+    guard let width = Int(fields[4]), let height = Int(fields[5]),
+      let data = Data(base64Encoded: fields[6]), let printed = Int(fields[7]), printed >= 0
+    else { return nil }
+    let drawing = max(0, outputSize - printed)..<outputSize
+    switch fields[2] {
+    case "gray":
+      guard width > 0, height > 0, width <= 1 << 14, height <= 1 << 14,
+        data.count == width * height
+      else { return nil }
+      let image = GrayImage(width: width, height: height, pixels: Array(data))
+      return Picture(caption: fields[3], content: .gray(image), drawing: drawing)
+    case "svg":
+      return Picture(
+        caption: fields[3], content: .svg(String(decoding: data, as: UTF8.self)), drawing: drawing)
+    default:
+      return nil
     }
   }
 
