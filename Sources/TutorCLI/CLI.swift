@@ -52,6 +52,7 @@ public enum LeNetTutor {
     EvaluateCommand.self,
     PredictCommand.self,
     BenchCommand.self,
+    BookCommand.self,
   ]
 
   /// The version `lenet-tutor --version` prints.
