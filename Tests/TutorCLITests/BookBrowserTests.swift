@@ -260,6 +260,17 @@ struct BookBrowserTests {
     let image = try PNG.decode(
       [UInt8](Data(contentsOf: URL(fileURLWithPath: site.directory + "/" + table.src))),
       file: table.src)
+    // The README's picture (Docs/book-chapter-3.png): the page down to Table I's cell.
+    let shot = site.screenshots + "/book-chapter-3.png"
+    _ = try Browser.run(
+      [
+        "--window-size=1100,2600", "--screenshot=\(shot)",
+        site.url("03-c3-partial-connections.html"),
+      ],
+      profile: site.directory + "-profile-" + UUID().uuidString)
+    let screenshot = try PNG.decode(
+      [UInt8](Data(contentsOf: URL(fileURLWithPath: shot))), file: shot)
+    #expect(Set(screenshot.pixels).count > 20, "\(shot) looks blank")
     // 60 links (6×3 + 9×4 + 1×6) are dark; map 0 of C3 reads S2 maps 0, 1, 2 (the paper).
     #expect(image.pixels.filter { $0 == 0 }.count == 60)
     #expect((0..<6).map { image.pixels[$0 * 16] } == [0, 0, 0, 255, 255, 255])
