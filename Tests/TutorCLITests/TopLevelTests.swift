@@ -27,6 +27,7 @@ import Testing
       evaluate    Test a trained checkpoint on the 10,000 MNIST test images.
       predict     Classify digit images with a trained checkpoint: the top 3 digits.
       bench       Measure training and inference speed (images/s) on synthetic data.
+      book        Write the course as a static HTML site, every chapter run, with its pictures.
 
     See 'lenet-tutor help <command>' (or 'lenet-tutor <command> --help') for a command's
     options, and 'lenet-tutor --version' for the version.
