@@ -175,8 +175,8 @@ struct BookPage {
       switch picture.content {
       case .gray(let image):
         images.append((base + ".png", PNG.encode(image)))
-        // Small maps are drawn larger, pixels kept square and sharp.
-        let scale = max(1, min(12, 240 / max(image.width, image.height)))
+        // Small maps are drawn larger (up to 600 by 360 pixels), pixels kept square and sharp.
+        let scale = max(1, min(24, 600 / image.width, 360 / image.height))
         html.append(
           "<img class=\"picture gray\" src=\"images/\(base).png\" alt=\"\(alt)\""
             + " width=\"\(image.width * scale)\" height=\"\(image.height * scale)\">")
