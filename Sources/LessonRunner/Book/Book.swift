@@ -68,9 +68,7 @@ public struct Book {
     var runs: [Result<ChapterRun, any Error>?] = []
     for entry in entries {
       let course = entry.course ?? entry.chapter
-      if course.frontMatter.needsMNIST && runner.workspace.mnistDirectory != nil
-        || !course.frontMatter.needsMNIST
-      {
+      if !course.frontMatter.needsMNIST || runner.workspace.mnistDirectory != nil {
         runs.append(
           Result { try runner.start(entry.chapter, solutions: false, course: entry.course) })
       } else {
