@@ -146,6 +146,24 @@ struct BookCommandTests {
     }
   }
 
+  @Test func aChapterWhoseProseOpensWithItsTitleShowsTheTitleOnce() throws {
+    let checkout = try checkout()
+    try checkout.write(
+      "Lessons/05-titled.md",
+      "---\nnumber: 5\ntitle: Titled\ngoals:\n  - Read\n---\n\n# Titled\n\nSome prose.\n\n# Titled again\n"
+    )
+    let result = checkout.run(["book", "--out", checkout.root + "/site"])
+    #expect(result.status == 0, "\(result.errors)")
+    let page = try #require(checkout.read("site/05-titled.html"))
+    #expect(
+      page.components(separatedBy: ">Titled<").count == 1, "no heading that repeats the title")
+    #expect(page.contains("<h1>5. Titled</h1>"))
+    #expect(page.contains(">Titled again</h"), "a later heading is kept")
+    // A first heading that is not the title stays (chapter 4 opens with "A ramp").
+    let pictures = try #require(checkout.read("site/04-pictures.html"))
+    #expect(pictures.contains(">A ramp</h"))
+  }
+
   @Test func aChapterThatNeedsMNISTSaysHowToFetchItWhenItIsMissing() throws {
     let checkout = try Checkout(chapters: [
       "09-data.md": """

@@ -50,10 +50,13 @@ struct BookPage {
     html += front.goals.map { "<li>\(markdown.inline($0))</li>" }
     html.append("</ul>")
     html.append(summary())
+    var isFirstProse = true
     for block in chapter.blocks {
       switch block {
       case .prose(let text, _):
-        html.append(markdown.render(text))
+        // The page's own heading already names the chapter: the prose's `# Title` would repeat it.
+        html.append(markdown.render(isFirstProse ? Self.withoutTitle(front.title, text) : text))
+        isFirstProse = false
       case .cell(let index):
         html.append(cell(index))
       case .output:
@@ -72,6 +75,15 @@ struct BookPage {
       }
     }
     return "<article>\n" + html.joined(separator: "\n") + "\n</article>"
+  }
+
+  /// `prose` without its first line when that line is the heading `# title`.
+  static func withoutTitle(_ title: String, _ prose: String) -> String {
+    let lines = prose.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }),
+      lines[first].trimmingCharacters(in: .whitespaces) == "# " + title
+    else { return prose }
+    return lines[(first + 1)...].joined(separator: "\n")
   }
 
   /// The line under the goals: how the run went, or why it did not happen.
