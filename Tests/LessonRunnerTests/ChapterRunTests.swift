@@ -105,6 +105,22 @@ struct ChapterRunTests {
     #expect(report.verdicts.first?.text.hasPrefix("the cell at line 12 was still running") == true)
   }
 
+  @Test func aLibraryPreconditionNamesItsReason() throws {
+    // LeNetKit is optimized, yet keeps its precondition messages (`-assert-config Debug`), so
+    // a learner who hands a layer the wrong shape reads why it stopped, not "illegal
+    // instruction".
+    let report = try run(
+      """
+      ```swift
+      print(argmaxOfRows(Tensor(shape: [3], repeating: 0)))
+      ```
+      """)
+    #expect(
+      report.cells.map(\.status) == [
+        .crashed("Precondition failed: argmax expects N × K, got [3]")
+      ])
+  }
+
   @Test func unchangedChapterIsNotCompiledAgain() throws {
     // A fresh id makes the program new to the cache, whatever ran before.
     let path = try writeChapter(
