@@ -66,18 +66,23 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
-  /// compiles in about a second; `-g` gives a crash's backtrace the chapter's lines; the LLVM
-  /// diagnostic style prints one `path:line:column: error:` line per message, which the runner
-  /// turns into the learner's own lines.
+  /// compiles in about a second; `-gline-tables-only` gives a crash's backtrace the chapter's
+  /// lines and columns, which is all the runner reads (full `-g` adds the types and variables
+  /// for a debugger, and two more compiler jobs, one of which type-checks the program a second
+  /// time: a quarter of a chapter's compile); the LLVM diagnostic style prints one
+  /// `path:line:column: error:` line per message, which the runner turns into the learner's own
+  /// lines.
   static let chapterFlags = [
-    "-swift-version", "5", "-Onone", "-g", "-module-name", "LessonChapter",
+    "-swift-version", "5", "-Onone", debugInformationFlag, "-module-name", "LessonChapter",
     "-diagnostic-style=llvm",
   ]
+  /// The debug information of chapter programs: line tables, for the crash's line.
+  static let debugInformationFlag = "-gline-tables-only"
   /// Flags of a chapter with `optimize: true`: its loops run about 20 times faster, for a few
   /// more seconds of compiling.
   static let optimizedChapterFlags =
     [
-      "-swift-version", "5", "-O", "-g", "-module-name", "LessonChapter",
+      "-swift-version", "5", "-O", debugInformationFlag, "-module-name", "LessonChapter",
       "-diagnostic-style=llvm",
     ] + targetCPUFlags
 
