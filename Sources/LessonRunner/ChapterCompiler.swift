@@ -273,12 +273,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
 
     try makeDirectory(base)
-    let lockDescriptor = open(base + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-    guard lockDescriptor >= 0 else {
-      throw .cacheUnwritable(base, String(cString: strerror(errno)))
-    }
+    let lockDescriptor = try lock(base + "/.lock")
     defer { close(lockDescriptor) }
-    while flock(lockDescriptor, LOCK_EX) != 0 && errno == EINTR {}
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
     if FileManager.default.fileExists(atPath: directory) {
       status("The cached LeNetKit build at \(directory) is damaged; building it again.")
@@ -304,12 +300,21 @@ public final class ChapterCompiler: @unchecked Sendable {
     for flag in Self.flags(for: program) { hasher.update(field: flag) }
     hasher.update(field: program.main)
     let base = workspace.cacheDirectory + "/chapters"
-    let directory = base + "/" + hasher.hexDigest()
+    let hash = hasher.hexDigest()
+    let directory = base + "/" + hash
     let executable = directory + "/chapter"
     if Self.isIntact(directory, files: ["chapter"]) {
       return Executable(path: executable, compiledNow: false)
     }
     try makeDirectory(base)
+    // Runs that need the same program at once (the tests, a class's identical submissions)
+    // compile it once: the others wait, then find it. One lock per first two digits of the
+    // hash keeps the lock files few; two different programs rarely share one.
+    let lockDescriptor = try lock(base + "/.lock-" + hash.prefix(2))
+    defer { close(lockDescriptor) }
+    if Self.isIntact(directory, files: ["chapter"]) {
+      return Executable(path: executable, compiledNow: false)
+    }
     if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
@@ -379,6 +384,17 @@ public final class ChapterCompiler: @unchecked Sendable {
     } catch {
       throw .cacheUnwritable(path, "\(error.localizedDescription)")
     }
+  }
+
+  /// Takes the exclusive lock on the file at `path` (made if needed), waiting for another run
+  /// or thread that holds it; closing the returned descriptor releases it.
+  private func lock(_ path: String) throws(CompileError) -> Int32 {
+    let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .cacheUnwritable(path, String(cString: strerror(errno)))
+    }
+    while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    return descriptor
   }
 
   private func makeTemporaryDirectory(in base: String) throws(CompileError) -> String {

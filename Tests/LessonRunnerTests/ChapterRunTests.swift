@@ -134,6 +134,22 @@ struct ChapterRunTests {
     #expect(second.cells.map(\.status) == [.completed])
   }
 
+  @Test func theSameNewProgramNeededTwiceAtOnceIsCompiledOnce() throws {
+    // Two tests (or two students' identical submissions) that start the same program at the
+    // same moment: one compiles it, the other waits and runs the cached build.
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 2 + 2, equals: 4)\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let reports = ConcurrentReports()
+    let runner = self.runner
+    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+      reports.append(Result { try runner.run(chapter, solutions: false) })
+    }
+    let finished = try reports.all.map { try $0.get() }
+    #expect(finished.map(\.compiledProgram).sorted { !$0 && $1 } == [false, true])
+    #expect(finished.allSatisfy { $0.verdicts.map(\.status) == [.passed] })
+  }
+
   @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() throws {
     // Thirty learners' untouched copies, each in a folder of its own, are one program.
     let text = frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 1, equals: 1)\n```\n"
@@ -823,4 +839,14 @@ struct NoCellRunTests {
     #expect(report.tally.failed == 1)
     #expect(!report.passed)
   }
+}
+
+/// Reports collected from several threads.
+final class ConcurrentReports: @unchecked Sendable {
+  private let lock = NSLock()
+  private var results: [Result<ChapterReport, any Error>] = []
+  func append(_ result: Result<ChapterReport, any Error>) {
+    lock.withLock { results.append(result) }
+  }
+  var all: [Result<ChapterReport, any Error>] { lock.withLock { results } }
 }
