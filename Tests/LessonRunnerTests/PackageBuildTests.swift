@@ -112,23 +112,54 @@ struct PackageBuildTests {
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
 
-  @Test func withoutAPackageBuildLeNetKitIsCompiledFromTheSources() throws {
-    // An installed binary: no products folder beside it.
+  @Test func aCheckoutWhoseLibraryIsNotThePackageBuildsCompilesItFromItsSources() throws {
+    // Another checkout (an installed binary pointed at it through LENET_TUTOR_ROOT): its
+    // LeNetKit is not what this package built, so it is compiled from its own sources. A
+    // library of one small file keeps the compile to a second or two.
+    let root = try temporaryDirectory()
+    let manager = FileManager.default
+    try manager.createDirectory(
+      atPath: root + "/Sources/LeNetKit", withIntermediateDirectories: true)
+    try manager.createSymbolicLink(
+      atPath: root + "/Sources/CZlib", withDestinationPath: packageRoot + "/Sources/CZlib")
+    try Data("// a test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
+    try Data(
+      """
+      /// Just what the prelude's tensor check reads.
+      public struct Tensor {
+        public var shape: [Int]
+        public var scalars: [Float]
+        public var count: Int { scalars.count }
+      }
+      /// A function of this library alone, for the chapter to call.
+      public func smallLibraryAnswer() -> Int { 42 }
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: root + "/Sources/LeNetKit/Tensor.swift"))
     var environment = ProcessInfo.processInfo.environment
-    environment["LENET_TUTOR_PACKAGE_BUILD"] = "none"
-    environment["LENET_TUTOR_ROOT"] = packageRoot
-    environment["LENET_TUTOR_CACHE"] =
-      environment["LENET_TUTOR_CACHE"] ?? packageRoot + "/.build/lenet-tutor-test-cache"
+    environment["LENET_TUTOR_ROOT"] = root
+    environment["LENET_TUTOR_CACHE"] = root + "/cache"
     let workspace = try Workspace.locate(environment: environment)
-    #expect(workspace.packageBuild == nil)
-    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    #expect(workspace.packageBuild != nil)
+    var messages: [String] = []
+    let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
     let library = try runner.compiler.library()
     #expect(!library.fromPackageBuild)
+    #expect(messages.first?.hasPrefix("Compiling LeNetKit for the lessons") == true)
     let path = try writeChapter(
-      frontMatter() + "```swift\ncheck(\"S2 parameters\", Subsampling(\"S2\", channels: 6)"
-        + ".parameterCount, equals: 12)\n```\n")
-    // 12 = 6 · 2 (a coefficient and a bias per map): LeCun et al. 1998, section II.B (S2).
+      frontMatter() + "```swift\ncheck(\"answer\", smallLibraryAnswer(), equals: 42)\n```\n")
     let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+  }
+
+  @Test func noneTurnsThePackageBuildOff() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = packageRoot
+    environment["LENET_TUTOR_PACKAGE_BUILD"] = "none"
+    #expect(try Workspace.locate(environment: environment).packageBuild == nil)
+    environment["LENET_TUTOR_PACKAGE_BUILD"] = "/some/products"
+    #expect(
+      try Workspace.locate(environment: environment).packageBuild
+        == PackageBuild(directory: "/some/products"))
   }
 }
