@@ -118,9 +118,10 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
-  /// build of these sources.
-  public func library() throws(CompileError) -> Library {
-    var library = try leNetKit()
+  /// build of these sources. `forSpeed`: a library compiled whole-module from the sources
+  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`).
+  public func library(forSpeed: Bool = false) throws(CompileError) -> Library {
+    var library = try forSpeed ? compiledLibrary() : leNetKit()
     library.preludeDirectory = try prelude(library)
     return library
   }
@@ -175,8 +176,7 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// when the workspace has a package build of these very sources; otherwise compiled from
   /// the sources (about 20 s: an installed binary, or a library edited and not built again).
   private func leNetKit() throws(CompileError) -> Library {
-    let sources = workspace.librarySources()
-    guard !sources.isEmpty else { throw .noLibrarySources(workspace.root + "/Sources/LeNetKit") }
+    let sources = try librarySources()
     if let build = workspace.packageBuild, let module = build.modulePath,
       let objects = build.objects(of: sources.map { workspace.root + "/" + $0 })
     {
@@ -189,6 +189,13 @@ public final class ChapterCompiler: @unchecked Sendable {
       }
     }
     return try compiledLibrary(sources: sources)
+  }
+
+  /// The LeNetKit sources, relative to the root; there must be some.
+  private func librarySources() throws(CompileError) -> [String] {
+    let sources = workspace.librarySources()
+    guard !sources.isEmpty else { throw .noLibrarySources(workspace.root + "/Sources/LeNetKit") }
+    return sources
   }
 
   /// Flags that link the package build's LeNetKit objects into a shared library.
@@ -236,7 +243,9 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// LeNetKit compiled from the sources into the cache, with the package's optimization.
-  private func compiledLibrary(sources: [String]) throws(CompileError) -> Library {
+  private func compiledLibrary(sources given: [String]? = nil) throws(CompileError) -> Library {
+    let sources: [String]
+    if let given { sources = given } else { sources = try librarySources() }
     var hasher = CacheKey()
     hasher.update(field: "lenet-tutor library v2")
     hasher.update(field: try compilerVersion())

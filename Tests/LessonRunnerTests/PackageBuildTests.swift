@@ -152,6 +152,18 @@ struct PackageBuildTests {
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
 
+  @Test func chaptersThatTrainOrAskForSpeedUseTheWholeModuleLibrary() throws {
+    func needsFast(_ extra: String) throws -> Bool {
+      let chapter = try ChapterParser.parse(
+        contentsOf: try writeChapter(frontMatter(extra: extra) + "```swift\nprint(1)\n```\n"))
+      let program = try ChapterProgram(chapter: chapter, solutions: false)
+      return ChapterRunner.needsFastLibrary(course: chapter, program: program)
+    }
+    #expect(try !needsFast(""))
+    #expect(try needsFast("needs-mnist: true\n"))
+    #expect(try needsFast("optimize: true\n"))
+  }
+
   @Test func noneTurnsThePackageBuildOff() throws {
     var environment = ProcessInfo.processInfo.environment
     environment["LENET_TUTOR_ROOT"] = packageRoot
