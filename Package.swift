@@ -46,13 +46,17 @@ let package = Package(
 /// registers; baseline x86-64 (SSE2, no FMA) runs a training step several times slower, and
 /// calls libm for every fused multiply-add. A build stops with "illegal instruction" on an older
 /// CPU: delete the `-target-cpu` flag there. Other architectures use the compiler's defaults.
+///
+/// The debug build keeps the debug assertion mode (`-assert-config Debug`, which `-O` would
+/// otherwise turn off): the chapters link this build (`ChapterCompiler`), and a learner whose
+/// cell hands a layer the wrong shape should read the precondition's message, not "illegal
+/// instruction".
 var kernelSettings: [SwiftSetting] {
+  let debug = SwiftSetting.unsafeFlags(
+    ["-O", "-assert-config", "Debug"], .when(configuration: .debug))
   #if arch(x86_64)
-    [
-      .unsafeFlags(["-O"], .when(configuration: .debug)),
-      .unsafeFlags(["-target-cpu", "haswell"]),
-    ]
+    return [debug, .unsafeFlags(["-target-cpu", "haswell"])]
   #else
-    [.unsafeFlags(["-O"], .when(configuration: .debug))]
+    return [debug]
   #endif
 }

@@ -7,12 +7,18 @@ import LeNetKit
   import Darwin
 #endif
 
-/// Compiles LeNetKit once into a cache, then chapter programs against it, each cached by the hash
-/// of its content so an unchanged chapter starts at once.
+/// Puts LeNetKit once into a cache as a shared library, then compiles chapter programs against
+/// it, each cached by the hash of its content so an unchanged chapter starts at once.
+///
+/// The library is the package's own build (`Workspace.packageBuild`: the objects `swift build`
+/// compiled, linked in about a second) when there is one of the current sources; otherwise
+/// (an installed binary, a library edited and not built again) it is compiled from the
+/// sources, which takes 10 to 20 s.
 ///
 /// Cache layout (`Workspace.cacheDirectory`):
 /// ```
-/// library/<hash>/libLeNetKit.so, LeNetKit.swiftmodule   hash: LeNetKit sources + swiftc --version
+/// library/<hash>/libLeNetKit.so, LeNetKit.swiftmodule   hash: the package build's files (size,
+///                                                       time) or LeNetKit's sources; swiftc
 /// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
 /// ```
@@ -30,6 +36,9 @@ public final class ChapterCompiler: @unchecked Sendable {
     public var compiledNow: Bool
     /// The folder of the prelude module (`LessonPrelude`) built against it.
     public var preludeDirectory: String = ""
+    /// Whether it is the package's own build, linked (`Workspace.packageBuild`), rather than
+    /// compiled from the sources.
+    public var fromPackageBuild = false
   }
 
   /// A compiled chapter program.
@@ -57,18 +66,23 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
   /// Flags of a chapter program. Language mode 5 lets top-level functions read top-level
   /// variables, as a notebook's cells expect (mode 6 isolates them to the main actor); `-Onone`
-  /// compiles in about a second; `-g` gives a crash's backtrace the chapter's lines; the LLVM
-  /// diagnostic style prints one `path:line:column: error:` line per message, which the runner
-  /// turns into the learner's own lines.
+  /// compiles in about a second; `-gline-tables-only` gives a crash's backtrace the chapter's
+  /// lines and columns, which is all the runner reads (full `-g` adds the types and variables
+  /// for a debugger, and two more compiler jobs, one of which type-checks the program a second
+  /// time: a quarter of a chapter's compile); the LLVM diagnostic style prints one
+  /// `path:line:column: error:` line per message, which the runner turns into the learner's own
+  /// lines.
   static let chapterFlags = [
-    "-swift-version", "5", "-Onone", "-g", "-module-name", "LessonChapter",
+    "-swift-version", "5", "-Onone", debugInformationFlag, "-module-name", "LessonChapter",
     "-diagnostic-style=llvm",
   ]
+  /// The debug information of chapter programs: line tables, for the crash's line.
+  static let debugInformationFlag = "-gline-tables-only"
   /// Flags of a chapter with `optimize: true`: its loops run about 20 times faster, for a few
   /// more seconds of compiling.
   static let optimizedChapterFlags =
     [
-      "-swift-version", "5", "-O", "-g", "-module-name", "LessonChapter",
+      "-swift-version", "5", "-O", debugInformationFlag, "-module-name", "LessonChapter",
       "-diagnostic-style=llvm",
     ] + targetCPUFlags
 
@@ -104,9 +118,10 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
-  /// build of these sources.
-  public func library() throws(CompileError) -> Library {
-    var library = try leNetKit()
+  /// build of these sources. `forSpeed`: a library compiled whole-module from the sources
+  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`).
+  public func library(forSpeed: Bool = false) throws(CompileError) -> Library {
+    var library = try forSpeed ? compiledLibrary() : leNetKit()
     library.preludeDirectory = try prelude(library)
     return library
   }
@@ -157,20 +172,109 @@ public final class ChapterCompiler: @unchecked Sendable {
     "-swift-version", "5", "-Onone",
   ]
 
-  /// The compiled LeNetKit, compiling it first if the cache has no build of these sources.
+  /// LeNetKit as a shared library: the package's own build linked into one (about a second),
+  /// when the workspace has a package build of these very sources; otherwise compiled from
+  /// the sources (about 20 s: an installed binary, or a library edited and not built again).
   private func leNetKit() throws(CompileError) -> Library {
+    let sources = try librarySources()
+    if let build = workspace.packageBuild, let module = build.modulePath,
+      let objects = build.objects(of: sources.map { workspace.root + "/" + $0 })
+    {
+      do {
+        return try linkedLibrary(module: module, objects: objects)
+      } catch {
+        status(
+          "Could not link the package's LeNetKit build at \(build.directory) (\(error));"
+            + " compiling LeNetKit from the sources instead.")
+      }
+    }
+    return try compiledLibrary(sources: sources)
+  }
+
+  /// The LeNetKit sources, relative to the root; there must be some.
+  private func librarySources() throws(CompileError) -> [String] {
+    let sources = workspace.librarySources()
+    guard !sources.isEmpty else { throw .noLibrarySources(workspace.root + "/Sources/LeNetKit") }
+    return sources
+  }
+
+  /// Flags that link the package build's LeNetKit objects into a shared library.
+  static let linkFlags = ["-emit-library", "-module-name", "LeNetKit"]
+
+  /// The package build's LeNetKit, linked into the cache: the module is copied and the objects
+  /// linked, so a later `swift build` cannot change an entry in use. Keyed by the size and time
+  /// of each file it copies (hashing 8 MB of objects on every start would cost more than the
+  /// link saves on a warm one), so a rebuilt library is a new entry.
+  private func linkedLibrary(module: String, objects: [String]) throws(CompileError) -> Library {
+    func key() throws(CompileError) -> String {
+      var hasher = CacheKey()
+      hasher.update(field: "lenet-tutor package library v1")
+      hasher.update(field: try compilerVersion())
+      for flag in Self.linkFlags { hasher.update(field: flag) }
+      for path in [module] + objects {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+        let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+        hasher.update(field: "\(path) \(size) \(time)")
+      }
+      return hasher.hexDigest()
+    }
+    let hash = try key()
+    var library = try cachedLibrary(hash: hash) { temporary throws(CompileError) in
+      do {
+        try FileManager.default.copyItem(
+          atPath: module, toPath: temporary + "/LeNetKit.swiftmodule")
+      } catch {
+        throw .cacheUnwritable(temporary, "\(error)")
+      }
+      let result = try run(
+        Self.linkFlags + ["-o", temporary + "/libLeNetKit.so"] + objects + ["-lz"])
+      guard result.termination == .exited(0) else {
+        throw .compilerFailed(command: "swiftc (linking LeNetKit)", output: result.output)
+      }
+      // A `swift build` that rewrote the objects meanwhile may have left a mixed library.
+      guard try key() == hash else {
+        throw .compilerFailed(
+          command: "swiftc (linking LeNetKit)", output: "the package build changed while linking")
+      }
+    }
+    library.fromPackageBuild = true
+    return library
+  }
+
+  /// LeNetKit compiled from the sources into the cache, with the package's optimization.
+  private func compiledLibrary(sources given: [String]? = nil) throws(CompileError) -> Library {
+    let sources: [String]
+    if let given { sources = given } else { sources = try librarySources() }
     var hasher = CacheKey()
     hasher.update(field: "lenet-tutor library v2")
     hasher.update(field: try compilerVersion())
     for flag in Self.libraryFlags { hasher.update(field: flag) }
-    let sources = workspace.librarySources()
-    guard !sources.isEmpty else { throw .noLibrarySources(workspace.root + "/Sources/LeNetKit") }
     for path in sources + ["Sources/CZlib/module.modulemap", "Sources/CZlib/shim.h"] {
       hasher.update(field: path)
       hasher.update(
         [UInt8](FileManager.default.contents(atPath: workspace.root + "/" + path) ?? Data()))
     }
-    let hash = hasher.hexDigest()
+    return try cachedLibrary(hash: hasher.hexDigest()) { temporary throws(CompileError) in
+      status("Compiling LeNetKit for the lessons (once per change to the library; about 10 s)…")
+      let result = try run(
+        Self.libraryFlags + [
+          "-I", workspace.root + "/Sources/CZlib",
+          "-o", temporary + "/libLeNetKit.so",
+          "-emit-module-path", temporary + "/LeNetKit.swiftmodule",
+        ] + sources.map { workspace.root + "/" + $0 } + ["-lz"])
+      guard result.termination == .exited(0) else {
+        throw .compilerFailed(command: "swiftc (LeNetKit)", output: result.output)
+      }
+    }
+  }
+
+  /// The library entry `library/<hash>`, made by `build` (which writes `libLeNetKit.so` and
+  /// `LeNetKit.swiftmodule` into the folder it is given) when the cache has no intact one.
+  /// A lock file makes parallel first runs build it once, not once each.
+  private func cachedLibrary(
+    hash: String, build: (String) throws(CompileError) -> Void
+  ) throws(CompileError) -> Library {
     let base = workspace.cacheDirectory + "/library"
     let directory = base + "/" + hash
     let files = ["libLeNetKit.so", "LeNetKit.swiftmodule"]
@@ -178,30 +282,16 @@ public final class ChapterCompiler: @unchecked Sendable {
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
 
     try makeDirectory(base)
-    let lockDescriptor = open(base + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-    guard lockDescriptor >= 0 else {
-      throw .cacheUnwritable(base, String(cString: strerror(errno)))
-    }
+    let lockDescriptor = try lock(base + "/.lock")
     defer { close(lockDescriptor) }
-    while flock(lockDescriptor, LOCK_EX) != 0 && errno == EINTR {}
     if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
     if FileManager.default.fileExists(atPath: directory) {
       status("The cached LeNetKit build at \(directory) is damaged; building it again.")
       discard(directory, in: base)
     }
-
-    status("Compiling LeNetKit for the lessons (once per change to the library; about 10 s)…")
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
-    let result = try run(
-      Self.libraryFlags + [
-        "-I", workspace.root + "/Sources/CZlib",
-        "-o", temporary + "/libLeNetKit.so",
-        "-emit-module-path", temporary + "/LeNetKit.swiftmodule",
-      ] + sources.map { workspace.root + "/" + $0 } + ["-lz"])
-    guard result.termination == .exited(0) else {
-      throw .compilerFailed(command: "swiftc (LeNetKit)", output: result.output)
-    }
+    try build(temporary)
     try writeManifest(temporary, files: files)
     try publish(temporary, as: directory)
     return Library(directory: directory, hash: hash, compiledNow: true)
@@ -219,12 +309,21 @@ public final class ChapterCompiler: @unchecked Sendable {
     for flag in Self.flags(for: program) { hasher.update(field: flag) }
     hasher.update(field: program.main)
     let base = workspace.cacheDirectory + "/chapters"
-    let directory = base + "/" + hasher.hexDigest()
+    let hash = hasher.hexDigest()
+    let directory = base + "/" + hash
     let executable = directory + "/chapter"
     if Self.isIntact(directory, files: ["chapter"]) {
       return Executable(path: executable, compiledNow: false)
     }
     try makeDirectory(base)
+    // Runs that need the same program at once (the tests, a class's identical submissions)
+    // compile it once: the others wait, then find it. One lock per first two digits of the
+    // hash keeps the lock files few; two different programs rarely share one.
+    let lockDescriptor = try lock(base + "/.lock-" + hash.prefix(2))
+    defer { close(lockDescriptor) }
+    if Self.isIntact(directory, files: ["chapter"]) {
+      return Executable(path: executable, compiledNow: false)
+    }
     if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
@@ -294,6 +393,17 @@ public final class ChapterCompiler: @unchecked Sendable {
     } catch {
       throw .cacheUnwritable(path, "\(error.localizedDescription)")
     }
+  }
+
+  /// Takes the exclusive lock on the file at `path` (made if needed), waiting for another run
+  /// or thread that holds it; closing the returned descriptor releases it.
+  private func lock(_ path: String) throws(CompileError) -> Int32 {
+    let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw .cacheUnwritable(path, String(cString: strerror(errno)))
+    }
+    while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    return descriptor
   }
 
   private func makeTemporaryDirectory(in base: String) throws(CompileError) -> String {

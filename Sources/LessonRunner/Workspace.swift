@@ -23,6 +23,11 @@ public struct Workspace: Sendable {
   public var lessonsDirectory: String
   /// The learner's workspace, when the commands run in one (`lenet-tutor init` made it).
   public var learner: LearnerWorkspace?
+  /// The package's own build of LeNetKit, which the chapters link instead of compiling the
+  /// library a second time (`ChapterCompiler`): the SwiftPM products folder that holds the
+  /// running program. Nil for a program installed elsewhere; the chapters then compile
+  /// LeNetKit from the sources once.
+  public var packageBuild: PackageBuild?
 
   /// The four files a `needs-mnist` chapter reads.
   public static let mnistFiles = [
@@ -30,7 +35,8 @@ public struct Workspace: Sendable {
     "t10k-labels-idx1-ubyte.gz",
   ]
 
-  /// Creates a workspace from explicit parts (tests use this).
+  /// Creates a workspace from explicit parts (tests use this); the package build is the one
+  /// beside the running program, if any.
   public init(
     root: String, swiftc: String, cacheDirectory: String, progressPath: String,
     mnistDirectory: String?, environment: [String: String]
@@ -42,6 +48,7 @@ public struct Workspace: Sendable {
     self.mnistDirectory = mnistDirectory
     self.environment = environment
     self.lessonsDirectory = root + "/Lessons"
+    self.packageBuild = PackageBuild.find(besideExecutable: PackageBuild.runningExecutable())
   }
 
   /// Looks MNIST up as every command does (`MNIST.locate`: `LENET_TUTOR_DATA`, else the
@@ -64,7 +71,10 @@ public struct Workspace: Sendable {
   ///   `~/.cache/lenet-tutor`;
   /// - progress: `LENET_TUTOR_PROGRESS`, else `<root>/.lenet-tutor/progress.json`;
   /// - MNIST: `MNIST.locate`, as every command finds it (`LENET_TUTOR_DATA`, else the download
-  ///   cache).
+  ///   cache);
+  /// - the package build of LeNetKit: `LENET_TUTOR_PACKAGE_BUILD` (a SwiftPM products folder,
+  ///   or `none` to compile LeNetKit from the sources), else the products folder holding the
+  ///   running program, if it holds one.
   ///
   /// A learner workspace (`lenet-tutor init`) is `learnerDirectory` when given (`--workspace`),
   /// else the nearest one above `start` or the working directory. In one, the chapters are its
@@ -120,6 +130,12 @@ public struct Workspace: Sendable {
       root: root, swiftc: swiftc, cacheDirectory: cache, progressPath: progress,
       mnistDirectory: nil, environment: environment)
     workspace.locateMNIST()
+    switch environment["LENET_TUTOR_PACKAGE_BUILD"] {
+    case "none"?: workspace.packageBuild = nil
+    case let folder? where !folder.isEmpty:
+      workspace.packageBuild = PackageBuild(directory: absolute(folder, from: current))
+    default: break
+    }
     if let learner {
       workspace.learner = learner
       workspace.lessonsDirectory = learner.lessonsDirectory
@@ -193,6 +209,96 @@ public struct Workspace: Sendable {
   public static func absolute(_ path: String, from base: String) -> String {
     let joined = path.hasPrefix("/") ? path : base + "/" + path
     return URL(fileURLWithPath: joined).standardizedFileURL.path
+  }
+}
+
+/// A SwiftPM products folder (`.build/<triple>/debug` or `release`) with its build of LeNetKit:
+/// the module `swift build` emitted and one object file per source (`LeNetKit.build`, mapped
+/// by its `output-file-map.json`).
+public struct PackageBuild: Sendable, Equatable {
+  /// The products folder.
+  public var directory: String
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  /// The program running now, symbolic links resolved; nil where the system does not say.
+  static func runningExecutable() -> String? {
+    Bundle.main.executableURL?.resolvingSymlinksInPath().path
+  }
+
+  /// The products folder holding `executable` (`lenet-tutor`, or the test bundle under
+  /// `swift test`) if it holds a LeNetKit build; nil otherwise (an installed binary).
+  static func find(besideExecutable executable: String?) -> PackageBuild? {
+    guard let executable else { return nil }
+    let build = PackageBuild(directory: (executable as NSString).deletingLastPathComponent)
+    guard build.modulePath != nil,
+      FileManager.default.fileExists(atPath: build.outputFileMapPath)
+    else { return nil }
+    return build
+  }
+
+  /// LeNetKit's module: `Modules/` since SwiftPM 6, the folder itself before.
+  var modulePath: String? {
+    [directory + "/Modules/LeNetKit.swiftmodule", directory + "/LeNetKit.swiftmodule"].first {
+      FileManager.default.fileExists(atPath: $0)
+    }
+  }
+
+  /// The compiler's map from each LeNetKit source to its object file.
+  var outputFileMapPath: String { directory + "/LeNetKit.build/output-file-map.json" }
+
+  /// The object files built from exactly `sources` (absolute paths), in their order; nil when
+  /// this build is of other sources (another checkout, a file added or removed since) or is
+  /// stale (a source changed after its object was written: the library was edited and not
+  /// built again). A build that puts the whole module in one object (whole-module
+  /// optimization) maps it from the empty key.
+  func objects(of sources: [String]) -> [String]? {
+    guard let data = FileManager.default.contents(atPath: outputFileMapPath),
+      let map = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return nil }
+    func object(_ key: String) -> String? {
+      (map[key] as? [String: Any])?["object"] as? String
+    }
+    // Each source the build compiled (symbolic links resolved) and its object, if it has one.
+    var objectOfSource: [String: String?] = [:]
+    for key in map.keys where !key.isEmpty {
+      objectOfSource.updateValue(object(key), forKey: Self.resolved(key))
+    }
+    let resolvedSources = sources.map(Self.resolved)
+    guard Set(objectOfSource.keys) == Set(resolvedSources) else { return nil }
+    let perSource = resolvedSources.compactMap { source in
+      objectOfSource[source].flatMap { $0 }.map { (source: source, object: $0) }
+    }
+    if perSource.count == sources.count
+      && perSource.allSatisfy({ FileManager.default.fileExists(atPath: $0.object) })
+    {
+      guard perSource.allSatisfy({ Self.isAtLeastAsNew($0.object, as: [$0.source]) }) else {
+        return nil
+      }
+      return perSource.map(\.object)
+    }
+    guard let whole = object(""), Self.isAtLeastAsNew(whole, as: resolvedSources) else {
+      return nil
+    }
+    return [whole]
+  }
+
+  /// `path` with symbolic links resolved.
+  static func resolved(_ path: String) -> String {
+    URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+  }
+
+  /// The modification time of `path`, nil when it does not exist.
+  static func modificationTime(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+  }
+
+  /// Whether `object` exists and was written no earlier than every one of `sources`.
+  static func isAtLeastAsNew(_ object: String, as sources: [String]) -> Bool {
+    guard let built = modificationTime(object) else { return false }
+    return sources.allSatisfy { (modificationTime($0) ?? .distantFuture) <= built }
   }
 }
 

@@ -105,6 +105,23 @@ struct ChapterRunTests {
     #expect(report.verdicts.first?.text.hasPrefix("the cell at line 12 was still running") == true)
   }
 
+  @Test(.enabled(if: isDebugBuild, "a release build's LeNetKit drops precondition messages"))
+  func aLibraryPreconditionNamesItsReason() throws {
+    // The debug build's LeNetKit, which the chapters link, is optimized yet keeps its
+    // precondition messages (`-assert-config Debug`), so a learner who hands a layer the wrong
+    // shape reads why it stopped, not "illegal instruction".
+    let report = try run(
+      """
+      ```swift
+      print(argmaxOfRows(Tensor(shape: [3], repeating: 0)))
+      ```
+      """)
+    #expect(
+      report.cells.map(\.status) == [
+        .crashed("Precondition failed: argmax expects N × K, got [3]")
+      ])
+  }
+
   @Test func unchangedChapterIsNotCompiledAgain() throws {
     // A fresh id makes the program new to the cache, whatever ran before.
     let path = try writeChapter(
@@ -116,6 +133,22 @@ struct ChapterRunTests {
     #expect(!second.compiledProgram)
     #expect(!second.compiledLibrary)
     #expect(second.cells.map(\.status) == [.completed])
+  }
+
+  @Test func theSameNewProgramNeededTwiceAtOnceIsCompiledOnce() throws {
+    // Two tests (or two students' identical submissions) that start the same program at the
+    // same moment: one compiles it, the other waits and runs the cached build.
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 2 + 2, equals: 4)\n```\n")
+    let chapter = try ChapterParser.parse(contentsOf: path)
+    let reports = ConcurrentReports()
+    let runner = self.runner
+    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+      reports.append(Result { try runner.run(chapter, solutions: false) })
+    }
+    let finished = try reports.all.map { try $0.get() }
+    #expect(finished.map(\.compiledProgram).sorted { !$0 && $1 } == [false, true])
+    #expect(finished.allSatisfy { $0.verdicts.map(\.status) == [.passed] })
   }
 
   @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() throws {
@@ -808,3 +841,22 @@ struct NoCellRunTests {
     #expect(!report.passed)
   }
 }
+
+/// Reports collected from several threads.
+final class ConcurrentReports: @unchecked Sendable {
+  private let lock = NSLock()
+  private var results: [Result<ChapterReport, any Error>] = []
+  func append(_ result: Result<ChapterReport, any Error>) {
+    lock.withLock { results.append(result) }
+  }
+  var all: [Result<ChapterReport, any Error>] { lock.withLock { results } }
+}
+
+/// Whether these tests were built in the debug configuration (`swift test`, not `-c release`).
+let isDebugBuild: Bool = {
+  #if DEBUG
+    true
+  #else
+    false
+  #endif
+}()

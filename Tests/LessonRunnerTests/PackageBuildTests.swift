@@ -1,0 +1,177 @@
+import Foundation
+import LeNetKit
+import Testing
+
+@testable import LessonRunner
+
+/// The chapters link the package's own build of LeNetKit when it is of the very sources the
+/// workspace names, and compile the library from the sources otherwise.
+@Suite("The package build of LeNetKit")
+struct PackageBuildTests {
+  /// A products folder as SwiftPM writes it (`Modules/LeNetKit.swiftmodule`,
+  /// `LeNetKit.build/output-file-map.json`) for two sources, with files whose times are set:
+  /// each source at `sourceAge` seconds ago and each object at `objectAge`.
+  struct FakeBuild {
+    let build: PackageBuild
+    let sources: [String]
+    let objects: [String]
+
+    init(sourceAge: Double = 100, objectAge: Double = 50, wholeModule: Bool = false) throws {
+      let root = try temporaryDirectory()
+      let directory = root + "/.build/debug"
+      let manager = FileManager.default
+      try manager.createDirectory(
+        atPath: directory + "/LeNetKit.build", withIntermediateDirectories: true)
+      try manager.createDirectory(
+        atPath: directory + "/Modules", withIntermediateDirectories: true)
+      try manager.createDirectory(
+        atPath: root + "/Sources/LeNetKit", withIntermediateDirectories: true)
+      try Data("module".utf8).write(
+        to: URL(fileURLWithPath: directory + "/Modules/LeNetKit.swiftmodule"))
+      sources = ["A", "B"].map { root + "/Sources/LeNetKit/\($0).swift" }
+      objects =
+        wholeModule
+        ? [directory + "/LeNetKit.build/LeNetKit.o"]
+        : ["A", "B"].map { directory + "/LeNetKit.build/\($0).swift.o" }
+      var map: [String: [String: String]] = [:]
+      for (index, source) in sources.enumerated() {
+        map[source] = wholeModule ? [:] : ["object": objects[index]]
+      }
+      map[""] = wholeModule ? ["object": objects[0]] : [:]
+      try JSONSerialization.data(withJSONObject: map).write(
+        to: URL(fileURLWithPath: directory + "/LeNetKit.build/output-file-map.json"))
+      let now = Date()
+      for (paths, age) in [(sources, sourceAge), (objects, objectAge)] {
+        for path in paths {
+          try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+          try manager.setAttributes(
+            [.modificationDate: now.addingTimeInterval(-age)], ofItemAtPath: path)
+        }
+      }
+      build = PackageBuild(directory: directory)
+    }
+  }
+
+  @Test func aBuildNewerThanItsSourcesGivesItsObjects() throws {
+    let fake = try FakeBuild()
+    #expect(fake.build.modulePath == fake.build.directory + "/Modules/LeNetKit.swiftmodule")
+    #expect(fake.build.objects(of: fake.sources) == fake.objects)
+    // The order is the sources' order, whatever the map's.
+    #expect(fake.build.objects(of: fake.sources.reversed()) == fake.objects.reversed())
+  }
+
+  @Test func aSourceEditedSinceTheBuildMakesItStale() throws {
+    let fake = try FakeBuild()
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date()], ofItemAtPath: fake.sources[1])
+    #expect(fake.build.objects(of: fake.sources) == nil)
+  }
+
+  @Test func aBuildOfOtherSourcesIsNotUsed() throws {
+    let fake = try FakeBuild()
+    // A source added since the build, and a checkout with fewer files.
+    #expect(fake.build.objects(of: fake.sources + [fake.sources[0] + ".new.swift"]) == nil)
+    #expect(fake.build.objects(of: [fake.sources[0]]) == nil)
+  }
+
+  @Test func aMissingObjectMakesItUnusable() throws {
+    let fake = try FakeBuild()
+    try FileManager.default.removeItem(atPath: fake.objects[0])
+    #expect(fake.build.objects(of: fake.sources) == nil)
+  }
+
+  @Test func aWholeModuleBuildGivesItsOneObject() throws {
+    let fake = try FakeBuild(wholeModule: true)
+    #expect(fake.build.objects(of: fake.sources) == fake.objects)
+    let stale = try FakeBuild(sourceAge: 10, objectAge: 20, wholeModule: true)
+    #expect(stale.build.objects(of: stale.sources) == nil)
+  }
+
+  @Test func aFolderWithoutALeNetKitBuildIsNoPackageBuild() throws {
+    let folder = try temporaryDirectory()
+    #expect(PackageBuild.find(besideExecutable: folder + "/lenet-tutor") == nil)
+    #expect(PackageBuild.find(besideExecutable: nil) == nil)
+    let fake = try FakeBuild()
+    #expect(
+      PackageBuild.find(besideExecutable: fake.build.directory + "/lenet-tutor") == fake.build)
+  }
+
+  @Test func theTestsRunChaptersOnThePackageBuild() throws {
+    // `swift test` runs from the products folder that holds this package's LeNetKit build.
+    let workspace = try testWorkspace()
+    let build = try #require(workspace.packageBuild)
+    #expect(FileManager.default.fileExists(atPath: build.outputFileMapPath))
+    let runner = ChapterRunner(workspace: workspace, status: { _ in })
+    let library = try runner.compiler.library()
+    #expect(library.fromPackageBuild)
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"C1 parameters\", Conv2D(\"C1\", inputChannels: 1,"
+        + " outputChannels: 6, kernelSize: 5).parameterCount, equals: 156)\n```\n")
+    // 156 = 6 · (5 · 5 + 1): LeCun et al. 1998, section II.B (C1).
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+  }
+
+  @Test func aCheckoutWhoseLibraryIsNotThePackageBuildsCompilesItFromItsSources() throws {
+    // Another checkout (an installed binary pointed at it through LENET_TUTOR_ROOT): its
+    // LeNetKit is not what this package built, so it is compiled from its own sources. A
+    // library of one small file keeps the compile to a second or two.
+    let root = try temporaryDirectory()
+    let manager = FileManager.default
+    try manager.createDirectory(
+      atPath: root + "/Sources/LeNetKit", withIntermediateDirectories: true)
+    try manager.createSymbolicLink(
+      atPath: root + "/Sources/CZlib", withDestinationPath: packageRoot + "/Sources/CZlib")
+    try Data("// a test checkout\n".utf8).write(to: URL(fileURLWithPath: root + "/Package.swift"))
+    try Data(
+      """
+      /// Just what the prelude's tensor check reads.
+      public struct Tensor {
+        public var shape: [Int]
+        public var scalars: [Float]
+        public var count: Int { scalars.count }
+      }
+      /// A function of this library alone, for the chapter to call.
+      public func smallLibraryAnswer() -> Int { 42 }
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: root + "/Sources/LeNetKit/Tensor.swift"))
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = root
+    environment["LENET_TUTOR_CACHE"] = root + "/cache"
+    let workspace = try Workspace.locate(environment: environment)
+    #expect(workspace.packageBuild != nil)
+    var messages: [String] = []
+    let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
+    let library = try runner.compiler.library()
+    #expect(!library.fromPackageBuild)
+    #expect(messages.first?.hasPrefix("Compiling LeNetKit for the lessons") == true)
+    let path = try writeChapter(
+      frontMatter() + "```swift\ncheck(\"answer\", smallLibraryAnswer(), equals: 42)\n```\n")
+    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
+  }
+
+  @Test func chaptersThatTrainOrAskForSpeedUseTheWholeModuleLibrary() throws {
+    func needsFast(_ extra: String) throws -> Bool {
+      let chapter = try ChapterParser.parse(
+        contentsOf: try writeChapter(frontMatter(extra: extra) + "```swift\nprint(1)\n```\n"))
+      let program = try ChapterProgram(chapter: chapter, solutions: false)
+      return ChapterRunner.needsFastLibrary(course: chapter, program: program)
+    }
+    #expect(try !needsFast(""))
+    #expect(try needsFast("needs-mnist: true\n"))
+    #expect(try needsFast("optimize: true\n"))
+  }
+
+  @Test func noneTurnsThePackageBuildOff() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = packageRoot
+    environment["LENET_TUTOR_PACKAGE_BUILD"] = "none"
+    #expect(try Workspace.locate(environment: environment).packageBuild == nil)
+    environment["LENET_TUTOR_PACKAGE_BUILD"] = "/some/products"
+    #expect(
+      try Workspace.locate(environment: environment).packageBuild
+        == PackageBuild(directory: "/some/products"))
+  }
+}
