@@ -18,8 +18,9 @@ import Foundation
 /// `A (p − centre) + centre + t`, with `A = scale · [[q, q · shear], [0, 1/q]]` (`matrix`); the
 /// output is resampled bilinearly (each output pixel reads the input at the
 /// inverse image of its centre; outside the image reads as background). The translation is then
-/// narrowed so the transformed ink's bounding box stays at least one pixel inside the image,
-/// and a digit too large for that is scaled down until it fits: no ink is ever cut off.
+/// narrowed so the transformed ink's bounding box stays inside the image with a margin wide enough
+/// that interpolation puts no ink on the border pixels, and a digit too large for that is scaled
+/// down until it fits: no ink is ever cut off.
 public struct Distortion: Sendable, Equatable {
   /// The largest translation, in pixels, along each axis.
   public var maximumTranslation: Float = 2
@@ -40,6 +41,15 @@ public struct Distortion: Sendable, Equatable {
     public var shear: Float
     public var translationX: Float
     public var translationY: Float
+
+    /// A transformation from its five numbers.
+    public init(scale: Float, squeeze: Float, shear: Float, translationX: Float, translationY: Float) {
+      self.scale = scale
+      self.squeeze = squeeze
+      self.shear = shear
+      self.translationX = translationX
+      self.translationY = translationY
+    }
 
     /// `A` in `output = A (input − centre) + centre + t`, as `(a, b, c, d)` for
     /// `[[a, b], [c, d]]` acting on `(x, y)`: shear first, then squeeze, then scale.
@@ -77,7 +87,7 @@ public struct Distortion: Sendable, Equatable {
   }
 
   /// One `C × H × W` image (row-major scalars) transformed by `transform`, its translation
-  /// narrowed (and, if need be, its scale reduced) so the ink stays one pixel inside.
+  /// narrowed (and, if need be, its scale reduced) so no ink reaches the border pixels.
   public static func apply(
     _ transform: Transform, to image: [Float], channels: Int, height: Int, width: Int,
     background: Float
@@ -109,8 +119,13 @@ public struct Distortion: Sendable, Equatable {
       }
       return (minX, maxX, minY, maxY)
     }
-    // Allowed box: one pixel inside, since bilinear sampling spreads ink by up to a pixel.
-    let (lowX, highX, lowY, highY) = (Float(1), Float(width - 1), Float(1), Float(height - 1))
+    // Allowed box: bilinear sampling picks up ink from half a source pixel beyond the box, which
+    // A stretches by up to |a| + |b| across and |c| + |d| down; a border pixel's centre is half a
+    // pixel in. So the box keeps (half that spread + half a pixel) from each edge, and a bit more.
+    let marginX = 0.5 * (abs(a) + abs(b)) + 0.5 + 0.05
+    let marginY = 0.5 * (abs(c) + abs(d)) + 0.5 + 0.05
+    let (lowX, highX) = (marginX, Float(width) - marginX)
+    let (lowY, highY) = (marginY, Float(height) - marginY)
     var box = extents()
     let fit = min(
       1, (highX - lowX) / (box.maxX - box.minX), (highY - lowY) / (box.maxY - box.minY))

@@ -47,6 +47,9 @@ public struct PatternTraining: Sendable, Equatable {
   public var distortedCopies: Int = 9
   /// Patterns the curvature is estimated on before each pass (the paper's 500).
   public var curvaturePatterns: Int = 500
+  /// Re-estimate the curvature also after every this many patterns within a pass (nil: only
+  /// before each pass, as the paper says). See `PatternTraining.paper1998` for why it helps.
+  public var curvatureInterval: Int?
   /// Evaluate the whole training set after each pass (the paper's figure 5 plots it); without
   /// it, a pass's training error is the running error of the patterns as they were presented.
   public var measureTrainingSet: Bool = true
@@ -148,7 +151,8 @@ extension Model {
     for pass in 1...training.passes {
       let start = DispatchTime.now().uptimeNanoseconds
       let rate = training.schedule.learningRate(pass: pass)
-      if sdlm != nil {
+      func estimateCurvature() {
+        guard sdlm != nil else { return }
         var sample = Array(0..<data.count)
         generator.shuffle(&sample)
         let (input, labels) = data.batch(
@@ -156,6 +160,7 @@ extension Model {
         sdlm?.learningRate = rate
         sdlm?.estimateCurvature(of: self, input: input, labels: labels, loss: training.loss)
       }
+      estimateCurvature()
       var distortionGenerator = SplitMix64(seed: generator.next())
       var (lossSum, wrong, seen) = (0.0, 0, 0)
       let updateStart = DispatchTime.now().uptimeNanoseconds
@@ -195,6 +200,11 @@ extension Model {
         wrong += labels.count - evaluated.correct
         let before = seen
         seen += labels.count
+        if let interval = training.curvatureInterval, seen / interval != before / interval,
+          seen < order.count
+        {
+          estimateCurvature()
+        }
         if seen / 1000 != before / 1000 || seen == order.count {
           onProgress(pass, seen, order.count, Float(wrong) / Float(seen))
         }

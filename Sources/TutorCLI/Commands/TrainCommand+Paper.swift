@@ -24,8 +24,13 @@ extension TrainCommand {
     "paper1998: lecun1998, eq. 9, SDLM, batch 1, the paper's η schedule, 20 passes.",
     from: ["paper1998"], defaultText: "none")
 
+  static let curvatureEvery = Option.integer(
+    "--curvature-every", "n",
+    "With sdlm: re-estimate the curvature also after every n patterns, not only before each pass.",
+    in: 100...10_000_000, defaultText: "before each pass (the recipe: see its help)")
+
   static var paperOptions: [OptionSpec] {
-    [loss.spec, mapJ.spec, optimizer.spec, mu.spec, distort.spec, recipe.spec]
+    [loss.spec, mapJ.spec, optimizer.spec, mu.spec, distort.spec, recipe.spec, curvatureEvery.spec]
   }
 
   static let paperDiscussion = """
@@ -46,6 +51,7 @@ extension TrainCommand {
     let optimizerName = try arguments.value(of: optimizer) ?? "sgd"
     return arguments.isGiven(recipe) || arguments.isSet(distort) || lossName != "cross-entropy"
       || optimizerName == "sdlm" || arguments.isGiven(mapJ) || arguments.isGiven(mu)
+      || arguments.isGiven(curvatureEvery)
   }
 
   /// The settings the command line gives, or a usage error for options that do not go with them.
@@ -88,6 +94,12 @@ extension TrainCommand {
       batchSize: arguments.isGiven(batchSize) ? try arguments.value(of: batchSize) : 1,
       distortion: arguments.isSet(distort) ? Distortion() : nil, seed: seed)
     training.measureTrainingSet = true
+    if let interval = try arguments.value(of: curvatureEvery) {
+      guard isSDLM else {
+        throw UsageError("'--curvature-every' needs '--optimizer sdlm'", command: spec)
+      }
+      training.curvatureInterval = interval
+    }
     let modelName = isRecipe ? "lecun1998" : try arguments.value(of: Self.model)
     return (modelName, training)
   }
