@@ -283,9 +283,13 @@ import Testing
         expected[k] += jacobian * jacobian * curvature / 2  // the mean over the two samples
       }
     }
-    let actual = [h[0][0], h[0][1], h[2][0], h[2][1], h[5][0], h[5][1]].map { Double($0.scalars[0]) }
+    let actual = [h[0][0], h[0][1], h[2][0], h[2][1], h[5][0], h[5][1]].map {
+      Double($0.scalars[0])
+    }
     for k in 0..<6 {
-      #expect(abs(actual[k] - expected[k]) < 1e-3 * max(1, expected[k]), "θ\(k): \(actual[k]) vs \(expected[k])")
+      #expect(
+        abs(actual[k] - expected[k]) < 1e-3 * max(1, expected[k]),
+        "θ\(k): \(actual[k]) vs \(expected[k])")
     }
   }
 
@@ -297,7 +301,9 @@ import Testing
       Tensor(shape: [1, 2], scalars: [1, 2]), Tensor(shape: [1], scalars: [0.5]),
     ]
     var sdlm = SDLM(learningRate: 0.01, mu: 0.02)
-    sdlm.setCurvature([[Tensor(shape: [1, 2], scalars: [0.98, 0]), Tensor(shape: [1], scalars: [0.18])]])
+    sdlm.setCurvature([
+      [Tensor(shape: [1, 2], scalars: [0.98, 0]), Tensor(shape: [1], scalars: [0.18])]
+    ])
     let rates = sdlm.rates[0].flatMap(\.scalars)
     #expect(abs(rates[0] - 0.01) < 1e-7)  // 0.01 / (0.02 + 0.98)
     #expect(abs(rates[1] - 0.5) < 1e-6)  // 0.01 / 0.02
@@ -336,7 +342,8 @@ import Testing
     // 28×28 area, under 500 random transforms each, with extreme ones included.
     var transforms = (0..<500).map { _ in distortion.draw(&generator) }
     transforms.append(
-      Distortion.Transform(scale: 1.1, squeeze: 1.1, shear: 0.15, translationX: 2, translationY: -2))
+      Distortion.Transform(scale: 1.1, squeeze: 1.1, shear: 0.15, translationX: 2, translationY: -2)
+    )
     for image in [box(), box(left: 2, top: 2), box(left: 10, top: 10)] {
       let ink = image.reduce(0) { $0 + Double($1 + 0.1) }
       for transform in transforms {
@@ -345,7 +352,8 @@ import Testing
         for index in 0..<32 {
           for border in [index, 31 * 32 + index, index * 32, index * 32 + 31] {
             // Background up to Float rounding of the interpolation.
-            #expect(abs(output[border] + 0.1) < 1e-5, "ink reached the border: \(transform) \(border)")
+            #expect(
+              abs(output[border] + 0.1) < 1e-5, "ink reached the border: \(transform) \(border)")
           }
         }
         // Roughly the same amount of ink (the area changes with the scale, by at most ±35%).
@@ -371,7 +379,8 @@ import Testing
   }
 
   @Test func theSameSeedGivesTheSameDistortions() {
-    let batch = Tensor(shape: [3, 1, 32, 32], scalars: box() + box(left: 4) + box(top: 9, size: 14))
+    let batch = Tensor(
+      shape: [3, 1, 32, 32], scalars: box() + box(left: 4) + box(top: 9, size: 14))
     let distortion = Distortion()
     var first = SplitMix64(seed: 11)
     var second = SplitMix64(seed: 11)

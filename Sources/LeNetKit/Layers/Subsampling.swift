@@ -149,7 +149,9 @@ extension Subsampling: SecondDerivativeLayer {
             let sum = corners.reduce(Float(0)) { $0 + input.scalars[$1] }
             coefficientCurvature.scalars[map] += curvature * sum * sum
             biasCurvature.scalars[map] += curvature
-            for corner in corners { inputCurvature.scalars[corner] = curvature * squaredCoefficient }
+            for corner in corners {
+              inputCurvature.scalars[corner] = curvature * squaredCoefficient
+            }
           }
         }
       }

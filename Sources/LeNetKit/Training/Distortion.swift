@@ -43,7 +43,9 @@ public struct Distortion: Sendable, Equatable {
     public var translationY: Float
 
     /// A transformation from its five numbers.
-    public init(scale: Float, squeeze: Float, shear: Float, translationX: Float, translationY: Float) {
+    public init(
+      scale: Float, squeeze: Float, shear: Float, translationX: Float, translationY: Float
+    ) {
       self.scale = scale
       self.squeeze = squeeze
       self.shear = shear
@@ -98,7 +100,8 @@ public struct Distortion: Sendable, Equatable {
     var (left, right, top, bottom) = (Float(width), Float(0), Float(height), Float(0))
     for channel in 0..<channels {
       for y in 0..<height {
-        for x in 0..<width where image[channel * plane + y * width + x] > background + inkThreshold {
+        for x in 0..<width where image[channel * plane + y * width + x] > background + inkThreshold
+        {
           left = min(left, Float(x))
           right = max(right, Float(x + 1))
           top = min(top, Float(y))
@@ -111,7 +114,9 @@ public struct Distortion: Sendable, Equatable {
     var (a, b, c, d) = transform.matrix
     // The ink box's corners under A (about the centre), before translation.
     func extents() -> (minX: Float, maxX: Float, minY: Float, maxY: Float) {
-      var (minX, maxX, minY, maxY) = (Float.infinity, -Float.infinity, Float.infinity, -Float.infinity)
+      var (minX, maxX, minY, maxY) = (
+        Float.infinity, -Float.infinity, Float.infinity, -Float.infinity
+      )
       for (x, y) in [(left, top), (right, top), (left, bottom), (right, bottom)] {
         let (dx, dy) = (x - centreX, y - centreY)
         let (u, v) = (a * dx + b * dy + centreX, c * dx + d * dy + centreY)
@@ -141,14 +146,18 @@ public struct Distortion: Sendable, Equatable {
     var output = [Float](repeating: background, count: image.count)
     for y in 0..<height {
       for x in 0..<width {
-        let (u, v) = (Float(x) + 0.5 - centreX - translationX, Float(y) + 0.5 - centreY - translationY)
+        let (u, v) = (
+          Float(x) + 0.5 - centreX - translationX, Float(y) + 0.5 - centreY - translationY
+        )
         let sourceX = ia * u + ib * v + centreX - 0.5
         let sourceY = ic * u + id * v + centreY - 0.5
         let (x0, y0) = (Int(sourceX.rounded(.down)), Int(sourceY.rounded(.down)))
         let (fx, fy) = (sourceX - Float(x0), sourceY - Float(y0))
         for channel in 0..<channels {
           func pixel(_ column: Int, _ row: Int) -> Float {
-            guard (0..<width).contains(column), (0..<height).contains(row) else { return background }
+            guard (0..<width).contains(column), (0..<height).contains(row) else {
+              return background
+            }
             return image[channel * plane + row * width + column]
           }
           let top = pixel(x0, y0) * (1 - fx) + pixel(x0 + 1, y0) * fx

@@ -29,7 +29,8 @@ public enum PaperPlots {
     var tick = 0.0
     while tick <= high + 1e-9 {
       lines.append(
-        #"<line x1="\#(left - 4)" y1="\#(y(tick))" x2="\#(right)" y2="\#(y(tick))" stroke="rgb(221,221,221)"/>"#)
+        #"<line x1="\#(left - 4)" y1="\#(y(tick))" x2="\#(right)" y2="\#(y(tick))" stroke="rgb(221,221,221)"/>"#
+      )
       lines.append(
         #"<text x="\#(left - 8)" y="\#(y(tick) + 4)" text-anchor="end">\#(format(tick))%</text>"#)
       tick += step

@@ -129,7 +129,8 @@ extension Model {
   @discardableResult
   public mutating func train(
     _ data: MNIST.Split, with training: PatternTraining, test: MNIST.Split? = nil,
-    onProgress: (_ pass: Int, _ done: Int, _ total: Int, _ error: Float) -> Void = { _, _, _, _ in },
+    onProgress: (_ pass: Int, _ done: Int, _ total: Int, _ error: Float) -> Void = { _, _, _, _ in
+    },
     onPass: (_ record: PassRecord, _ model: Model) -> Void = { _, _ in }
   ) -> [PassRecord] {
     precondition(training.passes >= 0, "passes must not be negative")

@@ -40,7 +40,8 @@ extension Model {
     var result = [[Tensor]](repeating: [], count: layers.count)
     for index in layers.indices.reversed() {
       guard let layer = layers[index] as? any SecondDerivativeLayer else {
-        preconditionFailure("\(layers[index].name) (\(layers[index].kind)) has no second derivatives")
+        preconditionFailure(
+          "\(layers[index].name) (\(layers[index].kind)) has no second derivatives")
       }
       let (input, output) = (activations[index], activations[index + 1])
       let second = layer.secondDerivatives(
@@ -100,7 +101,9 @@ public struct SDLM: Sendable {
     scale = estimate.map { tensors in
       tensors.map { tensor in
         var result = tensor
-        for index in result.scalars.indices { result.scalars[index] = 1 / (mu + tensor.scalars[index]) }
+        for index in result.scalars.indices {
+          result.scalars[index] = 1 / (mu + tensor.scalars[index])
+        }
         return result
       }
     }

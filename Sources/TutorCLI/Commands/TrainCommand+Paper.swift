@@ -18,7 +18,8 @@ extension TrainCommand {
   static let mu = Option.number(
     "--mu", "m", "SDLM's μ in ε = η / (μ + h).", in: 1e-6...100, default: SDLM.paperMu)
   static let distort = Flag(
-    "--distort", "Add 9 randomly distorted copies of each image to every pass (the paper's 540,000).")
+    "--distort",
+    "Add 9 randomly distorted copies of each image to every pass (the paper's 540,000).")
   static let recipe = Option.choice(
     "--recipe", "name",
     "paper1998: lecun1998, eq. 9, SDLM, batch 1, the paper's η schedule, 20 passes.",
@@ -59,7 +60,8 @@ extension TrainCommand {
     model: String, training: PatternTraining
   ) {
     let isRecipe = try arguments.value(of: recipe) == "paper1998"
-    let notHere = [resume.spec, momentum.spec, learningRateDecay.spec, shift.spec]
+    let notHere =
+      [resume.spec, momentum.spec, learningRateDecay.spec, shift.spec]
       + (isRecipe ? [Self.model.spec, loss.spec, optimizer.spec] : [])
     if let given = notHere.first(where: { arguments.values[$0.name] != nil }) {
       throw UsageError(
@@ -118,7 +120,8 @@ extension TrainCommand {
     out.line(
       "Training \(model.name) (\(grouped(model.parameterCount)) parameters) pattern by pattern on "
         + "\(grouped(mnist.train.count)) images"
-        + (training.distortion != nil ? " and \(training.distortedCopies) distorted copies of each" : "")
+        + (training.distortion != nil
+          ? " and \(training.distortedCopies) distorted copies of each" : "")
         + ", testing on \(grouped(mnist.test.count)): \(training.loss), "
         + describe(training) + ", \(training.passes) passes, seed \(training.seed)")
     var bar = ProgressBar(label: "", total: 1, terminal: context.terminal, sink: out)
