@@ -16,7 +16,9 @@ extension TrainCommand {
     "sgd, or sdlm: stochastic diagonal Levenberg-Marquardt (the paper's appendix C).",
     from: ["sgd", "sdlm"], defaultText: "sgd")
   static let mu = Option.number(
-    "--mu", "m", "SDLM's μ in ε = η / (μ + h).", in: 1e-6...100, default: SDLM.paperMu)
+    "--mu", "m",
+    "SDLM's μ in ε = η / (μ + h); the paper's is 0.02 (--recipe paper1998 uses 0.5: see its help).",
+    in: 1e-6...100, default: SDLM.paperMu)
   static let distort = Flag(
     "--distort",
     "Add 9 randomly distorted copies of each image to every pass (the paper's 540,000).")
@@ -36,7 +38,9 @@ extension TrainCommand {
 
   static let paperDiscussion = """
     The paper's training: --recipe paper1998, or any of --loss map|mse, --optimizer sdlm,
-    --distort. It trains pattern by pattern (batch 1 unless --batch-size is given) in one
+    --distort. The recipe takes μ = 0.5, not the paper's 0.02: with the paper's initialisation
+    the curvature of every weight below F6 is nearly 0, their rates sit at η / μ, and at the
+    paper's μ that rate (0.025) makes pattern-by-pattern training diverge (Docs/training.md). It trains pattern by pattern (batch 1 unless --batch-size is given) in one
     seeded order kept for every pass; with sdlm and no --lr, η follows the paper's schedule
     (0.0005 ×2, 0.0002 ×3, 0.0001 ×3, 0.00005 ×4, then 0.00001), and the curvature is
     re-estimated on 500 images before each pass. It writes history.csv (training and test error
@@ -90,7 +94,11 @@ extension TrainCommand {
       arguments.isGiven(learningRate) || !isSDLM
       ? .constant(try arguments.value(of: learningRate)) : .paper1998
     var training = PatternTraining(
-      loss: trainingLoss, optimizer: isSDLM ? .sdlm(mu: try arguments.value(of: mu)) : .sgd,
+      loss: trainingLoss,
+      optimizer: isSDLM
+        ? .sdlm(
+          mu: isRecipe && !arguments.isGiven(mu)
+            ? PatternTraining.recipeMu : try arguments.value(of: mu)) : .sgd,
       schedule: schedule,
       passes: arguments.isGiven(epochs) || !isRecipe ? try arguments.value(of: epochs) : 20,
       batchSize: arguments.isGiven(batchSize) ? try arguments.value(of: batchSize) : 1,
