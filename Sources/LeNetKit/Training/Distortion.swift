@@ -1,8 +1,8 @@
 import Foundation
 
-/// Random planar affine distortions of training images, as LeCun et al. (1998, section III.B)
-/// used them: "horizontal and vertical translations, scaling, squeezing (simultaneous horizontal
-/// compression and vertical elongation, or the reverse), and horizontal shearing".
+/// Random planar affine distortions of training images, the kinds LeCun et al. (1998, section
+/// III.B) list: horizontal and vertical translation, scaling, squeezing and horizontal shearing.
+/// Squeezing here narrows the digit while making it taller, or the reverse.
 ///
 /// The paper gives no ranges; these are this project's, chosen so a distorted digit still looks
 /// like a plausible handwritten one:
