@@ -393,3 +393,34 @@ import Testing
     #expect(a != batch)
   }
 }
+
+@Suite struct PaperPlotsTests {
+  /// Figure 8's picture: one rectangle per run of equal grey along a row, the labels under it.
+  @Test func misclassifiedDigitsAreRunsOfGreyWithTheirLabels() {
+    // A 2×4 digit: row 0 = 0, 255, 255, 0 (one run of black), row 1 = 40, 40, 200, 0.
+    let pixels: [UInt8] = [0, 255, 255, 0, 40, 40, 200, 0]
+    let svg = PaperPlots.misclassified(
+      [(pixels: pixels, label: 3, prediction: 5)], rows: 2, columns: 4, title: "t")
+    let rectangles = svg.components(separatedBy: "<rect").count - 1
+    #expect(rectangles == 1 + 3, "the background, then three runs: \(svg)")
+    // 255 is level 255 / 32 = 7, drawn at the level's middle, 7·32 + 16 = 240: grey 255 − 240.
+    #expect(svg.contains(#"width="4.0" height="2.0" fill="rgb(15,15,15)""#))
+    #expect(svg.contains("3→5"))
+  }
+
+  /// Figure 5's picture: one polyline per curve, a point per pass.
+  @Test func errorCurvesHaveAPointPerPass() {
+    let records = (1...3).map {
+      PassRecord(
+        pass: $0, learningRate: 0.0005, loss: 1, trainingError: 0.02 / Float($0),
+        testError: 0.03 / Float($0), seconds: 1, patternsPerSecond: 1)
+    }
+    let svg = PaperPlots.errorCurves(records, title: "t")
+    let polylines = svg.components(separatedBy: "<polyline").dropFirst()
+    #expect(polylines.count == 2)
+    for line in polylines {
+      let points = line.components(separatedBy: "points=\"")[1].components(separatedBy: "\"")[0]
+      #expect(points.split(separator: " ").count == 3)
+    }
+  }
+}

@@ -88,14 +88,21 @@ public enum PaperPlots {
       let left = 10 + Double(index % perRow) * cell
       let top = 34 + Double(index / perRow) * rowHeight
       lines.append(#"<g transform="translate(\#(left) \#(top))">"#)
+      // Eight grey levels, and each run of equal pixels along a row as one rectangle: a
+      // hundred digits stay a few hundred kilobytes.
       for row in 0..<rows {
-        for column in 0..<columns {
-          let value = digit.pixels[row * columns + column]
-          guard value > 0 else { continue }
-          let grey = 255 - Int(value)
-          lines.append(
-            #"<rect x="\#(Double(column) * scale)" y="\#(Double(row) * scale)" width="\#(scale)" height="\#(scale)" fill="rgb(\#(grey),\#(grey),\#(grey))"/>"#
-          )
+        var column = 0
+        while column < columns {
+          let level = Int(digit.pixels[row * columns + column]) / 32
+          var end = column + 1
+          while end < columns && Int(digit.pixels[row * columns + end]) / 32 == level { end += 1 }
+          if level > 0 {
+            let grey = 255 - min(255, level * 32 + 16)
+            lines.append(
+              #"<rect x="\#(Double(column) * scale)" y="\#(Double(row) * scale)" width="\#(Double(end - column) * scale)" height="\#(scale)" fill="rgb(\#(grey),\#(grey),\#(grey))"/>"#
+            )
+          }
+          column = end
         }
       }
       lines.append(

@@ -109,6 +109,20 @@ public struct PassRecord: Sendable, Equatable {
   /// Patterns presented per second during the updates.
   public var patternsPerSecond: Double
 
+  /// A record from its values.
+  public init(
+    pass: Int, learningRate: Float, loss: Float, trainingError: Float, testError: Float?,
+    seconds: Double, patternsPerSecond: Double
+  ) {
+    self.pass = pass
+    self.learningRate = learningRate
+    self.loss = loss
+    self.trainingError = trainingError
+    self.testError = testError
+    self.seconds = seconds
+    self.patternsPerSecond = patternsPerSecond
+  }
+
   /// The history as CSV, one row per pass (errors as fractions).
   public static func csv(_ records: [PassRecord]) -> String {
     var lines = ["pass,learning_rate,loss,training_error,test_error,seconds,patterns_per_second"]
