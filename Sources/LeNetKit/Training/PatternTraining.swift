@@ -75,7 +75,7 @@ public struct PatternTraining: Sendable, Equatable {
   /// paper's 0.02.
   ///
   /// Why: at the paper's initialisation (±2.4 / F_i) the signals shrink layer after layer (C5's
-  /// outputs are about 0.003), so the loss is nearly flat along every weight below F6 and their
+  /// outputs are a few hundredths), so the loss is nearly flat along every weight below F6 and their
   /// `h_kk` come out between 1e-5 and 1e-2 (measured on 500 MNIST patterns). Their rates then
   /// sit at the cap η / μ, which with μ = 0.02 is 0.025; pattern-by-pattern training at that
   /// rate diverges (90% error after the first pass, as plain SGD at 0.025 does), and so does
