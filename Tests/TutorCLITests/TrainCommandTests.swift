@@ -328,3 +328,63 @@ import Testing
     #expect(lines[2].hasPrefix("keras "))
   }
 }
+
+/// `train`'s paper options (`--loss`, `--optimizer sdlm`, `--distort`, `--recipe paper1998`) on
+/// generated data, in-process.
+@Suite struct PaperTrainCommandTests {
+  @Test func invalidPaperOptionsAreUsageErrors() {
+    let cases: [([String], String)] = [
+      (["--loss", "hinge"], "'--loss' needs one of cross-entropy, map, mse, got 'hinge'"),
+      (["--optimizer", "adam"], "'--optimizer' needs one of sgd, sdlm, got 'adam'"),
+      (["--recipe", "paper2000"], "'--recipe' needs one of paper1998, got 'paper2000'"),
+      (
+        ["--loss", "map", "--map-j", "0"], "'--map-j' needs a number from 0.001 to 1000.0, got '0'"
+      ),
+      (["--map-j", "5"], "'--map-j' needs '--loss map'"),
+      (["--mu", "0.1"], "'--mu' needs '--optimizer sdlm'"),
+      (
+        ["--recipe", "paper1998", "--model", "keras"],
+        "'--model' does not go with the paper's training"
+      ),
+      (
+        ["--optimizer", "sdlm", "--momentum", "0.9"],
+        "'--momentum' does not go with the paper's training"
+      ),
+      (["--distort", "--resume", "x"], "'--resume' does not go with the paper's training"),
+      (
+        ["--loss", "map"],
+        "'--loss': MAP (eq. 9, j = 50.0) is defined on RBF penalties; keras outputs logits"
+      ),
+    ]
+    for (arguments, message) in cases {
+      let result = runTool(["train"] + arguments)
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.errors.hasPrefix("error: \(message)"), "\(arguments): \(result.errors)")
+    }
+  }
+
+  @Test func aShortPaperRunWritesItsFigures() throws {
+    let root = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (data, environment) = try generatedData(in: root, trainCount: 40, testCount: 20)
+    let out = root.appendingPathComponent("out")
+    let result = runTool(
+      [
+        "train", "--recipe", "paper1998", "--epochs", "2", "--distort", "--data", data.path,
+        "--out", out.path,
+      ], environment: environment)
+    #expect(result.status == 0, "\(result.errors)")
+    let lines = result.output.split(separator: "\n")
+    #expect(
+      lines.first
+        == "Training lecun1998 (60,000 parameters) pattern by pattern on 40 images and 9 distorted copies of each, testing on 20: MAP (eq. 9, j = 50.0), SDLM μ 0.5, η as the paper (0.0005 … 0.00001), batch 1, 2 passes, seed 1"
+    )
+    #expect(lines.contains { $0.hasPrefix("pass 1/2  η 0.0005  loss ") })
+    let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+    #expect(files == ["errors.svg", "history.csv", "misclassified.svg", "model.safetensors"])
+    let csv = try String(contentsOf: out.appendingPathComponent("history.csv"), encoding: .utf8)
+    #expect(csv.split(separator: "\n").count == 3, "header and two passes")
+    let figure = try String(contentsOf: out.appendingPathComponent("errors.svg"), encoding: .utf8)
+    #expect(figure.contains("test set error") && figure.contains("<polyline"))
+  }
+}

@@ -111,3 +111,24 @@ public struct Activation: Layer {
 
   public func connectionCount(for inputShape: [Int]) -> Int { 0 }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension Activation: SecondDerivativeLayer {
+  /// `∂²E/∂a² ≈ f'(a)² ∂²E/∂y²`: the Gauss-Newton approximation keeps the square of the slope
+  /// and drops the term in `f''(a) ∂E/∂y`, which can be negative.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    precondition(
+      input.shape == output.shape && output.shape == outputCurvature.shape,
+      "\(name): input \(input.shape), output \(output.shape) and curvature \(outputCurvature.shape) must match"
+    )
+    var inputCurvature = outputCurvature
+    for index in inputCurvature.scalars.indices {
+      let slope = function.derivative(input: input.scalars[index], output: output.scalars[index])
+      inputCurvature.scalars[index] *= slope * slope
+    }
+    return LayerGradients(input: inputCurvature)
+  }
+}

@@ -242,3 +242,20 @@ public struct Conv2D: Layer {
     return taps
   }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension Conv2D: SecondDerivativeLayer {
+  /// A convolution is linear in its weights and in its input, so the Gauss-Newton second
+  /// derivatives are its backward pass with every factor squared: `Σ x² h` for a shared weight
+  /// (summed over every position that shares it), `Σ h` for a bias, `Σ w² h` for an input.
+  /// Unlinked kernels of the connection table get 0, as their gradients do.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    var squared = self
+    squared.weight = weight.squaredElements
+    return squared.backward(
+      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+  }
+}

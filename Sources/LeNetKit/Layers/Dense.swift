@@ -129,3 +129,18 @@ public struct Dense: Layer {
     bias = Tensor(shape: bias.shape, uniformIn: -limits.bias...limits.bias, generator: &generator)
   }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension Dense: SecondDerivativeLayer {
+  /// Linear in its weights and input: the backward pass with every factor squared, `Σ x² h` for
+  /// a weight, `Σ h` for a bias, `Σ_o w[o, i]² h[o]` for an input.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    var squared = self
+    squared.weight = weight.squaredElements
+    return squared.backward(
+      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+  }
+}

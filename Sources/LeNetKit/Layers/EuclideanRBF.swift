@@ -143,3 +143,39 @@ public struct EuclideanRBF: Layer {
     return Tensor(shape: [10, 84], scalars: scalars)
   }()
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension EuclideanRBF: SecondDerivativeLayer {
+  /// With `y_i = Σ_j (x_j − c_ij)²`, `∂y_i/∂x_j = 2 (x_j − c_ij)` and `∂²y_i/∂x_j² = 2`:
+  ///
+  /// ```
+  /// ∂²E/∂x_j² ≈ Σ_i 4 (x_j − c_ij)² ∂²E/∂y_i²  +  2 max(0, Σ_i ∂E/∂y_i)
+  /// ```
+  /// The first term is the Gauss-Newton one; the second is the units' own curvature, kept
+  /// because the RBF has no parameters and is a fixed part of the loss of F6's output. For eq. 8
+  /// it is the only term (`Σ ∂E/∂y = 1`: the curvature of `|x − c_D|²`, 2); for eq. 9 it is
+  /// `2 p_rubbish ≥ 0`; for cross-entropy 0. The clamp keeps the estimate non-negative for any
+  /// other loss, as a Gauss-Newton estimate must be.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    _ = checkInput(input)
+    var inputCurvature = Tensor(shape: input.shape)
+    for sample in 0..<input.batchSize {
+      var slopeSum: Float = 0
+      for unit in 0..<classes { slopeSum += outputGradient.scalars[sample * classes + unit] }
+      let own = 2 * max(0, slopeSum)
+      for feature in 0..<inputFeatures {
+        var total = own
+        let value = input.scalars[sample * inputFeatures + feature]
+        for unit in 0..<classes {
+          let difference = value - centers.scalars[unit * inputFeatures + feature]
+          total += 4 * difference * difference * outputCurvature.scalars[sample * classes + unit]
+        }
+        inputCurvature.scalars[sample * inputFeatures + feature] = total
+      }
+    }
+    return LayerGradients(input: inputCurvature)
+  }
+}

@@ -27,3 +27,14 @@ public struct Flatten: Layer {
 
   public func connectionCount(for inputShape: [Int]) -> Int { 0 }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension Flatten: SecondDerivativeLayer {
+  /// A reshape: the second derivatives keep their values, in the input's shape.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    LayerGradients(input: outputCurvature.reshaped(to: input.shape))
+  }
+}

@@ -154,3 +154,28 @@ func visitBlocks(of input: Tensor, outputSample: [Int], size: Int, _ body: (Int,
     }
   }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension AveragePooling: SecondDerivativeLayer {
+  /// Each input enters one output with weight `1/size²`, so its second derivative is the
+  /// output's times `1/size⁴`: the backward pass of the output's curvature divided by `size²`.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    var scaled = outputCurvature
+    let scale = 1 / Float(size * size)
+    for index in scaled.scalars.indices { scaled.scalars[index] *= scale }
+    return backward(input: input, output: output, outputGradient: scaled)
+  }
+}
+
+extension MaxPooling: SecondDerivativeLayer {
+  /// The maximum passes its input on with slope 1 (the others with 0): the backward pass routes
+  /// the curvature unchanged.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    backward(input: input, output: output, outputGradient: outputCurvature)
+  }
+}

@@ -120,3 +120,43 @@ public struct Subsampling: Layer {
     if scheme == .glorotUniform { bias = Tensor(shape: [channels]) }
   }
 }
+
+// MARK: - Second derivatives (SDLM, appendix C)
+
+extension Subsampling: SecondDerivativeLayer {
+  /// Each output is `coefficient · (sum of 4 inputs) + bias`, so: `Σ sum² h` for the coefficient
+  /// (summed over the map's positions, which share it), `Σ h` for the bias, `coefficient² h`
+  /// for each of the four inputs.
+  public func secondDerivatives(
+    input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    let outputSample = checkInput(input)
+    let (height, width) = (input.shape[2], input.shape[3])
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    var inputCurvature = Tensor(shape: input.shape)
+    var coefficientCurvature = Tensor(shape: [channels])
+    var biasCurvature = Tensor(shape: [channels])
+    for sample in 0..<input.batchSize {
+      for map in 0..<channels {
+        let inputBase = (sample * channels + map) * height * width
+        let outputBase = (sample * channels + map) * outputHeight * outputWidth
+        let squaredCoefficient = coefficient.scalars[map] * coefficient.scalars[map]
+        for y in 0..<outputHeight {
+          for x in 0..<outputWidth {
+            let curvature = outputCurvature.scalars[outputBase + y * outputWidth + x]
+            let topLeft = inputBase + 2 * y * width + 2 * x
+            let corners = [topLeft, topLeft + 1, topLeft + width, topLeft + width + 1]
+            let sum = corners.reduce(Float(0)) { $0 + input.scalars[$1] }
+            coefficientCurvature.scalars[map] += curvature * sum * sum
+            biasCurvature.scalars[map] += curvature
+            for corner in corners {
+              inputCurvature.scalars[corner] = curvature * squaredCoefficient
+            }
+          }
+        }
+      }
+    }
+    return LayerGradients(
+      input: inputCurvature, parameters: [coefficientCurvature, biasCurvature])
+  }
+}

@@ -37,7 +37,7 @@ enum TrainCommand: TutorCommand {
       Self.model.spec, epochs.spec, batchSize.spec, learningRate.spec, momentum.spec,
       learningRateDecay.spec, shift.spec, seed.spec, DataOptions.option.spec, out.spec,
       resume.spec,
-    ],
+    ] + paperOptions,
     discussion: """
       The defaults are the classic Keras LeNet-5 tutorial: SGD with learning rate 0.01, batch
       128, 10 epochs, validation on the 10,000 test images after each epoch. Keras reaches
@@ -51,6 +51,8 @@ enum TrainCommand: TutorCommand {
       same weights as a run that was never interrupted.
 
       Example: lenet-tutor train --lr 0.1 --momentum 0.9 --batch-size 64
+
+      \(paperDiscussion)
       """)
 
   /// The options a resumed run takes from its saved state instead.
@@ -60,6 +62,9 @@ enum TrainCommand: TutorCommand {
   ].map(\.name)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
+    if try wantsPatternTraining(arguments) {
+      return try runPatternTraining(arguments, context: context)
+    }
     let resumed: TrainingState?
     var settings: TrainingState.Settings
     let output: URL
