@@ -19,6 +19,28 @@ enum Convolution {
     let shape = [batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth]
     let count = batch * geometry.outputSampleSize
     guard count > 0 else { return Tensor(shape: shape) }
+    if geometry.usesDirectKernels {
+      let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+        lend([input.scalars, weight.scalars, bias.scalars]) { lent in
+          directForward(
+            geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
+            output: output.baseAddress.unsafelyUnwrapped)
+        }
+        initialized = count
+      }
+      return Tensor(shape: shape, scalars: scalars)
+    }
+    return im2colForward(input, weight: weight, bias: bias, geometry: geometry)
+  }
+
+  /// `forward` as one matrix product per group of samples, whatever the map size.
+  static func im2colForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
+    -> Tensor
+  {
+    let batch = input.batchSize
+    let shape = [batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth]
+    let count = batch * geometry.outputSampleSize
+    guard count > 0 else { return Tensor(shape: shape) }
     let group = geometry.samplesPerProduct(batch: batch)
     let columns = scratch(geometry.patchSize * group * geometry.pixels)
     let product = scratch(geometry.outputChannels * group * geometry.pixels)
@@ -40,6 +62,21 @@ enum Convolution {
   /// The weight and bias gradients, and the input gradient when `toInput` is true (its
   /// `weightᵀ · ∂L/∂out` product is half of the backward pass's multiply-adds).
   static func gradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let batch = input.batchSize
+    if geometry.usesDirectKernels {
+      return directGradients(
+        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+        toInput: toInput)
+    }
+    return im2colGradients(
+      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+      toInput: toInput)
+  }
+
+  /// `gradients` with im2col and matrix products, whatever the map size.
+  static func im2colGradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
     let batch = input.batchSize
@@ -154,6 +191,105 @@ enum Convolution {
     }
   }
 
+  /// `forward` on `DirectConvolution`, sample by sample, for maps of 64 pixels or more.
+  private static func directForward(
+    _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+  ) {
+    let grid = geometry.inputGrid
+    let offsets = grid.tapOffsets
+    let planes = scratch(grid.channels * grid.planeSize)
+    let maps = scratch(geometry.outputChannels * grid.positions)
+    defer {
+      planes.deallocate()
+      maps.deallocate()
+    }
+    for sample in 0..<batch {
+      grid.border(
+        image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
+      DirectConvolution.forward(
+        grid, planes: planes.baseAddress.unsafelyUnwrapped, weight: weight, bias: bias,
+        outputs: geometry.outputChannels, scratch: maps.baseAddress.unsafelyUnwrapped,
+        output: output + sample * geometry.outputSampleSize, offsets: offsets)
+    }
+  }
+
+  /// `gradients` on `DirectConvolution`: the weight gradient as a correlation of each bordered
+  /// image with its output gradient, the input gradient as a forward pass of the output
+  /// gradient through the kernels turned 180° (`flippedWeight`).
+  private static func directGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let batch = input.batchSize
+    let (outputs, inputs) = (geometry.outputChannels, geometry.inputChannels)
+    let taps = geometry.kernelSize * geometry.kernelSize
+    let grid = geometry.inputGrid
+    let offsets = grid.tapOffsets
+    let back = geometry.gradientGrid
+    let backOffsets = back.tapOffsets
+    let planes = scratch(grid.channels * grid.planeSize)
+    let spread = scratch(outputs * grid.positions)
+    let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
+    let backMaps = scratch(toInput ? inputs * back.positions : 0)
+    let partial = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: weight.count)
+    partial.initialize(repeating: .zero)
+    defer {
+      for buffer in [planes, spread, backPlanes, backMaps] { buffer.deallocate() }
+      partial.deallocate()
+    }
+    var flipped = [Float](repeating: 0, count: toInput ? weight.count : 0)
+    if toInput {
+      // flipped[i, o, tap] = weight[o, i, k² − 1 − tap]: the kernel turned 180°, maps swapped.
+      for output in 0..<outputs {
+        for input in 0..<inputs {
+          for tap in 0..<taps {
+            flipped[(input * outputs + output) * taps + taps - 1 - tap] =
+              weight.scalars[(output * inputs + input) * taps + tap]
+          }
+        }
+      }
+    }
+    var biasGradient = [Float](repeating: 0, count: outputs)
+    let inputCount = toInput ? input.count : 0
+    let inputGradient = [Float](unsafeUninitializedCapacity: inputCount) { target, initialized in
+      lend([input.scalars, outputGradient.scalars, toInput ? flipped : [0]]) { lent in
+        let (image, gradient, turned) = (lent[0], lent[1], lent[2])
+        for sample in 0..<batch {
+          let sampleGradient = gradient + sample * geometry.outputSampleSize
+          grid.border(
+            image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.spread(
+            grid, outputGradient: sampleGradient, outputs: outputs,
+            into: spread.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.accumulateWeightGradient(
+            grid, planes: planes.baseAddress.unsafelyUnwrapped,
+            outputGradient: spread.baseAddress.unsafelyUnwrapped, outputs: outputs,
+            partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
+          for map in 0..<outputs {
+            var sum: Float = 0
+            for pixel in 0..<geometry.pixels {
+              sum += sampleGradient[map * geometry.pixels + pixel]
+            }
+            biasGradient[map] += sum
+          }
+          guard toInput, let targetBase = target.baseAddress else { continue }
+          back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.forward(
+            back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
+            outputs: inputs, scratch: backMaps.baseAddress.unsafelyUnwrapped,
+            output: targetBase + sample * geometry.inputSampleSize, offsets: backOffsets)
+        }
+      }
+      initialized = inputCount
+    }
+    let weightGradient = partial.map { $0.sum() }
+    return (
+      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
+      Tensor(shape: weight.shape, scalars: weightGradient),
+      Tensor(shape: [outputs], scalars: biasGradient)
+    )
+  }
+
   /// A zeroed buffer of `count` floats for one call's scratch work; the caller deallocates it.
   private static func scratch(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
@@ -214,6 +350,25 @@ extension Convolution {
     var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
     var outputSampleSize: Int { outputChannels * pixels }
 
+    /// Whether `DirectConvolution` runs this layer: maps of at least 64 pixels, where im2col's
+    /// copies cost more than the products (C1, C3); C5's 1×1 maps stay one matrix product.
+    var usesDirectKernels: Bool { pixels >= 64 }
+
+    /// The bordered input of `DirectConvolution`'s forward pass and weight gradient.
+    var inputGrid: DirectConvolution.Grid {
+      DirectConvolution.Grid(
+        channels: inputChannels, height: inputHeight, width: inputWidth, pad: pad,
+        kernelSize: kernelSize)
+    }
+
+    /// The bordered output gradient whose forward pass is the input gradient (border k − 1 − pad,
+    /// which brings the output back to the input's size).
+    var gradientGrid: DirectConvolution.Grid {
+      DirectConvolution.Grid(
+        channels: outputChannels, height: outputHeight, width: outputWidth,
+        pad: kernelSize - 1 - pad, kernelSize: kernelSize)
+    }
+
     /// How many samples share one matrix product: enough for about 512 columns, so that small
     /// maps (C5's 1×1) still give the kernels long rows to work on.
     func samplesPerProduct(batch: Int) -> Int {
@@ -236,13 +391,13 @@ extension Convolution {
               let sourceY = y + ky - pad
               let rowStart = destination + y * outputWidth
               guard sourceY >= 0 && sourceY < inputHeight, xStart < xEnd else {
-                rowStart.update(repeating: 0, count: outputWidth)
+                ShortRows.fill(rowStart, count: outputWidth)
                 continue
               }
               let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth + kx - pad
-              rowStart.update(repeating: 0, count: xStart)
-              (rowStart + xStart).update(from: sourceRow + xStart, count: xEnd - xStart)
-              (rowStart + xEnd).update(repeating: 0, count: outputWidth - xEnd)
+              ShortRows.fill(rowStart, count: xStart)
+              ShortRows.copy(sourceRow + xStart, to: rowStart + xStart, count: xEnd - xStart)
+              ShortRows.fill(rowStart + xEnd, count: outputWidth - xEnd)
             }
             row += 1
           }
@@ -265,7 +420,7 @@ extension Convolution {
               guard targetY >= 0 && targetY < inputHeight else { continue }
               let targetRow = image + (channel * inputHeight + targetY) * inputWidth + kx - pad
               let sourceRow = source + y * outputWidth
-              for x in xStart..<xEnd { targetRow[x] += sourceRow[x] }
+              ShortRows.add(sourceRow + xStart, to: targetRow + xStart, count: xEnd - xStart)
             }
             row += 1
           }
@@ -288,8 +443,10 @@ extension Convolution {
     ) {
       for slot in 0..<count {
         for map in 0..<outputChannels {
-          (output + slot * outputSampleSize + map * pixels).update(
-            from: product + map * width + slot * pixels, count: pixels)
+          ShortRows.copy(
+            product + map * width + slot * pixels,
+            to: output + slot * outputSampleSize + map * pixels,
+            count: pixels)
         }
       }
     }
@@ -301,10 +458,68 @@ extension Convolution {
     ) {
       for slot in 0..<count {
         for map in 0..<outputChannels {
-          (product + map * width + slot * pixels).update(
-            from: maps + slot * outputSampleSize + map * pixels, count: pixels)
+          ShortRows.copy(
+            maps + slot * outputSampleSize + map * pixels,
+            to: product + map * width + slot * pixels,
+            count: pixels)
         }
       }
+    }
+  }
+}
+
+/// Copies, zero fills and sums of short rows (a map row of 10 to 28 floats), inlined into the
+/// loops that call them: im2col moves thousands of such rows per sample, and a call into libc's
+/// `memmove` for each cost more than the copy (a sixth of a training step by `perf`).
+enum ShortRows {
+  /// `target[0..<count] = source[0..<count]`.
+  @inline(__always)
+  static func copy(
+    _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var index = 0
+    while index + 8 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
+        as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] = source[index]
+      index += 1
+    }
+  }
+
+  /// `target[0..<count] = 0`.
+  @inline(__always)
+  static func fill(_ target: UnsafeMutablePointer<Float>, count: Int) {
+    var index = 0
+    while index + 8 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(of: .zero, as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] = 0
+      index += 1
+    }
+  }
+
+  /// `target[0..<count] += source[0..<count]`.
+  @inline(__always)
+  static func add(
+    _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var index = 0
+    while index + 8 <= count {
+      let sum =
+        UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+        + UnsafeRawPointer(target + index).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(target + index).storeBytes(of: sum, as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] += source[index]
+      index += 1
     }
   }
 }
