@@ -134,6 +134,66 @@ import Testing
     expectClose(output, try directConvolution(layer, input), absolute: 1e-5)
   }
 
+  /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
+  /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
+  @Test func denseConvolutionMatchesIm2col() throws {
+    let layer = randomLayer(
+      Conv2D("C5-like", inputChannels: 3, outputChannels: 7, kernelSize: 4), seed: 41)
+    let input = randomInput([5, 3, 4, 4], seed: 42)
+    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    #expect(geometry.isDense)
+    let output = layer.forward(input)
+    expectClose(
+      output,
+      Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
+      absolute: 1e-5)
+    let outputGradient = randomInput(output.shape, seed: 43)
+    let dense = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    let im2col = Convolution.im2colGradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    expectClose(try #require(dense.input), try #require(im2col.input), absolute: 1e-5)
+    expectClose(dense.weight, im2col.weight, absolute: 1e-5)
+    expectClose(dense.bias, im2col.bias, absolute: 1e-5)
+  }
+
+  /// The 2×2 average pooling's unrolled loops against the formula, on maps of odd block counts:
+  /// each output is the mean of its block (exact up to one rounding of a 4-term sum), and each
+  /// input's gradient is a quarter of its block's.
+  @Test func averagePoolingOf2MatchesTheFormula() {
+    let input = randomInput([3, 5, 6, 10], seed: 31)
+    let layer = AveragePooling("S", size: 2)
+    let output = layer.forward(input)
+    var expected = Tensor(shape: [3, 5, 3, 5])
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<3 {
+          for x in 0..<5 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Double(input[n, c, 2 * y + dy, 2 * x + dx])
+            }
+            expected[n, c, y, x] = Float(sum / 4)
+          }
+        }
+      }
+    }
+    expectClose(output, expected, absolute: 1e-6)
+    let outputGradient = randomInput(output.shape, seed: 32)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<6 {
+          for x in 0..<10 {
+            #expect(gradient.input[n, c, y, x] == outputGradient[n, c, y / 2, x / 2] / 4)
+          }
+        }
+      }
+    }
+  }
+
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)

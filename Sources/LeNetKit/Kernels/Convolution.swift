@@ -30,7 +30,64 @@ enum Convolution {
       }
       return Tensor(shape: shape, scalars: scalars)
     }
+    if geometry.isDense {
+      return denseForward(input, weight: weight, bias: bias, geometry: geometry)
+    }
     return im2colForward(input, weight: weight, bias: bias, geometry: geometry)
+  }
+
+  /// `forward` for a kernel as large as its input (C5): each sample's whole input is its one
+  /// patch, so the convolution is a dense layer, `out[N×O] = bias + input[N×P] · weight[O×P]ᵀ`,
+  /// with no patches to copy.
+  static func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
+    -> Tensor
+  {
+    let (batch, outputs) = (input.batchSize, geometry.outputChannels)
+    var scalars = [Float](repeating: 0, count: batch * outputs)
+    scalars.withUnsafeMutableBufferPointer { output in
+      let target = output.baseAddress.unsafelyUnwrapped
+      for sample in 0..<batch {
+        for map in 0..<outputs { target[sample * outputs + map] = bias.scalars[map] }
+      }
+      lend([input.scalars, weight.scalars]) { lent in
+        MatrixMultiply.accumulateTransposingB(
+          lent[0], lent[1], into: target, m: batch, k: geometry.patchSize, n: outputs)
+      }
+    }
+    return Tensor(shape: [batch, outputs, 1, 1], scalars: scalars)
+  }
+
+  /// `gradients` for a kernel as large as its input, as a dense layer's:
+  /// `∂W[O×P] = ∂out[N×O]ᵀ · input[N×P]`, `∂input[N×P] = ∂out[N×O] · W[O×P]`.
+  static func denseGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let (batch, outputs, patch) = (input.batchSize, geometry.outputChannels, geometry.patchSize)
+    var weightGradient = [Float](repeating: 0, count: weight.count)
+    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
+    var biasGradient = [Float](repeating: 0, count: outputs)
+    lend([input.scalars, outputGradient.scalars, weight.scalars]) { lent in
+      weightGradient.withUnsafeMutableBufferPointer { target in
+        MatrixMultiply.accumulateTransposingA(
+          lent[1], lent[0], into: target.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
+          n: patch)
+      }
+      if toInput {
+        inputGradient.withUnsafeMutableBufferPointer { target in
+          MatrixMultiply.accumulate(
+            lent[1], lent[2], into: target.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
+            n: patch)
+        }
+      }
+      for sample in 0..<batch {
+        for map in 0..<outputs { biasGradient[map] += lent[1][sample * outputs + map] }
+      }
+    }
+    return (
+      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
+      Tensor(shape: weight.shape, scalars: weightGradient),
+      Tensor(shape: [outputs], scalars: biasGradient)
+    )
   }
 
   /// `forward` as one matrix product per group of samples, whatever the map size.
@@ -67,6 +124,11 @@ enum Convolution {
     let batch = input.batchSize
     if geometry.usesDirectKernels {
       return directGradients(
+        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+        toInput: toInput)
+    }
+    if geometry.isDense {
+      return denseGradients(
         input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
         toInput: toInput)
     }
@@ -353,6 +415,10 @@ extension Convolution {
     /// Whether `DirectConvolution` runs this layer: maps of at least 64 pixels, where im2col's
     /// copies cost more than the products (C1, C3); C5's 1×1 maps stay one matrix product.
     var usesDirectKernels: Bool { pixels >= 64 }
+
+    /// Whether the kernel covers the whole unpadded input (C5: 5×5 on 5×5, one output
+    /// position), which makes the convolution a dense layer on the flattened sample.
+    var isDense: Bool { pad == 0 && outputHeight == 1 && outputWidth == 1 }
 
     /// The bordered input of `DirectConvolution`'s forward pass and weight gradient.
     var inputGrid: DirectConvolution.Grid {

@@ -13,7 +13,10 @@ enum FastTanh {
   /// `tanh` of each lane.
   @inline(__always)
   static func tanh(_ a: SIMD8<Float>) -> SIMD8<Float> {
-    let x = a.clamped(lowerBound: SIMD8(repeating: -9), upperBound: SIMD8(repeating: 9))
+    // Written out: `clamped` called the standard library's generic min and max for every
+    // vector (5% of a training step).
+    let limit = SIMD8<Float>(repeating: 9)
+    let x = a.replacing(with: limit, where: a .> limit).replacing(with: -limit, where: a .< -limit)
     let t = x * x
     var p = SIMD8<Float>(repeating: -2.76076847742355e-16)
     p = p * t + 2.00018790482477e-13
