@@ -121,7 +121,6 @@ enum Convolution {
   static func gradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-    let batch = input.batchSize
     if geometry.usesDirectKernels {
       return directGradients(
         input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
@@ -328,11 +327,8 @@ enum Convolution {
             outputGradient: spread.baseAddress.unsafelyUnwrapped, outputs: outputs,
             partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
           for map in 0..<outputs {
-            var sum: Float = 0
-            for pixel in 0..<geometry.pixels {
-              sum += sampleGradient[map * geometry.pixels + pixel]
-            }
-            biasGradient[map] += sum
+            biasGradient[map] += ShortRows.sum(
+              sampleGradient + map * geometry.pixels, count: geometry.pixels)
           }
           guard toInput, let targetBase = target.baseAddress else { continue }
           back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
@@ -568,6 +564,24 @@ enum ShortRows {
       target[index] = 0
       index += 1
     }
+  }
+
+  /// `Σ values[0..<count]`, in eight interleaved partial sums: a single running sum waits for
+  /// each addition to finish (four cycles), eight keep the adder busy.
+  @inline(__always)
+  static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>.zero
+    var index = 0
+    while index + 8 <= count {
+      partial += UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
+      index += 8
+    }
+    var total = partial.sum()
+    while index < count {
+      total += values[index]
+      index += 1
+    }
+    return total
   }
 
   /// `target[0..<count] += source[0..<count]`.

@@ -37,20 +37,28 @@ enum FastTanh {
     to values: UnsafeMutableBufferPointer<Float>, slope: Float = 1, amplitude: Float = 1
   ) {
     guard let base = values.baseAddress else { return }
-    let count = values.count
+    apply(from: base, to: base, count: values.count, slope: slope, amplitude: amplitude)
+  }
+
+  /// `target[i] = amplitude · tanh(slope · source[i])` for `i < count`; `source` may be
+  /// `target` (each vector is read before it is written).
+  static func apply(
+    from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
+    slope: Float = 1, amplitude: Float = 1
+  ) {
     var index = 0
     while index + 8 <= count {
-      let raw = UnsafeMutableRawPointer(base + index)
-      let x = raw.loadUnaligned(as: SIMD8<Float>.self)
-      raw.storeBytes(of: amplitude * tanh(slope * x), as: SIMD8<Float>.self)
+      let x = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: amplitude * tanh(slope * x), as: SIMD8<Float>.self)
       index += 8
     }
     if index < count {
       // The last few elements go through a zero-padded vector, so they get the same rounding.
       var x = SIMD8<Float>.zero
-      for lane in 0..<count - index { x[lane] = base[index + lane] }
+      for lane in 0..<count - index { x[lane] = source[index + lane] }
       let y = amplitude * tanh(slope * x)
-      for lane in 0..<count - index { base[index + lane] = y[lane] }
+      for lane in 0..<count - index { target[index + lane] = y[lane] }
     }
   }
 }
