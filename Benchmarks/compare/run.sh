@@ -9,7 +9,13 @@ PYTHON=${PYTHON:-python3}
 OUT=$(mktemp -d)
 $B bench --model keras --runs 3 | tee "$OUT/bench.txt"
 PEAK=$(sed -n 's/^Peak: \([0-9.]*\) GFLOP\/s.*/\1/p' "$OUT/bench.txt")
-$B train --epochs 2 --out "$OUT/train" > /dev/null
+# GNU time, when present, also reports the run's peak resident size.
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -v $B train --epochs 2 --out "$OUT/train" > /dev/null 2> "$OUT/time.txt"
+  grep "Maximum resident" "$OUT/time.txt"
+else
+  $B train --epochs 2 --out "$OUT/train" > /dev/null
+fi
 # history.csv: the faster epoch's training images/s (column 8).
 RATE=$(tail -n 2 "$OUT/train/history.csv" | cut -d, -f8 | sort -n | tail -n 1)
 $PYTHON - "$RATE" "$PEAK" <<'PY'
