@@ -1,4 +1,6 @@
-/// The im2col engine behind `Conv2D`: a batch's convolution as a few large matrix products.
+/// The convolution engine behind `Conv2D`. Maps of 64 pixels or more (C1, C3) go to
+/// `DirectConvolution`, a kernel as large as its input (C5) runs as a dense product
+/// (`denseForward`), and the rest, described here, as im2col matrix products.
 ///
 /// Each sample's kernel-sized patches are copied into the columns of a matrix (`Geometry`), so
 /// the whole convolution of `samplesPerProduct` samples is one product:
