@@ -57,6 +57,13 @@ import Testing
     (Conv2D("valid", inputChannels: 2, outputChannels: 3, kernelSize: 3), [2, 2, 5, 6]),
     // 1×1 outputs: several samples share one matrix product (C5's case).
     (Conv2D("C5-like", inputChannels: 2, outputChannels: 5, kernelSize: 3), [6, 2, 3, 3]),
+    // Maps of 64 pixels or more take `DirectConvolution`: odd widths (grid rows that do not
+    // fill 16 lanes), 7 outputs (a block of 6 and one of 1), same and valid borders.
+    (Conv2D("direct-valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [2, 2, 10, 11]),
+    (
+      Conv2D("direct-same", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
+      [1, 1, 9, 8]
+    ),
   ]
 
   static let convolutions: [(Conv2D, [Int])] =
@@ -86,6 +93,105 @@ import Testing
     let layer = randomLayer(layer, seed: 5)
     let input = randomInput(inputShape, seed: 6)
     expectGradientsMatch(GradientCheck.check(layer, input: input))
+  }
+
+  /// The direct kernels against the im2col engine on the same layer: both compute the formula,
+  /// in `Float`, summing in different orders, so they agree to a few roundings of sums of at
+  /// most 150 products of size ≤ 1 (the gradients' sums are longer: up to 3·100 terms).
+  @Test(arguments: [
+    (
+      Conv2D(
+        "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998),
+      [3, 6, 14, 14]
+    ),
+    (
+      Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
+      [2, 1, 28, 28]
+    ),
+    (Conv2D("odd", inputChannels: 3, outputChannels: 13, kernelSize: 3), [3, 3, 9, 17]),
+  ])
+  func directKernelsMatchIm2col(layer: Conv2D, inputShape: [Int]) throws {
+    let layer = randomLayer(layer, seed: 21)
+    let input = randomInput(inputShape, seed: 22)
+    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    #expect(geometry.usesDirectKernels)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 23)
+    let direct = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    let im2col = Convolution.im2colGradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    expectClose(
+      output,
+      Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
+      absolute: 1e-5)
+    expectClose(try #require(direct.input), try #require(im2col.input), absolute: 2e-5)
+    expectClose(direct.weight, im2col.weight, absolute: 1e-4)
+    expectClose(direct.bias, im2col.bias, absolute: 1e-4)
+    // The reference for the forward pass: the formula in Double.
+    expectClose(output, try directConvolution(layer, input), absolute: 1e-5)
+  }
+
+  /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
+  /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
+  @Test func denseConvolutionMatchesIm2col() throws {
+    let layer = randomLayer(
+      Conv2D("C5-like", inputChannels: 3, outputChannels: 7, kernelSize: 4), seed: 41)
+    let input = randomInput([5, 3, 4, 4], seed: 42)
+    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    #expect(geometry.isDense)
+    let output = layer.forward(input)
+    expectClose(
+      output,
+      Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
+      absolute: 1e-5)
+    let outputGradient = randomInput(output.shape, seed: 43)
+    let dense = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    let im2col = Convolution.im2colGradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    expectClose(try #require(dense.input), try #require(im2col.input), absolute: 1e-5)
+    expectClose(dense.weight, im2col.weight, absolute: 1e-5)
+    expectClose(dense.bias, im2col.bias, absolute: 1e-5)
+  }
+
+  /// The 2×2 average pooling's unrolled loops against the formula, on maps of odd block counts:
+  /// each output is the mean of its block (exact up to one rounding of a 4-term sum), and each
+  /// input's gradient is a quarter of its block's.
+  @Test func averagePoolingOf2MatchesTheFormula() {
+    let input = randomInput([3, 5, 6, 10], seed: 31)
+    let layer = AveragePooling("S", size: 2)
+    let output = layer.forward(input)
+    var expected = Tensor(shape: [3, 5, 3, 5])
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<3 {
+          for x in 0..<5 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Double(input[n, c, 2 * y + dy, 2 * x + dx])
+            }
+            expected[n, c, y, x] = Float(sum / 4)
+          }
+        }
+      }
+    }
+    expectClose(output, expected, absolute: 1e-6)
+    let outputGradient = randomInput(output.shape, seed: 32)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<6 {
+          for x in 0..<10 {
+            #expect(gradient.input[n, c, y, x] == outputGradient[n, c, y / 2, x / 2] / 4)
+          }
+        }
+      }
+    }
   }
 
   /// The first layer of a model skips its input gradient; what it still computes must be exactly

@@ -318,15 +318,39 @@ import Testing
   }
 
   @Test func benchPrintsATableForOneModel() {
-    let result = runTool(["bench", "--model", "keras", "--runs", "1", "--batch-size", "8"])
+    let result = runTool([
+      "bench", "--model", "keras", "--runs", "1", "--batch-size", "8", "--threads", "1",
+    ])
     #expect(result.status == 0)
     let lines = result.output.split(separator: "\n")
-    #expect(lines.count == 3)
-    #expect(lines[0].hasSuffix("each figure is the median of 1 runs."))
+    #expect(lines.count == 6)
     #expect(
-      lines[1] == "model       train img/s   s/epoch  infer img/s (1000)  infer img/s (1)")
-    #expect(lines[2].hasPrefix("keras "))
+      lines[0].hasSuffix(
+        "1 of \(ProcessInfo.processInfo.activeProcessorCount) cores; each figure is the median of 1 runs."
+      ))
+    #expect(lines[1].hasPrefix("Peak: "))
+    #expect(
+      lines[1].hasSuffix(
+        " GFLOP/s (1 thread, each running 12 independent 8-lane fused multiply-adds)."))
+    #expect(
+      lines[2]
+        == "model       train img/s  s/epoch  GFLOP/s  % peak  infer img/s (1000)  % peak  ms/img (1)"
+    )
+    #expect(lines[3].hasPrefix("keras "))
+    // 416,520 and 1,131,960: the hand count of BenchFigureTests.
+    #expect(
+      lines[4]
+        == "keras: 416,520 multiply-adds per image forward, 1,131,960 per training image (forward + backward)."
+    )
   }
+
+  @Test func benchRefusesZeroThreads() {
+    let result = runTool(["bench", "--threads", "0"])
+    #expect(result.status == 2)
+    #expect(
+      result.errors.hasPrefix("error: '--threads' needs a whole number from 1 to 256, got '0'\n"))
+  }
+
 }
 
 /// `train`'s paper options (`--loss`, `--optimizer sdlm`, `--distort`, `--recipe paper1998`) on

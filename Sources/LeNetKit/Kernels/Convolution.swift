@@ -1,4 +1,6 @@
-/// The im2col engine behind `Conv2D`: a batch's convolution as a few large matrix products.
+/// The convolution engine behind `Conv2D`. Maps of 64 pixels or more (C1, C3) go to
+/// `DirectConvolution`, a kernel as large as its input (C5) runs as a dense product
+/// (`denseForward`), and the rest, described here, as im2col matrix products.
 ///
 /// Each sample's kernel-sized patches are copied into the columns of a matrix (`Geometry`), so
 /// the whole convolution of `samplesPerProduct` samples is one product:
@@ -15,6 +17,85 @@
 enum Convolution {
   /// `bias + weight · columns(input)` for a batch (`N × C × H × W`), shaped by `geometry`.
   static func forward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry) -> Tensor {
+    let batch = input.batchSize
+    let shape = [batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth]
+    let count = batch * geometry.outputSampleSize
+    guard count > 0 else { return Tensor(shape: shape) }
+    if geometry.usesDirectKernels {
+      let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+        lend([input.scalars, weight.scalars, bias.scalars]) { lent in
+          directForward(
+            geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
+            output: output.baseAddress.unsafelyUnwrapped)
+        }
+        initialized = count
+      }
+      return Tensor(shape: shape, scalars: scalars)
+    }
+    if geometry.isDense {
+      return denseForward(input, weight: weight, bias: bias, geometry: geometry)
+    }
+    return im2colForward(input, weight: weight, bias: bias, geometry: geometry)
+  }
+
+  /// `forward` for a kernel as large as its input (C5): each sample's whole input is its one
+  /// patch, so the convolution is a dense layer, `out[N×O] = bias + input[N×P] · weight[O×P]ᵀ`,
+  /// with no patches to copy.
+  static func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
+    -> Tensor
+  {
+    let (batch, outputs) = (input.batchSize, geometry.outputChannels)
+    var scalars = [Float](repeating: 0, count: batch * outputs)
+    scalars.withUnsafeMutableBufferPointer { output in
+      let target = output.baseAddress.unsafelyUnwrapped
+      for sample in 0..<batch {
+        for map in 0..<outputs { target[sample * outputs + map] = bias.scalars[map] }
+      }
+      lend([input.scalars, weight.scalars]) { lent in
+        MatrixMultiply.accumulateTransposingB(
+          lent[0], lent[1], into: target, m: batch, k: geometry.patchSize, n: outputs)
+      }
+    }
+    return Tensor(shape: [batch, outputs, 1, 1], scalars: scalars)
+  }
+
+  /// `gradients` for a kernel as large as its input, as a dense layer's:
+  /// `∂W[O×P] = ∂out[N×O]ᵀ · input[N×P]`, `∂input[N×P] = ∂out[N×O] · W[O×P]`.
+  static func denseGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let (batch, outputs, patch) = (input.batchSize, geometry.outputChannels, geometry.patchSize)
+    var weightGradient = [Float](repeating: 0, count: weight.count)
+    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
+    var biasGradient = [Float](repeating: 0, count: outputs)
+    lend([input.scalars, outputGradient.scalars, weight.scalars]) { lent in
+      weightGradient.withUnsafeMutableBufferPointer { target in
+        MatrixMultiply.accumulateTransposingA(
+          lent[1], lent[0], into: target.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
+          n: patch)
+      }
+      if toInput {
+        inputGradient.withUnsafeMutableBufferPointer { target in
+          MatrixMultiply.accumulate(
+            lent[1], lent[2], into: target.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
+            n: patch)
+        }
+      }
+      for sample in 0..<batch {
+        for map in 0..<outputs { biasGradient[map] += lent[1][sample * outputs + map] }
+      }
+    }
+    return (
+      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
+      Tensor(shape: weight.shape, scalars: weightGradient),
+      Tensor(shape: [outputs], scalars: biasGradient)
+    )
+  }
+
+  /// `forward` as one matrix product per group of samples, whatever the map size.
+  static func im2colForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
+    -> Tensor
+  {
     let batch = input.batchSize
     let shape = [batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth]
     let count = batch * geometry.outputSampleSize
@@ -40,6 +121,25 @@ enum Convolution {
   /// The weight and bias gradients, and the input gradient when `toInput` is true (its
   /// `weightᵀ · ∂L/∂out` product is half of the backward pass's multiply-adds).
   static func gradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    if geometry.usesDirectKernels {
+      return directGradients(
+        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+        toInput: toInput)
+    }
+    if geometry.isDense {
+      return denseGradients(
+        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+        toInput: toInput)
+    }
+    return im2colGradients(
+      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+      toInput: toInput)
+  }
+
+  /// `gradients` with im2col and matrix products, whatever the map size.
+  static func im2colGradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
     let batch = input.batchSize
@@ -154,6 +254,102 @@ enum Convolution {
     }
   }
 
+  /// `forward` on `DirectConvolution`, sample by sample, for maps of 64 pixels or more.
+  private static func directForward(
+    _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+  ) {
+    let grid = geometry.inputGrid
+    let offsets = grid.tapOffsets
+    let planes = scratch(grid.channels * grid.planeSize)
+    let maps = scratch(geometry.outputChannels * grid.positions)
+    defer {
+      planes.deallocate()
+      maps.deallocate()
+    }
+    for sample in 0..<batch {
+      grid.border(
+        image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
+      DirectConvolution.forward(
+        grid, planes: planes.baseAddress.unsafelyUnwrapped, weight: weight, bias: bias,
+        outputs: geometry.outputChannels, scratch: maps.baseAddress.unsafelyUnwrapped,
+        output: output + sample * geometry.outputSampleSize, offsets: offsets)
+    }
+  }
+
+  /// `gradients` on `DirectConvolution`: the weight gradient as a correlation of each bordered
+  /// image with its output gradient, the input gradient as a forward pass of the output
+  /// gradient through the kernels turned 180° (`flippedWeight`).
+  private static func directGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
+  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    let batch = input.batchSize
+    let (outputs, inputs) = (geometry.outputChannels, geometry.inputChannels)
+    let taps = geometry.kernelSize * geometry.kernelSize
+    let grid = geometry.inputGrid
+    let offsets = grid.tapOffsets
+    let back = geometry.gradientGrid
+    let backOffsets = back.tapOffsets
+    let planes = scratch(grid.channels * grid.planeSize)
+    let spread = scratch(outputs * grid.positions)
+    let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
+    let backMaps = scratch(toInput ? inputs * back.positions : 0)
+    let partial = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: weight.count)
+    partial.initialize(repeating: .zero)
+    defer {
+      for buffer in [planes, spread, backPlanes, backMaps] { buffer.deallocate() }
+      partial.deallocate()
+    }
+    var flipped = [Float](repeating: 0, count: toInput ? weight.count : 0)
+    if toInput {
+      // flipped[i, o, tap] = weight[o, i, k² − 1 − tap]: the kernel turned 180°, maps swapped.
+      for output in 0..<outputs {
+        for input in 0..<inputs {
+          for tap in 0..<taps {
+            flipped[(input * outputs + output) * taps + taps - 1 - tap] =
+              weight.scalars[(output * inputs + input) * taps + tap]
+          }
+        }
+      }
+    }
+    var biasGradient = [Float](repeating: 0, count: outputs)
+    let inputCount = toInput ? input.count : 0
+    let inputGradient = [Float](unsafeUninitializedCapacity: inputCount) { target, initialized in
+      lend([input.scalars, outputGradient.scalars, toInput ? flipped : [0]]) { lent in
+        let (image, gradient, turned) = (lent[0], lent[1], lent[2])
+        for sample in 0..<batch {
+          let sampleGradient = gradient + sample * geometry.outputSampleSize
+          grid.border(
+            image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.spread(
+            grid, outputGradient: sampleGradient, outputs: outputs,
+            into: spread.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.accumulateWeightGradient(
+            grid, planes: planes.baseAddress.unsafelyUnwrapped,
+            outputGradient: spread.baseAddress.unsafelyUnwrapped, outputs: outputs,
+            partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
+          for map in 0..<outputs {
+            biasGradient[map] += ShortRows.sum(
+              sampleGradient + map * geometry.pixels, count: geometry.pixels)
+          }
+          guard toInput, let targetBase = target.baseAddress else { continue }
+          back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
+          DirectConvolution.forward(
+            back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
+            outputs: inputs, scratch: backMaps.baseAddress.unsafelyUnwrapped,
+            output: targetBase + sample * geometry.inputSampleSize, offsets: backOffsets)
+        }
+      }
+      initialized = inputCount
+    }
+    let weightGradient = partial.map { $0.sum() }
+    return (
+      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
+      Tensor(shape: weight.shape, scalars: weightGradient),
+      Tensor(shape: [outputs], scalars: biasGradient)
+    )
+  }
+
   /// A zeroed buffer of `count` floats for one call's scratch work; the caller deallocates it.
   private static func scratch(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
@@ -214,6 +410,29 @@ extension Convolution {
     var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
     var outputSampleSize: Int { outputChannels * pixels }
 
+    /// Whether `DirectConvolution` runs this layer: maps of at least 64 pixels, where im2col's
+    /// copies cost more than the products (C1, C3); C5's 1×1 maps stay one matrix product.
+    var usesDirectKernels: Bool { pixels >= 64 }
+
+    /// Whether the kernel covers the whole unpadded input (C5: 5×5 on 5×5, one output
+    /// position), which makes the convolution a dense layer on the flattened sample.
+    var isDense: Bool { pad == 0 && outputHeight == 1 && outputWidth == 1 }
+
+    /// The bordered input of `DirectConvolution`'s forward pass and weight gradient.
+    var inputGrid: DirectConvolution.Grid {
+      DirectConvolution.Grid(
+        channels: inputChannels, height: inputHeight, width: inputWidth, pad: pad,
+        kernelSize: kernelSize)
+    }
+
+    /// The bordered output gradient whose forward pass is the input gradient (border k − 1 − pad,
+    /// which brings the output back to the input's size).
+    var gradientGrid: DirectConvolution.Grid {
+      DirectConvolution.Grid(
+        channels: outputChannels, height: outputHeight, width: outputWidth,
+        pad: kernelSize - 1 - pad, kernelSize: kernelSize)
+    }
+
     /// How many samples share one matrix product: enough for about 512 columns, so that small
     /// maps (C5's 1×1) still give the kernels long rows to work on.
     func samplesPerProduct(batch: Int) -> Int {
@@ -236,13 +455,13 @@ extension Convolution {
               let sourceY = y + ky - pad
               let rowStart = destination + y * outputWidth
               guard sourceY >= 0 && sourceY < inputHeight, xStart < xEnd else {
-                rowStart.update(repeating: 0, count: outputWidth)
+                ShortRows.fill(rowStart, count: outputWidth)
                 continue
               }
               let sourceRow = image + (channel * inputHeight + sourceY) * inputWidth + kx - pad
-              rowStart.update(repeating: 0, count: xStart)
-              (rowStart + xStart).update(from: sourceRow + xStart, count: xEnd - xStart)
-              (rowStart + xEnd).update(repeating: 0, count: outputWidth - xEnd)
+              ShortRows.fill(rowStart, count: xStart)
+              ShortRows.copy(sourceRow + xStart, to: rowStart + xStart, count: xEnd - xStart)
+              ShortRows.fill(rowStart + xEnd, count: outputWidth - xEnd)
             }
             row += 1
           }
@@ -265,7 +484,7 @@ extension Convolution {
               guard targetY >= 0 && targetY < inputHeight else { continue }
               let targetRow = image + (channel * inputHeight + targetY) * inputWidth + kx - pad
               let sourceRow = source + y * outputWidth
-              for x in xStart..<xEnd { targetRow[x] += sourceRow[x] }
+              ShortRows.add(sourceRow + xStart, to: targetRow + xStart, count: xEnd - xStart)
             }
             row += 1
           }
@@ -288,8 +507,10 @@ extension Convolution {
     ) {
       for slot in 0..<count {
         for map in 0..<outputChannels {
-          (output + slot * outputSampleSize + map * pixels).update(
-            from: product + map * width + slot * pixels, count: pixels)
+          ShortRows.copy(
+            product + map * width + slot * pixels,
+            to: output + slot * outputSampleSize + map * pixels,
+            count: pixels)
         }
       }
     }
@@ -301,10 +522,86 @@ extension Convolution {
     ) {
       for slot in 0..<count {
         for map in 0..<outputChannels {
-          (product + map * width + slot * pixels).update(
-            from: maps + slot * outputSampleSize + map * pixels, count: pixels)
+          ShortRows.copy(
+            maps + slot * outputSampleSize + map * pixels,
+            to: product + map * width + slot * pixels,
+            count: pixels)
         }
       }
+    }
+  }
+}
+
+/// Copies, zero fills and sums of short rows (a map row of 10 to 28 floats), inlined into the
+/// loops that call them: im2col moves thousands of such rows per sample, and a call into libc's
+/// `memmove` for each cost more than the copy (a sixth of a training step by `perf`).
+enum ShortRows {
+  /// `target[0..<count] = source[0..<count]`.
+  @inline(__always)
+  static func copy(
+    _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var index = 0
+    while index + 8 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
+        as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] = source[index]
+      index += 1
+    }
+  }
+
+  /// `target[0..<count] = 0`.
+  @inline(__always)
+  static func fill(_ target: UnsafeMutablePointer<Float>, count: Int) {
+    var index = 0
+    while index + 8 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(of: .zero, as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] = 0
+      index += 1
+    }
+  }
+
+  /// `Σ values[0..<count]`, in eight interleaved partial sums: a single running sum waits for
+  /// each addition to finish (four cycles), eight keep the adder busy.
+  @inline(__always)
+  static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>.zero
+    var index = 0
+    while index + 8 <= count {
+      partial += UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
+      index += 8
+    }
+    var total = partial.sum()
+    while index < count {
+      total += values[index]
+      index += 1
+    }
+    return total
+  }
+
+  /// `target[0..<count] += source[0..<count]`.
+  @inline(__always)
+  static func add(
+    _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var index = 0
+    while index + 8 <= count {
+      let sum =
+        UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+        + UnsafeRawPointer(target + index).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(target + index).storeBytes(of: sum, as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] += source[index]
+      index += 1
     }
   }
 }

@@ -3,8 +3,11 @@ import Foundation
 
 /// Splits a mini-batch across the machine's cores.
 enum Parallel {
-  /// How many chunks a batch is cut into: one per active core.
-  static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// How many chunks a batch is cut into: one per active core, or `ThreadLimit.current`.
+  static var workerCount: Int { ThreadLimit.current.map { max(1, $0) } ?? coreCount }
+
+  /// The machine's active cores.
+  static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
   /// Calls `body(range)` for contiguous ranges covering `0..<count`, concurrently, and returns
   /// when all are done. Small batches run on the calling thread: a thread hop costs more than
@@ -48,6 +51,23 @@ enum Parallel {
   /// The number of chunks `forEachChunk` will use for `count` items.
   static func chunkCount(for count: Int, minimumChunk: Int = 4) -> Int {
     min(workerCount, max(1, count / minimumChunk))
+  }
+}
+
+/// At most how many threads LeNetKit splits a batch across, for measuring how speed scales
+/// with cores (`lenet-tutor bench --threads`).
+///
+/// A task-local value rather than a global setting: code running at the same time elsewhere
+/// in the process (another test, another model) keeps its own split, and with it its
+/// summation order.
+public enum ThreadLimit {
+  /// The limit in the current scope; nil uses every active core.
+  @TaskLocal public static var current: Int?
+
+  /// Runs `body` with LeNetKit using at most `threads` threads.
+  public static func with<Result>(_ threads: Int, _ body: () throws -> Result) rethrows -> Result {
+    precondition(threads > 0, "a thread limit must be positive, got \(threads)")
+    return try $current.withValue(threads, operation: body)
   }
 }
 

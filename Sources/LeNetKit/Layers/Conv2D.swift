@@ -19,8 +19,9 @@
 /// C1: 156 parameters, 122,304 connections. C3 with Table I: 1,516 parameters, 151,600
 /// connections (a full table: 2,416 and 241,600). C5: 48,120 parameters and connections.
 ///
-/// The sums run in `Convolution` (`Kernels/Convolution.swift`), which turns them into matrix
-/// products. The formula with plain loops is chapter 3's `outputMap` exercise
+/// The sums run in `Convolution` (`Kernels/Convolution.swift`): maps of 64 pixels or more on
+/// `DirectConvolution`, a kernel as large as its input as a dense product, the rest as im2col
+/// matrix products. The formula with plain loops is chapter 3's `outputMap` exercise
 /// (`Lessons/03-c3-partial-connections.md`); `FastKernelTests` checks the engine against that
 /// formula summed in `Double`.
 public struct Conv2D: Layer {

@@ -32,6 +32,13 @@ public struct AveragePooling: Layer {
     let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
     input.scalars.withUnsafeBufferPointer { x in
       output.scalars.withUnsafeMutableBufferPointer { y in
+        if size == 2 {
+          Self.averageBlocksOf2(
+            x.baseAddress.unsafelyUnwrapped, into: y.baseAddress.unsafelyUnwrapped,
+            planes: input.batchSize * outputSample[0], outputHeight: outputHeight,
+            outputWidth: outputWidth)
+          return
+        }
         for plane in 0..<input.batchSize * outputSample[0] {
           for row in 0..<outputHeight {
             for column in 0..<outputWidth {
@@ -57,6 +64,13 @@ public struct AveragePooling: Layer {
     let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
     outputGradient.scalars.withUnsafeBufferPointer { dy in
       inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+        if size == 2 {
+          Self.spreadBlocksOf2(
+            dy.baseAddress.unsafelyUnwrapped, into: dx.baseAddress.unsafelyUnwrapped,
+            planes: input.batchSize * outputSample[0], outputHeight: outputHeight,
+            outputWidth: outputWidth)
+          return
+        }
         for plane in 0..<input.batchSize * outputSample[0] {
           for row in 0..<outputHeight {
             for column in 0..<outputWidth {
@@ -78,6 +92,45 @@ public struct AveragePooling: Layer {
     return size * size * shape.reduce(1, *)
   }
 
+  /// `forward` for LeNet's 2×2 blocks, the loops above with the block's four reads written
+  /// out (the general loops cost a tenth of a keras training step).
+  static func averageBlocksOf2(
+    _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, planes: Int,
+    outputHeight: Int, outputWidth: Int
+  ) {
+    let width = 2 * outputWidth
+    for row in 0..<planes * outputHeight {
+      let top = x + 2 * row * width
+      let bottom = top + width
+      let target = y + row * outputWidth
+      for column in 0..<outputWidth {
+        // The general loop's order: ((top-left + top-right) + bottom-left) + bottom-right.
+        let sum =
+          top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+        target[column] = sum * 0.25
+      }
+    }
+  }
+
+  /// `backward` for 2×2 blocks: each input of a block gets a quarter of its output's gradient.
+  static func spreadBlocksOf2(
+    _ dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, planes: Int,
+    outputHeight: Int, outputWidth: Int
+  ) {
+    let width = 2 * outputWidth
+    for row in 0..<planes * outputHeight {
+      let top = dx + 2 * row * width
+      let bottom = top + width
+      let source = dy + row * outputWidth
+      for column in 0..<outputWidth {
+        let share = 0.25 * source[column]
+        top[2 * column] = share
+        top[2 * column + 1] = share
+        bottom[2 * column] = share
+        bottom[2 * column + 1] = share
+      }
+    }
+  }
 }
 
 /// Max pooling over non-overlapping `size × size` blocks (Keras' `MaxPooling2D`); no parameters.

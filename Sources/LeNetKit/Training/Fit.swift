@@ -115,7 +115,10 @@ extension Model {
             images: seen, seconds: seconds(since: start)))
       }
       let trainingSeconds = seconds(since: start)
-      let check = validation.map { evaluate($0) }
+      // Batches of 250, not `evaluate`'s 1000: a batch's activations are the largest memory of
+      // a run after the images (C1's 4,704 floats per image, twice), and the predictions do not
+      // depend on the batch size.
+      let check = validation.map { evaluate($0, batchSize: Self.validationBatchSize) }
       let record = EpochRecord(
         epoch: epoch, learningRate: optimizer.learningRate,
         loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
@@ -149,6 +152,9 @@ extension Model {
       labels: data.labels.map { Int($0) }, predictions: predictions,
       loss: data.count > 0 ? Float(lossSum / Double(data.count)) : 0)
   }
+
+  /// The batch size of the validation after each epoch.
+  static let validationBatchSize = 250
 
   private func seconds(since start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
