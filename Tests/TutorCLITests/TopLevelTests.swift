@@ -23,7 +23,7 @@ import Testing
       grade       Grade a class: every student's exercises, with the hidden checks; a gradebook.
       summary     Print a model's layers with their parameters and connections.
       data        Download, verify or describe the MNIST data.
-      train       Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.
+      train       Train a LeNet-5 on MNIST, with SGD or the paper's SDLM; write history and weights.
       evaluate    Test a trained checkpoint on the 10,000 MNIST test images.
       predict     Classify digit images with a trained checkpoint: the top 3 digits.
       bench       Measure training and inference speed (images/s) on synthetic data.

@@ -40,10 +40,11 @@ extension TrainCommand {
     The paper's training: --recipe paper1998, or any of --loss map|mse, --optimizer sdlm,
     --distort. The recipe takes μ = 0.5, not the paper's 0.02: with the paper's initialisation
     the curvature of every weight below F6 is nearly 0, their rates sit at η / μ, and at the
-    paper's μ that rate (0.025) makes pattern-by-pattern training diverge (Docs/training.md). It trains pattern by pattern (batch 1 unless --batch-size is given) in one
-    seeded order kept for every pass; with sdlm and no --lr, η follows the paper's schedule
-    (0.0005 ×2, 0.0002 ×3, 0.0001 ×3, 0.00005 ×4, then 0.00001), and the curvature is
-    re-estimated on 500 images before each pass. It writes history.csv (training and test error
+    paper's μ that rate (0.025) makes pattern-by-pattern training diverge (Docs/training.md).
+    It trains pattern by pattern (batch 1 unless --batch-size is given) in one seeded order
+    kept for every pass; with sdlm and no --lr, η follows the paper's schedule (0.0005 ×2,
+    0.0002 ×3, 0.0001 ×3, 0.00005 ×4, then 0.00001), and the curvature is re-estimated on
+    500 images before each pass. It writes history.csv (training and test error
     per pass), errors.svg (as the paper's figure 5), misclassified.svg (the misclassified test
     digits, as its figure 8) and model.safetensors; it cannot be resumed.
 

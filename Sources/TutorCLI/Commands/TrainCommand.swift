@@ -32,7 +32,7 @@ enum TrainCommand: TutorCommand {
 
   static let spec = CommandSpec(
     name: "train",
-    abstract: "Train a LeNet-5 on MNIST with SGD; write its history, curves and checkpoint.",
+    abstract: "Train a LeNet-5 on MNIST, with SGD or the paper's SDLM; write history and weights.",
     options: [
       Self.model.spec, epochs.spec, batchSize.spec, learningRate.spec, momentum.spec,
       learningRateDecay.spec, shift.spec, seed.spec, DataOptions.option.spec, out.spec,
