@@ -335,8 +335,7 @@ struct ChapterResultProtocolTests {
   }
 
   func run(_ body: String) throws -> ChapterReport {
-    let path = try writeChapter(frontMatter() + body)
-    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    try runDemoChapter(body, with: runner)
   }
 
   @Test func printedMarkerTextIsOnlyText() throws {

@@ -14,8 +14,7 @@ struct PictureTests {
   }
 
   func run(_ body: String) throws -> ChapterReport {
-    let path = try writeChapter(frontMatter() + body)
-    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    try runDemoChapter(body, with: runner)
   }
 
   @Test func aTensorBecomesAGrayImageAndAShadeDrawing() throws {

@@ -44,3 +44,9 @@ func frontMatter(number: Int = 1, extra: String = "") -> String {
 
   """
 }
+
+/// Runs a one-chapter program made of `frontMatter()` and `body`, without the solutions.
+func runDemoChapter(_ body: String, with runner: ChapterRunner) throws -> ChapterReport {
+  let path = try writeChapter(frontMatter() + body)
+  return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+}
