@@ -165,24 +165,24 @@ enum DirectConvolution {
             var s50 = s00
             var s51 = s00
             for position in stride(from: 0, to: positions, by: 8) {
-              let x = load8(p + position)
-              let z = load8(r + position)
-              var g = load8(g0 + position)
+              let x = MatrixMultiply.load8(p + position)
+              let z = MatrixMultiply.load8(r + position)
+              var g = MatrixMultiply.load8(g0 + position)
               s00 = s00.addingProduct(g, x)
               s01 = s01.addingProduct(g, z)
-              g = load8(g1 + position)
+              g = MatrixMultiply.load8(g1 + position)
               s10 = s10.addingProduct(g, x)
               s11 = s11.addingProduct(g, z)
-              g = load8(g2 + position)
+              g = MatrixMultiply.load8(g2 + position)
               s20 = s20.addingProduct(g, x)
               s21 = s21.addingProduct(g, z)
-              g = load8(g3 + position)
+              g = MatrixMultiply.load8(g3 + position)
               s30 = s30.addingProduct(g, x)
               s31 = s31.addingProduct(g, z)
-              g = load8(g4 + position)
+              g = MatrixMultiply.load8(g4 + position)
               s40 = s40.addingProduct(g, x)
               s41 = s41.addingProduct(g, z)
-              g = load8(g5 + position)
+              g = MatrixMultiply.load8(g5 + position)
               s50 = s50.addingProduct(g, x)
               s51 = s51.addingProduct(g, z)
             }
@@ -219,10 +219,5 @@ enum DirectConvolution {
           to: target + map * positions + row * grid.rowStride, count: width)
       }
     }
-  }
-
-  @inline(__always)
-  static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
   }
 }

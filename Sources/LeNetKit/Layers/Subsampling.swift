@@ -145,13 +145,17 @@ extension Subsampling: SecondDerivativeLayer {
           for x in 0..<outputWidth {
             let curvature = outputCurvature.scalars[outputBase + y * outputWidth + x]
             let topLeft = inputBase + 2 * y * width + 2 * x
-            let corners = [topLeft, topLeft + 1, topLeft + width, topLeft + width + 1]
-            let sum = corners.reduce(Float(0)) { $0 + input.scalars[$1] }
+            let bottomLeft = topLeft + width
+            let sum =
+              input.scalars[topLeft] + input.scalars[topLeft + 1] + input.scalars[bottomLeft]
+              + input.scalars[bottomLeft + 1]
             coefficientCurvature.scalars[map] += curvature * sum * sum
             biasCurvature.scalars[map] += curvature
-            for corner in corners {
-              inputCurvature.scalars[corner] = curvature * squaredCoefficient
-            }
+            let cornerCurvature = curvature * squaredCoefficient
+            inputCurvature.scalars[topLeft] = cornerCurvature
+            inputCurvature.scalars[topLeft + 1] = cornerCurvature
+            inputCurvature.scalars[bottomLeft] = cornerCurvature
+            inputCurvature.scalars[bottomLeft + 1] = cornerCurvature
           }
         }
       }

@@ -36,11 +36,11 @@ public enum MAPLoss {
       let row = sample * classes..<(sample + 1) * classes
       // log(e^(−j) + Σ e^(−y)) = −m + log(e^(m−j) + Σ e^(m−y)), m the smallest of j and y.
       let smallest = Double(min(j, penalties.scalars[row].min() ?? j))
-      var sum = Foundation.exp(smallest - Double(j))
-      for index in row { sum += Foundation.exp(smallest - Double(penalties.scalars[index])) }
+      let terms = row.map { Foundation.exp(smallest - Double(penalties.scalars[$0])) }
+      let sum = terms.reduce(Foundation.exp(smallest - Double(j)), +)
       total += Double(penalties.scalars[row.lowerBound + label]) - smallest + Foundation.log(sum)
-      for index in row {
-        let share = Foundation.exp(smallest - Double(penalties.scalars[index])) / sum
+      for (term, index) in zip(terms, row) {
+        let share = term / sum
         let target: Double = index == row.lowerBound + label ? 1 : 0
         gradient.scalars[index] = Float((target - share) / batch)
         curvature.scalars[index] = Float(share * (1 - share) / batch)

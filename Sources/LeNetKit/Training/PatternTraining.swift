@@ -198,13 +198,11 @@ extension Model {
         if let distortion = training.distortion {
           let distorted = presentations.map { $0 >= data.count }
           if distorted.contains(true) {
+            let original = input
             input = distortion.apply(
               input, background: preprocessing.background, generator: &distortionGenerator)
             if !distorted.allSatisfy({ $0 }) {
               // Originals in a mixed batch are put back undistorted.
-              let original = data.batch(
-                presentations.map { $0 % data.count }, preprocessing: preprocessing
-              ).input
               let size = input.count / input.batchSize
               for (index, isDistorted) in distorted.enumerated() where !isDistorted {
                 let range = index * size..<(index + 1) * size
