@@ -183,20 +183,7 @@ struct ChapterRunTests {
   }
 
   @Test func solutionsReplaceExerciseCells() throws {
-    let path = try writeChapter(
-      frontMatter()
-        + """
-        ```swift exercise id=double
-        func double(_ x: Int) -> Int {
-          // TODO: return twice x
-          return 0
-        }
-        ```
-
-        ```swift
-        check("double 21", double(21), equals: 42)
-        ```
-        """)
+    let path = try writeChapter(Self.doubleChapter)
     let folder = (path as NSString).deletingLastPathComponent + "/Solutions/01-demo"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     try Data("func double(_ x: Int) -> Int { 2 * x }\n".utf8).write(
