@@ -527,7 +527,7 @@ struct CourseAndLearnerTests {
     let chapter = try ChapterParser.parse(contentsOf: path)
     let report = try runner.run(chapter, solutions: false, course: chapter)
     #expect(report.verdicts.map(\.text) == ["distance: expected 2.0 ± 0.0001, got 1.0"])
-    #expect(report.exercises.map(\.status) != [.passed])
+    #expect(report.exercises.map(\.status) == [.notStarted], "the learner file is the course itself")
   }
 
   @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() throws {
@@ -637,10 +637,9 @@ struct LearnerLineErrorTests {
       "\(verdict.text)")
     #expect(verdict.location?.line == 10)
     // The runtime's message stays; its backtrace (addresses, runtime frames) does not.
-    #expect(
-      report.cells[1].output
-        == "Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range\n"
-        || !report.cells[1].output.contains("Thread 0"), "\(report.cells[1].output)")
+    let output = report.cells[1].output
+    #expect(output.contains("Fatal error: Index out of range"), "\(output)")
+    #expect(!output.contains("Thread 0"), "\(output)")
     #expect(!report.cells[1].output.contains("*** Program crashed"))
   }
 }
