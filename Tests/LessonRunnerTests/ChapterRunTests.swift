@@ -527,7 +527,8 @@ struct CourseAndLearnerTests {
     let chapter = try ChapterParser.parse(contentsOf: path)
     let report = try runner.run(chapter, solutions: false, course: chapter)
     #expect(report.verdicts.map(\.text) == ["distance: expected 2.0 ± 0.0001, got 1.0"])
-    #expect(report.exercises.map(\.status) == [.notStarted], "the learner file is the course itself")
+    #expect(
+      report.exercises.map(\.status) == [.notStarted], "the learner file is the course itself")
   }
 
   @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() throws {
