@@ -9,8 +9,8 @@ import Testing
   /// Penalties (1, 2, 3), class 0, j = 2, worked by hand:
   /// e^−1 = 0.367879441, e^−2 = 0.135335283, e^−3 = 0.049787068;
   /// S = e^−j + Σ e^−y = 0.135335283 + 0.367879441 + 0.135335283 + 0.049787068 = 0.688337075;
-  /// E = 1 + ln S = 1 − 0.373470... ; p = (0.534446, 0.196612, 0.072329);
-  /// ∂E/∂y = (1 − 0.534446, −0.196612, −0.072329); ∂²E/∂y² = p (1 − p).
+  /// E = 1 + ln S = 1 − 0.373477 = 0.626523; p = (0.534447, 0.196612, 0.072329);
+  /// ∂E/∂y = (1 − 0.534447, −0.196612, −0.072329); ∂²E/∂y² = p (1 − p).
   @Test func handWorkedCase() {
     let penalties = Tensor(shape: [1, 3], scalars: [1, 2, 3])
     let result = MAPLoss.loss(penalties: penalties, labels: [0], j: 2)
@@ -23,7 +23,9 @@ import Testing
       let curvature = shares[index] * (1 - shares[index])
       #expect(abs(Double(result.curvature.scalars[index]) - curvature) < 1e-6)
     }
-    #expect(abs(shares[0] - 0.534446) < 1e-6)
+    // The same figures as the comment's decimals, to its six places.
+    #expect(abs(Double(result.loss) - 0.626523) < 1e-6)
+    #expect(abs(Double(result.gradient.scalars[0]) - (1 - 0.534447)) < 1e-6)
   }
 
   /// The loss in `Double`, written out from eq. 9 without any stabilising shift.
