@@ -151,13 +151,16 @@ extension Model {
   /// - Parameters:
   ///   - onProgress: called every 1,000 patterns with (pass, patterns done, patterns per pass,
   ///     running error), e.g. for a progress bar.
-  ///   - onPass: called after each pass with its record and the model.
+  ///   - onPass: called after each pass with its record, the model and its evaluation on
+  ///     `test` (the one the record's test error comes from), so callers need not run it again.
   @discardableResult
   public mutating func train(
     _ data: MNIST.Split, with training: PatternTraining, test: MNIST.Split? = nil,
     onProgress: (_ pass: Int, _ done: Int, _ total: Int, _ error: Float) -> Void = { _, _, _, _ in
     },
-    onPass: (_ record: PassRecord, _ model: Model) -> Void = { _, _ in }
+    onPass: (_ record: PassRecord, _ model: Model, _ testEvaluation: Evaluation?) -> Void = {
+      _, _, _ in
+    }
   ) -> [PassRecord] {
     precondition(training.passes >= 0, "passes must not be negative")
     precondition(training.batchSize > 0, "batch size must be positive")
@@ -237,13 +240,14 @@ extension Model {
       let updateSeconds = Double(DispatchTime.now().uptimeNanoseconds - updateStart) / 1e9
       let trainingError =
         training.measureTrainingSet ? evaluate(data).errorRate : Float(wrong) / Float(seen)
+      let testEvaluation = test.map { evaluate($0) }
       let record = PassRecord(
         pass: pass, learningRate: rate, loss: Float(lossSum / Double(seen)),
-        trainingError: trainingError, testError: test.map { evaluate($0).errorRate },
+        trainingError: trainingError, testError: testEvaluation?.errorRate,
         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
         patternsPerSecond: Double(seen) / max(updateSeconds, 1e-9))
       records.append(record)
-      onPass(record, self)
+      onPass(record, self, testEvaluation)
     }
     return records
   }

@@ -146,13 +146,14 @@ extension TrainCommand {
         }
         bar.update(done: done, detail: String(format: "running error %.2f%%", 100 * error))
       },
-      onPass: { record, model in
+      onPass: { record, model, testEvaluation in
         bar.finish()
         out.line(passLine(record, passes: training.passes))
         records.append(record)
         guard writeError == nil else { return }
         do {
-          try savePatternRun(records, model: model, mnist: mnist, in: output)
+          try savePatternRun(
+            records, model: model, testEvaluation: testEvaluation, mnist: mnist, in: output)
         } catch {
           writeError = error
         }
@@ -185,8 +186,7 @@ extension TrainCommand {
 
   /// `pass  3/20  η 0.0002  loss 0.1234  train error 0.91%  test error 1.10%  61.0 s  1,234 patterns/s`
   static func passLine(_ record: PassRecord, passes: Int) -> String {
-    let width = String(passes).count
-    let number = String(repeating: " ", count: width - String(record.pass).count) + "\(record.pass)"
+    let number = String(record.pass).leftPadded(to: String(passes).count)
     var text =
       "pass \(number)/\(passes)  η \(record.learningRate)"
       + String(format: "  loss %.4f  train error %.2f%%", record.loss, 100 * record.trainingError)
@@ -197,7 +197,8 @@ extension TrainCommand {
 
   /// The files of a pattern-by-pattern run after each pass, each replaced whole.
   static func savePatternRun(
-    _ records: [PassRecord], model: Model, mnist: MNIST, in folder: URL
+    _ records: [PassRecord], model: Model, testEvaluation: Evaluation?, mnist: MNIST,
+    in folder: URL
   ) throws {
     try toolError { () throws(DataError) in
       try Checkpoint.save(model, to: folder.appendingPathComponent("model.safetensors"))
@@ -207,7 +208,7 @@ extension TrainCommand {
         Array(
           PaperPlots.errorCurves(records, title: "\(model.name): error per pass (figure 5)").utf8),
         to: folder.appendingPathComponent("errors.svg"))
-      let evaluation = model.evaluate(mnist.test)
+      let evaluation = testEvaluation ?? model.evaluate(mnist.test)
       let digits = evaluation.misclassified.map { index in
         (
           pixels: Array(mnist.test.pixels(of: index)), label: evaluation.labels[index],
