@@ -220,8 +220,7 @@ public struct ChapterRunner: Sendable {
       switch termination {
       case .timedOut?: cells[unit.cell].status = .timedOut(seconds: limits.seconds)
       case .interrupted?: cells[unit.cell].status = .interrupted
-      case .signaled(let signal)? where output.contains("failed to allocate"):
-        _ = signal
+      case .signaled? where output.contains("failed to allocate"):
         cells[unit.cell].status = .outOfMemory(gigabytes: limits.memoryGigabytes)
       case .signaled(let signal)?:
         cells[unit.cell].status = .crashed(crashReason(output, signal: signal))

@@ -158,14 +158,13 @@ struct LessonSupport {
 
   /// A verdict line: `✓ C3 parameters: 1516`, `✗ … (Lessons/03.md:41)`, `- 2 later cells not run`.
   func line(_ verdict: ChapterReport.Verdict) -> String {
+    let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
     switch verdict.status {
     case .passed: return context.terminal.verdict(true) + " " + verdict.text
     case .failed:
-      let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
       return context.terminal.verdict(false) + " " + verdict.text
         + context.terminal.styled(location, .dim)
     case .notStarted, .warning:
-      let location = verdict.location.map { " (\($0.path):\($0.line))" } ?? ""
       return context.terminal.styled(verdict.status == .warning ? "!" : "○", .yellow, .bold)
         + " " + verdict.text + context.terminal.styled(location, .dim)
     case .note: return "- " + verdict.text

@@ -177,12 +177,9 @@ enum TrainCommand: TutorCommand {
       + ", batch \(settings.batchSize), \(settings.epochs) epochs, seed \(settings.seed)"
   }
 
-  /// The folder an option names, checked before any training: a non-empty name of a folder
-  /// that exists or can be made, and that takes files.
+  /// The folder an option names, checked before any training: a folder that exists or can be
+  /// made, and that takes files (the option itself refuses an empty name).
   static func outputFolder(_ path: String, option: String) throws -> URL {
-    guard !path.isEmpty else {
-      throw UsageError("'\(option)' needs a folder name, got ''", command: spec)
-    }
     let folder = URL(fileURLWithPath: path, isDirectory: true)
     do {
       try AtomicFile.prepareFolder(folder)
