@@ -267,4 +267,11 @@ struct RealMNISTTests {
   @Test func sampleOfEveryImageIsAPermutation() {
     #expect(split.sample(count: 10, seed: 3).labels.sorted() == (0..<10).map { UInt8($0) })
   }
+
+  @Test func aRangeOfImagesKeepsTheirOrderAndLabelsUnderItsNewName() {
+    let heldOut = split.images(7..<10, name: "validation")
+    #expect(heldOut.name == "validation")
+    #expect(heldOut.labels == [7, 8, 9])
+    #expect(Array(heldOut.pixels(of: 2)) == [90, 90, 90, 90])
+  }
 }

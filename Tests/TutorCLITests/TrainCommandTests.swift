@@ -377,7 +377,7 @@ import Testing
       (["--distort", "--resume", "x"], "'--resume' does not go with the paper's training"),
       (
         ["--loss", "map"],
-        "'--loss': MAP (eq. 9, j = 50.0) is defined on RBF penalties; keras outputs logits"
+        "'--loss': MAP (eq. 9, j = 5.0) is defined on RBF penalties; keras outputs logits"
       ),
     ]
     for (arguments, message) in cases {
@@ -401,7 +401,7 @@ import Testing
     let lines = result.output.split(separator: "\n")
     #expect(
       lines.first
-        == "Training lecun1998 (60,000 parameters) pattern by pattern on 40 images and 9 distorted copies of each, testing on 20: MAP (eq. 9, j = 50.0), SDLM μ 0.5, η as the paper (0.0005 … 0.00001), batch 1, 2 passes, seed 1"
+        == "Training lecun1998 (60,000 parameters) pattern by pattern on 40 images and 9 distorted copies of each, testing on 20: MAP (eq. 9, j = 5.0), SDLM μ 0.5, η as the paper (0.0005 … 0.00001), batch 1, 2 passes, seed 1"
     )
     #expect(lines.contains { $0.hasPrefix("pass 1/2  η 0.0005  loss ") })
     let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -410,5 +410,20 @@ import Testing
     #expect(csv.split(separator: "\n").count == 3, "header and two passes")
     let figure = try String(contentsOf: out.appendingPathComponent("errors.svg"), encoding: .utf8)
     #expect(figure.contains("test set error") && figure.contains("<polyline"))
+  }
+
+  @Test func aOnePassRunSaysPassInTheSingular() throws {
+    let root = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (data, environment) = try generatedData(in: root, trainCount: 20, testCount: 10)
+    let result = runTool(
+      [
+        "train", "--recipe", "paper1998", "--epochs", "1", "--data", data.path,
+        "--out", root.appendingPathComponent("out").path,
+      ], environment: environment)
+    #expect(result.status == 0, "\(result.errors)")
+    let lines = result.output.split(separator: "\n")
+    #expect(lines.first?.hasSuffix("batch 1, 1 pass, seed 1") == true, "\(lines.first ?? "")")
+    #expect(lines.contains { $0.hasPrefix("Test error after 1 pass: ") }, "\(result.output)")
   }
 }

@@ -65,12 +65,25 @@ public struct MNIST: Sendable {
       var generator = SplitMix64(seed: seed)
       var order = Array(0..<self.count)
       generator.shuffle(&order)
-      let chosen = order.prefix(count)
+      return subset(order.prefix(count), name: name)
+    }
+
+    /// Images `range`, in order, as a split named `name`: for example the last 10,000 training
+    /// images held out to choose settings without looking at the test set.
+    public func images(_ range: Range<Int>, name: String) -> Split {
+      precondition(
+        range.lowerBound >= 0 && range.upperBound <= count,
+        "\(self.name) has \(count) images, not \(range)")
+      return subset(range, name: name)
+    }
+
+    func subset(_ chosen: some Collection<Int>, name: String) -> Split {
       var pixels: [UInt8] = []
-      pixels.reserveCapacity(count * rows * columns)
+      pixels.reserveCapacity(chosen.count * rows * columns)
       for index in chosen { pixels += self.pixels(of: index) }
       return Split(
-        name: name, images: IDX.Images(count: count, rows: rows, columns: columns, pixels: pixels),
+        name: name,
+        images: IDX.Images(count: chosen.count, rows: rows, columns: columns, pixels: pixels),
         labels: chosen.map { labels[$0] })
     }
 

@@ -132,7 +132,7 @@ extension TrainCommand {
         + (training.distortion != nil
           ? " and \(training.distortedCopies) distorted copies of each" : "")
         + ", testing on \(grouped(mnist.test.count)): \(training.loss), "
-        + describe(training) + ", \(training.passes) passes, seed \(training.seed)")
+        + describe(training) + ", \(passesText(training.passes)), seed \(training.seed)")
     var bar = ProgressBar(label: "", total: 1, terminal: context.terminal, sink: out)
     var records: [PassRecord] = []
     var writeError: Error?
@@ -161,9 +161,8 @@ extension TrainCommand {
     if let writeError { throw writeError }
     if let last = records.last, let test = last.testError {
       out.line(
-        String(
-          format: "Test error after %d passes: %.2f%% (the paper: 0.95%% without distortions, "
-            + "0.8%% with)", last.pass, 100 * test))
+        "Test error after \(passesText(last.pass)): \(String(format: "%.2f", 100 * test))% "
+          + "(the paper: 0.95% without distortions, 0.8% with)")
     }
     out.line(
       "Wrote \(output.path)/history.csv, errors.svg, misclassified.svg and model.safetensors")
@@ -183,6 +182,9 @@ extension TrainCommand {
       }
     return "\(optimizer), \(rate), batch \(training.batchSize)"
   }
+
+  /// "1 pass", "20 passes".
+  static func passesText(_ count: Int) -> String { count == 1 ? "1 pass" : "\(count) passes" }
 
   /// `pass  3/20  η 0.0002  loss 0.1234  train error 0.91%  test error 1.10%  61.0 s  1,234 patterns/s`
   static func passLine(_ record: PassRecord, passes: Int) -> String {
