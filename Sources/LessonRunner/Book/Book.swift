@@ -260,8 +260,7 @@ struct SearchEntry: Codable, Equatable {
     for case .prose(let text, _) in chapter.blocks {
       for line in text.split(separator: "\n") {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasPrefix("#") {
-          let heading = String(trimmed.drop { $0 == "#" }.drop { $0 == " " })
+        if let heading = MarkdownBlock.heading(trimmed)?.text {
           entries.append(
             SearchEntry(
               title: chapterTitle + " › " + plain(heading),
