@@ -123,6 +123,16 @@ public struct ClassGrade: Sendable {
     var failure: Failure?
   }
 
+  /// The feedback lines of a report: warnings (an edited check cell) and failures that are not
+  /// a check's own line (a crash, a timeout, a mismatched output, tampering), each at its place.
+  static func feedback(_ report: ChapterReport) -> [String] {
+    report.verdictLines.filter { line in
+      !line.isCheck && (line.verdict.status == .warning || line.verdict.status == .failed)
+    }.map { line in
+      (line.verdict.location.map { "\($0.path):\($0.line): " } ?? "") + line.verdict.text
+    }
+  }
+
   static func gradeOne(
     student: String, folder: String, chapter course: Chapter, courseText: String,
     runner: ChapterRunner, limits: RunLimits?
@@ -170,17 +180,7 @@ public struct ClassGrade: Sendable {
     }
     let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
-    // Warnings (an edited check cell) and failures that are not a check's own line (a crash,
-    // a timeout, a mismatched output, tampering), for the feedback.
-    let checkTexts = Set(
-      report.cells.indices.flatMap { report.checkVerdicts(forCell: $0) }.map(\.verdict.text))
-    for verdict in report.verdicts
-    where verdict.status == .warning
-      || (verdict.status == .failed && !checkTexts.contains(verdict.text))
-    {
-      let place = verdict.location.map { "\($0.path):\($0.line): " } ?? ""
-      outcome.notes.messages.append(place + verdict.text)
-    }
+    outcome.notes.messages += feedback(report)
     outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
     for result in report.exercises {
       let maxPoints = course.frontMatter.points(ofExercise: result.id)

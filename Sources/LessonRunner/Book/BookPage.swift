@@ -108,9 +108,8 @@ struct BookPage {
       }
       // What concerns the whole chapter rather than one cell: tampering, edited cells, missing
       // or refused exercises, a program that stopped before its first cell.
-      let inCells = Set(
-        report.cells.indices.flatMap { report.verdicts(forCell: $0) }.map(\.text))
-      let general = report.verdicts.filter { $0.status != .note && !inCells.contains($0.text) }
+      let general = report.verdictLines.filter { $0.cell == nil && $0.verdict.status != .note }
+        .map(\.verdict)
       if !general.isEmpty {
         parts.append("<ul class=\"checks\">")
         parts += general.map { verdictItem($0) }
