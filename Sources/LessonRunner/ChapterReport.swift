@@ -115,6 +115,12 @@ public struct ChapterReport: Sendable {
 
     public init() {}
 
+    /// Counts verdict lines a caller already has (building them again costs a pass over every
+    /// cell's checks).
+    public init(_ verdicts: some Sequence<Verdict>) {
+      for verdict in verdicts { add(verdict) }
+    }
+
     /// Counts one verdict line (warnings and notes count as nothing).
     public mutating func add(_ verdict: Verdict) {
       switch verdict.status {
@@ -509,12 +515,9 @@ public struct ChapterReport: Sendable {
     return lines
   }
 
-  /// The verdict lines added up.
-  public var tally: Tally {
-    var tally = Tally()
-    for verdict in verdicts { tally.add(verdict) }
-    return tally
-  }
+  /// The verdict lines added up; a caller that has `verdicts` at hand counts them instead
+  /// (`Tally(_:)`).
+  public var tally: Tally { Tally(verdicts) }
 
   /// How a program's end reads in a message.
   static func describe(_ termination: Termination) -> String {

@@ -70,6 +70,13 @@ struct ChapterReportTests {
     #expect(lines.map(\.isCheck) == [false, true, true, false])
   }
 
+  @Test func aTallyCountsTheLinesItIsGiven() throws {
+    // The four lines: the tampering notice, cell 0's failing and passing checks, cell 1's crash.
+    let report = try Self.report()
+    #expect(ChapterReport.Tally(report.verdicts).summary == "1 passed, 3 failed")
+    #expect(ChapterReport.Tally(report.verdicts) == report.tally)
+  }
+
   @Test func gradeFeedbackKeepsACrashLineThatACheckAlsoPrints() throws {
     // The crash is cell 1's own failure; cell 0's failing check with the same text is a check.
     #expect(

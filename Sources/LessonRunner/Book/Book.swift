@@ -33,8 +33,6 @@ public struct Book {
     public var pictures = 0
     /// The chapters not run, by number (MNIST missing).
     public var skipped: [Int] = []
-    /// Each chapter's tally, by number.
-    public var tallies: [Int: ChapterReport.Tally] = [:]
   }
 
   public let runner: ChapterRunner
@@ -91,9 +89,7 @@ public struct Book {
         outcome = .failed("\(error)")
       case .success(let run)?:
         do {
-          let report = try run.wait()
-          summary.tallies[course.frontMatter.number] = report.tally
-          outcome = .ran(report)
+          outcome = .ran(try run.wait())
         } catch {
           outcome = .failed("\(error)")
         }

@@ -177,14 +177,15 @@ enum LessonCommand: TutorCommand {
     } else {
       // The lines no cell showed (compile errors, edited cells, cells not run), then the same
       // tally as `check`'s.
-      for line in report.verdictLines where !(line.cell.map(shownCells.contains) ?? false) {
+      let lines = report.verdictLines
+      for line in lines where !(line.cell.map(shownCells.contains) ?? false) {
         let verdict = line.verdict
         output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
         if !verdict.detail.isEmpty && report.compileErrors == nil {
           for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
         }
       }
-      tally = report.tally
+      tally = ChapterReport.Tally(lines.map(\.verdict))
       if !solutions { tally.add(CheckCommand.quizTally(chapter, support: support, output: output)) }
     }
     output.line(tally.summary)
