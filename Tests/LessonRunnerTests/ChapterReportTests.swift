@@ -102,3 +102,43 @@ struct ChapterReportTests {
           + " that the runner did not make (&quot;forged&quot;); it counts for nothing</li>"))
   }
 }
+
+/// The gradebook's quiz column, from each student's progress, read once per student.
+@Suite("The gradebook's quiz self-check")
+struct QuizSelfCheckTests {
+  @Test func itCountsTheRightAnswersOfTheStudentsProgress() throws {
+    let chapter = try ChapterParser.parse(
+      """
+      ---
+      number: 3
+      title: Demo
+      goals:
+        - Answer
+      ---
+
+      ```quiz id=biases
+      How many biases does C3 have?
+      answer: 16
+      explain: one per output map.
+      ```
+
+      ```quiz id=maps
+      How many maps does C3 make?
+      answer: 16
+      explain: one per row of Table I.
+      ```
+      """, path: ChapterReportTests.path)
+    var record = LearnerProgress.ChapterProgress()
+    record.quizzes["biases"] = LearnerProgress.QuizAnswer(answer: "16", correct: true)
+    record.quizzes["maps"] = LearnerProgress.QuizAnswer(answer: "6", correct: false)
+    var progress = LearnerProgress()
+    progress.chapters["03-demo"] = record
+    // One of the two questions answered right; none without a record or a readable file.
+    #expect(ClassGrade.quizSelfCheck(progress: progress, chapter: chapter) == "1/2")
+    #expect(ClassGrade.quizSelfCheck(progress: LearnerProgress(), chapter: chapter) == "0/2")
+    #expect(ClassGrade.quizSelfCheck(progress: nil, chapter: chapter) == "0/2")
+    #expect(
+      ClassGrade.quizSelfCheck(progress: progress, chapter: try ChapterReportTests.report().chapter)
+        == "")
+  }
+}
