@@ -1,3 +1,5 @@
+import Foundation
+
 /// One block of a chapter's Markdown prose: the structure that the terminal (`MarkdownRenderer`)
 /// and the book (`HTMLMarkdown`) both render, parsed once by `MarkdownBlock.parse`.
 ///
@@ -55,7 +57,7 @@ extension MarkdownBlock {
   }
 
   /// The marker of a list item's line (already trimmed), `-`, `*`, `+` or `12.`, and its text.
-  static func listItem(_ line: String) -> (marker: String, text: String)? {
+  private static func listItem(_ line: String) -> (marker: String, text: String)? {
     if let first = line.first, "-*+".contains(first), line.dropFirst().first == " " {
       return (String(first), String(line.dropFirst(2)))
     }
@@ -68,7 +70,7 @@ extension MarkdownBlock {
 
   /// A pipe table's rows: the header when the second row is the `---` rule, and the other rows
   /// but rules.
-  static func table(_ rows: [String]) -> Kind {
+  private static func table(_ rows: [String]) -> Kind {
     func cells(_ row: String) -> [String] {
       var text = Substring(row)
       if text.hasPrefix("|") { text = text.dropFirst() }
