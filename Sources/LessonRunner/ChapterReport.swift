@@ -115,6 +115,12 @@ public struct ChapterReport: Sendable {
 
     public init() {}
 
+    /// Counts verdict lines a caller already has (building them again costs a pass over every
+    /// cell's checks).
+    public init(_ verdicts: some Sequence<Verdict>) {
+      for verdict in verdicts { add(verdict) }
+    }
+
     /// Counts one verdict line (warnings and notes count as nothing).
     public mutating func add(_ verdict: Verdict) {
       switch verdict.status {
@@ -389,14 +395,32 @@ public struct ChapterReport: Sendable {
     exercises.filter { $0.status == .notStarted }.map(\.id)
   }
 
+  /// One verdict line with where it belongs, so that a caller sorts lines by their place, never
+  /// by their text (two cells may well print the same line).
+  public struct VerdictLine: Sendable, Equatable {
+    public var verdict: Verdict
+    /// The cell whose own line it is (one of `verdicts(forCell:)`), or nil for a line about the
+    /// chapter as a whole: a program that stopped before its first cell, tampering, edited
+    /// cells, missing or refused exercises, compile errors, an exercise without checks, and
+    /// the note about cells not run.
+    public var cell: Int?
+    /// Whether it is a check's own line (those `checkVerdicts(forCell:)` pairs with checks).
+    public var isCheck = false
+  }
+
   /// Every verdict line in order: why the program stopped before its first cell, tampering,
   /// edited cells, missing or refused exercises, the compile errors or each cell's lines,
   /// exercises without checks, and a note about cells that did not run.
-  public var verdicts: [Verdict] {
-    var verdicts: [Verdict] = []
+  public var verdicts: [Verdict] { verdictLines.map(\.verdict) }
+
+  /// `verdicts`, each with its place.
+  public var verdictLines: [VerdictLine] {
+    var lines: [VerdictLine] = []
+    /// Adds a line about the chapter as a whole.
+    func add(_ verdict: Verdict) { lines.append(VerdictLine(verdict: verdict, cell: nil)) }
     if let startupOutput {
       let reason = startupOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-      verdicts.append(
+      add(
         Verdict(
           status: .failed,
           text: "the chapter program stopped before its first cell"
@@ -405,7 +429,7 @@ public struct ChapterReport: Sendable {
           location: SourceLocation(path: learnerChapter.path, line: 1)))
     }
     for forgery in forgeries {
-      verdicts.append(
+      add(
         Verdict(
           status: .failed,
           text: "tampering: a cell wrote a result record that the runner did not make"
@@ -414,7 +438,7 @@ public struct ChapterReport: Sendable {
     }
     for edited in editedCells {
       let kind = chapter.cells[edited.cell].code.contains("check(") ? "check cell" : "cell"
-      verdicts.append(
+      add(
         Verdict(
           status: .warning,
           text: "your copy of the \(kind) at line \(edited.location.line) differs from the"
@@ -425,7 +449,7 @@ public struct ChapterReport: Sendable {
       guard let id = exercise.exerciseID else { continue }
       switch exerciseSources[id] {
       case .missing?:
-        verdicts.append(
+        add(
           Verdict(
             status: .failed,
             text: "exercise '\(id)' is missing from your copy; the course's starter ran in its"
@@ -434,7 +458,7 @@ public struct ChapterReport: Sendable {
       case .unusable(let diagnostics)?:
         // One line per exercise, at its first error; all of them under it.
         guard let first = diagnostics.first else { break }
-        verdicts.append(
+        add(
           Verdict(
             status: .failed,
             text: "exercise '\(id)' does not compile: " + first.message
@@ -446,7 +470,7 @@ public struct ChapterReport: Sendable {
     }
     if compileErrors != nil {
       if diagnostics.isEmpty {
-        verdicts.append(
+        add(
           Verdict(
             status: .failed,
             text: "the chapter does not compile (the compiler's errors are above)",
@@ -454,22 +478,26 @@ public struct ChapterReport: Sendable {
       }
       // One line for the chapter, at its first error; the compile errors above show them all.
       if let first = diagnostics.first {
-        verdicts.append(
+        add(
           Verdict(
             status: .failed,
             text: "the chapter does not compile: " + first.message
               + (diagnostics.count > 1 ? " (and \(diagnostics.count - 1) more)" : ""),
             location: first.location))
       }
-      return verdicts
+      return lines
     }
     for index in cells.indices {
-      verdicts += self.verdicts(forCell: index)
+      let cellLines = self.verdicts(forCell: index)
+      let firstCheck = cellLines.count - cells[index].checks.count
+      lines += cellLines.enumerated().map { position, verdict in
+        VerdictLine(verdict: verdict, cell: index, isCheck: position >= firstCheck)
+      }
       if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
         range.allSatisfy({ cells[$0].status == .completed }),
         range.allSatisfy({ cellVerdicts(forCell: $0).isEmpty })
       {
-        verdicts.append(
+        add(
           Verdict(
             status: .failed,
             text: "exercise '\(id)' has no check (fix: add check(…) in a cell after it,"
@@ -479,20 +507,17 @@ public struct ChapterReport: Sendable {
     }
     let notRun = cells.filter { $0.status == .notRun }.count
     if notRun > 0 {
-      verdicts.append(
+      add(
         Verdict(
           status: .note, text: "\(notRun) later cell\(notRun == 1 ? "" : "s") not run",
           location: nil))
     }
-    return verdicts
+    return lines
   }
 
-  /// The verdict lines added up.
-  public var tally: Tally {
-    var tally = Tally()
-    for verdict in verdicts { tally.add(verdict) }
-    return tally
-  }
+  /// The verdict lines added up; a caller that has `verdicts` at hand counts them instead
+  /// (`Tally(_:)`).
+  public var tally: Tally { Tally(verdicts) }
 
   /// How a program's end reads in a message.
   static func describe(_ termination: Termination) -> String {

@@ -92,12 +92,22 @@ public struct ClassGrade: Sendable {
         (chapter.path, FileManager.default.contents(atPath: chapter.path) ?? Data())
       }, uniquingKeysWith: { first, _ in first }
     ).mapValues { String(decoding: $0, as: UTF8.self) }
+    // Each student's progress is read once, for the quiz self-check of every chapter.
+    let studentProgress = Dictionary(
+      uniqueKeysWithValues: students.map { student in
+        (
+          student,
+          try? LearnerProgress.load(
+            from: submissions + "/" + student + "/.lenet-tutor/progress.json")
+        )
+      })
     let gradeTask = { @Sendable (index: Int) in
       let (student, chapter) = tasks[index]
       results.set(
         index,
         gradeOne(
-          student: student, folder: submissions + "/" + student, chapter: chapter,
+          student: student, folder: submissions + "/" + student,
+          progress: studentProgress[student] ?? nil, chapter: chapter,
           courseText: courseTexts[chapter.path] ?? "", runner: runner, limits: limits))
       progress(results.doneCount, tasks.count)
     }
@@ -123,13 +133,23 @@ public struct ClassGrade: Sendable {
     var failure: Failure?
   }
 
+  /// The feedback lines of a report: warnings (an edited check cell) and failures that are not
+  /// a check's own line (a crash, a timeout, a mismatched output, tampering), each at its place.
+  static func feedback(_ report: ChapterReport) -> [String] {
+    report.verdictLines.filter { line in
+      !line.isCheck && (line.verdict.status == .warning || line.verdict.status == .failed)
+    }.map { line in
+      (line.verdict.location.map { "\($0.path):\($0.line): " } ?? "") + line.verdict.text
+    }
+  }
+
   static func gradeOne(
-    student: String, folder: String, chapter course: Chapter, courseText: String,
-    runner: ChapterRunner, limits: RunLimits?
+    student: String, folder: String, progress: LearnerProgress?, chapter course: Chapter,
+    courseText: String, runner: ChapterRunner, limits: RunLimits?
   ) -> Outcome {
     let name = (course.path as NSString).lastPathComponent
     let path = folder + "/Lessons/" + name
-    let quiz = quizSelfCheck(folder: folder, chapter: course)
+    let quiz = quizSelfCheck(progress: progress, chapter: course)
     var outcome = Outcome(notes: ChapterNotes(student: student, chapter: course.stem, messages: []))
     func allMissing(_ reason: String) -> Outcome {
       outcome.notes.messages.append(reason)
@@ -170,17 +190,7 @@ public struct ClassGrade: Sendable {
     }
     let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
-    // Warnings (an edited check cell) and failures that are not a check's own line (a crash,
-    // a timeout, a mismatched output, tampering), for the feedback.
-    let checkTexts = Set(
-      report.cells.indices.flatMap { report.checkVerdicts(forCell: $0) }.map(\.verdict.text))
-    for verdict in report.verdicts
-    where verdict.status == .warning
-      || (verdict.status == .failed && !checkTexts.contains(verdict.text))
-    {
-      let place = verdict.location.map { "\($0.path):\($0.line): " } ?? ""
-      outcome.notes.messages.append(place + verdict.text)
-    }
+    outcome.notes.messages += feedback(report)
     outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
     for result in report.exercises {
       let maxPoints = course.frontMatter.points(ofExercise: result.id)
@@ -206,13 +216,12 @@ public struct ClassGrade: Sendable {
     return outcome
   }
 
-  /// `right/questions` from the student's own progress file, `-` when there is none to read.
-  static func quizSelfCheck(folder: String, chapter: Chapter) -> String {
+  /// `right/questions` from the student's own progress (`0/questions` when it has no record of
+  /// the chapter, or its file cannot be read: nil), empty for a chapter without quizzes.
+  static func quizSelfCheck(progress: LearnerProgress?, chapter: Chapter) -> String {
     let ids = chapter.quizzes.map(\.id)
     guard !ids.isEmpty else { return "" }
-    guard let progress = try? LearnerProgress.load(from: folder + "/.lenet-tutor/progress.json"),
-      let record = progress.chapters[chapter.stem]
-    else { return "0/\(ids.count)" }
+    guard let record = progress?.chapters[chapter.stem] else { return "0/\(ids.count)" }
     return "\(record.rightAnswers(quizIDs: ids))/\(ids.count)"
   }
 }

@@ -14,80 +14,65 @@ public struct MarkdownRenderer {
   /// Renders a prose block (headings, paragraphs, lists, tables, quotes).
   public func render(_ markdown: String) -> String {
     var output: [String] = []
-    var paragraph: [String] = []
-    var table: [String] = []
-    // A list item whose continuation lines are still being collected.
-    var item: (bullet: String, text: String, depth: Int)?
-    func flushParagraph() {
-      if let (bullet, text, depth) = item {
-        let indent = String(repeating: "  ", count: depth)
-        output += wrap(
-          text, indent: indent + String(repeating: " ", count: bullet.count + 1),
-          firstIndent: indent + bullet + " ")
-        item = nil
-      }
-      guard !paragraph.isEmpty else { return }
-      output += wrap(paragraph.joined(separator: " "), indent: "", firstIndent: "")
-      paragraph = []
-    }
-    func flushTable() {
-      guard !table.isEmpty else { return }
-      output += renderTable(table)
-      table = []
-    }
-    var code: [String] = []
-    func flushCode() {
-      while code.last == "" { code.removeLast() }
-      guard !code.isEmpty else { return }
-      output.append(renderCode(code.joined(separator: "\n"), language: "swift"))
-      code = []
-    }
-    for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-      let line = String(rawLine)
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      // An indented code block: four spaces, not continuing a paragraph or list item.
-      if line.hasPrefix("    ") && paragraph.isEmpty && item == nil && table.isEmpty {
-        code.append(String(line.dropFirst(4)))
-        continue
-      }
-      if !code.isEmpty && trimmed.isEmpty {
-        code.append("")
-        continue
-      }
-      flushCode()
-      if trimmed.hasPrefix("|") {
-        flushParagraph()
-        table.append(trimmed)
-        continue
-      }
-      flushTable()
-      if trimmed.isEmpty {
-        flushParagraph()
-        if output.last != "" { output.append("") }
-      } else if let level = headingLevel(trimmed) {
-        flushParagraph()
-        let text = String(trimmed.dropFirst(level + 1))
-        let styled = inline(text, base: level == 1 ? [.bold, .underline] : [.bold])
-        output.append(styled)
-      } else if let (marker, text, depth) = listItem(line) {
-        flushParagraph()
-        item = (marker == "-" || marker == "*" || marker == "+" ? "•" : marker, text, depth)
-      } else if item != nil {
-        item?.text += " " + trimmed
-      } else if trimmed.hasPrefix(">") {
-        flushParagraph()
-        output += wrap(
-          String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces),
-          indent: terminal.styled("│ ", .dim), firstIndent: terminal.styled("│ ", .dim))
-      } else {
-        paragraph.append(trimmed)
-      }
-    }
-    flushParagraph()
-    flushTable()
-    flushCode()
+    render(MarkdownBlock.parse(markdown), prefix: "", into: &output)
     while output.last == "" { output.removeLast() }
     return output.joined(separator: "\n")
+  }
+
+  /// Appends the lines of `blocks`, each line starting with `prefix` (a quote's bar); a blank
+  /// line of the source stays one blank line.
+  private func render(_ blocks: [MarkdownBlock], prefix: String, into output: inout [String]) {
+    for block in blocks {
+      if block.followsBlankLine { blankLine(prefix, &output) }
+      switch block.kind {
+      case .heading(let level, let text):
+        output.append(prefix + inline(text, base: level == 1 ? [.bold, .underline] : [.bold]))
+      case .paragraph(let text):
+        output += wrap(text, indent: prefix, firstIndent: prefix)
+      case .list(_, let items):
+        renderList(items, depth: 0, prefix: prefix, into: &output)
+      case .quote(let inner):
+        render(inner, prefix: prefix + terminal.styled("│ ", .dim), into: &output)
+      case .table(let header, let rows):
+        output += renderTable(header: header, rows: rows).map { prefix + $0 }
+      case .code(let code):
+        output += renderCode(code, language: "swift").split(
+          separator: "\n", omittingEmptySubsequences: false
+        ).map { prefix + $0 }
+      }
+    }
+  }
+
+  /// A list's items, bulleted (`•`) or numbered as written, nested two spaces a level; an item's
+  /// later paragraphs line up with its first.
+  private func renderList(
+    _ items: [MarkdownListItem], depth: Int, prefix: String, into output: inout [String]
+  ) {
+    for item in items {
+      if item.followsBlankLine { blankLine(prefix, &output) }
+      let bullet = item.ordered ? item.marker : "•"
+      let indent = prefix + String(repeating: "  ", count: depth)
+      let hanging = indent + String(repeating: " ", count: bullet.count + 1)
+      var first = true
+      for block in item.blocks {
+        if block.followsBlankLine { blankLine(prefix, &output) }
+        switch block.kind {
+        case .paragraph(let text):
+          output += wrap(
+            text, indent: hanging, firstIndent: first ? indent + bullet + " " : hanging)
+        case .list(_, let items):
+          renderList(items, depth: depth + 1, prefix: prefix, into: &output)
+        default:
+          render([block], prefix: hanging, into: &output)
+        }
+        first = false
+      }
+    }
+  }
+
+  /// One blank line (within a quote, its bar), never two in a row.
+  private func blankLine(_ prefix: String, _ output: inout [String]) {
+    if output.last != prefix { output.append(prefix) }
   }
 
   /// Renders a code block indented, with Swift keywords, strings and comments styled.
@@ -96,26 +81,6 @@ public struct MarkdownRenderer {
       "    "
         + (language == "swift" ? SwiftHighlighter.highlight(String(line), terminal) : String(line))
     }.joined(separator: "\n")
-  }
-
-  private func headingLevel(_ line: String) -> Int? {
-    let hashes = line.prefix(while: { $0 == "#" }).count
-    guard (1...6).contains(hashes), line.dropFirst(hashes).first == " " else { return nil }
-    return hashes
-  }
-
-  /// `- text`, `* text`, `1. text` with its nesting depth (two spaces per level).
-  private func listItem(_ line: String) -> (String, String, Int)? {
-    let spaces = line.prefix(while: { $0 == " " }).count
-    let rest = line.dropFirst(spaces)
-    if let first = rest.first, "-*+".contains(first), rest.dropFirst().first == " " {
-      return (String(first), String(rest.dropFirst(2)), spaces / 2)
-    }
-    let digits = rest.prefix(while: \.isNumber)
-    if !digits.isEmpty, rest.dropFirst(digits.count).hasPrefix(". ") {
-      return (digits + ".", String(rest.dropFirst(digits.count + 2)), spaces / 2)
-    }
-    return nil
   }
 
   /// Wraps `text` (inline Markdown) to the terminal width.
@@ -229,37 +194,29 @@ public struct MarkdownRenderer {
     return nil
   }
 
-  /// A pipe table with aligned columns; the `|---|` rule becomes a line.
-  private func renderTable(_ rows: [String]) -> [String] {
-    let cells = rows.map { row -> [String] in
-      var parts = row.split(separator: "|", omittingEmptySubsequences: false).map {
-        $0.trimmingCharacters(in: .whitespaces)
-      }
-      if parts.first == "" { parts.removeFirst() }
-      if parts.last == "" { parts.removeLast() }
-      return parts
-    }
-    let isRule = { (row: [String]) in
-      !row.isEmpty && row.allSatisfy { !$0.isEmpty && $0.allSatisfy { "-:".contains($0) } }
-    }
+  /// A pipe table with aligned columns, its header bold and underlined by a rule.
+  private func renderTable(header: [String]?, rows: [[String]]) -> [String] {
+    let cells = (header.map { [$0] } ?? []) + rows
     let columns = cells.map(\.count).max() ?? 0
     var widths = [Int](repeating: 0, count: columns)
-    for row in cells where !isRule(row) {
+    for row in cells {
       for (index, cell) in row.enumerated() {
         widths[index] = max(widths[index], visibleWidth(inline(cell)))
       }
     }
-    return cells.enumerated().map { rowIndex, row in
-      if isRule(row) {
-        return "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─")
-      }
-      return "  "
+    func line(_ row: [String], base: [Style]) -> String {
+      "  "
         + (0..<columns).map { index in
-          let cell = index < row.count ? row[index] : ""
-          let text = inline(cell, base: rowIndex == 0 ? [.bold] : [])
+          let text = inline(index < row.count ? row[index] : "", base: base)
           return text + String(repeating: " ", count: widths[index] - visibleWidth(text))
         }.joined(separator: " │ ")
     }
+    var lines: [String] = []
+    if let header {
+      lines.append(line(header, base: [.bold]))
+      lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
+    }
+    return lines + rows.map { line($0, base: []) }
   }
 
   /// The number of characters a string occupies, not counting escape sequences.

@@ -29,6 +29,34 @@ struct LessonSupport {
     }
   }
 
+  /// The chapter numbers a `--chapters` list names (numbers and ranges: `0-3,10`), each one of
+  /// `available`; `book` and `grade` both take such a list.
+  static func chapterNumbers(_ list: String, available: [Int], command spec: CommandSpec)
+    throws(UsageError) -> Set<Int>
+  {
+    var numbers: Set<Int> = []
+    for part in list.split(separator: ",", omittingEmptySubsequences: false) {
+      let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
+        Int($0.trimmingCharacters(in: .whitespaces))
+      }
+      guard (1...2).contains(bounds.count), let low = bounds.first ?? nil,
+        let high = bounds.last ?? nil, low <= high
+      else {
+        throw UsageError(
+          "'--chapters' needs chapter numbers such as 0-3,10, got '\(list)'", command: spec)
+      }
+      for number in low...high {
+        guard available.contains(number) else {
+          throw UsageError(
+            "'--chapters' names chapter \(number), which does not exist (the chapters are "
+              + available.map(String.init).joined(separator: ", ") + ")", command: spec)
+        }
+        numbers.insert(number)
+      }
+    }
+    return numbers
+  }
+
   /// The chapters in the lessons folder; two files with the same number are an error naming
   /// both, never a silent pick.
   func catalog() throws(ToolError) -> Catalog {

@@ -54,6 +54,32 @@ struct MarkdownRendererTests {
     #expect(plain.render("Like this:\n\n    let x = 1\n") == "Like this:\n\n    let x = 1")
   }
 
+  @Test func aBlankLineAfterIndentedCodeStays() {
+    // The source's blank line parts the code from the next paragraph, as it does before it.
+    #expect(
+      plain.render("Like this:\n\n    let x = 1\n\nThen run it.")
+        == "Like this:\n\n    let x = 1\n\nThen run it.")
+  }
+
+  @Test func aQuoteIsOneWrappedParagraphBehindABar() {
+    #expect(plain.render("> one\n> two") == "│ one two")
+  }
+
+  @Test func aTableWithoutARuleHasNoHeaderRow() {
+    // Only a `---` row under it makes the first row a header (bold, then the rule).
+    #expect(colored.render("| a | b |\n| c | d |") == "  a │ b\n  c │ d")
+  }
+
+  @Test func anEscapedPipeStaysInItsCell() {
+    #expect(plain.render("| a | `x \\| y` |") == "  a │ `x | y`")
+  }
+
+  @Test func nestedListsIndentTwoSpacesALevel() {
+    #expect(
+      plain.render("- one\n  - two\n\n    more\n- three")
+        == "• one\n  • two\n\n    more\n• three")
+  }
+
   @Test func colorHighlightsSwiftKeywordsAndStyles() {
     #expect(
       colored.renderCode("let n = 5", language: "swift")

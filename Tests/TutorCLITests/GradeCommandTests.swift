@@ -197,7 +197,14 @@ struct GradeCommandTests {
     #expect(result.status == 2)
     #expect(
       result.errors.hasPrefix(
-        "error: '--chapters' needs chapter numbers as '0-8' or '0,3,5', got '0-x'\n"))
+        "error: '--chapters' needs chapter numbers such as 0-3,10, got '0-x'\n"))
+    // The same list reader as `book`'s, so the same message for a chapter the course lacks.
+    let missing = course.run(["grade", checkout.root, "--chapters", "3,99"])
+    #expect(missing.status == 2)
+    #expect(
+      missing.errors.hasPrefix(
+        "error: '--chapters' names chapter 99, which does not exist (the chapters are 0, 1, 2,"),
+      "\(missing.errors)")
   }
 
   @Test func aFolderWithoutStudentsIsAnError() throws {

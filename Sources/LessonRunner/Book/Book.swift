@@ -33,8 +33,6 @@ public struct Book {
     public var pictures = 0
     /// The chapters not run, by number (MNIST missing).
     public var skipped: [Int] = []
-    /// Each chapter's tally, by number.
-    public var tallies: [Int: ChapterReport.Tally] = [:]
   }
 
   public let runner: ChapterRunner
@@ -91,9 +89,7 @@ public struct Book {
         outcome = .failed("\(error)")
       case .success(let run)?:
         do {
-          let report = try run.wait()
-          summary.tallies[course.frontMatter.number] = report.tally
-          outcome = .ran(report)
+          outcome = .ran(try run.wait())
         } catch {
           outcome = .failed("\(error)")
         }
@@ -260,8 +256,7 @@ struct SearchEntry: Codable, Equatable {
     for case .prose(let text, _) in chapter.blocks {
       for line in text.split(separator: "\n") {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasPrefix("#") {
-          let heading = String(trimmed.drop { $0 == "#" }.drop { $0 == " " })
+        if let heading = MarkdownBlock.heading(trimmed)?.text {
           entries.append(
             SearchEntry(
               title: chapterTitle + " › " + plain(heading),

@@ -99,7 +99,9 @@ struct BookPage {
         + " \(escape(reason))</p></div>"
     case .ran(let report):
       var parts = ["<div class=\"run\" id=\"run-summary\"><p class=\"meta\">"]
-      parts.append("Run for this page: \(escape(report.tally.summary))")
+      let lines = report.verdictLines
+      let tally = ChapterReport.Tally(lines.map(\.verdict))
+      parts.append("Run for this page: \(escape(tally.summary))")
       if let seconds = report.runSeconds { parts.append(String(format: " (%.1f s)", seconds)) }
       parts.append(".</p>")
       if let errors = report.compileErrors {
@@ -108,9 +110,8 @@ struct BookPage {
       }
       // What concerns the whole chapter rather than one cell: tampering, edited cells, missing
       // or refused exercises, a program that stopped before its first cell.
-      let inCells = Set(
-        report.cells.indices.flatMap { report.verdicts(forCell: $0) }.map(\.text))
-      let general = report.verdicts.filter { $0.status != .note && !inCells.contains($0.text) }
+      let general = lines.filter { $0.cell == nil && $0.verdict.status != .note }
+        .map(\.verdict)
       if !general.isEmpty {
         parts.append("<ul class=\"checks\">")
         parts += general.map { verdictItem($0) }

@@ -11,167 +11,61 @@ struct HTMLMarkdown {
 
   /// Renders a prose block.
   func render(_ markdown: String) -> String {
+    render(MarkdownBlock.parse(markdown))
+  }
+
+  /// Renders parsed blocks, one element a line.
+  private func render(_ blocks: [MarkdownBlock]) -> String {
     var html: [String] = []
-    var paragraph: [String] = []
-    var table: [String] = []
-    var quote: [String] = []
-    var code: [String] = []
-    // Open list levels: the indentation of their items and whether they are numbered.
-    var lists: [(indent: Int, ordered: Bool)] = []
-    var itemOpen = false
-
-    func flushParagraph() {
-      guard !paragraph.isEmpty else { return }
-      let text = inline(paragraph.joined(separator: " "))
-      if itemOpen { html.append(text) } else { html.append("<p>\(text)</p>") }
-      paragraph = []
-    }
-    func closeLists(above indent: Int = -1) {
-      while let last = lists.last, last.indent > indent {
-        flushParagraph()
-        html.append(itemOpen ? "</li>" : "")
-        html.append(last.ordered ? "</ol>" : "</ul>")
-        lists.removeLast()
-        itemOpen = !lists.isEmpty
-      }
-    }
-    func flushTable() {
-      guard !table.isEmpty else { return }
-      html.append(renderTable(table))
-      table = []
-    }
-    func flushQuote() {
-      guard !quote.isEmpty else { return }
-      html.append("<blockquote>\(render(quote.joined(separator: "\n")))</blockquote>")
-      quote = []
-    }
-    func flushCode() {
-      while code.last == "" { code.removeLast() }
-      guard !code.isEmpty else { return }
-      html.append("<pre class=\"code\"><code>\(escape(code.joined(separator: "\n")))</code></pre>")
-      code = []
-    }
-    func flushAll() {
-      flushParagraph()
-      closeLists()
-      flushTable()
-      flushQuote()
-      flushCode()
-    }
-
-    for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-      let line = String(rawLine)
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      let indent = line.prefix { $0 == " " }.count
-      if line.hasPrefix("    ") && paragraph.isEmpty && lists.isEmpty && table.isEmpty {
-        code.append(String(line.dropFirst(4)))
-        continue
-      }
-      if !code.isEmpty && trimmed.isEmpty {
-        code.append("")
-        continue
-      }
-      flushCode()
-      if trimmed.isEmpty {
-        flushParagraph()
-        flushTable()
-        flushQuote()
-        continue
-      }
-      if trimmed.hasPrefix(">") {
-        flushParagraph()
-        closeLists()
-        quote.append(String(trimmed.dropFirst().drop { $0 == " " }))
-        continue
-      }
-      flushQuote()
-      if trimmed.hasPrefix("|") {
-        flushParagraph()
-        closeLists()
-        table.append(trimmed)
-        continue
-      }
-      flushTable()
-      if let level = headingLevel(trimmed) {
-        flushAll()
-        let text = String(trimmed.dropFirst(level).drop { $0 == " " })
+    for block in blocks {
+      switch block.kind {
+      case .heading(let level, let text):
         // The chapter's own title is the page's h1; its headings start one level below.
         let shown = min(6, level + 1)
         html.append("<h\(shown) id=\"\(Self.slug(text))\">\(inline(text))</h\(shown)>")
-        continue
+      case .paragraph(let text):
+        html.append("<p>\(inline(text))</p>")
+      case .list(let ordered, let items):
+        html.append(renderList(ordered: ordered, items: items))
+      case .quote(let inner):
+        html.append("<blockquote>\(render(inner))</blockquote>")
+      case .table(let header, let rows):
+        html.append(renderTable(header: header, rows: rows))
+      case .code(let code):
+        html.append("<pre class=\"code\"><code>\(escape(code))</code></pre>")
       }
-      if let (marker, ordered) = listMarker(trimmed) {
-        flushParagraph()
-        if let last = lists.last, indent > last.indent {
-          lists.append((indent, ordered))
-          html.append(ordered ? "<ol>" : "<ul>")
-        } else {
-          closeLists(above: indent)
-          if lists.isEmpty {
-            lists.append((indent, ordered))
-            html.append(ordered ? "<ol>" : "<ul>")
-          } else {
-            html.append("</li>")
-          }
-        }
-        html.append("<li>")
-        itemOpen = true
-        paragraph.append(String(trimmed.dropFirst(marker)))
-        continue
-      }
-      if !lists.isEmpty && indent == 0 && paragraph.isEmpty {
-        closeLists()
-      }
-      paragraph.append(trimmed)
     }
-    flushAll()
     return html.filter { !$0.isEmpty }.joined(separator: "\n")
   }
 
-  /// The level of a `#`…`######` heading line, or nil.
-  private func headingLevel(_ line: String) -> Int? {
-    let hashes = line.prefix { $0 == "#" }.count
-    guard (1...6).contains(hashes), line.dropFirst(hashes).first == " " else { return nil }
-    return hashes
-  }
-
-  /// The length of a list item's marker with its space (`- `, `* `, `12. `) and whether it is
-  /// numbered.
-  private func listMarker(_ line: String) -> (Int, Bool)? {
-    if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { return (2, false) }
-    let digits = line.prefix { $0.isASCII && $0.isNumber }.count
-    if digits > 0 && digits < 4, line.dropFirst(digits).hasPrefix(". ") {
-      return (digits + 2, true)
-    }
-    return nil
-  }
-
-  /// A pipe table: the header row, the `---` row, then body rows.
-  private func renderTable(_ rows: [String]) -> String {
-    func cells(_ row: String) -> [String] {
-      var text = Substring(row)
-      if text.hasPrefix("|") { text = text.dropFirst() }
-      if text.hasSuffix("|") { text = text.dropLast() }
-      // A `|` inside inline code (`a | b`) is escaped as `\|` in Markdown tables.
-      return text.replacingOccurrences(of: "\\|", with: "\u{1}").split(
-        separator: "|", omittingEmptySubsequences: false
-      ).map {
-        $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{1}", with: "|")
+  /// A list; an item's paragraphs are its bare text, one a line, with its nested lists.
+  private func renderList(ordered: Bool, items: [MarkdownListItem]) -> String {
+    var html = [ordered ? "<ol>" : "<ul>"]
+    for item in items {
+      html.append("<li>")
+      for block in item.blocks {
+        switch block.kind {
+        case .paragraph(let text): html.append(inline(text))
+        case .list(let ordered, let items): html.append(renderList(ordered: ordered, items: items))
+        default: html.append(render([block]))
+        }
       }
+      html.append("</li>")
     }
-    let isRule = { (row: String) in
-      row.allSatisfy { "|-: ".contains($0) } && row.contains("-")
-    }
+    html.append(ordered ? "</ol>" : "</ul>")
+    return html.filter { !$0.isEmpty }.joined(separator: "\n")
+  }
+
+  /// A pipe table: the header row, when it has one, then the body rows.
+  private func renderTable(header: [String]?, rows: [[String]]) -> String {
     var html = "<div class=\"table\"><table>"
-    var body = rows
-    if rows.count >= 2 && isRule(rows[1]) {
-      html += "<thead><tr>" + cells(rows[0]).map { "<th>\(inline($0))</th>" }.joined()
+    if let header {
+      html += "<thead><tr>" + header.map { "<th>\(inline($0))</th>" }.joined()
       html += "</tr></thead>"
-      body = Array(rows.dropFirst(2))
     }
     html += "<tbody>"
-    for row in body where !isRule(row) {
-      html += "<tr>" + cells(row).map { "<td>\(inline($0))</td>" }.joined() + "</tr>"
+    for row in rows {
+      html += "<tr>" + row.map { "<td>\(inline($0))</td>" }.joined() + "</tr>"
     }
     return html + "</tbody></table></div>"
   }

@@ -32,7 +32,8 @@ enum BookCommand: TutorCommand {
     let catalog = try support.catalog()
     var entries = catalog.entries
     if let list = try arguments.value(of: chaptersOption) {
-      let wanted = try numbers(list, available: entries.map(\.number))
+      let wanted = try LessonSupport.chapterNumbers(
+        list, available: entries.map(\.number), command: spec)
       entries = entries.filter { wanted.contains($0.number) }
     }
     guard !entries.isEmpty else {
@@ -79,30 +80,5 @@ enum BookCommand: TutorCommand {
         + String(format: " %.1f s", Date().timeIntervalSince(started)) + "; open "
         + Catalog.displayPath(directory) + "/index.html")
     return 0
-  }
-
-  /// The chapter numbers `0-3,10` names; each must be one of `available`.
-  static func numbers(_ list: String, available: [Int]) throws(UsageError) -> Set<Int> {
-    var numbers: Set<Int> = []
-    for part in list.split(separator: ",", omittingEmptySubsequences: false) {
-      let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
-        Int($0.trimmingCharacters(in: .whitespaces))
-      }
-      guard (1...2).contains(bounds.count), let low = bounds.first ?? nil,
-        let high = bounds.last ?? nil, low <= high
-      else {
-        throw UsageError(
-          "'--chapters' needs chapter numbers such as 0-3,10, got '\(list)'", command: spec)
-      }
-      for number in low...high {
-        guard available.contains(number) else {
-          throw UsageError(
-            "'--chapters' names chapter \(number), which does not exist (the chapters are "
-              + available.map(String.init).joined(separator: ", ") + ")", command: spec)
-        }
-        numbers.insert(number)
-      }
-    }
-    return numbers
   }
 }

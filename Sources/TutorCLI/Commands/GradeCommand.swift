@@ -66,14 +66,9 @@ enum GradeCommand: TutorCommand {
     }
     var chapters = try courseChapters(support: support)
     if let list = try arguments.value(of: Self.chapters) {
-      let numbers = try chapterNumbers(list)
+      let numbers = try LessonSupport.chapterNumbers(
+        list, available: chapters.map(\.frontMatter.number), command: spec)
       chapters = chapters.filter { numbers.contains($0.frontMatter.number) }
-      let missing = numbers.subtracting(chapters.map(\.frontMatter.number)).sorted()
-      guard missing.isEmpty else {
-        throw UsageError(
-          "the course has no chapter " + missing.map(String.init).joined(separator: ", "),
-          command: spec)
-      }
     }
     if let reason = support.workspace.mnistSkipReason {
       let skipped = chapters.filter(\.frontMatter.needsMNIST)
@@ -133,27 +128,6 @@ enum GradeCommand: TutorCommand {
       }
     }
     return chapters
-  }
-
-  /// `0-8`, `0,3,5` or a mix: the chapter numbers a `--chapters` list names.
-  static func chapterNumbers(_ list: String) throws(UsageError) -> Set<Int> {
-    var numbers = Set<Int>()
-    for part in list.split(separator: ",") {
-      let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-      guard (1...2).contains(bounds.count), let low = Int(bounds[0]),
-        let high = Int(bounds[bounds.count - 1]), (0...99).contains(low), low <= high,
-        high <= 99
-      else {
-        throw UsageError(
-          "'--chapters' needs chapter numbers as '0-8' or '0,3,5', got '\(list)'", command: spec)
-      }
-      numbers.formUnion(low...high)
-    }
-    guard !numbers.isEmpty else {
-      throw UsageError(
-        "'--chapters' needs chapter numbers as '0-8' or '0,3,5', got '\(list)'", command: spec)
-    }
-    return numbers
   }
 
   /// Makes `out` and `out/feedback`, before any grading, so a bad folder fails at once.

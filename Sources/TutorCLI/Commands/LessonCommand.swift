@@ -57,6 +57,7 @@ enum LessonCommand: TutorCommand {
       return 2
     }
     var shownVerdicts: [ChapterReport.Verdict] = []
+    var shownCells: Set<Int> = []
     /// Waits for Enter; false when the learner typed q (or input ended).
     func step(_ prompt: String = "Enter: next step · q: quit") -> Bool {
       guard pauses else { return true }
@@ -112,6 +113,7 @@ enum LessonCommand: TutorCommand {
           output.line("  " + support.line(verdict))
           shownVerdicts.append(verdict)
         }
+        shownCells.insert(index)
         output.line()
         if result.status != .completed { break blocks }
         if !step() {
@@ -175,18 +177,15 @@ enum LessonCommand: TutorCommand {
     } else {
       // The lines no cell showed (compile errors, edited cells, cells not run), then the same
       // tally as `check`'s.
-      var unshown = shownVerdicts
-      for verdict in report.verdicts {
-        if let position = unshown.firstIndex(of: verdict) {
-          unshown.remove(at: position)
-        } else {
-          output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
-          if !verdict.detail.isEmpty && report.compileErrors == nil {
-            for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
-          }
+      let lines = report.verdictLines
+      for line in lines where !(line.cell.map(shownCells.contains) ?? false) {
+        let verdict = line.verdict
+        output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
+        if !verdict.detail.isEmpty && report.compileErrors == nil {
+          for line in verdict.detail.split(separator: "\n") { output.line("    " + line) }
         }
       }
-      tally = report.tally
+      tally = ChapterReport.Tally(lines.map(\.verdict))
       if !solutions { tally.add(CheckCommand.quizTally(chapter, support: support, output: output)) }
     }
     output.line(tally.summary)

@@ -1,0 +1,144 @@
+import Testing
+
+@testable import LessonRunner
+
+/// Where a report's verdict lines belong: sorted by their place, never by their text.
+@Suite("Placing a chapter's verdict lines")
+struct ChapterReportTests {
+  static let path = "Lessons/03-demo.md"
+
+  /// A report in which two different cells print the same line, and a check prints the same
+  /// line as a tampering notice about the whole chapter. Lines 8 and 12 are the two cells'
+  /// fences (the chapter text below, counted by hand).
+  static func report() throws -> ChapterReport {
+    let chapter = try ChapterParser.parse(
+      """
+      ---
+      number: 3
+      title: Demo
+      goals:
+        - Place verdicts
+      ---
+
+      ```swift
+      check("x", true)
+      ```
+
+      ```swift
+      let y = 1
+      ```
+      """, path: path)
+    let tampering =
+      "tampering: a cell wrote a result record that the runner did not make (\"forged\");"
+      + " it counts for nothing"
+    var report = ChapterReport(
+      chapter: chapter, learnerChapter: chapter, usedSolutions: false, compileErrors: nil,
+      cells: [
+        ChapterReport.CellResult(
+          cell: 0, output: "",
+          checks: [
+            // The same text as cell 1's crash line, and as the tampering line.
+            ChapterReport.Check(
+              label: "the cell at line 12 crashed", passed: false, expected: "",
+              actual: "Fatal error", location: SourceLocation(path: path, line: 9)),
+            ChapterReport.Check(
+              label: tampering, passed: true, expected: "", actual: "",
+              location: SourceLocation(path: path, line: 9)),
+          ], status: .completed, mismatch: nil),
+        ChapterReport.CellResult(
+          cell: 1, output: "", checks: [], status: .crashed("Fatal error"), mismatch: nil),
+      ],
+      compiledLibrary: false, compiledProgram: false,
+      cellLocations: [SourceLocation(path: path, line: 9), SourceLocation(path: path, line: 13)],
+      limits: RunLimits())
+    report.forgeries = ["forged"]
+    return report
+  }
+
+  @Test func eachLineKnowsItsCellAndWhetherItIsACheck() throws {
+    let lines = try Self.report().verdictLines
+    #expect(
+      lines.map(\.verdict.text) == [
+        "tampering: a cell wrote a result record that the runner did not make (\"forged\");"
+          + " it counts for nothing",
+        "the cell at line 12 crashed: Fatal error",
+        "tampering: a cell wrote a result record that the runner did not make (\"forged\");"
+          + " it counts for nothing",
+        "the cell at line 12 crashed: Fatal error",
+      ])
+    #expect(lines.map(\.cell) == [nil, 0, 0, 1])
+    #expect(lines.map(\.isCheck) == [false, true, true, false])
+  }
+
+  @Test func aTallyCountsTheLinesItIsGiven() throws {
+    // The four lines: the tampering notice, cell 0's failing and passing checks, cell 1's crash.
+    let report = try Self.report()
+    #expect(ChapterReport.Tally(report.verdicts).summary == "1 passed, 3 failed")
+    #expect(ChapterReport.Tally(report.verdicts) == report.tally)
+  }
+
+  @Test func gradeFeedbackKeepsACrashLineThatACheckAlsoPrints() throws {
+    // The crash is cell 1's own failure; cell 0's failing check with the same text is a check.
+    #expect(
+      ClassGrade.feedback(try Self.report()) == [
+        "tampering: a cell wrote a result record that the runner did not make (\"forged\");"
+          + " it counts for nothing",
+        "Lessons/03-demo.md:12: the cell at line 12 crashed: Fatal error",
+      ])
+  }
+
+  @Test func theBookSummaryKeepsAChapterLineThatACheckAlsoPrints() throws {
+    let report = try Self.report()
+    var page = BookPage(
+      chapter: report.chapter, learnerChapter: report.chapter, outcome: .ran(report),
+      markdown: HTMLMarkdown())
+    let article = page.article()
+    let summary = try #require(
+      article.range(of: "id=\"run-summary\"").map { article[$0.upperBound...] })
+    let end = try #require(summary.range(of: "</div>"))
+    #expect(
+      summary[..<end.lowerBound].contains(
+        "<li class=\"fail\"><span class=\"mark\">✗</span> tampering: a cell wrote a result record"
+          + " that the runner did not make (&quot;forged&quot;); it counts for nothing</li>"))
+  }
+}
+
+/// The gradebook's quiz column, from each student's progress, read once per student.
+@Suite("The gradebook's quiz self-check")
+struct QuizSelfCheckTests {
+  @Test func itCountsTheRightAnswersOfTheStudentsProgress() throws {
+    let chapter = try ChapterParser.parse(
+      """
+      ---
+      number: 3
+      title: Demo
+      goals:
+        - Answer
+      ---
+
+      ```quiz id=biases
+      How many biases does C3 have?
+      answer: 16
+      explain: one per output map.
+      ```
+
+      ```quiz id=maps
+      How many maps does C3 make?
+      answer: 16
+      explain: one per row of Table I.
+      ```
+      """, path: ChapterReportTests.path)
+    var record = LearnerProgress.ChapterProgress()
+    record.quizzes["biases"] = LearnerProgress.QuizAnswer(answer: "16", correct: true)
+    record.quizzes["maps"] = LearnerProgress.QuizAnswer(answer: "6", correct: false)
+    var progress = LearnerProgress()
+    progress.chapters["03-demo"] = record
+    // One of the two questions answered right; none without a record or a readable file.
+    #expect(ClassGrade.quizSelfCheck(progress: progress, chapter: chapter) == "1/2")
+    #expect(ClassGrade.quizSelfCheck(progress: LearnerProgress(), chapter: chapter) == "0/2")
+    #expect(ClassGrade.quizSelfCheck(progress: nil, chapter: chapter) == "0/2")
+    #expect(
+      ClassGrade.quizSelfCheck(progress: progress, chapter: try ChapterReportTests.report().chapter)
+        == "")
+  }
+}
