@@ -29,6 +29,21 @@ struct PaperLongTrainingTests {
     #expect(error <= 0.011, "test error \(error)")
   }
 
+  /// One seed's test error varies by about 0.1 point (the paper's own uncertainty); the median
+  /// of seeds 1, 2 and 3 (chosen before any of them was run on the test set) against the same bar.
+  @Test func paperRecipesMedianOverThreeSeedsReachesOnePointOnePercent() throws {
+    let data = try mnist()
+    var errors: [Float] = []
+    for seed: UInt64 in 1...3 {
+      var model = Model.lecun1998(seed: seed)
+      var training = PatternTraining.paper1998(seed: seed)
+      training.measureTrainingSet = false
+      let records = model.train(data.train, with: training, test: data.test)
+      errors.append(try #require(records.last?.testError))
+    }
+    #expect(errors.sorted()[1] <= 0.011, "test errors \(errors)")
+  }
+
   /// The paper: 0.8% with 540,000 distorted copies per pass; the bar 0.9%.
   @Test func paperRecipeWithDistortionsReachesZeroPointNinePercent() throws {
     let data = try mnist()
