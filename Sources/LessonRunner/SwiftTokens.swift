@@ -59,7 +59,7 @@ enum SwiftTokens {
   /// `code` cut into tokens, every character in exactly one of them.
   static func scan(_ code: String) -> [SwiftToken] {
     var scanner = Scanner(code)
-    scanner.scanCode(inInterpolation: false)
+    scanner.scanAll()
     return scanner.tokens
   }
 
@@ -134,52 +134,87 @@ enum SwiftTokens {
       }
     }
 
-    /// Reads code up to the end, or, in an interpolation, up to its closing parenthesis (not
-    /// read).
-    mutating func scanCode(inInterpolation: Bool) {
-      var depth = 0
-      while let scalar = scalar(at: index) {
-        let next = self.scalar(at: index + 1)
-        begin()
-        if scalar == "/" && next == "/" {
-          while let scalar = self.scalar(at: index), scalar != "\n" { advance() }
-          end(.comment)
-        } else if scalar == "/" && next == "*" {
-          scanBlockComment()
-          end(.comment)
-        } else if scalar == "\""
-          || (scalar == "#" && self.scalar(at: index + hashes(at: index)) == "\"")
-        {
-          scanString()
-        } else if scalar == "#" && self.scalar(at: index + hashes(at: index)) == "/" {
-          scanRegex()
-        } else if scalar == "`" {
-          advance()
-          while let scalar = self.scalar(at: index), scalar != "`", scalar != "\n" { advance() }
-          if self.scalar(at: index) == "`" { advance() }
-          let first = scalars[start..<index].dropFirst().first
-          end(first?.properties.isUppercase == true ? .typeName : .identifier)
-        } else if scalar == "@" || scalar == "#", let next, Self.isWordStart(next) {
-          advance()
-          while let scalar = self.scalar(at: index), Self.isWordPart(scalar) { advance() }
-          end(.attribute)
-        } else if Self.isWordStart(scalar) {
-          while let scalar = self.scalar(at: index), Self.isWordPart(scalar) { advance() }
-          let word = String(String.UnicodeScalarView(scalars[start..<index]))
-          end(
-            SwiftTokens.keywords.contains(word)
-              ? .keyword : scalar.properties.isUppercase ? .typeName : .identifier)
-        } else if ("0"..."9").contains(scalar) {
-          scanNumber()
-          end(.number)
-        } else {
-          if scalar == "(" { depth += 1 }
-          if scalar == ")" {
-            if depth == 0 && inInterpolation { return }
-            depth -= 1
-          }
-          advance()
-          end(.other)
+    /// What the scanner is in: code (an interpolation's, with the depth of its parentheses), or
+    /// a literal's body. A stack, not recursion, so that deeply nested interpolations cannot
+    /// overflow the call stack.
+    enum Context {
+      case code(inInterpolation: Bool, depth: Int)
+      case literal(Literal)
+    }
+
+    /// A string or regular expression literal after its opening delimiter.
+    struct Literal {
+      var closing: String
+      /// `\` (a raw string's `\#`): it and the next character are read together; before `(`, it
+      /// opens an interpolation when the literal `interpolates`.
+      var escape: String
+      /// Whether the literal may span lines (a one-line literal ends at its line's end).
+      var multiline: Bool
+      var interpolates: Bool
+    }
+
+    var contexts: [Context] = [.code(inInterpolation: false, depth: 0)]
+
+    /// Reads the whole code.
+    mutating func scanAll() {
+      while !atEnd, let context = contexts.last {
+        switch context {
+        case .code(let inInterpolation, let depth):
+          scanCode(inInterpolation: inInterpolation, depth: depth)
+        case .literal(let literal):
+          scanLiteral(literal)
+        }
+      }
+      // A literal whose opening delimiter ends the code.
+      if case .literal = contexts.last { end(.string) }
+    }
+
+    /// Reads one token of code, or the opening delimiter of a literal.
+    mutating func scanCode(inInterpolation: Bool, depth: Int) {
+      let scalar = scalars[index]
+      let next = self.scalar(at: index + 1)
+      begin()
+      if scalar == "/" && next == "/" {
+        while let scalar = self.scalar(at: index), scalar != "\n" { advance() }
+        end(.comment)
+      } else if scalar == "/" && next == "*" {
+        scanBlockComment()
+        end(.comment)
+      } else if scalar == "\""
+        || (scalar == "#" && self.scalar(at: index + hashes(at: index)) == "\"")
+      {
+        openString()
+      } else if scalar == "#" && self.scalar(at: index + hashes(at: index)) == "/" {
+        openRegex()
+      } else if scalar == "`" {
+        advance()
+        while let scalar = self.scalar(at: index), scalar != "`", scalar != "\n" { advance() }
+        if self.scalar(at: index) == "`" { advance() }
+        let first = scalars[start..<index].dropFirst().first
+        end(first?.properties.isUppercase == true ? .typeName : .identifier)
+      } else if scalar == "@" || scalar == "#", let next, Self.isWordStart(next) {
+        advance()
+        while let scalar = self.scalar(at: index), Self.isWordPart(scalar) { advance() }
+        end(.attribute)
+      } else if Self.isWordStart(scalar) {
+        while let scalar = self.scalar(at: index), Self.isWordPart(scalar) { advance() }
+        let word = String(String.UnicodeScalarView(scalars[start..<index]))
+        end(
+          SwiftTokens.keywords.contains(word)
+            ? .keyword : scalar.properties.isUppercase ? .typeName : .identifier)
+      } else if ("0"..."9").contains(scalar) {
+        scanNumber()
+        end(.number)
+      } else {
+        advance()
+        end(.other)
+        if scalar == ")" && inInterpolation && depth == 0 {
+          // Back in the interpolation's string, whose next piece begins.
+          contexts.removeLast()
+          begin()
+        } else if scalar == "(" || scalar == ")" {
+          contexts[contexts.count - 1] = .code(
+            inInterpolation: inInterpolation, depth: depth + (scalar == "(" ? 1 : -1))
         }
       }
     }
@@ -223,66 +258,61 @@ enum SwiftTokens {
       }
     }
 
-    /// Reads an extended regular expression literal, `#/…/#` (a `\\` escapes the next character),
-    /// which a one-line literal ends at its line's end; without it, a quote inside one would
-    /// open a string that hides the code after the literal.
-    mutating func scanRegex() {
-      let hashCount = hashes(at: index)
-      advance(hashCount + 1)
-      scanLiteral(
-        closing: "/" + String(repeating: "#", count: hashCount), escape: "\\",
-        multiline: scalar(at: index) == "\n", interpolates: false)
-    }
-
-    /// Reads a string literal from its opening quote (or the `#` of a raw one): `"…"`, `"""…"""`
-    /// and `#"…"#`, escapes (`\"`, or `\#"` in a raw string), and interpolations (`\(…)`, or
-    /// `\#(…)`), whose code becomes tokens of its own.
-    mutating func scanString() {
-      let hashCount = hashes(at: index)
-      advance(hashCount)
+    /// Reads a string literal's opening: `"`, `"""`, or a raw string's `#"` (any number of `#`).
+    mutating func openString() {
+      let hashSigns = String(repeating: "#", count: hashes(at: index))
+      advance(hashSigns.unicodeScalars.count)
       let multiline = matches("\"\"\"", at: index)
       let quote = multiline ? "\"\"\"" : "\""
       advance(quote.unicodeScalars.count)
-      scanLiteral(
-        closing: quote + String(repeating: "#", count: hashCount),
-        escape: "\\" + String(repeating: "#", count: hashCount), multiline: multiline,
-        interpolates: true)
+      contexts.append(
+        .literal(
+          Literal(
+            closing: quote + hashSigns, escape: "\\" + hashSigns, multiline: multiline,
+            interpolates: true)))
     }
 
-    /// Reads a literal after its opening delimiter, through `closing`, or to its line's end when
-    /// it is on one line, or to the end. `escape` and the next character are read together; with
-    /// `interpolates`, `escape` and `(` open an interpolation, whose code becomes tokens of its
-    /// own, between `.string` pieces.
-    mutating func scanLiteral(closing: String, escape: String, multiline: Bool, interpolates: Bool)
-    {
+    /// Reads an extended regular expression literal's opening, `#/` (any number of `#`); without
+    /// it, a quote inside one would open a string that hides the code after the literal.
+    mutating func openRegex() {
+      let hashSigns = String(repeating: "#", count: hashes(at: index))
+      advance(hashSigns.unicodeScalars.count + 1)
+      contexts.append(
+        .literal(
+          Literal(
+            closing: "/" + hashSigns, escape: "\\", multiline: scalar(at: index) == "\n",
+            interpolates: false)))
+    }
+
+    /// Reads a literal's body up to its end, or up to an interpolation, whose `\(` it reads.
+    mutating func scanLiteral(_ literal: Literal) {
+      let escapeLength = literal.escape.unicodeScalars.count
       while let scalar = scalar(at: index) {
-        if matches(closing, at: index) {
-          advance(closing.unicodeScalars.count)
+        if matches(literal.closing, at: index) {
+          advance(literal.closing.unicodeScalars.count)
           break
         }
-        if !multiline && scalar == "\n" { break }
-        let escapeLength = escape.unicodeScalars.count
-        if interpolates && matches(escape + "(", at: index) {
+        if !literal.multiline && scalar == "\n" { break }
+        if literal.interpolates && matches(literal.escape, at: index)
+          && self.scalar(at: index + escapeLength) == "("
+        {
           end(.string)
           begin()
           advance(escapeLength + 1)
           end(.other)
-          scanCode(inInterpolation: true)
-          begin()
-          advance()
-          end(.other)
-          begin()
-          continue
+          contexts.append(.code(inInterpolation: true, depth: 0))
+          return
         }
-        if matches(escape, at: index) {
+        if matches(literal.escape, at: index) {
           advance(escapeLength)
           // The escaped character, unless it is a one-line literal's line break.
-          if multiline || self.scalar(at: index) != "\n" { advance() }
+          if literal.multiline || self.scalar(at: index) != "\n" { advance() }
           continue
         }
         advance()
       }
       end(.string)
+      contexts.removeLast()
     }
   }
 }

@@ -136,6 +136,17 @@ struct SwiftTokensTests {
     #expect(refusedColumns(#"_ = #/"/#; _lessonEnd()"#) == [12])
   }
 
+  @Test func deeplyNestedInterpolationsAreReadToTheEnd() {
+    // "\("\("…_lessonEnd()…)")": each level is 3 characters; a scanner that recursed into each
+    // interpolation could overflow its stack.
+    let depth = 20_000
+    let code =
+      String(repeating: "\"\\(", count: depth) + "_lessonEnd()"
+      + String(repeating: ")\"", count: depth)
+    #expect(refusedColumns(code) == [3 * depth + 1])
+    #expect(HTMLSwiftHighlighter.html(code).hasSuffix(")<span class=\"string\">&quot;</span>"))
+  }
+
   @Test func namesInCommentsAndStringsAreNotRead() {
     let code = """
       // func check
