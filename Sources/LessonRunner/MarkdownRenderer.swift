@@ -77,10 +77,11 @@ public struct MarkdownRenderer {
 
   /// Renders a code block indented, with Swift keywords, strings and comments styled.
   public func renderCode(_ code: String, language: String) -> String {
-    code.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      "    "
-        + (language == "swift" ? SwiftHighlighter.highlight(String(line), terminal) : String(line))
-    }.joined(separator: "\n")
+    let lines =
+      language == "swift"
+      ? SwiftHighlighter.highlight(code, terminal)
+      : code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    return lines.map { "    " + $0 }.joined(separator: "\n")
   }
 
   /// Wraps `text` (inline Markdown) to the terminal width.
@@ -236,66 +237,36 @@ public struct MarkdownRenderer {
   }
 }
 
-/// Colors Swift keywords, string literals, numbers and comments in one line of code.
+/// Colours Swift code for the terminal by the tokens of `SwiftTokens`; the book's
+/// `HTMLSwiftHighlighter` colours the same tokens.
 enum SwiftHighlighter {
-  static let keywords: Set<String> = [
-    "let", "var", "func", "return", "if", "else", "guard", "for", "in", "while", "repeat",
-    "struct", "class", "enum", "protocol", "extension", "import", "switch", "case", "default",
-    "break", "continue", "true", "false", "nil", "self", "Self", "init", "throws", "throw", "try",
-    "do", "catch", "static", "public", "private", "internal", "mutating", "inout", "where", "as",
-    "is", "some", "any", "defer",
-  ]
-
-  static func highlight(_ line: String, _ terminal: Terminal) -> String {
-    guard terminal.usesColor else { return line }
-    var output = ""
-    var word = ""
-    var characters = Substring(line)
-    func flushWord() {
-      guard !word.isEmpty else { return }
-      if keywords.contains(word) {
-        output += terminal.styled(word, .magenta, .bold)
-      } else if word.first?.isNumber == true {
-        output += terminal.styled(word, .yellow)
-      } else if word.first?.isUppercase == true {
-        output += terminal.styled(word, .cyan)
-      } else {
-        output += word
+  /// The lines of `code`, coloured when the terminal has colour; each line's escape codes end on
+  /// it, so that a multi-line string or comment can be shown line by line.
+  static func highlight(_ code: String, _ terminal: Terminal) -> [String] {
+    guard terminal.usesColor else { return lines(code) }
+    var output = [""]
+    for token in SwiftTokens.scan(code) {
+      for (index, piece) in lines(token.text).enumerated() {
+        if index > 0 { output.append("") }
+        if !piece.isEmpty { output[output.count - 1] += terminal.styled(piece, styles(token.kind)) }
       }
-      word = ""
     }
-    while let character = characters.first {
-      if characters.hasPrefix("//") {
-        flushWord()
-        output += terminal.styled(String(characters), .dim)
-        return output
-      }
-      if character == "\"" {
-        flushWord()
-        var literal = "\""
-        characters = characters.dropFirst()
-        while let next = characters.first {
-          literal.append(next)
-          characters = characters.dropFirst()
-          if next == "\\", let escaped = characters.first {
-            literal.append(escaped)
-            characters = characters.dropFirst()
-          } else if next == "\"" {
-            break
-          }
-        }
-        output += terminal.styled(literal, .green)
-        continue
-      }
-      if character.isLetter || character.isNumber || character == "_" {
-        word.append(character)
-      } else {
-        flushWord()
-        output.append(character)
-      }
-      characters = characters.dropFirst()
-    }
-    flushWord()
     return output
+  }
+
+  private static func lines(_ text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  }
+
+  /// The terminal styles of tokens of `kind`.
+  private static func styles(_ kind: SwiftToken.Kind) -> [Style] {
+    switch kind {
+    case .keyword, .attribute: [.magenta, .bold]
+    case .typeName: [.cyan]
+    case .number: [.yellow]
+    case .string: [.green]
+    case .comment: [.dim]
+    case .identifier, .other: []
+    }
   }
 }
