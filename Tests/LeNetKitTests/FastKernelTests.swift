@@ -128,10 +128,81 @@ import Testing
       Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
       absolute: 1e-5)
     expectClose(try #require(direct.input), try #require(im2col.input), absolute: 2e-5)
-    expectClose(direct.weight, im2col.weight, absolute: 1e-4)
+    // im2col computes every kernel's gradient and `Conv2D` masks the unlinked ones; the direct
+    // kernels do not compute them at all.
+    var im2colWeight = im2col.weight
+    layer.applyConnectionMask(to: &im2colWeight)
+    expectClose(direct.weight, im2colWeight, absolute: 1e-4)
     expectClose(direct.bias, im2col.bias, absolute: 1e-4)
     // The reference for the forward pass: the formula in Double.
     expectClose(output, try directConvolution(layer, input), absolute: 1e-5)
+  }
+
+  /// The direct kernels compute only the kernels a connection table links: handed a weight
+  /// tensor whose unlinked kernels are not zero (which `Conv2D` never does), the forward pass and
+  /// the input gradient must ignore them and their weight gradients must be exactly 0. The table
+  /// gives input maps that feed 0 to 8 output maps and output maps that read 1 to 7 input maps,
+  /// so every block width (1 to 6, and a map list cut into two blocks) runs in both directions.
+  /// The reference is the formula summed over linked kernels only, in `Double`.
+  @Test func directKernelsComputeLinkedKernelsOnly() throws {
+    let table = ConnectionTable(
+      inputChannels: 8,
+      inputsOfOutput: [
+        [0], [1, 2], [0, 3, 6], [1, 2, 4, 5], [0, 1, 2, 3, 4], [1, 2, 3, 4, 5, 6],
+        [0, 1, 2, 3, 4, 5, 6], [0, 2, 4, 6], [2], [2, 7],
+      ])
+    let layer = Conv2D(
+      "partial", inputChannels: 8, outputChannels: 10, kernelSize: 3, connectionTable: table)
+    let input = randomInput([2, 8, 10, 11], seed: 51)
+    // Every kernel, linked or not, gets a value: only the table may keep the unlinked ones out.
+    let weight = randomInput([10, 8, 3, 3], seed: 52)
+    let bias = randomInput([10], seed: 53)
+    let outputShape = try layer.outputShape(for: input.sampleShape)
+    let geometry = layer.geometry(input.sampleShape, outputShape)
+    #expect(geometry.usesDirectKernels)
+    let output = Convolution.forward(input, weight: weight, bias: bias, geometry: geometry)
+    let outputGradient = randomInput(output.shape, seed: 54)
+    let gradients = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+      toInput: true)
+
+    var expectedOutput = Tensor(shape: output.shape)
+    var expectedInputGradient = Tensor(shape: input.shape)
+    var expectedWeightGradient = Tensor(shape: weight.shape)
+    for n in 0..<2 {
+      for o in 0..<10 {
+        for y in 0..<outputShape[1] {
+          for x in 0..<outputShape[2] {
+            var sum = Double(bias[o])
+            let g = Double(outputGradient[n, o, y, x])
+            for i in table.inputsOfOutput[o] {
+              for ky in 0..<3 {
+                for kx in 0..<3 {
+                  sum += Double(weight[o, i, ky, kx]) * Double(input[n, i, y + ky, x + kx])
+                  expectedInputGradient[n, i, y + ky, x + kx] += Float(
+                    g * Double(weight[o, i, ky, kx]))
+                  expectedWeightGradient[o, i, ky, kx] += Float(
+                    g * Double(input[n, i, y + ky, x + kx]))
+                }
+              }
+            }
+            expectedOutput[n, o, y, x] = Float(sum)
+          }
+        }
+      }
+    }
+    // Sums of at most 7·9 products (the weight gradient: 2·72) of size ≤ 1, accumulated in
+    // Float on both sides for the gradients.
+    expectClose(output, expectedOutput, absolute: 1e-5)
+    expectClose(try #require(gradients.input), expectedInputGradient, absolute: 2e-5)
+    expectClose(gradients.weight, expectedWeightGradient, absolute: 1e-4)
+    for o in 0..<10 {
+      for i in 0..<8 where !table.connects(input: i, toOutput: o) {
+        for ky in 0..<3 {
+          for kx in 0..<3 { #expect(gradients.weight[o, i, ky, kx] == 0) }
+        }
+      }
+    }
   }
 
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col

@@ -151,7 +151,8 @@ public struct Conv2D: Layer {
   /// The engine's sizes for one sample of `inputShape` giving `outputShape`.
   func geometry(_ inputShape: [Int], _ outputShape: [Int]) -> Convolution.Geometry {
     Convolution.Geometry(
-      inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount)
+      inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount,
+      inputsOfOutput: connectionTable.inputsOfOutput)
   }
 
   // MARK: Parameters
