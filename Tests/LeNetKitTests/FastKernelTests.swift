@@ -265,6 +265,75 @@ import Testing
     }
   }
 
+  /// LeCun's subsampling on raw pointers against its formula in `Double`, on 5 maps of 3×5
+  /// blocks with coefficients and biases that differ per map: each output is `c · (sum of 4) +
+  /// b`, each input's gradient `c` times its block's, the coefficient's gradient `Σ ∂out · sum`
+  /// and the bias's `Σ ∂out` over the map's 3 · 15 positions.
+  @Test func subsamplingMatchesTheFormula() {
+    var layer = Subsampling("S", channels: 5)
+    layer.coefficient = randomInput([5], seed: 61)
+    layer.bias = randomInput([5], seed: 62)
+    let input = randomInput([3, 5, 6, 10], seed: 63)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 64)
+    let gradients = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    var expected = Tensor(shape: [3, 5, 3, 5])
+    var (coefficientGradient, biasGradient) = (
+      [Double](repeating: 0, count: 5), [Double](repeating: 0, count: 5)
+    )
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<3 {
+          for x in 0..<5 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Double(input[n, c, 2 * y + dy, 2 * x + dx])
+              let share = Double(outputGradient[n, c, y, x]) * Double(layer.coefficient[c])
+              expectClose(
+                gradients.input[n, c, 2 * y + dy, 2 * x + dx], Float(share), absolute: 1e-6)
+            }
+            expected[n, c, y, x] = Float(Double(layer.coefficient[c]) * sum + Double(layer.bias[c]))
+            coefficientGradient[c] += Double(outputGradient[n, c, y, x]) * sum
+            biasGradient[c] += Double(outputGradient[n, c, y, x])
+          }
+        }
+      }
+    }
+    // Sums of 4 inputs of size ≤ 1, and of 45 products of size ≤ 4, in Float.
+    expectClose(output, expected, absolute: 1e-6)
+    expectClose(
+      gradients.parameters[0].scalars, coefficientGradient.map { Float($0) }, absolute: 2e-5)
+    expectClose(gradients.parameters[1].scalars, biasGradient.map { Float($0) }, absolute: 1e-5)
+  }
+
+  /// The RBF output on raw pointers against its formula in `Double`, with 7 codes of 13
+  /// features (not the digits' 10 × 84): `out[n, i] = Σ_j (x[n, j] − c[i, j])²` and
+  /// `∂x[n, j] = Σ_i 2 ∂out[n, i] (x[n, j] − c[i, j])`.
+  @Test func euclideanRBFMatchesTheFormula() {
+    let centers = randomInput([7, 13], seed: 71)
+    let layer = EuclideanRBF("RBF", centers: centers)
+    let input = randomInput([4, 13], seed: 72)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 73)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    var expectedOutput = Tensor(shape: [4, 7])
+    var expectedGradient = Tensor(shape: [4, 13])
+    for n in 0..<4 {
+      for i in 0..<7 {
+        var distance = 0.0
+        for j in 0..<13 {
+          let difference = Double(input[n, j]) - Double(centers[i, j])
+          distance += difference * difference
+          expectedGradient[n, j] += Float(2 * Double(outputGradient[n, i]) * difference)
+        }
+        expectedOutput[n, i] = Float(distance)
+      }
+    }
+    // Sums of 13 squares of size ≤ 4; of 7 terms of size ≤ 4.
+    expectClose(output, expectedOutput, absolute: 1e-5)
+    expectClose(gradient.input, expectedGradient, absolute: 1e-5)
+  }
+
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)
