@@ -387,11 +387,99 @@ import Testing
     }
   }
 
+  /// A model's inference runs each direct convolution with the squashing and pooling after it
+  /// in one pass (`Conv2D.fusedForward`); it must give exactly the bits of the layers run one
+  /// by one. Odd chains: a partial table, maps of 10×12 and 12×14 with widths that do not fill
+  /// the 16 lanes, both squashings, both poolings, a Subsampling with and without its
+  /// activation, a convolution whose odd output cannot be pooled, and the two LeNets.
+  @Test func fusedForwardEqualsLayerByLayer() throws {
+    let partial = ConnectionTable(
+      inputChannels: 3, inputsOfOutput: [[0], [1, 2], [0, 1, 2], [2], [0, 2], [1], [0, 1]])
+    let chains: [(String, [Int], [any Layer])] = [
+      (
+        "average", [2, 12, 14],
+        [
+          Conv2D("C", inputChannels: 2, outputChannels: 7, kernelSize: 3), Activation(.tanh),
+          AveragePooling("P"), Flatten(), Dense("D", inputFeatures: 7 * 5 * 6, outputFeatures: 3),
+        ]
+      ),
+      (
+        "subsampling", [3, 10, 12],
+        [
+          Conv2D(
+            "C", inputChannels: 3, outputChannels: 7, kernelSize: 5, padding: .same,
+            connectionTable: partial),
+          Activation(.scaledTanh), Subsampling("S", channels: 7), Activation(.scaledTanh),
+        ]
+      ),
+      (
+        "subsampling, no activation", [3, 10, 12],
+        [
+          Conv2D("C", inputChannels: 3, outputChannels: 2, kernelSize: 3, padding: .same),
+          Activation(.tanh), Subsampling("S", channels: 2),
+        ]
+      ),
+      (
+        "odd output", [1, 11, 13],
+        [
+          Conv2D("C", inputChannels: 1, outputChannels: 3, kernelSize: 3), Activation(.tanh),
+          Conv2D("C2", inputChannels: 3, outputChannels: 5, kernelSize: 1), Activation(.relu),
+        ]
+      ),
+    ]
+    var models = try chains.map { name, shape, layers in
+      var model = try Model(name: name, inputShape: shape, layers: layers)
+      model.initialize(.lecun1998, seed: 81)
+      return model
+    }
+    models += [Model.keras(seed: 82), Model.lecun1998(seed: 83)]
+    for model in models {
+      let input = randomInput([5] + model.inputShape, seed: 84)
+      let layerByLayer = model.layers.reduce(input) { $1.forward($0) }
+      let fused = model.forwardThroughLayers(input)
+      #expect(fused == layerByLayer, "\(model.name)")
+    }
+  }
+
+  /// The fused pass against the formula in `Double` with libm's `tanh`: a 2-map 5×5 same
+  /// convolution of a 1×10×12 image, tanh, 2×2 mean. Sums of 25 products of size ≤ 1, then
+  /// `FastTanh` (within 4e-7 of libm) and a mean of four: within 2e-6.
+  @Test func fusedConvolutionTanhAverageMatchesTheFormula() throws {
+    var model = try Model(
+      name: "fused", inputShape: [1, 10, 12],
+      layers: [
+        Conv2D("C", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
+        Activation(.tanh), AveragePooling("P"),
+      ])
+    model.initialize(.lecun1998, seed: 91)
+    let convolution = try #require(model.layers[0] as? Conv2D)
+    let input = randomInput([3, 1, 10, 12], seed: 92)
+    let squashed = try directConvolution(convolution, input)
+    var expected = Tensor(shape: [3, 2, 5, 6])
+    for n in 0..<3 {
+      for o in 0..<2 {
+        for y in 0..<5 {
+          for x in 0..<6 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Foundation.tanh(Double(squashed[n, o, 2 * y + dy, 2 * x + dx]))
+            }
+            expected[n, o, y, x] = Float(sum / 4)
+          }
+        }
+      }
+    }
+    expectClose(model.forwardThroughLayers(input), expected, absolute: 2e-6)
+  }
+
+  /// 75 samples: split across the cores, then in slices of `samplesPerSlice` (32) and a
+  /// shorter last one.
   @Test func splitForwardEqualsOneSampleAtATime() {
     let model = Model.lecun1998(seed: 3)
-    let input = randomInput([35] + model.inputShape, seed: 9)
-    let batched = model.forward(input)
-    let single = Tensor(concatenating: (0..<35).map { model.forward(input.samples($0..<$0 + 1)) })
+    let input = randomInput([75] + model.inputShape, seed: 9)
+    let batched = ThreadLimit.with(1) { model.forward(input) }
+    #expect(batched == model.forward(input))
+    let single = Tensor(concatenating: (0..<75).map { model.forward(input.samples($0..<$0 + 1)) })
     expectClose(batched, single, absolute: 1e-5)
   }
 }

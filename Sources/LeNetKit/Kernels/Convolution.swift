@@ -24,15 +24,7 @@ enum Convolution {
     let count = batch * geometry.outputSampleSize
     guard count > 0 else { return Tensor(shape: shape) }
     if geometry.usesDirectKernels {
-      let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
-        lend([input.scalars, weight.scalars, bias.scalars]) { lent in
-          directForward(
-            geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
-            output: output.baseAddress.unsafelyUnwrapped)
-        }
-        initialized = count
-      }
-      return Tensor(shape: shape, scalars: scalars)
+      return directForward(input, weight: weight, bias: bias, geometry: geometry, stage: .sums)
     }
     if geometry.isDense {
       return denseForward(input, weight: weight, bias: bias, geometry: geometry)
@@ -256,10 +248,40 @@ enum Convolution {
     }
   }
 
-  /// `forward` on `DirectConvolution`, sample by sample, for maps of 64 pixels or more.
-  private static func directForward(
+  /// `forward` on `DirectConvolution` (maps of 64 pixels or more), each sample's maps then
+  /// going through `stage` (`DirectConvolution.OutputStage`); the result has
+  /// `outputChannels` maps of the stage's size.
+  static func directForward(
+    _ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry,
+    stage: DirectConvolution.OutputStage
+  ) -> Tensor {
+    let batch = input.batchSize
+    let (height, width) = (geometry.outputHeight, geometry.outputWidth)
+    let pooled: Bool
+    if case .none = stage.pooling { pooled = false } else { pooled = true }
+    let shape = [
+      batch, geometry.outputChannels, pooled ? height / 2 : height, pooled ? width / 2 : width,
+    ]
+    let sampleSize = geometry.outputChannels * stage.mapSize(height: height, width: width)
+    let count = batch * sampleSize
+    guard count > 0 else { return Tensor(shape: shape) }
+    let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      lend([input.scalars, weight.scalars, bias.scalars]) { lent in
+        directForwardSamples(
+          geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
+          output: output.baseAddress.unsafelyUnwrapped, outputSampleSize: sampleSize,
+          stage: stage)
+      }
+      initialized = count
+    }
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  /// The loop behind `directForward`: border each sample, then the kernels and `stage`.
+  private static func directForwardSamples(
     _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputSampleSize: Int,
+    stage: DirectConvolution.OutputStage
   ) {
     let grid = geometry.inputGrid
     let offsets = grid.tapOffsets
@@ -276,7 +298,7 @@ enum Convolution {
       DirectConvolution.forward(
         grid, planes: planes.baseAddress.unsafelyUnwrapped, weight: weight, bias: bias,
         outputs: geometry.outputChannels, links: links, scratch: maps.baseAddress.unsafelyUnwrapped,
-        output: output + sample * geometry.outputSampleSize, offsets: offsets)
+        output: output + sample * outputSampleSize, offsets: offsets, stage: stage)
     }
   }
 

@@ -90,11 +90,12 @@ enum DirectConvolution {
 
   /// `out[o, y, x] = bias[o] + Σ …` for one sample: `planes` is the bordered input (`grid`),
   /// `weight` is `outputs × channels × k²` (kernels that `links` leaves out are not read),
-  /// `scratch` holds `outputs × positions` floats, and `output` receives `outputs × outH × outW`.
+  /// `scratch` holds `outputs × positions` floats, and `output` receives `outputs × outH × outW`
+  /// (or what `stage` makes of them).
   static func forward(
     _ grid: Grid, planes: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, outputs: Int, links: Links, scratch: UnsafeMutablePointer<Float>,
-    output: UnsafeMutablePointer<Float>, offsets: [Int]
+    output: UnsafeMutablePointer<Float>, offsets: [Int], stage: OutputStage = .sums
   ) {
     let taps = grid.kernelSize * grid.kernelSize
     let positions = grid.positions
@@ -123,14 +124,104 @@ enum DirectConvolution {
         }
       }
     }
-    // Keep the first outW of every grid row, adding the bias.
+    finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+  }
+
+  /// What the forward pass does with a sample's sums besides adding the bias: nothing (a layer's
+  /// `forward`), or, for a model's inference (`Conv2D.fusedForward`), the squashing and pooling
+  /// layers that follow, while the maps are still in cache, instead of two or three more passes
+  /// over memory. Each step is the same arithmetic as its layer's `forward`, so the same bits.
+  struct OutputStage {
+    /// `amplitude · tanh(slope · x)` (`Activation`'s tanh and scaled tanh), if any.
+    var squash: (slope: Float, amplitude: Float)?
+    /// The 2×2 pooling after the squashing.
+    var pooling: Pooling = .none
+    /// The squashing after the pooling, if any.
+    var squashAfterPooling: (slope: Float, amplitude: Float)?
+
+    enum Pooling {
+      case none
+      /// `AveragePooling` of 2×2 blocks.
+      case average
+      /// `Subsampling`: `coefficient[map] · (sum of 4) + bias[map]`.
+      case subsampling(coefficient: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+    }
+
+    /// The sums plus the bias, as `Convolution.forward` stores them.
+    static var sums: OutputStage { OutputStage() }
+
+    /// Floats per output map after the pooling, for maps of `height × width`.
+    func mapSize(height: Int, width: Int) -> Int {
+      if case .none = pooling { return height * width }
+      return (height / 2) * (width / 2)
+    }
+  }
+
+  /// Adds the bias to the grid's sums, applies `stage`, and stores the first `outW` of every
+  /// grid row (halved by a pooling) into `output`.
+  private static func finish(
+    _ grid: Grid, sums scratch: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    outputs: Int, stage: OutputStage, output: UnsafeMutablePointer<Float>
+  ) {
     let (height, width, rowStride) = (grid.outputHeight, grid.outputWidth, grid.rowStride)
+    let positions = grid.positions
+    let mapSize = stage.mapSize(height: height, width: width)
     for map in 0..<outputs {
       let start = bias?[map] ?? 0
-      for row in 0..<height {
-        let source = scratch + map * positions + row * rowStride
-        let target = output + (map * height + row) * width
-        for column in 0..<width { target[column] = source[column] + start }
+      let sums = scratch + map * positions
+      let target = output + map * mapSize
+      guard stage.squash != nil || stage.squashAfterPooling != nil else {
+        if case .none = stage.pooling {
+          // Keep the first outW of every grid row, adding the bias.
+          for row in 0..<height {
+            let source = sums + row * rowStride
+            for column in 0..<width { target[row * width + column] = source[column] + start }
+          }
+          continue
+        }
+        preconditionFailure("a pooling stage without squashing is not fused")
+      }
+      // In place on the grid: the dropped columns are squashed too, which is cheaper than
+      // going row by row.
+      for position in 0..<positions { sums[position] += start }
+      if let squash = stage.squash {
+        FastTanh.apply(
+          from: sums, to: sums, count: positions, slope: squash.slope,
+          amplitude: squash.amplitude)
+      }
+      switch stage.pooling {
+      case .none:
+        for row in 0..<height {
+          ShortRows.copy(sums + row * rowStride, to: target + row * width, count: width)
+        }
+      case .average:
+        for row in 0..<height / 2 {
+          let top = sums + 2 * row * rowStride
+          let bottom = top + rowStride
+          for column in 0..<width / 2 {
+            // `AveragePooling.averageBlocksOf2`'s order and scale.
+            let sum =
+              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+            target[row * (width / 2) + column] = sum * 0.25
+          }
+        }
+      case .subsampling(let coefficient, let shift):
+        let (scale, offset) = (coefficient[map], shift[map])
+        for row in 0..<height / 2 {
+          let top = sums + 2 * row * rowStride
+          let bottom = top + rowStride
+          for column in 0..<width / 2 {
+            // `Subsampling.forward`'s order.
+            let sum =
+              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+            target[row * (width / 2) + column] = scale * sum + offset
+          }
+        }
+      }
+      if let squash = stage.squashAfterPooling {
+        FastTanh.apply(
+          from: target, to: target, count: mapSize, slope: squash.slope,
+          amplitude: squash.amplitude)
       }
     }
   }
