@@ -205,6 +205,36 @@ import Testing
     }
   }
 
+  /// The direct forward pass with its lanes across 16 output maps (keras' C3) against the
+  /// same pass with its lanes across positions: the same products in the same order, so the
+  /// same bits; and against the formula in `Double`. Odd shapes: 11 and 16 output maps, 3×3
+  /// and 5×5 kernels, same and valid borders, a position count that leaves the last block of
+  /// six short.
+  @Test(arguments: [
+    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [2, 6, 14, 14]),
+    (
+      Conv2D("odd", inputChannels: 3, outputChannels: 11, kernelSize: 3, padding: .same),
+      [3, 3, 9, 13]
+    ),
+  ])
+  func lanesAcrossOutputsEqualLanesAcrossPositions(layer: Conv2D, inputShape: [Int]) throws {
+    let layer = randomLayer(layer, seed: 101)
+    let input = randomInput(inputShape, seed: 102)
+    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    #expect(
+      DirectConvolution.usesLanesAcrossOutputs(
+        outputs: layer.outputChannels, links: geometry.forwardLinks,
+        channels: layer.inputChannels))
+    let across = Convolution.directForward(
+      input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,
+      lanesAcrossOutputs: true)
+    let positions = Convolution.directForward(
+      input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,
+      lanesAcrossOutputs: false)
+    #expect(across == positions)
+    expectClose(across, try directConvolution(layer, input), absolute: 1e-5)
+  }
+
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {

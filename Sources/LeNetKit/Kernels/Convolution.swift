@@ -250,10 +250,11 @@ enum Convolution {
 
   /// `forward` on `DirectConvolution` (maps of 64 pixels or more), each sample's maps then
   /// going through `stage` (`DirectConvolution.OutputStage`); the result has
-  /// `outputChannels` maps of the stage's size.
+  /// `outputChannels` maps of the stage's size. `lanesAcrossOutputs` chooses the kernel's
+  /// layout (nil: `DirectConvolution.usesLanesAcrossOutputs` decides); both give the same bits.
   static func directForward(
     _ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry,
-    stage: DirectConvolution.OutputStage
+    stage: DirectConvolution.OutputStage, lanesAcrossOutputs: Bool? = nil
   ) -> Tensor {
     let batch = input.batchSize
     let (height, width) = (geometry.outputHeight, geometry.outputWidth)
@@ -270,7 +271,7 @@ enum Convolution {
         directForwardSamples(
           geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
           output: output.baseAddress.unsafelyUnwrapped, outputSampleSize: sampleSize,
-          stage: stage)
+          stage: stage, lanesAcrossOutputs: lanesAcrossOutputs)
       }
       initialized = count
     }
@@ -281,24 +282,36 @@ enum Convolution {
   private static func directForwardSamples(
     _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputSampleSize: Int,
-    stage: DirectConvolution.OutputStage
+    stage: DirectConvolution.OutputStage, lanesAcrossOutputs: Bool?
   ) {
     let grid = geometry.inputGrid
     let offsets = grid.tapOffsets
     let links = geometry.forwardLinks
+    let outputs = geometry.outputChannels
+    let acrossOutputs =
+      lanesAcrossOutputs
+      ?? DirectConvolution.usesLanesAcrossOutputs(
+        outputs: outputs, links: links, channels: grid.channels)
+    let taps = geometry.kernelSize * geometry.kernelSize
     let planes = scratch(grid.channels * grid.planeSize)
-    let maps = scratch(geometry.outputChannels * grid.positions)
+    let maps = scratch(outputs * grid.positions)
+    let packed = scratch(acrossOutputs ? grid.channels * taps * 16 : 0)
     defer {
-      planes.deallocate()
-      maps.deallocate()
+      for buffer in [planes, maps, packed] { buffer.deallocate() }
+    }
+    if acrossOutputs {
+      DirectConvolution.packAcrossOutputs(
+        weight, outputs: outputs, channels: grid.channels, taps: taps,
+        into: packed.baseAddress.unsafelyUnwrapped)
     }
     for sample in 0..<batch {
       grid.border(
         image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
       DirectConvolution.forward(
         grid, planes: planes.baseAddress.unsafelyUnwrapped, weight: weight, bias: bias,
-        outputs: geometry.outputChannels, links: links, scratch: maps.baseAddress.unsafelyUnwrapped,
-        output: output + sample * outputSampleSize, offsets: offsets, stage: stage)
+        outputs: outputs, links: links, scratch: maps.baseAddress.unsafelyUnwrapped,
+        output: output + sample * outputSampleSize, offsets: offsets, stage: stage,
+        lanesAcrossOutputs: acrossOutputs ? UnsafePointer(packed.baseAddress) : nil)
     }
   }
 

@@ -95,11 +95,19 @@ enum DirectConvolution {
   static func forward(
     _ grid: Grid, planes: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, outputs: Int, links: Links, scratch: UnsafeMutablePointer<Float>,
-    output: UnsafeMutablePointer<Float>, offsets: [Int], stage: OutputStage = .sums
+    output: UnsafeMutablePointer<Float>, offsets: [Int], stage: OutputStage = .sums,
+    lanesAcrossOutputs packed: UnsafePointer<Float>? = nil
   ) {
     let taps = grid.kernelSize * grid.kernelSize
     let positions = grid.positions
     let weightsPerOutput = grid.channels * taps
+    if let packed {
+      forwardAcrossOutputs(
+        grid, planes: planes, packedWeight: packed, outputs: outputs, scratch: scratch,
+        offsets: offsets)
+      finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+      return
+    }
     // Each block adds its channel into the sums of its maps, which start at zero.
     scratch.update(repeating: 0, count: outputs * positions)
     offsets.withUnsafeBufferPointer { offsetBuffer in
@@ -222,6 +230,93 @@ enum DirectConvolution {
         FastTanh.apply(
           from: target, to: target, count: mapSize, slope: squash.slope,
           amplitude: squash.amplitude)
+      }
+    }
+  }
+
+  /// Whether `forward` should put 16 output maps, rather than 16 positions, in a vector's
+  /// lanes: for 9 to 16 output maps fed by every input map (keras' C3), where the positions'
+  /// lanes would compute 144 grid positions for 100 outputs (each row's `k − 1` dropped
+  /// columns) but the maps' lanes compute 102. A partial table keeps the blocks of its links,
+  /// which skip more (C3 with Table I: 60 of 96 kernels).
+  static func usesLanesAcrossOutputs(outputs: Int, links: Links, channels: Int) -> Bool {
+    // Each link appears once, so a full count is a full table.
+    (9...16).contains(outputs) && links.counts.reduce(0, +) == outputs * channels
+  }
+
+  /// `weight` (`outputs × channels × k²`) laid out for `forwardAcrossOutputs`: for each input
+  /// map and tap, the 16 output maps' weights side by side, zero past `outputs`.
+  static func packAcrossOutputs(
+    _ weight: UnsafePointer<Float>, outputs: Int, channels: Int, taps: Int,
+    into packed: UnsafeMutablePointer<Float>
+  ) {
+    packed.update(repeating: 0, count: channels * taps * 16)
+    for output in 0..<outputs {
+      for channel in 0..<channels {
+        for tap in 0..<taps {
+          packed[(channel * taps + tap) * 16 + output] =
+            weight[(output * channels + channel) * taps + tap]
+        }
+      }
+    }
+  }
+
+  /// The sums of `forward` with the 16 lanes across output maps: six output positions at a
+  /// time, each input value broadcast and multiplied by the 16 maps' weights of its tap. Each
+  /// map's sum takes the same products in the same order as in the positions' lanes (input map
+  /// by input map, tap by tap, starting at zero), so the same bits. Writes the output positions
+  /// of the grid's sums; the dropped columns stay as they were.
+  private static func forwardAcrossOutputs(
+    _ grid: Grid, planes: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>, outputs: Int,
+    scratch: UnsafeMutablePointer<Float>, offsets: [Int]
+  ) {
+    let taps = grid.kernelSize * grid.kernelSize
+    let (height, width, rowStride) = (grid.outputHeight, grid.outputWidth, grid.rowStride)
+    let (count, positions) = (height * width, grid.positions)
+    offsets.withUnsafeBufferPointer { offsetBuffer in
+      let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
+      for first in stride(from: 0, to: count, by: 6) {
+        // Grid positions of the block's six outputs; past the end the last one repeats.
+        @inline(__always)
+        func gridPosition(_ slot: Int) -> Int {
+          let index = min(first + slot, count - 1)
+          return (index / width) * rowStride + index % width
+        }
+        let (q0, q1, q2, q3, q4, q5) = (
+          gridPosition(0), gridPosition(1), gridPosition(2), gridPosition(3), gridPosition(4),
+          gridPosition(5)
+        )
+        var a0 = SIMD16<Float>.zero
+        var a1 = a0
+        var a2 = a0
+        var a3 = a0
+        var a4 = a0
+        var a5 = a0
+        for channel in 0..<grid.channels {
+          let plane = planes + channel * grid.planeSize
+          let kernels = packedWeight + channel * taps * 16
+          for tap in 0..<taps {
+            let w = load16(kernels + tap * 16)
+            let source = plane + offset[tap]
+            a0 = a0.addingProduct(w, source[q0])
+            a1 = a1.addingProduct(w, source[q1])
+            a2 = a2.addingProduct(w, source[q2])
+            a3 = a3.addingProduct(w, source[q3])
+            a4 = a4.addingProduct(w, source[q4])
+            a5 = a5.addingProduct(w, source[q5])
+          }
+        }
+        @inline(__always)
+        func store(_ sums: SIMD16<Float>, _ slot: Int, _ position: Int) {
+          guard first + slot < count else { return }
+          for map in 0..<outputs { scratch[map * positions + position] = sums[map] }
+        }
+        store(a0, 0, q0)
+        store(a1, 1, q1)
+        store(a2, 2, q2)
+        store(a3, 3, q3)
+        store(a4, 4, q4)
+        store(a5, 5, q5)
       }
     }
   }
