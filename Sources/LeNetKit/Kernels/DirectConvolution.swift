@@ -118,7 +118,7 @@ enum DirectConvolution {
           let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
           let block = Block(
             maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
-            taps: taps, offset: offset)
+            taps: taps, offset: offset, grid: grid)
           let kernels = weight + channel * taps
           // One specialisation per width, so that each keeps its accumulators in registers.
           switch links.counts[index] {
@@ -330,7 +330,7 @@ enum DirectConvolution {
     _ width: Int, _ block: Block, _ kernels: UnsafePointer<Float>, _ kernelStride: Int,
     _ scratch: UnsafeMutablePointer<Float>
   ) {
-    let (maps, positions, taps, offset) = (block.maps, block.positions, block.taps, block.offset)
+    let (maps, positions, offset) = (block.maps, block.positions, block.offset)
     let (w0, w1, w2) = (
       kernels + maps[0] * kernelStride, kernels + maps[1] * kernelStride,
       kernels + maps[2] * kernelStride
@@ -353,7 +353,7 @@ enum DirectConvolution {
       var a4 = width > 4 ? load16(s4 + position) : .zero
       var a5 = width > 5 ? load16(s5 + position) : .zero
       let source = block.plane + position
-      for tap in 0..<taps {
+      for tap in block.tapsReadingTheImage(from: position) {
         let x = load16(source + offset[tap])
         a0 = a0.addingProduct(x, w0[tap])
         if width > 1 { a1 = a1.addingProduct(x, w1[tap]) }
@@ -389,7 +389,7 @@ enum DirectConvolution {
           let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
           let block = Block(
             maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
-            taps: taps, offset: offset)
+            taps: taps, offset: offset, grid: grid)
           let targets = partial + channel * taps
           switch links.counts[index] {
           case 1: weightGradientBlock(1, block, outputGradient, targets, grid.channels * taps)
@@ -495,6 +495,22 @@ enum DirectConvolution {
     let positions: Int
     let taps: Int
     let offset: UnsafePointer<Int>
+    let grid: Grid
+
+    /// The taps that read an image row, not the zero border, for some output position of
+    /// `position..<position + 16` (whole kernel rows, as taps run row by row). The others would
+    /// add `w · 0` to the kept outputs, which changes no sum: the input gradient's grid,
+    /// bordered by `k − 1`, skips about a quarter of its taps this way.
+    @inline(__always)
+    func tapsReadingTheImage(from position: Int) -> Range<Int> {
+      let (rowStride, pad, size) = (grid.rowStride, grid.pad, grid.kernelSize)
+      guard pad > 0 else { return 0..<taps }
+      let (firstRow, lastRow) = (position / rowStride, (position + 15) / rowStride)
+      let firstKernelRow = max(0, pad - lastRow)
+      let lastKernelRow = min(size - 1, pad + grid.height - 1 - firstRow)
+      guard firstKernelRow <= lastKernelRow else { return 0..<0 }
+      return firstKernelRow * size..<(lastKernelRow + 1) * size
+    }
   }
 
   @inline(__always)
