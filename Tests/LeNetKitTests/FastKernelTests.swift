@@ -128,10 +128,111 @@ import Testing
       Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
       absolute: 1e-5)
     expectClose(try #require(direct.input), try #require(im2col.input), absolute: 2e-5)
-    expectClose(direct.weight, im2col.weight, absolute: 1e-4)
+    // im2col computes every kernel's gradient and `Conv2D` masks the unlinked ones; the direct
+    // kernels do not compute them at all.
+    var im2colWeight = im2col.weight
+    layer.applyConnectionMask(to: &im2colWeight)
+    expectClose(direct.weight, im2colWeight, absolute: 1e-4)
     expectClose(direct.bias, im2col.bias, absolute: 1e-4)
     // The reference for the forward pass: the formula in Double.
     expectClose(output, try directConvolution(layer, input), absolute: 1e-5)
+  }
+
+  /// The direct kernels compute only the kernels a connection table links: handed a weight
+  /// tensor whose unlinked kernels are not zero (which `Conv2D` never does), the forward pass and
+  /// the input gradient must ignore them and their weight gradients must be exactly 0. The table
+  /// gives input maps that feed 0 to 8 output maps and output maps that read 1 to 7 input maps,
+  /// so every block width (1 to 6, and a map list cut into two blocks) runs in both directions.
+  /// The reference is the formula summed over linked kernels only, in `Double`.
+  @Test func directKernelsComputeLinkedKernelsOnly() throws {
+    let table = ConnectionTable(
+      inputChannels: 8,
+      inputsOfOutput: [
+        [0], [1, 2], [0, 3, 6], [1, 2, 4, 5], [0, 1, 2, 3, 4], [1, 2, 3, 4, 5, 6],
+        [0, 1, 2, 3, 4, 5, 6], [0, 2, 4, 6], [2], [2, 7],
+      ])
+    let layer = Conv2D(
+      "partial", inputChannels: 8, outputChannels: 10, kernelSize: 3, connectionTable: table)
+    let input = randomInput([2, 8, 10, 11], seed: 51)
+    // Every kernel, linked or not, gets a value: only the table may keep the unlinked ones out.
+    let weight = randomInput([10, 8, 3, 3], seed: 52)
+    let bias = randomInput([10], seed: 53)
+    let outputShape = try layer.outputShape(for: input.sampleShape)
+    let geometry = layer.geometry(input.sampleShape, outputShape)
+    #expect(geometry.usesDirectKernels)
+    let output = Convolution.forward(input, weight: weight, bias: bias, geometry: geometry)
+    let outputGradient = randomInput(output.shape, seed: 54)
+    let gradients = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+      toInput: true)
+
+    var expectedOutput = Tensor(shape: output.shape)
+    var expectedInputGradient = Tensor(shape: input.shape)
+    var expectedWeightGradient = Tensor(shape: weight.shape)
+    for n in 0..<2 {
+      for o in 0..<10 {
+        for y in 0..<outputShape[1] {
+          for x in 0..<outputShape[2] {
+            var sum = Double(bias[o])
+            let g = Double(outputGradient[n, o, y, x])
+            for i in table.inputsOfOutput[o] {
+              for ky in 0..<3 {
+                for kx in 0..<3 {
+                  sum += Double(weight[o, i, ky, kx]) * Double(input[n, i, y + ky, x + kx])
+                  expectedInputGradient[n, i, y + ky, x + kx] += Float(
+                    g * Double(weight[o, i, ky, kx]))
+                  expectedWeightGradient[o, i, ky, kx] += Float(
+                    g * Double(input[n, i, y + ky, x + kx]))
+                }
+              }
+            }
+            expectedOutput[n, o, y, x] = Float(sum)
+          }
+        }
+      }
+    }
+    // Sums of at most 7·9 products (the weight gradient: 2·72) of size ≤ 1, accumulated in
+    // Float on both sides for the gradients.
+    expectClose(output, expectedOutput, absolute: 1e-5)
+    expectClose(try #require(gradients.input), expectedInputGradient, absolute: 2e-5)
+    expectClose(gradients.weight, expectedWeightGradient, absolute: 1e-4)
+    for o in 0..<10 {
+      for i in 0..<8 where !table.connects(input: i, toOutput: o) {
+        for ky in 0..<3 {
+          for kx in 0..<3 { #expect(gradients.weight[o, i, ky, kx] == 0) }
+        }
+      }
+    }
+  }
+
+  /// The direct forward pass with its lanes across 16 output maps (keras' C3) against the
+  /// same pass with its lanes across positions: the same products in the same order, so the
+  /// same bits; and against the formula in `Double`. Odd shapes: 11 and 16 output maps, 3×3
+  /// and 5×5 kernels, same and valid borders, a position count that leaves the last block of
+  /// six short.
+  @Test(arguments: [
+    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [2, 6, 14, 14]),
+    (
+      Conv2D("odd", inputChannels: 3, outputChannels: 11, kernelSize: 3, padding: .same),
+      [3, 3, 9, 13]
+    ),
+  ])
+  func lanesAcrossOutputsEqualLanesAcrossPositions(layer: Conv2D, inputShape: [Int]) throws {
+    let layer = randomLayer(layer, seed: 101)
+    let input = randomInput(inputShape, seed: 102)
+    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    #expect(
+      DirectConvolution.usesLanesAcrossOutputs(
+        outputs: layer.outputChannels, links: geometry.forwardLinks,
+        channels: layer.inputChannels))
+    let across = Convolution.directForward(
+      input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,
+      lanesAcrossOutputs: true)
+    let positions = Convolution.directForward(
+      input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,
+      lanesAcrossOutputs: false)
+    #expect(across == positions)
+    expectClose(across, try directConvolution(layer, input), absolute: 1e-5)
   }
 
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
@@ -194,6 +295,75 @@ import Testing
     }
   }
 
+  /// LeCun's subsampling on raw pointers against its formula in `Double`, on 5 maps of 3×5
+  /// blocks with coefficients and biases that differ per map: each output is `c · (sum of 4) +
+  /// b`, each input's gradient `c` times its block's, the coefficient's gradient `Σ ∂out · sum`
+  /// and the bias's `Σ ∂out` over the map's 3 · 15 positions.
+  @Test func subsamplingMatchesTheFormula() {
+    var layer = Subsampling("S", channels: 5)
+    layer.coefficient = randomInput([5], seed: 61)
+    layer.bias = randomInput([5], seed: 62)
+    let input = randomInput([3, 5, 6, 10], seed: 63)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 64)
+    let gradients = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    var expected = Tensor(shape: [3, 5, 3, 5])
+    var (coefficientGradient, biasGradient) = (
+      [Double](repeating: 0, count: 5), [Double](repeating: 0, count: 5)
+    )
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<3 {
+          for x in 0..<5 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Double(input[n, c, 2 * y + dy, 2 * x + dx])
+              let share = Double(outputGradient[n, c, y, x]) * Double(layer.coefficient[c])
+              expectClose(
+                gradients.input[n, c, 2 * y + dy, 2 * x + dx], Float(share), absolute: 1e-6)
+            }
+            expected[n, c, y, x] = Float(Double(layer.coefficient[c]) * sum + Double(layer.bias[c]))
+            coefficientGradient[c] += Double(outputGradient[n, c, y, x]) * sum
+            biasGradient[c] += Double(outputGradient[n, c, y, x])
+          }
+        }
+      }
+    }
+    // Sums of 4 inputs of size ≤ 1, and of 45 products of size ≤ 4, in Float.
+    expectClose(output, expected, absolute: 1e-6)
+    expectClose(
+      gradients.parameters[0].scalars, coefficientGradient.map { Float($0) }, absolute: 2e-5)
+    expectClose(gradients.parameters[1].scalars, biasGradient.map { Float($0) }, absolute: 1e-5)
+  }
+
+  /// The RBF output on raw pointers against its formula in `Double`, with 7 codes of 13
+  /// features (not the digits' 10 × 84): `out[n, i] = Σ_j (x[n, j] − c[i, j])²` and
+  /// `∂x[n, j] = Σ_i 2 ∂out[n, i] (x[n, j] − c[i, j])`.
+  @Test func euclideanRBFMatchesTheFormula() {
+    let centers = randomInput([7, 13], seed: 71)
+    let layer = EuclideanRBF("RBF", centers: centers)
+    let input = randomInput([4, 13], seed: 72)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 73)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    var expectedOutput = Tensor(shape: [4, 7])
+    var expectedGradient = Tensor(shape: [4, 13])
+    for n in 0..<4 {
+      for i in 0..<7 {
+        var distance = 0.0
+        for j in 0..<13 {
+          let difference = Double(input[n, j]) - Double(centers[i, j])
+          distance += difference * difference
+          expectedGradient[n, j] += Float(2 * Double(outputGradient[n, i]) * difference)
+        }
+        expectedOutput[n, i] = Float(distance)
+      }
+    }
+    // Sums of 13 squares of size ≤ 4; of 7 terms of size ≤ 4.
+    expectClose(output, expectedOutput, absolute: 1e-5)
+    expectClose(gradient.input, expectedGradient, absolute: 1e-5)
+  }
+
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)
@@ -247,11 +417,99 @@ import Testing
     }
   }
 
+  /// A model's inference runs each direct convolution with the squashing and pooling after it
+  /// in one pass (`Conv2D.fusedForward`); it must give exactly the bits of the layers run one
+  /// by one. Odd chains: a partial table, maps of 10×12 and 12×14 with widths that do not fill
+  /// the 16 lanes, both squashings, both poolings, a Subsampling with and without its
+  /// activation, a convolution whose odd output cannot be pooled, and the two LeNets.
+  @Test func fusedForwardEqualsLayerByLayer() throws {
+    let partial = ConnectionTable(
+      inputChannels: 3, inputsOfOutput: [[0], [1, 2], [0, 1, 2], [2], [0, 2], [1], [0, 1]])
+    let chains: [(String, [Int], [any Layer])] = [
+      (
+        "average", [2, 12, 14],
+        [
+          Conv2D("C", inputChannels: 2, outputChannels: 7, kernelSize: 3), Activation(.tanh),
+          AveragePooling("P"), Flatten(), Dense("D", inputFeatures: 7 * 5 * 6, outputFeatures: 3),
+        ]
+      ),
+      (
+        "subsampling", [3, 10, 12],
+        [
+          Conv2D(
+            "C", inputChannels: 3, outputChannels: 7, kernelSize: 5, padding: .same,
+            connectionTable: partial),
+          Activation(.scaledTanh), Subsampling("S", channels: 7), Activation(.scaledTanh),
+        ]
+      ),
+      (
+        "subsampling, no activation", [3, 10, 12],
+        [
+          Conv2D("C", inputChannels: 3, outputChannels: 2, kernelSize: 3, padding: .same),
+          Activation(.tanh), Subsampling("S", channels: 2),
+        ]
+      ),
+      (
+        "odd output", [1, 11, 13],
+        [
+          Conv2D("C", inputChannels: 1, outputChannels: 3, kernelSize: 3), Activation(.tanh),
+          Conv2D("C2", inputChannels: 3, outputChannels: 5, kernelSize: 1), Activation(.relu),
+        ]
+      ),
+    ]
+    var models = try chains.map { name, shape, layers in
+      var model = try Model(name: name, inputShape: shape, layers: layers)
+      model.initialize(.lecun1998, seed: 81)
+      return model
+    }
+    models += [Model.keras(seed: 82), Model.lecun1998(seed: 83)]
+    for model in models {
+      let input = randomInput([5] + model.inputShape, seed: 84)
+      let layerByLayer = model.layers.reduce(input) { $1.forward($0) }
+      let fused = model.forwardThroughLayers(input)
+      #expect(fused == layerByLayer, "\(model.name)")
+    }
+  }
+
+  /// The fused pass against the formula in `Double` with libm's `tanh`: a 2-map 5×5 same
+  /// convolution of a 1×10×12 image, tanh, 2×2 mean. Sums of 25 products of size ≤ 1, then
+  /// `FastTanh` (within 4e-7 of libm) and a mean of four: within 2e-6.
+  @Test func fusedConvolutionTanhAverageMatchesTheFormula() throws {
+    var model = try Model(
+      name: "fused", inputShape: [1, 10, 12],
+      layers: [
+        Conv2D("C", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
+        Activation(.tanh), AveragePooling("P"),
+      ])
+    model.initialize(.lecun1998, seed: 91)
+    let convolution = try #require(model.layers[0] as? Conv2D)
+    let input = randomInput([3, 1, 10, 12], seed: 92)
+    let squashed = try directConvolution(convolution, input)
+    var expected = Tensor(shape: [3, 2, 5, 6])
+    for n in 0..<3 {
+      for o in 0..<2 {
+        for y in 0..<5 {
+          for x in 0..<6 {
+            var sum = 0.0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              sum += Foundation.tanh(Double(squashed[n, o, 2 * y + dy, 2 * x + dx]))
+            }
+            expected[n, o, y, x] = Float(sum / 4)
+          }
+        }
+      }
+    }
+    expectClose(model.forwardThroughLayers(input), expected, absolute: 2e-6)
+  }
+
+  /// 75 samples: split across the cores, then in slices of `samplesPerSlice` (32) and a
+  /// shorter last one.
   @Test func splitForwardEqualsOneSampleAtATime() {
     let model = Model.lecun1998(seed: 3)
-    let input = randomInput([35] + model.inputShape, seed: 9)
-    let batched = model.forward(input)
-    let single = Tensor(concatenating: (0..<35).map { model.forward(input.samples($0..<$0 + 1)) })
+    let input = randomInput([75] + model.inputShape, seed: 9)
+    let batched = ThreadLimit.with(1) { model.forward(input) }
+    #expect(batched == model.forward(input))
+    let single = Tensor(concatenating: (0..<75).map { model.forward(input.samples($0..<$0 + 1)) })
     expectClose(batched, single, absolute: 1e-5)
   }
 }

@@ -10,8 +10,10 @@
 /// ∂L/∂weight        += ∂L/∂output · columnsᵀ          ∂L/∂bias[o] += Σ_column ∂L/∂output[o, column]
 /// ∂L/∂columns        = weightᵀ · ∂L/∂output, added back onto the image positions it came from
 /// ```
-/// The products run in `MatrixMultiply`. The engine knows nothing of connection tables: `Conv2D`
-/// keeps unlinked kernels at zero and masks their gradients. It is tested against the formula
+/// The products run in `MatrixMultiply`. Of a connection table the engine knows only which
+/// kernels are linked (`Geometry.inputsOfOutput`): the direct kernels skip the others, the
+/// matrix products multiply them as zeros, and `Conv2D` keeps them at zero and masks their
+/// gradients. It is tested against the formula
 /// with plain loops, summed in `Double` (`FastKernelTests.directConvolution`), as chapter 3's
 /// `outputMap` exercise writes it.
 enum Convolution {
@@ -22,15 +24,7 @@ enum Convolution {
     let count = batch * geometry.outputSampleSize
     guard count > 0 else { return Tensor(shape: shape) }
     if geometry.usesDirectKernels {
-      let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
-        lend([input.scalars, weight.scalars, bias.scalars]) { lent in
-          directForward(
-            geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
-            output: output.baseAddress.unsafelyUnwrapped)
-        }
-        initialized = count
-      }
-      return Tensor(shape: shape, scalars: scalars)
+      return directForward(input, weight: weight, bias: bias, geometry: geometry, stage: .sums)
     }
     if geometry.isDense {
       return denseForward(input, weight: weight, bias: bias, geometry: geometry)
@@ -254,26 +248,70 @@ enum Convolution {
     }
   }
 
-  /// `forward` on `DirectConvolution`, sample by sample, for maps of 64 pixels or more.
-  private static func directForward(
+  /// `forward` on `DirectConvolution` (maps of 64 pixels or more), each sample's maps then
+  /// going through `stage` (`DirectConvolution.OutputStage`); the result has
+  /// `outputChannels` maps of the stage's size. `lanesAcrossOutputs` chooses the kernel's
+  /// layout (nil: `DirectConvolution.usesLanesAcrossOutputs` decides); both give the same bits.
+  static func directForward(
+    _ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry,
+    stage: DirectConvolution.OutputStage, lanesAcrossOutputs: Bool? = nil
+  ) -> Tensor {
+    let batch = input.batchSize
+    let (height, width) = (geometry.outputHeight, geometry.outputWidth)
+    let pooled: Bool
+    if case .none = stage.pooling { pooled = false } else { pooled = true }
+    let shape = [
+      batch, geometry.outputChannels, pooled ? height / 2 : height, pooled ? width / 2 : width,
+    ]
+    let sampleSize = geometry.outputChannels * stage.mapSize(height: height, width: width)
+    let count = batch * sampleSize
+    guard count > 0 else { return Tensor(shape: shape) }
+    let scalars = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      lend([input.scalars, weight.scalars, bias.scalars]) { lent in
+        directForwardSamples(
+          geometry, batch: batch, image: lent[0], weight: lent[1], bias: lent[2],
+          output: output.baseAddress.unsafelyUnwrapped, outputSampleSize: sampleSize,
+          stage: stage, lanesAcrossOutputs: lanesAcrossOutputs)
+      }
+      initialized = count
+    }
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  /// The loop behind `directForward`: border each sample, then the kernels and `stage`.
+  private static func directForwardSamples(
     _ geometry: Geometry, batch: Int, image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputSampleSize: Int,
+    stage: DirectConvolution.OutputStage, lanesAcrossOutputs: Bool?
   ) {
     let grid = geometry.inputGrid
     let offsets = grid.tapOffsets
+    let links = geometry.forwardLinks
+    let outputs = geometry.outputChannels
+    let acrossOutputs =
+      lanesAcrossOutputs
+      ?? DirectConvolution.usesLanesAcrossOutputs(
+        outputs: outputs, links: links, channels: grid.channels)
+    let taps = geometry.kernelSize * geometry.kernelSize
     let planes = scratch(grid.channels * grid.planeSize)
-    let maps = scratch(geometry.outputChannels * grid.positions)
+    let maps = scratch(outputs * grid.positions)
+    let packed = scratch(acrossOutputs ? grid.channels * taps * 16 : 0)
     defer {
-      planes.deallocate()
-      maps.deallocate()
+      for buffer in [planes, maps, packed] { buffer.deallocate() }
+    }
+    if acrossOutputs {
+      DirectConvolution.packAcrossOutputs(
+        weight, outputs: outputs, channels: grid.channels, taps: taps,
+        into: packed.baseAddress.unsafelyUnwrapped)
     }
     for sample in 0..<batch {
       grid.border(
         image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
       DirectConvolution.forward(
         grid, planes: planes.baseAddress.unsafelyUnwrapped, weight: weight, bias: bias,
-        outputs: geometry.outputChannels, scratch: maps.baseAddress.unsafelyUnwrapped,
-        output: output + sample * geometry.outputSampleSize, offsets: offsets)
+        outputs: outputs, links: links, scratch: maps.baseAddress.unsafelyUnwrapped,
+        output: output + sample * outputSampleSize, offsets: offsets, stage: stage,
+        lanesAcrossOutputs: acrossOutputs ? UnsafePointer(packed.baseAddress) : nil)
     }
   }
 
@@ -290,6 +328,7 @@ enum Convolution {
     let offsets = grid.tapOffsets
     let back = geometry.gradientGrid
     let backOffsets = back.tapOffsets
+    let (links, backLinks) = (geometry.forwardLinks, geometry.inputGradientLinks)
     let planes = scratch(grid.channels * grid.planeSize)
     let spread = scratch(outputs * grid.positions)
     let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
@@ -326,7 +365,7 @@ enum Convolution {
             into: spread.baseAddress.unsafelyUnwrapped)
           DirectConvolution.accumulateWeightGradient(
             grid, planes: planes.baseAddress.unsafelyUnwrapped,
-            outputGradient: spread.baseAddress.unsafelyUnwrapped, outputs: outputs,
+            outputGradient: spread.baseAddress.unsafelyUnwrapped, links: links,
             partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
           for map in 0..<outputs {
             biasGradient[map] += ShortRows.sum(
@@ -336,7 +375,7 @@ enum Convolution {
           back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
           DirectConvolution.forward(
             back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
-            outputs: inputs, scratch: backMaps.baseAddress.unsafelyUnwrapped,
+            outputs: inputs, links: backLinks, scratch: backMaps.baseAddress.unsafelyUnwrapped,
             output: targetBase + sample * geometry.inputSampleSize, offsets: backOffsets)
         }
       }
@@ -391,10 +430,17 @@ extension Convolution {
     let outputChannels: Int
     let kernelSize: Int
     let pad: Int
+    /// The input maps each output map reads (a connection table's `inputsOfOutput`); the
+    /// direct kernels compute these kernels only, the other paths all of them.
+    let inputsOfOutput: [[Int]]
 
     /// The sizes for one sample of `inputShape` (`[C, H, W]`) giving `outputShape`, with square
-    /// kernels of `kernelSize` and `pad` zeros on every side.
-    init(inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int) {
+    /// kernels of `kernelSize` and `pad` zeros on every side; every input map feeds every
+    /// output map unless `inputsOfOutput` says otherwise.
+    init(
+      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int,
+      inputsOfOutput: [[Int]]? = nil
+    ) {
       inputChannels = inputShape[0]
       inputHeight = inputShape[1]
       inputWidth = inputShape[2]
@@ -403,6 +449,23 @@ extension Convolution {
       outputChannels = outputShape[0]
       self.kernelSize = kernelSize
       self.pad = pad
+      self.inputsOfOutput =
+        inputsOfOutput
+        ?? Array(repeating: Array(0..<inputShape[0]), count: outputShape[0])
+    }
+
+    /// The forward pass's blocks: each input map with the output maps it feeds.
+    var forwardLinks: DirectConvolution.Links {
+      DirectConvolution.Links(
+        outputsOfChannel: (0..<inputChannels).map { input in
+          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
+        })
+    }
+
+    /// The input gradient's blocks (a forward pass with the maps swapped): each output map with
+    /// the input maps it reads.
+    var inputGradientLinks: DirectConvolution.Links {
+      DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
     }
 
     var pixels: Int { outputHeight * outputWidth }

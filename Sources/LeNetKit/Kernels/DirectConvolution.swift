@@ -7,7 +7,8 @@
 /// output position `q = y · rowStride + x` then reads input `q + ky · rowStride + kx`, a
 /// constant offset per kernel tap, so 16 neighbouring outputs are one 16-lane multiply-add per
 /// tap, across row ends. Positions with `x ≥ outW` are computed and dropped (C1: 28 of every
-/// 32, C3: 10 of 14 are kept).
+/// 32, C3: 10 of 14 are kept). The work is cut into blocks of one input map and up to six of
+/// the output maps it feeds (`Links`), so a partial connection table costs only its links.
 ///
 /// ```
 /// forward:          out[o, q]   = Σ_i Σ_tap weight[o, i, tap] · in[i, q + offset(tap)]
@@ -54,155 +55,472 @@ enum DirectConvolution {
     }
   }
 
-  /// Output maps computed together: six 16-lane accumulators share each input load.
+  /// Output maps computed together: up to six 16-lane accumulators share each input load.
   static let outputBlock = 6
 
+  /// Which output maps each input map feeds, cut into blocks of at most `outputBlock` maps that
+  /// share each load of the input. Only linked kernels are computed: C3's Table I has 60 of
+  /// its 96 kernels, so the other 36 cost nothing (they are zero, and adding `0 · x` changes
+  /// no sum, so the results are the same bits as computing them).
+  struct Links {
+    /// The input map each block reads.
+    let channels: [Int]
+    /// `outputBlock` output maps per block; past the block's `counts` entry the last repeats.
+    let maps: [Int]
+    /// How many of each block's maps are real.
+    let counts: [Int]
+
+    /// The blocks for `outputsOfChannel[i]`, the output maps that input map `i` feeds, channel
+    /// by channel, so that each output map adds its channels in increasing order, as the
+    /// formula does.
+    init(outputsOfChannel: [[Int]]) {
+      var (channels, maps, counts) = ([Int](), [Int](), [Int]())
+      for (channel, outputs) in outputsOfChannel.enumerated() {
+        for first in stride(from: 0, to: outputs.count, by: outputBlock) {
+          let block = outputs[first..<min(first + outputBlock, outputs.count)]
+          channels.append(channel)
+          counts.append(block.count)
+          maps +=
+            block + Array(repeating: block[block.endIndex - 1], count: outputBlock - block.count)
+        }
+      }
+      (self.channels, self.maps, self.counts) = (channels, maps, counts)
+    }
+  }
+
   /// `out[o, y, x] = bias[o] + Σ …` for one sample: `planes` is the bordered input (`grid`),
-  /// `weight` is `outputs × channels × k²`, `grid` holds `outputs × positions` floats of
-  /// scratch, and `output` receives `outputs × outH × outW`.
+  /// `weight` is `outputs × channels × k²` (kernels that `links` leaves out are not read),
+  /// `scratch` holds `outputs × positions` floats, and `output` receives `outputs × outH × outW`
+  /// (or what `stage` makes of them).
   static func forward(
     _ grid: Grid, planes: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, outputs: Int, scratch: UnsafeMutablePointer<Float>,
-    output: UnsafeMutablePointer<Float>, offsets: [Int]
+    bias: UnsafePointer<Float>?, outputs: Int, links: Links, scratch: UnsafeMutablePointer<Float>,
+    output: UnsafeMutablePointer<Float>, offsets: [Int], stage: OutputStage = .sums,
+    lanesAcrossOutputs packed: UnsafePointer<Float>? = nil
   ) {
     let taps = grid.kernelSize * grid.kernelSize
     let positions = grid.positions
     let weightsPerOutput = grid.channels * taps
+    if let packed {
+      forwardAcrossOutputs(
+        grid, planes: planes, packedWeight: packed, outputs: outputs, scratch: scratch,
+        offsets: offsets)
+      finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+      return
+    }
+    // Each block adds its channel into the sums of its maps, which start at zero.
+    scratch.update(repeating: 0, count: outputs * positions)
     offsets.withUnsafeBufferPointer { offsetBuffer in
-      let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
-      for firstOutput in stride(from: 0, to: outputs, by: outputBlock) {
-        // Outputs past the end repeat the last one; their results are not stored.
-        let last = outputs - 1
-        let w0 = weight + firstOutput * weightsPerOutput
-        let w1 = weight + min(firstOutput + 1, last) * weightsPerOutput
-        let w2 = weight + min(firstOutput + 2, last) * weightsPerOutput
-        let w3 = weight + min(firstOutput + 3, last) * weightsPerOutput
-        let w4 = weight + min(firstOutput + 4, last) * weightsPerOutput
-        let w5 = weight + min(firstOutput + 5, last) * weightsPerOutput
-        for position in stride(from: 0, to: positions, by: 16) {
-          var a0 = SIMD16<Float>.zero
-          var a1 = a0
-          var a2 = a0
-          var a3 = a0
-          var a4 = a0
-          var a5 = a0
-          for channel in 0..<grid.channels {
-            let plane = planes + channel * grid.planeSize + position
-            let weightBase = channel * taps
-            for tap in 0..<taps {
-              let x = UnsafeRawPointer(plane + offset[tap]).loadUnaligned(as: SIMD16<Float>.self)
-              let index = weightBase + tap
-              a0 = a0.addingProduct(x, w0[index])
-              a1 = a1.addingProduct(x, w1[index])
-              a2 = a2.addingProduct(x, w2[index])
-              a3 = a3.addingProduct(x, w3[index])
-              a4 = a4.addingProduct(x, w4[index])
-              a5 = a5.addingProduct(x, w5[index])
-            }
+      links.maps.withUnsafeBufferPointer { mapBuffer in
+        let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
+        for index in links.channels.indices {
+          let channel = links.channels[index]
+          let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
+          let block = Block(
+            maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
+            taps: taps, offset: offset, grid: grid)
+          let kernels = weight + channel * taps
+          // One specialisation per width, so that each keeps its accumulators in registers.
+          switch links.counts[index] {
+          case 1: forwardBlock(1, block, kernels, weightsPerOutput, scratch)
+          case 2: forwardBlock(2, block, kernels, weightsPerOutput, scratch)
+          case 3: forwardBlock(3, block, kernels, weightsPerOutput, scratch)
+          case 4: forwardBlock(4, block, kernels, weightsPerOutput, scratch)
+          case 5: forwardBlock(5, block, kernels, weightsPerOutput, scratch)
+          default: forwardBlock(6, block, kernels, weightsPerOutput, scratch)
           }
-          @inline(__always)
-          func store(_ sums: SIMD16<Float>, _ slot: Int) {
-            guard firstOutput + slot < outputs else { return }
-            UnsafeMutableRawPointer(scratch + (firstOutput + slot) * positions + position)
-              .storeBytes(of: sums, as: SIMD16<Float>.self)
-          }
-          store(a0, 0)
-          store(a1, 1)
-          store(a2, 2)
-          store(a3, 3)
-          store(a4, 4)
-          store(a5, 5)
         }
       }
     }
-    // Keep the first outW of every grid row, adding the bias.
+    finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+  }
+
+  /// What the forward pass does with a sample's sums besides adding the bias: nothing (a layer's
+  /// `forward`), or, for a model's inference (`Conv2D.fusedForward`), the squashing and pooling
+  /// layers that follow, while the maps are still in cache, instead of two or three more passes
+  /// over memory. Each step is the same arithmetic as its layer's `forward`, so the same bits.
+  struct OutputStage {
+    /// `amplitude · tanh(slope · x)` (`Activation`'s tanh and scaled tanh), if any.
+    var squash: (slope: Float, amplitude: Float)?
+    /// The 2×2 pooling after the squashing.
+    var pooling: Pooling = .none
+    /// The squashing after the pooling, if any.
+    var squashAfterPooling: (slope: Float, amplitude: Float)?
+
+    enum Pooling {
+      case none
+      /// `AveragePooling` of 2×2 blocks.
+      case average
+      /// `Subsampling`: `coefficient[map] · (sum of 4) + bias[map]`.
+      case subsampling(coefficient: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+    }
+
+    /// The sums plus the bias, as `Convolution.forward` stores them.
+    static var sums: OutputStage { OutputStage() }
+
+    /// Floats per output map after the pooling, for maps of `height × width`.
+    func mapSize(height: Int, width: Int) -> Int {
+      if case .none = pooling { return height * width }
+      return (height / 2) * (width / 2)
+    }
+  }
+
+  /// Adds the bias to the grid's sums, applies `stage`, and stores the first `outW` of every
+  /// grid row (halved by a pooling) into `output`.
+  private static func finish(
+    _ grid: Grid, sums scratch: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+    outputs: Int, stage: OutputStage, output: UnsafeMutablePointer<Float>
+  ) {
     let (height, width, rowStride) = (grid.outputHeight, grid.outputWidth, grid.rowStride)
+    let positions = grid.positions
+    let mapSize = stage.mapSize(height: height, width: width)
     for map in 0..<outputs {
       let start = bias?[map] ?? 0
-      for row in 0..<height {
-        let source = scratch + map * positions + row * rowStride
-        let target = output + (map * height + row) * width
-        for column in 0..<width { target[column] = source[column] + start }
+      let sums = scratch + map * positions
+      let target = output + map * mapSize
+      guard stage.squash != nil || stage.squashAfterPooling != nil else {
+        if case .none = stage.pooling {
+          // Keep the first outW of every grid row, adding the bias.
+          for row in 0..<height {
+            let source = sums + row * rowStride
+            for column in 0..<width { target[row * width + column] = source[column] + start }
+          }
+          continue
+        }
+        preconditionFailure("a pooling stage without squashing is not fused")
+      }
+      // In place on the grid: the dropped columns are squashed too, which is cheaper than
+      // going row by row.
+      for position in 0..<positions { sums[position] += start }
+      if let squash = stage.squash {
+        FastTanh.apply(
+          from: sums, to: sums, count: positions, slope: squash.slope,
+          amplitude: squash.amplitude)
+      }
+      switch stage.pooling {
+      case .none:
+        for row in 0..<height {
+          ShortRows.copy(sums + row * rowStride, to: target + row * width, count: width)
+        }
+      case .average:
+        for row in 0..<height / 2 {
+          let top = sums + 2 * row * rowStride
+          let bottom = top + rowStride
+          for column in 0..<width / 2 {
+            // `AveragePooling.averageBlocksOf2`'s order and scale.
+            let sum =
+              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+            target[row * (width / 2) + column] = sum * 0.25
+          }
+        }
+      case .subsampling(let coefficient, let shift):
+        let (scale, offset) = (coefficient[map], shift[map])
+        for row in 0..<height / 2 {
+          let top = sums + 2 * row * rowStride
+          let bottom = top + rowStride
+          for column in 0..<width / 2 {
+            // `Subsampling.forward`'s order.
+            let sum =
+              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+            target[row * (width / 2) + column] = scale * sum + offset
+          }
+        }
+      }
+      if let squash = stage.squashAfterPooling {
+        FastTanh.apply(
+          from: target, to: target, count: mapSize, slope: squash.slope,
+          amplitude: squash.amplitude)
       }
     }
   }
 
+  /// Whether `forward` should put 16 output maps, rather than 16 positions, in a vector's
+  /// lanes: for 9 to 16 output maps fed by every input map (keras' C3), where the positions'
+  /// lanes would compute 144 grid positions for 100 outputs (each row's `k − 1` dropped
+  /// columns) but the maps' lanes compute 102. A partial table keeps the blocks of its links,
+  /// which skip more (C3 with Table I: 60 of 96 kernels).
+  static func usesLanesAcrossOutputs(outputs: Int, links: Links, channels: Int) -> Bool {
+    // Each link appears once, so a full count is a full table.
+    (9...16).contains(outputs) && links.counts.reduce(0, +) == outputs * channels
+  }
+
+  /// `weight` (`outputs × channels × k²`) laid out for `forwardAcrossOutputs`: for each input
+  /// map and tap, the 16 output maps' weights side by side, zero past `outputs`.
+  static func packAcrossOutputs(
+    _ weight: UnsafePointer<Float>, outputs: Int, channels: Int, taps: Int,
+    into packed: UnsafeMutablePointer<Float>
+  ) {
+    packed.update(repeating: 0, count: channels * taps * 16)
+    for output in 0..<outputs {
+      for channel in 0..<channels {
+        for tap in 0..<taps {
+          packed[(channel * taps + tap) * 16 + output] =
+            weight[(output * channels + channel) * taps + tap]
+        }
+      }
+    }
+  }
+
+  /// The sums of `forward` with the 16 lanes across output maps: six output positions at a
+  /// time, each input value broadcast and multiplied by the 16 maps' weights of its tap. Each
+  /// map's sum takes the same products in the same order as in the positions' lanes (input map
+  /// by input map, tap by tap, starting at zero), so the same bits. Writes the output positions
+  /// of the grid's sums; the dropped columns stay as they were.
+  private static func forwardAcrossOutputs(
+    _ grid: Grid, planes: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>, outputs: Int,
+    scratch: UnsafeMutablePointer<Float>, offsets: [Int]
+  ) {
+    let taps = grid.kernelSize * grid.kernelSize
+    let (height, width, rowStride) = (grid.outputHeight, grid.outputWidth, grid.rowStride)
+    let (count, positions) = (height * width, grid.positions)
+    offsets.withUnsafeBufferPointer { offsetBuffer in
+      let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
+      for first in stride(from: 0, to: count, by: 6) {
+        // Grid positions of the block's six outputs; past the end the last one repeats.
+        @inline(__always)
+        func gridPosition(_ slot: Int) -> Int {
+          let index = min(first + slot, count - 1)
+          return (index / width) * rowStride + index % width
+        }
+        let (q0, q1, q2, q3, q4, q5) = (
+          gridPosition(0), gridPosition(1), gridPosition(2), gridPosition(3), gridPosition(4),
+          gridPosition(5)
+        )
+        var a0 = SIMD16<Float>.zero
+        var a1 = a0
+        var a2 = a0
+        var a3 = a0
+        var a4 = a0
+        var a5 = a0
+        for channel in 0..<grid.channels {
+          let plane = planes + channel * grid.planeSize
+          let kernels = packedWeight + channel * taps * 16
+          for tap in 0..<taps {
+            let w = load16(kernels + tap * 16)
+            let source = plane + offset[tap]
+            a0 = a0.addingProduct(w, source[q0])
+            a1 = a1.addingProduct(w, source[q1])
+            a2 = a2.addingProduct(w, source[q2])
+            a3 = a3.addingProduct(w, source[q3])
+            a4 = a4.addingProduct(w, source[q4])
+            a5 = a5.addingProduct(w, source[q5])
+          }
+        }
+        @inline(__always)
+        func store(_ sums: SIMD16<Float>, _ slot: Int, _ position: Int) {
+          guard first + slot < count else { return }
+          for map in 0..<outputs { scratch[map * positions + position] = sums[map] }
+        }
+        store(a0, 0, q0)
+        store(a1, 1, q1)
+        store(a2, 2, q2)
+        store(a3, 3, q3)
+        store(a4, 4, q4)
+        store(a5, 5, q5)
+      }
+    }
+  }
+
+  /// `sums[j][q] += Σ_tap kernels[j][tap] · plane[q + offset[tap]]` for the first `width` maps
+  /// of a block, 16 positions at a time.
+  /// (`kernels[j]` is `kernels + maps[j] · kernelStride`, `sums[j]` is `scratch + maps[j] ·
+  /// positions`).
+  @inline(__always)
+  private static func forwardBlock(
+    _ width: Int, _ block: Block, _ kernels: UnsafePointer<Float>, _ kernelStride: Int,
+    _ scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (maps, positions, offset) = (block.maps, block.positions, block.offset)
+    let (w0, w1, w2) = (
+      kernels + maps[0] * kernelStride, kernels + maps[1] * kernelStride,
+      kernels + maps[2] * kernelStride
+    )
+    let (w3, w4, w5) = (
+      kernels + maps[3] * kernelStride, kernels + maps[4] * kernelStride,
+      kernels + maps[5] * kernelStride
+    )
+    let (s0, s1, s2) = (
+      scratch + maps[0] * positions, scratch + maps[1] * positions, scratch + maps[2] * positions
+    )
+    let (s3, s4, s5) = (
+      scratch + maps[3] * positions, scratch + maps[4] * positions, scratch + maps[5] * positions
+    )
+    for position in stride(from: 0, to: positions, by: 16) {
+      var a0 = load16(s0 + position)
+      var a1 = width > 1 ? load16(s1 + position) : .zero
+      var a2 = width > 2 ? load16(s2 + position) : .zero
+      var a3 = width > 3 ? load16(s3 + position) : .zero
+      var a4 = width > 4 ? load16(s4 + position) : .zero
+      var a5 = width > 5 ? load16(s5 + position) : .zero
+      let source = block.plane + position
+      for tap in block.tapsReadingTheImage(from: position) {
+        let x = load16(source + offset[tap])
+        a0 = a0.addingProduct(x, w0[tap])
+        if width > 1 { a1 = a1.addingProduct(x, w1[tap]) }
+        if width > 2 { a2 = a2.addingProduct(x, w2[tap]) }
+        if width > 3 { a3 = a3.addingProduct(x, w3[tap]) }
+        if width > 4 { a4 = a4.addingProduct(x, w4[tap]) }
+        if width > 5 { a5 = a5.addingProduct(x, w5[tap]) }
+      }
+      store16(a0, s0 + position)
+      if width > 1 { store16(a1, s1 + position) }
+      if width > 2 { store16(a2, s2 + position) }
+      if width > 3 { store16(a3, s3 + position) }
+      if width > 4 { store16(a4, s4 + position) }
+      if width > 5 { store16(a5, s5 + position) }
+    }
+  }
+
   /// Adds one sample's weight gradient, lane by lane, into `partial` (`outputs × channels × k²`
-  /// vectors of 8; their lanes are summed once per batch by `finishWeightGradient`).
-  /// `outputGradient` is `outputs × positions` on the grid, zero off the map.
+  /// vectors of 8; their lanes are summed once per batch by the caller). `outputGradient` is
+  /// `outputs × positions` on the grid, zero off the map; kernels that `links` leaves out get
+  /// nothing.
   static func accumulateWeightGradient(
     _ grid: Grid, planes: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-    outputs: Int, partial: UnsafeMutablePointer<SIMD8<Float>>, offsets: [Int]
+    links: Links, partial: UnsafeMutablePointer<SIMD8<Float>>, offsets: [Int]
   ) {
     let taps = grid.kernelSize * grid.kernelSize
     let positions = grid.positions
     offsets.withUnsafeBufferPointer { offsetBuffer in
-      let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
-      for channel in 0..<grid.channels {
-        let plane = planes + channel * grid.planeSize
-        for firstOutput in stride(from: 0, to: outputs, by: outputBlock) {
-          // Outputs past the end repeat the last one; their sums are not added.
-          let last = outputs - 1
-          let g0 = outputGradient + firstOutput * positions
-          let g1 = outputGradient + min(firstOutput + 1, last) * positions
-          let g2 = outputGradient + min(firstOutput + 2, last) * positions
-          let g3 = outputGradient + min(firstOutput + 3, last) * positions
-          let g4 = outputGradient + min(firstOutput + 4, last) * positions
-          let g5 = outputGradient + min(firstOutput + 5, last) * positions
-          for firstTap in stride(from: 0, to: taps, by: 2) {
-            let secondTap = min(firstTap + 1, taps - 1)
-            let (p, r) = (plane + offset[firstTap], plane + offset[secondTap])
-            var s00 = SIMD8<Float>.zero
-            var s01 = s00
-            var s10 = s00
-            var s11 = s00
-            var s20 = s00
-            var s21 = s00
-            var s30 = s00
-            var s31 = s00
-            var s40 = s00
-            var s41 = s00
-            var s50 = s00
-            var s51 = s00
-            for position in stride(from: 0, to: positions, by: 8) {
-              let x = MatrixMultiply.load8(p + position)
-              let z = MatrixMultiply.load8(r + position)
-              var g = MatrixMultiply.load8(g0 + position)
-              s00 = s00.addingProduct(g, x)
-              s01 = s01.addingProduct(g, z)
-              g = MatrixMultiply.load8(g1 + position)
-              s10 = s10.addingProduct(g, x)
-              s11 = s11.addingProduct(g, z)
-              g = MatrixMultiply.load8(g2 + position)
-              s20 = s20.addingProduct(g, x)
-              s21 = s21.addingProduct(g, z)
-              g = MatrixMultiply.load8(g3 + position)
-              s30 = s30.addingProduct(g, x)
-              s31 = s31.addingProduct(g, z)
-              g = MatrixMultiply.load8(g4 + position)
-              s40 = s40.addingProduct(g, x)
-              s41 = s41.addingProduct(g, z)
-              g = MatrixMultiply.load8(g5 + position)
-              s50 = s50.addingProduct(g, x)
-              s51 = s51.addingProduct(g, z)
-            }
-            @inline(__always)
-            func add(_ first: SIMD8<Float>, _ second: SIMD8<Float>, _ slot: Int) {
-              guard firstOutput + slot < outputs else { return }
-              let base = ((firstOutput + slot) * grid.channels + channel) * taps
-              partial[base + firstTap] += first
-              if secondTap != firstTap { partial[base + secondTap] += second }
-            }
-            add(s00, s01, 0)
-            add(s10, s11, 1)
-            add(s20, s21, 2)
-            add(s30, s31, 3)
-            add(s40, s41, 4)
-            add(s50, s51, 5)
+      links.maps.withUnsafeBufferPointer { mapBuffer in
+        let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
+        for index in links.channels.indices {
+          let channel = links.channels[index]
+          let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
+          let block = Block(
+            maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
+            taps: taps, offset: offset, grid: grid)
+          let targets = partial + channel * taps
+          switch links.counts[index] {
+          case 1: weightGradientBlock(1, block, outputGradient, targets, grid.channels * taps)
+          case 2: weightGradientBlock(2, block, outputGradient, targets, grid.channels * taps)
+          case 3: weightGradientBlock(3, block, outputGradient, targets, grid.channels * taps)
+          case 4: weightGradientBlock(4, block, outputGradient, targets, grid.channels * taps)
+          case 5: weightGradientBlock(5, block, outputGradient, targets, grid.channels * taps)
+          default: weightGradientBlock(6, block, outputGradient, targets, grid.channels * taps)
           }
         }
       }
     }
+  }
+
+  /// `targets[j][tap] += Σ_q gradients[j][q] · plane[q + offset[tap]]` (lane by lane) for the
+  /// first `width` maps of a block, two taps at a time.
+  /// (`gradients[j]` is `outputGradient + maps[j] · positions`, `targets[j]` is `targets +
+  /// maps[j] · targetStride`).
+  @inline(__always)
+  private static func weightGradientBlock(
+    _ width: Int, _ block: Block, _ outputGradient: UnsafePointer<Float>,
+    _ targets: UnsafeMutablePointer<SIMD8<Float>>, _ targetStride: Int
+  ) {
+    let (maps, positions, taps, offset, plane) = (
+      block.maps, block.positions, block.taps, block.offset, block.plane
+    )
+    let (g0, g1, g2) = (
+      outputGradient + maps[0] * positions, outputGradient + maps[1] * positions,
+      outputGradient + maps[2] * positions
+    )
+    let (g3, g4, g5) = (
+      outputGradient + maps[3] * positions, outputGradient + maps[4] * positions,
+      outputGradient + maps[5] * positions
+    )
+    for firstTap in stride(from: 0, to: taps, by: 2) {
+      let secondTap = min(firstTap + 1, taps - 1)
+      let (p, r) = (plane + offset[firstTap], plane + offset[secondTap])
+      var s00 = SIMD8<Float>.zero
+      var s01 = s00
+      var s10 = s00
+      var s11 = s00
+      var s20 = s00
+      var s21 = s00
+      var s30 = s00
+      var s31 = s00
+      var s40 = s00
+      var s41 = s00
+      var s50 = s00
+      var s51 = s00
+      for position in stride(from: 0, to: positions, by: 8) {
+        let x = MatrixMultiply.load8(p + position)
+        let z = MatrixMultiply.load8(r + position)
+        var g = MatrixMultiply.load8(g0 + position)
+        s00 = s00.addingProduct(g, x)
+        s01 = s01.addingProduct(g, z)
+        if width > 1 {
+          g = MatrixMultiply.load8(g1 + position)
+          s10 = s10.addingProduct(g, x)
+          s11 = s11.addingProduct(g, z)
+        }
+        if width > 2 {
+          g = MatrixMultiply.load8(g2 + position)
+          s20 = s20.addingProduct(g, x)
+          s21 = s21.addingProduct(g, z)
+        }
+        if width > 3 {
+          g = MatrixMultiply.load8(g3 + position)
+          s30 = s30.addingProduct(g, x)
+          s31 = s31.addingProduct(g, z)
+        }
+        if width > 4 {
+          g = MatrixMultiply.load8(g4 + position)
+          s40 = s40.addingProduct(g, x)
+          s41 = s41.addingProduct(g, z)
+        }
+        if width > 5 {
+          g = MatrixMultiply.load8(g5 + position)
+          s50 = s50.addingProduct(g, x)
+          s51 = s51.addingProduct(g, z)
+        }
+      }
+      @inline(__always)
+      func add(_ first: SIMD8<Float>, _ second: SIMD8<Float>, _ slot: Int) {
+        guard slot < width else { return }
+        let target = targets + maps[slot] * targetStride
+        target[firstTap] += first
+        if secondTap != firstTap { target[secondTap] += second }
+      }
+      add(s00, s01, 0)
+      add(s10, s11, 1)
+      add(s20, s21, 2)
+      add(s30, s31, 3)
+      add(s40, s41, 4)
+      add(s50, s51, 5)
+    }
+  }
+
+  /// What a block's kernel reads besides its weights: the block's `outputBlock` map indices,
+  /// its bordered input plane, and the grid's sizes.
+  struct Block {
+    let maps: UnsafePointer<Int>
+    let plane: UnsafePointer<Float>
+    let positions: Int
+    let taps: Int
+    let offset: UnsafePointer<Int>
+    let grid: Grid
+
+    /// The taps that read an image row, not the zero border, for some output position of
+    /// `position..<position + 16` (whole kernel rows, as taps run row by row). The others would
+    /// add `w · 0` to the kept outputs, which changes no sum: the input gradient's grid,
+    /// bordered by `k − 1`, skips about a quarter of its taps this way.
+    @inline(__always)
+    func tapsReadingTheImage(from position: Int) -> Range<Int> {
+      let (rowStride, pad, size) = (grid.rowStride, grid.pad, grid.kernelSize)
+      guard pad > 0 else { return 0..<taps }
+      let (firstRow, lastRow) = (position / rowStride, (position + 15) / rowStride)
+      let firstKernelRow = max(0, pad - lastRow)
+      let lastKernelRow = min(size - 1, pad + grid.height - 1 - firstRow)
+      guard firstKernelRow <= lastKernelRow else { return 0..<0 }
+      return firstKernelRow * size..<(lastKernelRow + 1) * size
+    }
+  }
+
+  @inline(__always)
+  static func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  static func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
   }
 
   /// Lays one sample's `outputs × outH × outW` gradient out on the grid, zero elsewhere.

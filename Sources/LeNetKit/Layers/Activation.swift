@@ -100,24 +100,33 @@ public struct Activation: Layer {
       input.shape == output.shape && output.shape == outputGradient.shape,
       "\(name): input \(input.shape), output \(output.shape) and gradient \(outputGradient.shape) must match"
     )
-    var inputGradient = outputGradient
     let function = function
+    if function == .tanh || function == .scaledTanh {
+      // Straight into a new array: copying the output gradient first (to multiply it in
+      // place) went over the memory twice.
+      let amplitude: Float = function == .tanh ? 1 : Function.scaledTanhAmplitude
+      let scale: Float = function == .tanh ? 1 : Function.scaledTanhSlope / amplitude
+      let squared = amplitude * amplitude
+      let scalars = [Float](unsafeUninitializedCapacity: outputGradient.count) {
+        target, initialized in
+        outputGradient.scalars.withUnsafeBufferPointer { gradient in
+          output.scalars.withUnsafeBufferPointer { y in
+            // f' = c · (A² − y²), with c = 1, A = 1 for tanh; a loop the compiler vectorises.
+            for index in gradient.indices {
+              target[index] = gradient[index] * (scale * (squared - y[index] * y[index]))
+            }
+          }
+        }
+        initialized = outputGradient.count
+      }
+      return LayerGradients(input: Tensor(shape: outputGradient.shape, scalars: scalars))
+    }
+    var inputGradient = outputGradient
     inputGradient.scalars.withUnsafeMutableBufferPointer { gradient in
       input.scalars.withUnsafeBufferPointer { a in
         output.scalars.withUnsafeBufferPointer { y in
-          switch function {
-          case .tanh, .scaledTanh:
-            // f' = c · (A² − y²), with c = 1, A = 1 for tanh; a loop the compiler vectorises.
-            let amplitude: Float = function == .tanh ? 1 : Function.scaledTanhAmplitude
-            let scale: Float = function == .tanh ? 1 : Function.scaledTanhSlope / amplitude
-            let squared = amplitude * amplitude
-            for index in gradient.indices {
-              gradient[index] *= scale * (squared - y[index] * y[index])
-            }
-          case .sigmoid, .relu:
-            for index in gradient.indices {
-              gradient[index] *= function.derivative(input: a[index], output: y[index])
-            }
+          for index in gradient.indices {
+            gradient[index] *= function.derivative(input: a[index], output: y[index])
           }
         }
       }

@@ -117,6 +117,62 @@ public struct Conv2D: Layer {
       input, weight: weight, bias: bias, geometry: geometry(input.sampleShape, outputSample))
   }
 
+  /// `forward` followed by the layers after it that its output pass can take over, for a
+  /// model's inference: a tanh or scaled tanh `Activation`, then a 2×2 `AveragePooling` or a
+  /// `Subsampling` and the `Activation` after it. Returns the last taken layer's output and how
+  /// many layers of `following` were taken, or nil when none can be (the im2col and dense
+  /// paths, or another next layer). The same arithmetic as the layers' own `forward`, so the
+  /// same bits (`FastKernelTests.fusedForwardEqualsLayerByLayer`).
+  func fusedForward(_ input: Tensor, following: ArraySlice<any Layer>) -> (
+    output: Tensor, layersTaken: Int
+  )? {
+    let outputSample = checkInput(input)
+    let geometry = geometry(input.sampleShape, outputSample)
+    guard geometry.usesDirectKernels, let first = following.first,
+      let squash = Self.squashing(first)
+    else { return nil }
+    var stage = DirectConvolution.OutputStage(squash: squash)
+    let rest = following.dropFirst()
+    let poolsBy2 = outputSample[1] % 2 == 0 && outputSample[2] % 2 == 0
+    if poolsBy2, let pooling = rest.first as? AveragePooling, pooling.size == 2 {
+      stage.pooling = .average
+      let output = Convolution.directForward(
+        input, weight: weight, bias: bias, geometry: geometry, stage: stage)
+      return (output, 2)
+    }
+    if poolsBy2, let subsampling = rest.first as? Subsampling,
+      subsampling.channels == outputChannels
+    {
+      let after = rest.dropFirst().first.flatMap(Self.squashing)
+      stage.squashAfterPooling = after
+      let output = subsampling.coefficient.scalars.withUnsafeBufferPointer { coefficient in
+        subsampling.bias.scalars.withUnsafeBufferPointer { shift in
+          stage.pooling = .subsampling(
+            coefficient: coefficient.baseAddress.unsafelyUnwrapped,
+            bias: shift.baseAddress.unsafelyUnwrapped)
+          return Convolution.directForward(
+            input, weight: weight, bias: bias, geometry: geometry, stage: stage)
+        }
+      }
+      return (output, after == nil ? 2 : 3)
+    }
+    let output = Convolution.directForward(
+      input, weight: weight, bias: bias, geometry: geometry, stage: stage)
+    return (output, 1)
+  }
+
+  /// The slope and amplitude of a tanh or scaled tanh `Activation`, as its `forward` uses them;
+  /// nil for any other layer.
+  private static func squashing(_ layer: any Layer) -> (slope: Float, amplitude: Float)? {
+    guard let activation = layer as? Activation else { return nil }
+    switch activation.function {
+    case .tanh: return (1, 1)
+    case .scaledTanh:
+      return (Activation.Function.scaledTanhSlope, Activation.Function.scaledTanhAmplitude)
+    case .sigmoid, .relu: return nil
+    }
+  }
+
   // MARK: Backward
 
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
@@ -151,7 +207,8 @@ public struct Conv2D: Layer {
   /// The engine's sizes for one sample of `inputShape` giving `outputShape`.
   func geometry(_ inputShape: [Int], _ outputShape: [Int]) -> Convolution.Geometry {
     Convolution.Geometry(
-      inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount)
+      inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount,
+      inputsOfOutput: connectionTable.inputsOfOutput)
   }
 
   // MARK: Parameters

@@ -43,16 +43,25 @@ public struct EuclideanRBF: Layer {
   public func forward(_ input: Tensor) -> Tensor {
     _ = checkInput(input)
     var output = Tensor(shape: [input.batchSize, classes])
-    for sample in 0..<input.batchSize {
-      for unit in 0..<classes {
-        var distance: Float = 0
-        for feature in 0..<inputFeatures {
-          let difference =
-            input.scalars[sample * inputFeatures + feature]
-            - centers.scalars[unit * inputFeatures + feature]
-          distance += difference * difference
+    let (classes, features) = (classes, inputFeatures)
+    // On raw pointers: the same sums in the same order, without a check per element.
+    input.scalars.withUnsafeBufferPointer { inputBuffer in
+      centers.scalars.withUnsafeBufferPointer { centerBuffer in
+        output.scalars.withUnsafeMutableBufferPointer { outputBuffer in
+          let (x, center) = (
+            inputBuffer.baseAddress.unsafelyUnwrapped, centerBuffer.baseAddress.unsafelyUnwrapped
+          )
+          for sample in 0..<input.batchSize {
+            for unit in 0..<classes {
+              var distance: Float = 0
+              for feature in 0..<features {
+                let difference = x[sample * features + feature] - center[unit * features + feature]
+                distance += difference * difference
+              }
+              outputBuffer[sample * classes + unit] = distance
+            }
+          }
         }
-        output.scalars[sample * classes + unit] = distance
       }
     }
     return output
@@ -61,14 +70,27 @@ public struct EuclideanRBF: Layer {
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
     _ = checkInput(input)
     var inputGradient = Tensor(shape: input.shape)
-    for sample in 0..<input.batchSize {
-      for unit in 0..<classes {
-        let gradient = 2 * outputGradient.scalars[sample * classes + unit]
-        for feature in 0..<inputFeatures {
-          let difference =
-            input.scalars[sample * inputFeatures + feature]
-            - centers.scalars[unit * inputFeatures + feature]
-          inputGradient.scalars[sample * inputFeatures + feature] += gradient * difference
+    let (classes, features) = (classes, inputFeatures)
+    input.scalars.withUnsafeBufferPointer { inputBuffer in
+      centers.scalars.withUnsafeBufferPointer { centerBuffer in
+        outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+          inputGradient.scalars.withUnsafeMutableBufferPointer { targetBuffer in
+            let (x, center) = (
+              inputBuffer.baseAddress.unsafelyUnwrapped, centerBuffer.baseAddress.unsafelyUnwrapped
+            )
+            let target = targetBuffer.baseAddress.unsafelyUnwrapped
+            for sample in 0..<input.batchSize {
+              let (row, sampleTarget) = (x + sample * features, target + sample * features)
+              for unit in 0..<classes {
+                let gradient = 2 * gradientBuffer[sample * classes + unit]
+                let code = center + unit * features
+                // Unit by unit, as the formula's loops add them (the features run in parallel).
+                for feature in 0..<features {
+                  sampleTarget[feature] += gradient * (row[feature] - code[feature])
+                }
+              }
+            }
+          }
         }
       }
     }

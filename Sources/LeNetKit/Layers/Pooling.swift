@@ -26,12 +26,12 @@ public struct AveragePooling: Layer {
 
   public func forward(_ input: Tensor) -> Tensor {
     let outputSample = checkInput(input)
-    var output = Tensor(shape: [input.batchSize] + outputSample)
     let (size, scale) = (size, 1 / Float(size * size))
     let (height, width) = (input.shape[2], input.shape[3])
     let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
-    input.scalars.withUnsafeBufferPointer { x in
-      output.scalars.withUnsafeMutableBufferPointer { y in
+    // Blocks tile the map exactly (the shape rule), so every output is written.
+    return Tensor(shape: [input.batchSize] + outputSample) { y in
+      input.scalars.withUnsafeBufferPointer { x in
         if size == 2 {
           Self.averageBlocksOf2(
             x.baseAddress.unsafelyUnwrapped, into: y.baseAddress.unsafelyUnwrapped,
@@ -53,17 +53,16 @@ public struct AveragePooling: Layer {
         }
       }
     }
-    return output
   }
 
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
     let outputSample = checkInput(input)
-    var inputGradient = Tensor(shape: input.shape)
     let (size, scale) = (size, 1 / Float(size * size))
     let (height, width) = (input.shape[2], input.shape[3])
     let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
-    outputGradient.scalars.withUnsafeBufferPointer { dy in
-      inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+    // Blocks tile the map exactly, so every input gets its share written.
+    let inputGradient = Tensor(shape: input.shape) { dx in
+      outputGradient.scalars.withUnsafeBufferPointer { dy in
         if size == 2 {
           Self.spreadBlocksOf2(
             dy.baseAddress.unsafelyUnwrapped, into: dx.baseAddress.unsafelyUnwrapped,
