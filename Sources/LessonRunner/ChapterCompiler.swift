@@ -144,9 +144,11 @@ public final class ChapterCompiler: @unchecked Sendable {
 
   /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
   /// build of these sources. `forSpeed`: a library compiled whole-module from the sources
-  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`).
+  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`), unless the
+  /// workspace says not to (`Workspace.compilesFastLibrary`).
   public func library(forSpeed: Bool = false) throws(CompileError) -> Library {
-    var library = try forSpeed ? compiledLibrary() : leNetKit()
+    let wholeModule = forSpeed && workspace.compilesFastLibrary
+    var library = try wholeModule ? compiledLibrary() : leNetKit()
     library.preludeDirectory = try prelude(library)
     return library
   }
