@@ -273,7 +273,8 @@ struct BookBrowserTests {
     #expect(Set(screenshot.pixels).count > 20, "\(shot) looks blank")
     // 60 links (6×3 + 9×4 + 1×6) are dark; map 0 of C3 reads S2 maps 0, 1, 2 (the paper).
     #expect(image.pixels.filter { $0 == 0 }.count == 60)
-    #expect((0..<6).map { image.pixels[$0 * 16] } == [0, 0, 0, 255, 255, 255])
+    let firstColumn: [UInt8] = (0..<6).map { (row: Int) -> UInt8 in image.pixels[row * 16] }
+    #expect(firstColumn == [0, 0, 0, 255, 255, 255])
   }
 
   @Test func aQuizAnsweredByAClickShowsItsExplanation() throws {
