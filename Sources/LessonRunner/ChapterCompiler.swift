@@ -93,8 +93,6 @@ public final class ChapterCompiler: @unchecked Sendable {
 
   private let workspace: Workspace
   private let status: (String) -> Void
-  private let lock = NSLock()
-  private var cachedVersion: String?
 
   /// Creates a compiler; `status` receives one-line messages about slow steps.
   public init(workspace: Workspace, status: @escaping (String) -> Void) {
@@ -102,26 +100,55 @@ public final class ChapterCompiler: @unchecked Sendable {
     self.status = status
   }
 
-  /// The output of `swiftc --version`, part of every cache key.
+  /// The output of `swiftc --version`, part of every cache key. Asked once per compiler file
+  /// in a process, however many compilers (runners, tests) it makes: each ask starts the
+  /// driver, about 0.2 s. The compiler's path, size and time name it, so a toolchain installed
+  /// over the old one while the process runs is asked again.
   func compilerVersion() throws(CompileError) -> String {
-    lock.lock()
-    defer { lock.unlock() }
-    if let cachedVersion { return cachedVersion }
+    let identity = Self.fileIdentity(workspace.swiftc)
+    if let known = Self.versions.withLock({ $0[identity] }) { return known }
     let result = try run([
       "--version"
     ])
     guard result.termination == .exited(0) else {
       throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
     }
-    cachedVersion = result.output
+    Self.versions.withLock { $0[identity] = result.output }
     return result.output
+  }
+
+  /// `swiftc --version` by `fileIdentity` of the compiler, for the whole process.
+  private static let versions = LockedDictionary()
+
+  /// A file's path with its size and modification time after symbolic links are resolved
+  /// (the toolchain's `swiftc` is a link to `swift-driver`).
+  static func fileIdentity(_ path: String) -> String {
+    let target = PackageBuild.resolved(path)
+    let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+    let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+    let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+    return "\(path) \(target) \(size) \(time)"
+  }
+
+  /// A dictionary behind a lock, shared by threads.
+  final class LockedDictionary: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: String] = [:]
+
+    func withLock<Result>(_ body: (inout [String: String]) -> Result) -> Result {
+      lock.lock()
+      defer { lock.unlock() }
+      return body(&values)
+    }
   }
 
   /// The compiled LeNetKit and the prelude module, compiling them first if the cache has no
   /// build of these sources. `forSpeed`: a library compiled whole-module from the sources
-  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`).
+  /// even when there is a package build (see `ChapterRunner.needsFastLibrary`), unless the
+  /// workspace says not to (`Workspace.compilesFastLibrary`).
   public func library(forSpeed: Bool = false) throws(CompileError) -> Library {
-    var library = try forSpeed ? compiledLibrary() : leNetKit()
+    let wholeModule = forSpeed && workspace.compilesFastLibrary
+    var library = try wholeModule ? compiledLibrary() : leNetKit()
     library.preludeDirectory = try prelude(library)
     return library
   }

@@ -28,6 +28,12 @@ public struct Workspace: Sendable {
   /// running program. Nil for a program installed elsewhere; the chapters then compile
   /// LeNetKit from the sources once.
   public var packageBuild: PackageBuild?
+  /// Whether the chapters that train or ask for speed (`ChapterRunner.needsFastLibrary`) get
+  /// LeNetKit compiled whole-module from the sources, as by default, or run on the package
+  /// build like the others (`LENET_TUTOR_FAST_LIBRARY=no`): their training is about a third
+  /// slower, but LeNetKit is not compiled a second time (some 40 CPU-seconds), which is what a
+  /// test that runs such a chapter for anything but its speed wants.
+  public var compilesFastLibrary = true
 
   /// The four files a `needs-mnist` chapter reads.
   public static let mnistFiles = [
@@ -74,7 +80,9 @@ public struct Workspace: Sendable {
   ///   cache);
   /// - the package build of LeNetKit: `LENET_TUTOR_PACKAGE_BUILD` (a SwiftPM products folder,
   ///   or `none` to compile LeNetKit from the sources), else the products folder holding the
-  ///   running program, if it holds one.
+  ///   running program, if it holds one;
+  /// - the whole-module LeNetKit of the chapters that train: compiled unless
+  ///   `LENET_TUTOR_FAST_LIBRARY` is `no` (`compilesFastLibrary`).
   ///
   /// A learner workspace (`lenet-tutor init`) is `learnerDirectory` when given (`--workspace`),
   /// else the nearest one above `start` or the working directory. In one, the chapters are its
@@ -136,6 +144,7 @@ public struct Workspace: Sendable {
       workspace.packageBuild = PackageBuild(directory: absolute(folder, from: current))
     default: break
     }
+    workspace.compilesFastLibrary = environment["LENET_TUTOR_FAST_LIBRARY"] != "no"
     if let learner {
       workspace.learner = learner
       workspace.lessonsDirectory = learner.lessonsDirectory

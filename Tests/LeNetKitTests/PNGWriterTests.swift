@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct PNGWriterTests {
   @Test func aWrittenImageDecodesToTheSamePixels() throws {
-    let pixels = (0..<(7 * 5)).map { UInt8(($0 * 37) % 256) }
+    let pixels: [UInt8] = (0..<(7 * 5)).map { (index: Int) -> UInt8 in UInt8((index * 37) % 256) }
     let image = GrayImage(width: 7, height: 5, pixels: pixels)
     #expect(try PNG.decode(PNG.encode(image), file: "x.png") == image)
   }

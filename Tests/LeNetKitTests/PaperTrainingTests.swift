@@ -376,8 +376,10 @@ import Testing
     let shifted = Distortion.apply(
       Distortion.Transform(scale: 1, squeeze: 1, shear: 0, translationX: 2, translationY: -1),
       to: image, channels: 1, height: 32, width: 32, background: -0.1)
-    #expect(abs(shifted[4 * 32 + 10] - 1.175) < 1e-5)
-    #expect(abs(shifted[4 * 32 + 9] + 0.1) < 1e-5)
+    let inside: Float = shifted[4 * 32 + 10]
+    let outside: Float = shifted[4 * 32 + 9]
+    #expect(abs(inside - 1.175) < 1e-5)
+    #expect(abs(outside + 0.1) < 1e-5)
   }
 
   @Test func theSameSeedGivesTheSameDistortions() {

@@ -8,15 +8,12 @@ import Testing
 @Suite struct SplitMix64Tests {
   @Test func referenceOutputs() {
     var zero = SplitMix64(seed: 0)
-    #expect(
-      [zero.next(), zero.next(), zero.next()] == [
-        0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F,
-      ])
+    let fromZero: [UInt64] = [zero.next(), zero.next(), zero.next()]
+    #expect(fromZero == [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
     var fortyTwo = SplitMix64(seed: 42)
+    let fromFortyTwo: [UInt64] = [fortyTwo.next(), fortyTwo.next(), fortyTwo.next()]
     #expect(
-      [fortyTwo.next(), fortyTwo.next(), fortyTwo.next()] == [
-        0xBDD7_3226_2FEB_6E95, 0x28EF_E333_B266_F103, 0x4752_6757_130F_9F52,
-      ])
+      fromFortyTwo == [0xBDD7_3226_2FEB_6E95, 0x28EF_E333_B266_F103, 0x4752_6757_130F_9F52])
   }
 
   /// The top 24 bits over 2²⁴ (Python: `(next() >> 40) / 2**24`), exact in `Float`.

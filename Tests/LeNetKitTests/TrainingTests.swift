@@ -66,10 +66,11 @@ import Testing
 
   /// Worked by hand on a 3×3 image 1…9: moved down one and left one, with fill 0.
   @Test func shiftMovesEachSampleByItsOffset() {
-    let image = Tensor(
-      shape: [2, 1, 3, 3], scalars: (1...9).map(Float.init) + (1...9).map(Float.init))
+    let oneToNine: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    let image = Tensor(shape: [2, 1, 3, 3], scalars: oneToNine + oneToNine)
     let moved = Shift.apply(image, offsets: [(dy: 1, dx: -1), (dy: 0, dx: 0)], fill: 0)
-    #expect(moved.scalars == [0, 0, 0, 2, 3, 0, 5, 6, 0] + (1...9).map(Float.init))
+    let movedFirst: [Float] = [0, 0, 0, 2, 3, 0, 5, 6, 0]
+    #expect(moved.scalars == movedFirst + oneToNine)
   }
 
   @Test func shiftedTrainingStillLearnsAndStaysDeterministic() {

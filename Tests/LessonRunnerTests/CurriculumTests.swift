@@ -193,7 +193,8 @@ struct CurriculumTests {
       let folder = (file as NSString).deletingLastPathComponent
       for (line, target) in MarkdownLinks.relativeTargets(in: text) {
         checked += 1
-        let resolved = (packageRoot + "/" + folder + "/" + target as NSString).standardizingPath
+        let joined: String = packageRoot + "/" + folder + "/" + target
+        let resolved = (joined as NSString).standardizingPath
         #expect(
           manager.fileExists(atPath: resolved),
           "\(file):\(line): the link '\(target)' points at nothing")

@@ -164,6 +164,24 @@ struct PackageBuildTests {
     #expect(try needsFast("optimize: true\n"))
   }
 
+  @Test func fastLibraryNoRunsTheChaptersThatTrainOnThePackageBuild() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["LENET_TUTOR_ROOT"] = packageRoot
+    environment["LENET_TUTOR_CACHE"] = try testWorkspace().cacheDirectory
+    environment["LENET_TUTOR_FAST_LIBRARY"] = nil
+    #expect(try Workspace.locate(environment: environment).compilesFastLibrary)
+    environment["LENET_TUTOR_FAST_LIBRARY"] = "no"
+    let workspace = try Workspace.locate(environment: environment)
+    #expect(!workspace.compilesFastLibrary)
+    // Asked for speed, the compiler hands out the package build rather than compiling
+    // LeNetKit whole-module (which the status line would announce).
+    var messages: [String] = []
+    let compiler = ChapterCompiler(workspace: workspace, status: { messages.append($0) })
+    let library = try compiler.library(forSpeed: true)
+    #expect(library.fromPackageBuild)
+    #expect(messages.isEmpty, "\(messages)")
+  }
+
   @Test func noneTurnsThePackageBuildOff() throws {
     var environment = ProcessInfo.processInfo.environment
     environment["LENET_TUTOR_ROOT"] = packageRoot

@@ -214,21 +214,39 @@ struct BookBrowserTests {
 
   func site() throws -> Site { try Self.site.get() }
 
+  /// Every page inspected once (with no quiz answered) and its screenshot, for every test here
+  /// that reads a page as it loads: each browser start costs about a CPU-second.
+  static let everyPage: Result<[Int: Result<PageRecord, any Error>], any Error> = Result {
+    let site = try Self.site.get()
+    // Two pages at a time (one browser each): each load records its errors and screenshots.
+    let records = Mutex<[Int: Result<PageRecord, any Error>]>([:])
+    DispatchQueue.concurrentPerform(iterations: site.pages.count) { index in
+      let shot = screenshot(of: site.pages[index], in: site)
+      try? FileManager.default.removeItem(atPath: shot)
+      let record = Result { try site.inspect(site.pages[index], screenshot: shot) }
+      records.withLock { $0[index] = record }
+    }
+    return records.withLock { $0 }
+  }
+
+  /// Where `everyPage` writes the screenshot of `page`.
+  static func screenshot(of page: String, in site: Site) -> String {
+    site.screenshots + "/" + page.replacingOccurrences(of: ".html", with: ".png")
+  }
+
+  /// The record of `page` from `everyPage`.
+  func record(of page: String) throws -> PageRecord {
+    let site = try site()
+    let index = try #require(site.pages.firstIndex(of: page), "\(page) is not in the book")
+    return try #require(try Self.everyPage.get()[index]).get()
+  }
+
   @Test func everyPageLoadsWithoutErrorsOrMissingFilesAndItsScreenshotIsNotBlank() throws {
     let site = try site()
     #expect(site.pages.count >= 14, "index and the chapters: \(site.pages)")
-    // Two pages at a time (one browser each): each load records its errors and screenshots.
-    let shots = site.pages.map {
-      site.screenshots + "/" + $0.replacingOccurrences(of: ".html", with: ".png")
-    }
-    let records = Mutex<[Int: Result<PageRecord, any Error>]>([:])
-    DispatchQueue.concurrentPerform(iterations: site.pages.count) { index in
-      try? FileManager.default.removeItem(atPath: shots[index])
-      let record = Result { try site.inspect(site.pages[index], screenshot: shots[index]) }
-      records.withLock { $0[index] = record }
-    }
+    let shots = site.pages.map { Self.screenshot(of: $0, in: site) }
     for (index, page) in site.pages.enumerated() {
-      let record = try #require(records.withLock { $0[index] }).get()
+      let record = try self.record(of: page)
       #expect(record.errors.isEmpty, "\(page): script errors \(record.errors)")
       #expect(record.failedLoads.isEmpty, "\(page): failed to load \(record.failedLoads)")
       // The stylesheet applied (its colours are defined) and the search index loaded.
@@ -249,7 +267,7 @@ struct BookBrowserTests {
 
   @Test func chapterThreeShowsItsCountsPassedAndTableOneAsAGrid() throws {
     let site = try site()
-    let record = try site.inspect("03-c3-partial-connections.html")
+    let record = try self.record(of: "03-c3-partial-connections.html")
     let passed = record.checks.filter { $0.kind == "pass" }.map(\.text)
     // The paper's counts, section II.B: C3 has 1,516 parameters and 151,600 connections.
     #expect(passed.contains { $0.contains("C3 parameters (paper)") && $0.contains("got 1516") })
@@ -273,7 +291,8 @@ struct BookBrowserTests {
     #expect(Set(screenshot.pixels).count > 20, "\(shot) looks blank")
     // 60 links (6×3 + 9×4 + 1×6) are dark; map 0 of C3 reads S2 maps 0, 1, 2 (the paper).
     #expect(image.pixels.filter { $0 == 0 }.count == 60)
-    #expect((0..<6).map { image.pixels[$0 * 16] } == [0, 0, 0, 255, 255, 255])
+    let firstColumn: [UInt8] = (0..<6).map { (row: Int) -> UInt8 in image.pixels[row * 16] }
+    #expect(firstColumn == [0, 0, 0, 255, 255, 255])
   }
 
   @Test func aQuizAnsweredByAClickShowsItsExplanation() throws {
@@ -295,7 +314,7 @@ struct BookBrowserTests {
       "chapter 10 needs MNIST: set LENET_TUTOR_DATA to run it"))
   func chapterTenShowsTheConfusionMatrixAndTheKernelsAsImages() throws {
     let site = try site()
-    let record = try site.inspect("10-what-the-network-learned.html")
+    let record = try self.record(of: "10-what-the-network-learned.html")
     let confusion = try #require(record.images.first { $0.alt.hasPrefix("The confusion matrix") })
     #expect(confusion.width == 10 && confusion.height == 10)
     let kernels = try #require(record.images.first { $0.alt.hasPrefix("C1's six kernels") })
