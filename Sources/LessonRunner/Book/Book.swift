@@ -27,8 +27,6 @@ public struct Book {
 
   /// What a build wrote.
   public struct Summary: Sendable {
-    /// The files written, relative to the output folder.
-    public var files: [String] = []
     /// The pictures among them.
     public var pictures = 0
     /// The chapters not run, by number (MNIST missing).
@@ -64,8 +62,7 @@ public struct Book {
     let courses = entries.map { $0.course ?? $0.chapter }
     // Start every chapter first: each start compiles (one at a time) while earlier ones run.
     var runs: [Result<ChapterRun, any Error>?] = []
-    for entry in entries {
-      let course = entry.course ?? entry.chapter
+    for (entry, course) in zip(entries, courses) {
       if !course.frontMatter.needsMNIST || runner.workspace.mnistDirectory != nil {
         runs.append(
           Result { try runner.start(entry.chapter, solutions: false, course: entry.course) })
@@ -101,9 +98,9 @@ public struct Book {
       let html = document(
         title: "\(course.frontMatter.number). \(course.frontMatter.title)",
         body: article + pager(courses, at: index), courses: courses, current: index)
-      try write(Array(html.utf8), to: page.fileName, summary: &summary)
+      try write(Array(html.utf8), to: page.fileName)
       for image in page.images {
-        try write(image.bytes, to: "images/" + image.name, summary: &summary)
+        try write(image.bytes, to: "images/" + image.name)
         summary.pictures += 1
       }
       search += SearchEntry.sections(of: course, page: page.fileName)
@@ -113,16 +110,15 @@ public struct Book {
       Array(
         document(title: "Contents", body: index(courses, outcomes), courses: courses, current: nil)
           .utf8),
-      to: "index.html", summary: &summary)
-    try write(Array(BookAssets.css.utf8), to: "assets/book.css", summary: &summary)
-    try write(Array(BookAssets.javaScript.utf8), to: "assets/book.js", summary: &summary)
-    try write(Array(SearchEntry.script(search).utf8), to: "assets/search.js", summary: &summary)
+      to: "index.html")
+    try write(Array(BookAssets.css.utf8), to: "assets/book.css")
+    try write(Array(BookAssets.javaScript.utf8), to: "assets/book.js")
+    try write(Array(SearchEntry.script(search).utf8), to: "assets/search.js")
     return summary
   }
 
-  private func write(_ bytes: [UInt8], to name: String, summary: inout Summary) throws(DataError) {
+  private func write(_ bytes: [UInt8], to name: String) throws(DataError) {
     try AtomicFile.write(bytes, to: URL(fileURLWithPath: outputDirectory + "/" + name))
-    summary.files.append(name)
   }
 
   /// The book's title.

@@ -82,8 +82,8 @@ enum BenchCommand: TutorCommand {
       ]
       output.line(row.joined(separator: " "))
       footnotes.append(
-        "\(name): \(grouped(Double(work.forward))) multiply-adds per image forward, "
-          + "\(grouped(Double(work.training))) per training image (forward + backward).")
+        "\(name): \(grouped(work.forward)) multiply-adds per image forward, "
+          + "\(grouped(work.training)) per training image (forward + backward).")
     }
     for line in footnotes { output.line(line) }
     output.line(
