@@ -425,13 +425,15 @@ import Testing
   @Test func fusedForwardEqualsLayerByLayer() throws {
     let partial = ConnectionTable(
       inputChannels: 3, inputsOfOutput: [[0], [1, 2], [0, 1, 2], [2], [0, 2], [1], [0, 1]])
-    let chains: [(String, [Int], [any Layer])] = [
+    // Each chain with the layers its first convolution takes into its pass: the squashing, and
+    // the pooling (with the Subsampling's own squashing) when the maps halve evenly.
+    let chains: [(String, [Int], [any Layer], taken: Int)] = [
       (
         "average", [2, 12, 14],
         [
           Conv2D("C", inputChannels: 2, outputChannels: 7, kernelSize: 3), Activation(.tanh),
           AveragePooling("P"), Flatten(), Dense("D", inputFeatures: 7 * 5 * 6, outputFeatures: 3),
-        ]
+        ], 2
       ),
       (
         "subsampling", [3, 10, 12],
@@ -440,24 +442,31 @@ import Testing
             "C", inputChannels: 3, outputChannels: 7, kernelSize: 5, padding: .same,
             connectionTable: partial),
           Activation(.scaledTanh), Subsampling("S", channels: 7), Activation(.scaledTanh),
-        ]
+        ], 3
       ),
       (
         "subsampling, no activation", [3, 10, 12],
         [
           Conv2D("C", inputChannels: 3, outputChannels: 2, kernelSize: 3, padding: .same),
           Activation(.tanh), Subsampling("S", channels: 2),
-        ]
+        ], 2
       ),
       (
         "odd output", [1, 11, 13],
         [
           Conv2D("C", inputChannels: 1, outputChannels: 3, kernelSize: 3), Activation(.tanh),
           Conv2D("C2", inputChannels: 3, outputChannels: 5, kernelSize: 1), Activation(.relu),
-        ]
+        ], 1
       ),
     ]
-    var models = try chains.map { name, shape, layers in
+    for (name, shape, layers, taken) in chains {
+      // Without the fusion the comparison below would pass trivially: check it happens.
+      let convolution = try #require(layers.first as? Conv2D)
+      let input = randomInput([2] + shape, seed: 80)
+      let fused = convolution.fusedForward(input, following: layers.dropFirst())
+      #expect(fused?.layersTaken == taken, "\(name)")
+    }
+    var models = try chains.map { name, shape, layers, _ in
       var model = try Model(name: name, inputShape: shape, layers: layers)
       model.initialize(.lecun1998, seed: 81)
       return model
