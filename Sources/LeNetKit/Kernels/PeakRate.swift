@@ -24,14 +24,14 @@ public enum PeakRate {
   /// (about `seconds` of work in all).
   public static func measure(threads: Int, seconds: Double = 0.3) -> Double {
     precondition(threads > 0, "the peak needs at least one thread, got \(threads)")
-    // Calibrate: iterations that take about a tenth of the budget on one thread.
+    // Calibrate: iterations that take at least a twentieth of the budget on one thread.
     var iterations = 1 << 16
     while true {
       let elapsed = time { _ = run(iterations: iterations, multiplier: 1, addend: 1) }
       if elapsed > seconds / 20 || iterations > 1 << 30 { break }
       iterations *= 2
     }
-    let rounds = iterations
+    let rounds = iterations  // a constant, which the concurrent closure may capture
     var best = 0.0
     // The best of ten: on a shared machine a short trial often catches both cores free.
     for _ in 0..<10 {
