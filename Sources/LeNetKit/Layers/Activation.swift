@@ -23,6 +23,16 @@ public struct Activation: Layer {
     /// LeCun's slope `S`, chosen with `A` so that `f(1) = 1` and `f(−1) = −1`.
     public static let scaledTanhSlope: Float = 2.0 / 3.0
 
+    /// `(S, A)` of `A · tanh(S · a)` for the two tanh functions (`tanh` is S = A = 1), which
+    /// `FastTanh` computes; nil for the others.
+    public var squashing: (slope: Float, amplitude: Float)? {
+      switch self {
+      case .tanh: return (1, 1)
+      case .scaledTanh: return (Self.scaledTanhSlope, Self.scaledTanhAmplitude)
+      case .sigmoid, .relu: return nil
+      }
+    }
+
     /// `f(a)`.
     public func callAsFunction(_ a: Float) -> Float {
       switch self {
@@ -64,33 +74,21 @@ public struct Activation: Layer {
   /// Applies the function to every element; `tanh` and `scaledTanh` go through the vectorised
   /// `FastTanh` (within a few `Float` roundings of libm's `tanh`, at a fraction of its cost).
   public func forward(_ input: Tensor) -> Tensor {
-    if function == .tanh || function == .scaledTanh {
+    if let (slope, amplitude) = function.squashing {
       // Straight from the input into a new array: copying the input first and squashing it in
       // place went over the memory twice.
-      let scaled = function == .scaledTanh
-      let scalars = [Float](unsafeUninitializedCapacity: input.count) { target, initialized in
+      return Tensor(shape: input.shape) { target in
         input.scalars.withUnsafeBufferPointer { source in
           guard let from = source.baseAddress, let to = target.baseAddress else { return }
           FastTanh.apply(
-            from: from, to: to, count: source.count,
-            slope: scaled ? Function.scaledTanhSlope : 1,
-            amplitude: scaled ? Function.scaledTanhAmplitude : 1)
+            from: from, to: to, count: source.count, slope: slope, amplitude: amplitude)
         }
-        initialized = input.count
       }
-      return Tensor(shape: input.shape, scalars: scalars)
     }
     var output = input
     let function = function
     output.scalars.withUnsafeMutableBufferPointer { values in
-      switch function {
-      case .tanh: FastTanh.apply(to: values)
-      case .scaledTanh:
-        FastTanh.apply(
-          to: values, slope: Function.scaledTanhSlope, amplitude: Function.scaledTanhAmplitude)
-      case .sigmoid, .relu:
-        for index in values.indices { values[index] = function(values[index]) }
-      }
+      for index in values.indices { values[index] = function(values[index]) }
     }
     return output
   }
@@ -101,25 +99,22 @@ public struct Activation: Layer {
       "\(name): input \(input.shape), output \(output.shape) and gradient \(outputGradient.shape) must match"
     )
     let function = function
-    if function == .tanh || function == .scaledTanh {
+    if let (slope, amplitude) = function.squashing {
       // Straight into a new array: copying the output gradient first (to multiply it in
       // place) went over the memory twice.
-      let amplitude: Float = function == .tanh ? 1 : Function.scaledTanhAmplitude
-      let scale: Float = function == .tanh ? 1 : Function.scaledTanhSlope / amplitude
+      let scale = slope / amplitude
       let squared = amplitude * amplitude
-      let scalars = [Float](unsafeUninitializedCapacity: outputGradient.count) {
-        target, initialized in
+      let inputGradient = Tensor(shape: outputGradient.shape) { target in
         outputGradient.scalars.withUnsafeBufferPointer { gradient in
           output.scalars.withUnsafeBufferPointer { y in
-            // f' = c · (A² − y²), with c = 1, A = 1 for tanh; a loop the compiler vectorises.
+            // f' = (S/A) · (A² − y²), 1 − y² for tanh; a loop the compiler vectorises.
             for index in gradient.indices {
               target[index] = gradient[index] * (scale * (squared - y[index] * y[index]))
             }
           }
         }
-        initialized = outputGradient.count
       }
-      return LayerGradients(input: Tensor(shape: outputGradient.shape, scalars: scalars))
+      return LayerGradients(input: inputGradient)
     }
     var inputGradient = outputGradient
     inputGradient.scalars.withUnsafeMutableBufferPointer { gradient in

@@ -164,13 +164,7 @@ public struct Conv2D: Layer {
   /// The slope and amplitude of a tanh or scaled tanh `Activation`, as its `forward` uses them;
   /// nil for any other layer.
   private static func squashing(_ layer: any Layer) -> (slope: Float, amplitude: Float)? {
-    guard let activation = layer as? Activation else { return nil }
-    switch activation.function {
-    case .tanh: return (1, 1)
-    case .scaledTanh:
-      return (Activation.Function.scaledTanhSlope, Activation.Function.scaledTanhAmplitude)
-    case .sigmoid, .relu: return nil
-    }
+    (layer as? Activation)?.function.squashing
   }
 
   // MARK: Backward
