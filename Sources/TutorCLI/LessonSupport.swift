@@ -215,6 +215,11 @@ struct LessonSupport {
   }
 }
 
+/// `count` and the noun in the number it needs: "1 pass", "20 passes", "3 students".
+func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+  "\(count) " + (count == 1 ? noun : plural ?? noun + "s")
+}
+
 extension String {
   /// The string right-aligned in `width` characters.
   func leftPadded(to width: Int) -> String {

@@ -52,7 +52,7 @@ enum BenchCommand: TutorCommand {
         + "each figure is the median of \(runs) runs.")
     let peak = PeakRate.measure(threads: threads)
     output.line(
-      "Peak: \(String(format: "%.1f", peak / 1e9)) GFLOP/s (\(threads) thread\(threads == 1 ? "" : "s"), "
+      "Peak: \(String(format: "%.1f", peak / 1e9)) GFLOP/s (\(counted(threads, "thread")), "
         + "each running \(PeakRate.chains) independent \(PeakRate.lanes)-lane fused multiply-adds)."
     )
     let header = [

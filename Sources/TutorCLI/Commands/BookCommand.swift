@@ -75,8 +75,8 @@ enum BookCommand: TutorCommand {
     }
     let pages = book.count
     context.output.line(
-      "Wrote \(pages) chapter page\(pages == 1 ? "" : "s") and \(summary.pictures) picture"
-        + "\(summary.pictures == 1 ? "" : "s") to \(Catalog.displayPath(directory))/ in"
+      "Wrote \(counted(pages, "chapter page")) and \(counted(summary.pictures, "picture"))"
+        + " to \(Catalog.displayPath(directory))/ in"
         + String(format: " %.1f s", Date().timeIntervalSince(started)) + "; open "
         + Catalog.displayPath(directory) + "/index.html")
     return 0

@@ -150,7 +150,7 @@ enum DataCommand: TutorCommand {
     }
     guard failures == 0 else {
       throw ToolError(
-        "\(failures) problem\(failures == 1 ? "" : "s") in \(directory.path)",
+        "\(counted(failures, "problem")) in \(directory.path)",
         fix: "delete the damaged files and run 'lenet-tutor data download'")
     }
     context.output.line("MNIST in \(directory.path) is complete and verified.")

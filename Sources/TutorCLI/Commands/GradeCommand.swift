@@ -83,8 +83,8 @@ enum GradeCommand: TutorCommand {
 
     let output = context.output
     output.line(
-      "Grading \(students.count) student\(students.count == 1 ? "" : "s") on \(chapters.count)"
-        + " chapter\(chapters.count == 1 ? "" : "s"), \(jobs) at a time.")
+      "Grading \(counted(students.count, "student")) on "
+        + "\(counted(chapters.count, "chapter")), \(jobs) at a time.")
     let started = Date()
     let bar = LockedProgress(
       ProgressBar(

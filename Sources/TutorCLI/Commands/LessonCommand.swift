@@ -132,7 +132,7 @@ enum LessonCommand: TutorCommand {
         let hints = run.chapter.cells[cell].hints
         output.line(
           terminal.styled(
-            "Stuck? \(hints.count) hint\(hints.count == 1 ? "" : "s") for '\(id)': "
+            "Stuck? \(counted(hints.count, "hint")) for '\(id)': "
               + (pauses ? "press h, or run " : "run ") + "'lenet-tutor hint \(front.number)'.",
             .dim))
         output.line()

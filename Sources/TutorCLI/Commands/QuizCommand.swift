@@ -25,7 +25,7 @@ enum QuizCommand: TutorCommand {
     }
     output.line(
       terminal.styled("Quiz for lesson \(number): \(chapter.frontMatter.title)", .bold)
-        + " (\(chapter.quizzes.count) question\(chapter.quizzes.count == 1 ? "" : "s"))")
+        + " (\(counted(chapter.quizzes.count, "question")))")
     var wrong = 0
     var unanswered = 0
     questions: for (index, quiz) in chapter.quizzes.enumerated() {

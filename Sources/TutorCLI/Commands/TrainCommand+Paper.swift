@@ -132,7 +132,8 @@ extension TrainCommand {
         + (training.distortion != nil
           ? " and \(training.distortedCopies) distorted copies of each" : "")
         + ", testing on \(grouped(mnist.test.count)): \(training.loss), "
-        + describe(training) + ", \(passesText(training.passes)), seed \(training.seed)")
+        + describe(training) + ", \(counted(training.passes, "pass", plural: "passes")), "
+        + "seed \(training.seed)")
     var bar = ProgressBar(label: "", total: 1, terminal: context.terminal, sink: out)
     var records: [PassRecord] = []
     var writeError: Error?
@@ -161,7 +162,7 @@ extension TrainCommand {
     if let writeError { throw writeError }
     if let last = records.last, let test = last.testError {
       out.line(
-        "Test error after \(passesText(last.pass)): \(String(format: "%.2f", 100 * test))% "
+        "Test error after \(counted(last.pass, "pass", plural: "passes")): \(String(format: "%.2f", 100 * test))% "
           + "(the paper: 0.95% without distortions, 0.8% with)")
     }
     out.line(
@@ -182,9 +183,6 @@ extension TrainCommand {
       }
     return "\(optimizer), \(rate), batch \(training.batchSize)"
   }
-
-  /// "1 pass", "20 passes".
-  static func passesText(_ count: Int) -> String { count == 1 ? "1 pass" : "\(count) passes" }
 
   /// `pass  3/20  η 0.0002  loss 0.1234  train error 0.91%  test error 1.10%  61.0 s  1,234 patterns/s`
   static func passLine(_ record: PassRecord, passes: Int) -> String {
