@@ -124,10 +124,15 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// (the toolchain's `swiftc` is a link to `swift-driver`).
   static func fileIdentity(_ path: String) -> String {
     let target = PackageBuild.resolved(path)
-    let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+    return "\(path) \(target) \(fileStamp(target))"
+  }
+
+  /// "size time" of a file (-1 for what cannot be read): cheap, and changed by any rewrite.
+  static func fileStamp(_ path: String) -> String {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
     let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
     let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-    return "\(path) \(target) \(size) \(time)"
+    return "\(size) \(time)"
   }
 
   /// A dictionary behind a lock, shared by threads.
@@ -239,10 +244,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       hasher.update(field: try compilerVersion())
       for flag in Self.linkFlags { hasher.update(field: flag) }
       for path in [module] + objects {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
-        let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-        hasher.update(field: "\(path) \(size) \(time)")
+        hasher.update(field: "\(path) \(Self.fileStamp(path))")
       }
       return hasher.hexDigest()
     }
