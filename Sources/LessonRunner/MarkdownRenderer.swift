@@ -36,9 +36,7 @@ public struct MarkdownRenderer {
       case .table(let header, let rows):
         output += renderTable(header: header, rows: rows).map { prefix + $0 }
       case .code(let code):
-        output += renderCode(code, language: "swift").split(
-          separator: "\n", omittingEmptySubsequences: false
-        ).map { prefix + $0 }
+        output += SwiftHighlighter.highlight(code, terminal).map { prefix + "    " + $0 }
       }
     }
   }
