@@ -51,7 +51,9 @@ public final class ChapterRun: @unchecked Sendable {
       let scratch = NSTemporaryDirectory() + "lenet-tutor-run-" + UUID().uuidString
       try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
       let channels = Subprocess.Channels(
-        greeting: channel.greeting(memoryLimit: limits.memoryBytes, workingDirectory: scratch),
+        greeting: channel.greeting(
+          memoryLimit: limits.memoryBytes, fileSizeLimit: limits.fileSizeBytes,
+          workingDirectory: scratch),
         onRecords: { bytes in
           let count = channel.receiveRecords(bytes)
           self.publishFinishedCells(channel, program: program, chapter: chapter)

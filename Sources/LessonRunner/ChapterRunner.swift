@@ -291,13 +291,25 @@ public struct RunLimits: Sendable, Equatable {
   /// grow with the number of cores).
   public var memoryGigabytes: Double
 
+  /// Megabytes one file the program writes may grow to (`RLIMIT_FSIZE`); a write past it fails
+  /// with "File too large" in the cell that made it. It bounds each file, not their number.
+  public var fileSizeMegabytes: Int
+
   /// The default memory limit: far above what any chapter needs (training is under 1 GB), far
   /// below what would make the machine swap.
   public static let defaultMemoryGigabytes = 4.0
 
-  public init(seconds: Int = 60, memoryGigabytes: Double = RunLimits.defaultMemoryGigabytes) {
+  /// The default file size limit: far above the largest file a chapter writes (a model's
+  /// weights, under 1 MB), far below what would fill a disk.
+  public static let defaultFileSizeMegabytes = 256
+
+  public init(
+    seconds: Int = 60, memoryGigabytes: Double = RunLimits.defaultMemoryGigabytes,
+    fileSizeMegabytes: Int = RunLimits.defaultFileSizeMegabytes
+  ) {
     self.seconds = seconds
     self.memoryGigabytes = memoryGigabytes
+    self.fileSizeMegabytes = fileSizeMegabytes
   }
 
   /// The limits a chapter's front matter asks for (`timeout:`, `memory:`).
@@ -309,4 +321,7 @@ public struct RunLimits: Sendable, Equatable {
 
   /// The memory limit in bytes.
   var memoryBytes: UInt64 { UInt64(memoryGigabytes * Double(1 << 30)) }
+
+  /// The file size limit in bytes.
+  var fileSizeBytes: UInt64 { UInt64(fileSizeMegabytes) << 20 }
 }

@@ -15,25 +15,35 @@ enum Prelude {
     /// This run's key; private to this module, so no chapter code can name it.
     private var _lessonKey: [UInt8] = []
 
-    /// Reads the key, the memory limit and the working folder on descriptor 4, applies them,
-    /// and line-buffers standard output so that everything a cell printed is out before a crash.
+    /// Reads the key, the memory and file size limits and the working folder on descriptor 4,
+    /// applies them, and line-buffers standard output so that everything a cell printed is out
+    /// before a crash.
     public func _lessonBegin() {
       var line: [UInt8] = []
       var byte: UInt8 = 0
       while read(4, &byte, 1) == 1 && byte != 10 { line.append(byte) }
-      let fields = line.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
-      guard fields.count == 3, let limit = UInt64(String(decoding: fields[1], as: UTF8.self))
+      let fields = line.split(separator: 32, maxSplits: 3, omittingEmptySubsequences: false)
+      guard fields.count == 4,
+        let memoryLimit = UInt64(String(decoding: fields[1], as: UTF8.self)),
+        let fileSizeLimit = UInt64(String(decoding: fields[2], as: UTF8.self))
       else {
         fputs("lenet-tutor: this chapter program must be started by lenet-tutor\n", stderr)
         exit(70)
       }
       _lessonKey = Array(fields[0])
-      if limit > 0 {
-        // Soft and hard limit alike, so that no cell can raise it again.
-        var memory = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+      // Soft and hard limit alike, so that no cell can raise them again.
+      if memoryLimit > 0 {
+        var memory = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
         _ = setrlimit(Int32(RLIMIT_DATA.rawValue), &memory)
       }
-      _ = chdir(String(decoding: fields[2], as: UTF8.self))
+      if fileSizeLimit > 0 {
+        var fileSize = rlimit(rlim_cur: rlim_t(fileSizeLimit), rlim_max: rlim_t(fileSizeLimit))
+        _ = setrlimit(Int32(RLIMIT_FSIZE.rawValue), &fileSize)
+        // A write past the limit then fails with EFBIG, which the cell's own code sees as an
+        // error ("File too large"), instead of SIGXFSZ killing the program without a word.
+        signal(SIGXFSZ, SIG_IGN)
+      }
+      _ = chdir(String(decoding: fields[3], as: UTF8.self))
       setvbuf(stdout, nil, _IOLBF, 0)
     }
 

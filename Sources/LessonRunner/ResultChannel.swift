@@ -74,10 +74,10 @@ struct ResultChannel: Sendable {
     }.joined()
   }
 
-  /// The line the prelude reads on descriptor 4 before any cell: the key, the memory limit in
-  /// bytes (0: none) and the working folder (the rest of the line).
-  func greeting(memoryLimit: UInt64, workingDirectory: String) -> [UInt8] {
-    Array("\(key) \(memoryLimit) \(workingDirectory)\n".utf8)
+  /// The line the prelude reads on descriptor 4 before any cell: the key, the memory limit and
+  /// the file size limit in bytes (0: none), and the working folder (the rest of the line).
+  func greeting(memoryLimit: UInt64, fileSizeLimit: UInt64, workingDirectory: String) -> [UInt8] {
+    Array("\(key) \(memoryLimit) \(fileSizeLimit) \(workingDirectory)\n".utf8)
   }
 
   /// The units that are over: every unit before the current one, and all of them after `end`.

@@ -689,6 +689,31 @@ struct ChapterLimitTests {
     #expect(report.limits == RunLimits(seconds: 1, memoryGigabytes: 2))
   }
 
+  @Test func aWritePastTheFileSizeLimitFailsInTheCellAndTheChapterGoesOn() throws {
+    // 2 MB against a 1 MB limit: the write throws (EFBIG), the program is not killed.
+    let report = try run(
+      """
+      ```swift
+      let bytes = Data(count: 2 << 20)
+      do {
+        try bytes.write(to: URL(fileURLWithPath: "big.bin"))
+        print("written")
+      } catch {
+        print("refused:", error)
+      }
+      ```
+
+      ```swift
+      try Data(count: 1 << 19).write(to: URL(fileURLWithPath: "small.bin"))
+      print("half a megabyte written")
+      ```
+      """, limits: RunLimits(seconds: 30, fileSizeMegabytes: 1))
+    #expect(report.cells.map(\.status) == [.completed, .completed])
+    #expect(report.cells[0].output.contains("refused:"), "\(report.cells[0].output)")
+    #expect(report.cells[0].output.contains("too large"), "\(report.cells[0].output)")
+    #expect(report.cells[1].output == "half a megabyte written\n")
+  }
+
   @Test func aProcessStartedByACellDoesNotHoldTheRunAndDiesWithIt() throws {
     let started = Date()
     let report = try run(
