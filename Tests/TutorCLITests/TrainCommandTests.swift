@@ -401,7 +401,7 @@ import Testing
     let lines = result.output.split(separator: "\n")
     #expect(
       lines.first
-        == "Training lecun1998 (60,000 parameters) pattern by pattern on 40 images and 9 distorted copies of each, testing on 20: MAP (eq. 9, j = 5.0), SDLM μ 0.5, η as the paper (0.0005 … 0.00001), batch 1, 2 passes, seed 1"
+        == "Training lecun1998 (60,000 parameters) pattern by pattern on 40 images and 9 distorted copies of each, 40 patterns a pass, testing on 20: MAP (eq. 9, j = 5.0), SDLM μ 0.5, η as the paper (0.0005 … 0.00001), batch 1, 2 passes, seed 1"
     )
     #expect(lines.contains { $0.hasPrefix("pass 1/2  η 0.0005  loss ") })
     let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()

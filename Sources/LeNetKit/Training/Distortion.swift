@@ -73,16 +73,26 @@ public struct Distortion: Sendable, Equatable {
   /// Every sample of an `N × C × H × W` batch distorted by its own transformation drawn from
   /// `generator`, with `background` (the preprocessing's) outside the image.
   public func apply(_ batch: Tensor, background: Float, generator: inout SplitMix64) -> Tensor {
+    let transforms = (0..<batch.batchSize).map { _ in draw(&generator) }
+    return Self.apply(transforms, to: batch, background: background)
+  }
+
+  /// Sample `i` of an `N × C × H × W` batch transformed by `transforms[i]`, or left as it is
+  /// where that is nil.
+  public static func apply(_ transforms: [Transform?], to batch: Tensor, background: Float)
+    -> Tensor
+  {
     precondition(batch.shape.count == 4, "Distortion expects N × C × H × W, got \(batch.shape)")
+    precondition(transforms.count == batch.batchSize, "one transformation (or nil) per sample")
     var output = batch
     let (channels, height, width) = (batch.shape[1], batch.shape[2], batch.shape[3])
-    let plane = height * width
-    for sample in 0..<batch.batchSize {
-      let range = sample * channels * plane..<(sample + 1) * channels * plane
-      let image = Array(batch.scalars[range])
-      let distorted = Self.apply(
-        draw(&generator), to: image, channels: channels, height: height, width: width,
-        background: background)
+    let size = channels * height * width
+    for (sample, transform) in transforms.enumerated() {
+      guard let transform else { continue }
+      let range = sample * size..<(sample + 1) * size
+      let distorted = apply(
+        transform, to: Array(batch.scalars[range]), channels: channels, height: height,
+        width: width, background: background)
       output.scalars.replaceSubrange(range, with: distorted)
     }
     return output

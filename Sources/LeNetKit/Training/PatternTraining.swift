@@ -42,8 +42,8 @@ public struct PatternTraining: Sendable, Equatable {
   public var batchSize: Int = 1
   /// Distortions, or nil to train on the images as they are.
   public var distortion: Distortion?
-  /// With `distortion`, how many distorted copies of each image a pass adds to the originals:
-  /// the paper's 540,000 on 60,000 images is 9.
+  /// With `distortion`, how many distorted copies of each image join the originals in the
+  /// enlarged training set: the paper's 540,000 on 60,000 images is 9 per image.
   public var distortedCopies: Int = 9
   /// Patterns the curvature is estimated on before each pass (the paper's 500).
   public var curvaturePatterns: Int = 500
@@ -141,12 +141,11 @@ public struct PassRecord: Sendable, Equatable {
 extension Model {
   /// Trains as `training` says and returns one record per pass.
   ///
-  /// The order of the training images is drawn once from `training.seed` and kept for every pass
-  /// (the paper's "constant random order"). With distortions, each pass presents the originals
-  /// and `distortedCopies` distorted copies of each, interleaved in one fixed order; the
-  /// distortions themselves are drawn anew each pass. For SDLM, `h_kk` is estimated on
-  /// `curvaturePatterns` images drawn before each pass. The same model, data and settings give
-  /// the same records (timings aside) on the same machine.
+  /// The patterns come in one random order drawn from `training.seed` and kept for the whole run
+  /// (the paper's "constant random order"); with distortions they are the enlarged set of
+  /// `PatternSchedule`, a pass still presenting as many patterns as there are images. For SDLM,
+  /// `h_kk` is estimated on `curvaturePatterns` images drawn before each pass. The same model,
+  /// data and settings give the same records (timings aside) on the same machine.
   ///
   /// - Parameters:
   ///   - onProgress: called every 1,000 patterns with (pass, patterns done, patterns per pass,
@@ -168,10 +167,8 @@ extension Model {
     if let problem = training.loss.problem(with: self) { preconditionFailure(problem) }
     let preprocessing = self.preprocessing
     var generator = SplitMix64(seed: training.seed)
-    let copies = training.distortion == nil ? 1 : 1 + training.distortedCopies
-    // Presentation k shows image k % count, as copy k / count (copy 0: the original).
-    var order = Array(0..<data.count * copies)
-    generator.shuffle(&order)
+    let patterns = PatternSchedule(
+      imageCount: data.count, training: training, generator: &generator)
     var sdlm: SDLM?
     if case .sdlm(let mu) = training.optimizer {
       sdlm = SDLM(learningRate: training.schedule.learningRate(pass: 1), mu: mu)
@@ -191,28 +188,23 @@ extension Model {
         sdlm?.estimateCurvature(of: self, input: input, labels: labels, loss: training.loss)
       }
       estimateCurvature()
-      var distortionGenerator = SplitMix64(seed: generator.next())
+      // Once a pass, as when each pass drew fresh distortions, so that the curvature samples,
+      // and with them the runs recorded in Docs/training.md, stay the same.
+      _ = generator.next()
       var (lossSum, wrong, seen) = (0.0, 0, 0)
       let updateStart = DispatchTime.now().uptimeNanoseconds
-      for first in stride(from: 0, to: order.count, by: training.batchSize) {
-        let presentations = order[first..<min(order.count, first + training.batchSize)]
+      let passPatterns = patterns.patterns(ofPass: pass)
+      for first in stride(
+        from: passPatterns.startIndex, to: passPatterns.endIndex, by: training.batchSize)
+      {
+        let presentations = passPatterns[
+          first..<min(passPatterns.endIndex, first + training.batchSize)]
         var (input, labels) = data.batch(
           presentations.map { $0 % data.count }, preprocessing: preprocessing)
-        if let distortion = training.distortion {
-          let distorted = presentations.map { $0 >= data.count }
-          if distorted.contains(true) {
-            let original = input
-            input = distortion.apply(
-              input, background: preprocessing.background, generator: &distortionGenerator)
-            if !distorted.allSatisfy({ $0 }) {
-              // Originals in a mixed batch are put back undistorted.
-              let size = input.count / input.batchSize
-              for (index, isDistorted) in distorted.enumerated() where !isDistorted {
-                let range = index * size..<(index + 1) * size
-                input.scalars.replaceSubrange(range, with: original.scalars[range])
-              }
-            }
-          }
+        if training.distortion != nil {
+          input = Distortion.apply(
+            presentations.map(patterns.transform(ofPattern:)), to: input,
+            background: preprocessing.background)
         }
         let activations = activations(input)
         let evaluated = training.loss.evaluate(
@@ -229,12 +221,12 @@ extension Model {
         let before = seen
         seen += labels.count
         if let interval = training.curvatureInterval, seen / interval != before / interval,
-          seen < order.count
+          seen < passPatterns.count
         {
           estimateCurvature()
         }
-        if seen / 1000 != before / 1000 || seen == order.count {
-          onProgress(pass, seen, order.count, Float(wrong) / Float(seen))
+        if seen / 1000 != before / 1000 || seen == passPatterns.count {
+          onProgress(pass, seen, passPatterns.count, Float(wrong) / Float(seen))
         }
       }
       let updateSeconds = Double(DispatchTime.now().uptimeNanoseconds - updateStart) / 1e9
@@ -265,5 +257,52 @@ extension Model {
       }
       layers[layer].parameters = parameters
     }
+  }
+}
+
+/// Which patterns a pattern-by-pattern run presents, and when (LeCun et al. 1998, section III.B).
+///
+/// Without distortions the patterns are the training images. With them the training set is
+/// enlarged to the images plus `distortedCopies` distorted copies of each (the paper's 60,000 +
+/// 540,000); pattern `k` is image `k % imageCount` as copy `k / imageCount` (copy 0: the
+/// original), and each copy's transformation is fixed for the run, so the enlarged set is a set,
+/// not a stream. Either way the patterns stand in one random order kept for the run, and a pass
+/// presents the next `imageCount` of them, wrapping round: "the total length of the training
+/// session was left unchanged", so 20 passes show each of 600,000 patterns twice.
+struct PatternSchedule {
+  let imageCount: Int
+  /// Every pattern once, in the run's order.
+  let order: [Int]
+  let distortion: Distortion?
+  /// Copy `k`'s transformation comes from a generator seeded with `distortionSeed + k`: the
+  /// same each time the pattern comes round. The streams of different `k` never meet, since
+  /// SplitMix64 steps its state by an odd constant far larger than the number of patterns.
+  let distortionSeed: UInt64
+
+  /// Draws the order from `generator` (its first use in a run).
+  init(imageCount: Int, training: PatternTraining, generator: inout SplitMix64) {
+    self.imageCount = imageCount
+    distortion = training.distortion
+    let copies = distortion == nil ? 1 : 1 + training.distortedCopies
+    var order = Array(0..<imageCount * copies)
+    generator.shuffle(&order)
+    self.order = order
+    // Not from `generator`, whose later draws pick the curvature patterns: a run without
+    // distortions keeps the draws it had before the distortions were added.
+    var seeds = SplitMix64(seed: training.seed ^ 0x6469_7374_6F72_7421)
+    distortionSeed = seeds.next()
+  }
+
+  /// The patterns pass `pass` (from 1) presents.
+  func patterns(ofPass pass: Int) -> ArraySlice<Int> {
+    let start = (pass - 1) * imageCount % order.count
+    return order[start..<start + imageCount]
+  }
+
+  /// Pattern `pattern`'s transformation; nil for an original image.
+  func transform(ofPattern pattern: Int) -> Distortion.Transform? {
+    guard let distortion, pattern >= imageCount else { return nil }
+    var generator = SplitMix64(seed: distortionSeed &+ UInt64(pattern))
+    return distortion.draw(&generator)
   }
 }

@@ -21,7 +21,8 @@ extension TrainCommand {
     in: 1e-6...100, default: SDLM.paperMu)
   static let distort = Flag(
     "--distort",
-    "Add 9 randomly distorted copies of each image to every pass (the paper's 540,000).")
+    "Enlarge the training set with 9 distorted copies of each image (the paper's 540,000);"
+      + " a pass still presents one set's worth of patterns.")
   static let recipe = Option.choice(
     "--recipe", "name",
     "paper1998: lecun1998, eq. 9, SDLM, batch 1, the paper's η schedule, 20 passes.",
@@ -44,9 +45,12 @@ extension TrainCommand {
     It trains pattern by pattern (batch 1 unless --batch-size is given) in one seeded order
     kept for every pass; with sdlm and no --lr, η follows the paper's schedule (0.0005 ×2,
     0.0002 ×3, 0.0001 ×3, 0.00005 ×4, then 0.00001), and the curvature is re-estimated on
-    500 images before each pass. It writes history.csv (training and test error
-    per pass), errors.svg (as the paper's figure 5), misclassified.svg (the misclassified test
-    digits, as its figure 8) and model.safetensors; it cannot be resumed.
+    500 images before each pass. With --distort, as in the paper, the 60,000 images and
+    540,000 fixed distorted copies form one set of 600,000 patterns in one seeded order, and
+    each pass takes the next 60,000 of them, so 20 passes see each pattern twice. It writes
+    history.csv (training and test error per pass), errors.svg (as the paper's figure 5),
+    misclassified.svg (the misclassified test digits, as its figure 8) and model.safetensors;
+    it cannot be resumed.
 
     Example: lenet-tutor train --recipe paper1998 --seed 1
     """
@@ -130,7 +134,8 @@ extension TrainCommand {
       "Training \(model.name) (\(grouped(model.parameterCount)) parameters) pattern by pattern on "
         + "\(grouped(mnist.train.count)) images"
         + (training.distortion != nil
-          ? " and \(training.distortedCopies) distorted copies of each" : "")
+          ? " and \(training.distortedCopies) distorted copies of each,"
+            + " \(grouped(mnist.train.count)) patterns a pass" : "")
         + ", testing on \(grouped(mnist.test.count)): \(training.loss), "
         + describe(training) + ", \(counted(training.passes, "pass", plural: "passes")), "
         + "seed \(training.seed)")
