@@ -362,8 +362,7 @@ struct Submission {
   private var canonicalPath: String
 
   init(learner: Chapter, course: Chapter, courseText: String, folder: String) throws {
-    editedCells = try ChapterProgram(chapter: learner, course: course, solutions: false)
-      .editedCells
+    editedCells = ChapterProgram.editedCells(learner: learner, course: course)
     let learnerCodes = Dictionary(
       learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell.code) } },
       uniquingKeysWith: { first, _ in first })
