@@ -3,7 +3,8 @@
 ///
 /// The rules are CommonMark's for the forms the chapters use: code spans (`` `code` ``, and
 /// ``` `` code with a ` backtick `` ```), `*emphasis*`, `_emphasis_`, `**strong**`, `__strong__`
-/// and `[links](target)`. Anything else (escapes, HTML, images, link titles) stays text.
+/// and `[links](target)`. Escapes, HTML, autolinks and link titles stay text, and an image
+/// (`![alt](file)`) reads as `!` and a link.
 indirect enum MarkdownInline: Sendable, Equatable {
   case text(String)
   /// A code span's text, literal.
@@ -182,26 +183,31 @@ private struct InlineParser {
     return true
   }
 
-  /// The `(target)` right after the `]` at `close`, and where it ends: no spaces, its own
-  /// parentheses balanced.
+  /// The `(target)` right after the `]` at `close`, and where it ends: spaces may stand around
+  /// the target, none in it, and its own parentheses are balanced.
   func linkTarget(after close: Int) -> (String, Int)? {
     var index = close + 1
     guard index < characters.count, characters[index] == "(" else { return nil }
     index += 1
+    func skipSpaces() {
+      while index < characters.count && characters[index].isWhitespace { index += 1 }
+    }
+    skipSpaces()
     var depth = 0
     var target = ""
-    while index < characters.count {
+    while index < characters.count, !characters[index].isWhitespace {
       let character = characters[index]
-      if character.isWhitespace { return nil }
       if character == "(" { depth += 1 }
       if character == ")" {
-        if depth == 0 { return (target, index + 1) }
+        if depth == 0 { break }
         depth -= 1
       }
       target.append(character)
       index += 1
     }
-    return nil
+    skipSpaces()
+    guard depth == 0, index < characters.count, characters[index] == ")" else { return nil }
+    return (target, index + 1)
   }
 
   /// CommonMark's "process emphasis": each closing run, from the left, takes the nearest
