@@ -102,9 +102,7 @@ public struct ChapterProgram: Sendable, Equatable {
     let learnerExercises = Dictionary(
       chapter.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell) } },
       uniquingKeysWith: { first, _ in first })
-    let learnerPlainCells = chapter.cells.filter { $0.exerciseID == nil }
-    let coursePlainCells = course.cells.filter { $0.exerciseID == nil }
-    var edited: [EditedCell] = []
+    let plainCells = Self.matchPlainCells(learner: chapter, course: course)
     func appendUnit(_ code: String, at location: SourceLocation, _ unit: Unit) {
       main += """
         _lessonCell(\(units.count))
@@ -115,7 +113,6 @@ public struct ChapterProgram: Sendable, Equatable {
         """
       units.append(unit)
     }
-    var plainIndex = 0
     for cell in course.cells {
       var code = cell.code
       var location = SourceLocation(path: course.path, line: cell.line + 1)
@@ -147,18 +144,8 @@ public struct ChapterProgram: Sendable, Equatable {
         } else {
           sources[id] = .missing
         }
-      } else {
-        if plainIndex < learnerPlainCells.count {
-          let mine = learnerPlainCells[plainIndex]
-          if ChapterProgram.sameCode(mine.code, cell.code) {
-            location = SourceLocation(path: chapter.path, line: mine.line + 1)
-          } else {
-            edited.append(
-              EditedCell(
-                cell: cell.index, location: SourceLocation(path: chapter.path, line: mine.line)))
-          }
-        }
-        plainIndex += 1
+      } else if let mine = plainCells.unchanged[cell.index] {
+        location = SourceLocation(path: chapter.path, line: mine.line + 1)
       }
       locations.append(location)
       codes.append(code)
@@ -178,20 +165,12 @@ public struct ChapterProgram: Sendable, Equatable {
         }
       }
     }
-    if learnerPlainCells.count > coursePlainCells.count {
-      for mine in learnerPlainCells[coursePlainCells.count...] {
-        edited.append(
-          EditedCell(
-            cell: course.cells.count - 1,
-            location: SourceLocation(path: chapter.path, line: mine.line)))
-      }
-    }
     main += "_lessonEnd()\n"
     self.main = main
     self.cellLocations = locations
     self.cellCode = codes
     self.exerciseSources = sources
-    self.editedCells = edited
+    self.editedCells = plainCells.edited
     self.units = units
     self.realPaths = Dictionary(uniqueKeysWithValues: aliases.map { ($0.value, $0.key) })
     self.courseExerciseIDs = course.cells.map(\.exerciseID)
@@ -201,6 +180,40 @@ public struct ChapterProgram: Sendable, Equatable {
     self.exerciseTypes = self.learnerExercises.flatMap {
       ExerciseCode.declaredTypes(in: $0.unit.code)
     }
+  }
+
+  /// The learner's non-exercise cells that differ from the course's (the course's run in their
+  /// place), without assembling a program: what grading reports for a student's copy.
+  public static func editedCells(learner chapter: Chapter, course: Chapter) -> [EditedCell] {
+    matchPlainCells(learner: chapter, course: course).edited
+  }
+
+  /// The learner's non-exercise cells against the course's, paired in order: each course cell
+  /// whose learner copy is the same code, with that copy, and the learner's cells that differ
+  /// (those past the course's last count against its last cell).
+  private static func matchPlainCells(learner chapter: Chapter, course: Chapter) -> (
+    unchanged: [Int: Cell], edited: [EditedCell]
+  ) {
+    let learnerPlainCells = chapter.cells.filter { $0.exerciseID == nil }
+    let coursePlainCells = course.cells.filter { $0.exerciseID == nil }
+    var unchanged: [Int: Cell] = [:]
+    var edited: [EditedCell] = []
+    for (mine, cell) in zip(learnerPlainCells, coursePlainCells) {
+      if sameCode(mine.code, cell.code) {
+        unchanged[cell.index] = mine
+      } else {
+        edited.append(
+          EditedCell(
+            cell: cell.index, location: SourceLocation(path: chapter.path, line: mine.line)))
+      }
+    }
+    for mine in learnerPlainCells.dropFirst(coursePlainCells.count) {
+      edited.append(
+        EditedCell(
+          cell: course.cells.count - 1,
+          location: SourceLocation(path: chapter.path, line: mine.line)))
+    }
+    return (unchanged, edited)
   }
 
   /// The learner's exercise code that runs, by id (not solutions, not starters run in place of

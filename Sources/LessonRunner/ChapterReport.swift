@@ -213,30 +213,46 @@ public struct ChapterReport: Sendable {
     chapter.cells[...index].last(where: { $0.exerciseID != nil })?.exerciseID
   }
 
+  /// The verdict lines of one cell: its own lines, then one line per check, each beside its
+  /// check, so that no reader has to count which lines are the checks'.
+  public struct CellVerdicts: Sendable, Equatable {
+    /// The cell's crash or timeout and its output comparison.
+    public var cellLines: [Verdict] = []
+    /// Each check with its line (a check on a type the exercise declares fails whatever it
+    /// compared).
+    public var checks: [CheckVerdict] = []
+    /// Every line in order: the cell's own, then its checks'.
+    public var all: [Verdict] { cellLines + checks.map(\.verdict) }
+  }
+
+  /// One check with its verdict line.
+  public struct CheckVerdict: Sendable, Equatable {
+    public var check: Check
+    public var verdict: Verdict
+  }
+
   /// The verdict lines of cell `index`: its crash or timeout, its output comparison, its checks;
   /// failing ones are `.notStarted` in an exercise not started.
   public func verdicts(forCell index: Int) -> [Verdict] {
-    let verdicts = cellVerdicts(forCell: index)
+    cellVerdicts(forCell: index).all
+  }
+
+  /// `verdicts(forCell:)`, with each check beside its line.
+  public func cellVerdicts(forCell index: Int) -> CellVerdicts {
+    var verdicts = judgedVerdicts(forCell: index)
     guard let id = exercise(ofCell: index), exerciseSources[id] == .starter,
       cells[index].status == .completed
     else { return verdicts }
-    return verdicts.map { verdict in
-      guard verdict.status == .failed else { return verdict }
-      var marked = verdict
-      marked.status = .notStarted
-      return marked
+    func mark(_ verdict: inout Verdict) {
+      if verdict.status == .failed { verdict.status = .notStarted }
     }
+    for position in verdicts.cellLines.indices { mark(&verdicts.cellLines[position]) }
+    for position in verdicts.checks.indices { mark(&verdicts.checks[position].verdict) }
+    return verdicts
   }
 
-  /// Each check of cell `index` with its verdict line, as `verdicts(forCell:)` judges it (a check
-  /// on a type the exercise declares fails whatever it compared). The verdicts of a cell end with
-  /// one line per check, in order, which is what pairs them.
-  public func checkVerdicts(forCell index: Int) -> [(check: Check, verdict: Verdict)] {
-    let checks = cells[index].checks
-    return Array(zip(checks, verdicts(forCell: index).suffix(checks.count)))
-  }
-
-  private func cellVerdicts(forCell index: Int) -> [Verdict] {
+  /// Cell `index`'s verdict lines as judged, before an exercise not started marks its failures.
+  private func judgedVerdicts(forCell index: Int) -> CellVerdicts {
     let result = cells[index]
     let cell = chapter.cells[index]
     let fence = fence(ofCell: index)
@@ -292,32 +308,35 @@ public struct ChapterReport: Sendable {
             status: .passed, text: "output of the cell at line \(line) matches", location: fence))
       }
     }
-    for check in result.checks {
-      let text: String
-      if check.passed, let type = exerciseTypes.first(where: { Self.names(check.typeName, $0) }) {
-        // The exercise's own type decides its own `==`: it could make any answer equal.
-        verdicts.append(
-          failed(
-            "\(check.hidden ? "hidden check: " : "")\(check.label): compares values of '\(type)',"
-              + " a type your exercise declares, so it proves nothing (fix: return the type the"
-              + " starter returns)", at: check.location ?? fence))
-        continue
-      }
-      if check.hidden {
-        text = "hidden check: \(check.label)"
-      } else if check.expected.isEmpty {
-        text = check.label + (check.passed || check.actual.isEmpty ? "" : ": " + check.actual)
-      } else if check.passed {
-        text = "\(check.label): \(check.actual)"
-      } else {
-        text = "\(check.label): expected \(check.expected), got \(check.actual)"
-      }
-      verdicts.append(
-        Verdict(
-          status: check.passed ? .passed : .failed, text: text,
-          location: check.hidden ? nil : check.location))
+    return CellVerdicts(
+      cellLines: verdicts,
+      checks: result.checks.map { CheckVerdict(check: $0, verdict: checkVerdict($0, fence: fence)) }
+    )
+  }
+
+  /// The verdict line of one check of a cell whose fence is at `fence`.
+  private func checkVerdict(_ check: Check, fence: SourceLocation) -> Verdict {
+    if check.passed, let type = exerciseTypes.first(where: { Self.names(check.typeName, $0) }) {
+      // The exercise's own type decides its own `==`: it could make any answer equal.
+      return Verdict(
+        status: .failed,
+        text: "\(check.hidden ? "hidden check: " : "")\(check.label): compares values of '\(type)',"
+          + " a type your exercise declares, so it proves nothing (fix: return the type the"
+          + " starter returns)", location: check.location ?? fence)
     }
-    return verdicts
+    let text: String
+    if check.hidden {
+      text = "hidden check: \(check.label)"
+    } else if check.expected.isEmpty {
+      text = check.label + (check.passed || check.actual.isEmpty ? "" : ": " + check.actual)
+    } else if check.passed {
+      text = "\(check.label): \(check.actual)"
+    } else {
+      text = "\(check.label): expected \(check.expected), got \(check.actual)"
+    }
+    return Verdict(
+      status: check.passed ? .passed : .failed, text: text,
+      location: check.hidden ? nil : check.location)
   }
 
   /// Whether the runtime's type name `typeName` mentions the chapter's own type `name`.
@@ -365,7 +384,7 @@ public struct ChapterReport: Sendable {
     var count = 0
     var allPassed = true
     for index in range {
-      for verdict in cellVerdicts(forCell: index) where verdict.status != .note {
+      for verdict in judgedVerdicts(forCell: index).all where verdict.status != .note {
         count += 1
         if verdict.status != .passed { allPassed = false }
       }
@@ -404,7 +423,7 @@ public struct ChapterReport: Sendable {
     /// cells, missing or refused exercises, compile errors, an exercise without checks, and
     /// the note about cells not run.
     public var cell: Int?
-    /// Whether it is a check's own line (those `checkVerdicts(forCell:)` pairs with checks).
+    /// Whether it is a check's own line (one of `cellVerdicts(forCell:)`'s `checks`).
     public var isCheck = false
   }
 
@@ -488,14 +507,12 @@ public struct ChapterReport: Sendable {
       return lines
     }
     for index in cells.indices {
-      let cellLines = self.verdicts(forCell: index)
-      let firstCheck = cellLines.count - cells[index].checks.count
-      lines += cellLines.enumerated().map { position, verdict in
-        VerdictLine(verdict: verdict, cell: index, isCheck: position >= firstCheck)
-      }
+      let verdicts = cellVerdicts(forCell: index)
+      lines += verdicts.cellLines.map { VerdictLine(verdict: $0, cell: index) }
+      lines += verdicts.checks.map { VerdictLine(verdict: $0.verdict, cell: index, isCheck: true) }
       if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
         range.allSatisfy({ cells[$0].status == .completed }),
-        range.allSatisfy({ cellVerdicts(forCell: $0).isEmpty })
+        range.allSatisfy({ judgedVerdicts(forCell: $0).all.isEmpty })
       {
         add(
           Verdict(

@@ -198,12 +198,14 @@ public struct ClassGrade: Sendable {
       var checks: [CheckLine] = []
       if let range = course.exerciseRange(result.id) {
         for index in range {
-          for (check, verdict) in report.checkVerdicts(forCell: index) {
+          for judged in report.cellVerdicts(forCell: index).checks {
+            let verdict = judged.verdict
             let location = verdict.location.map { "\($0.path):\($0.line)" } ?? ""
             checks.append(
               CheckLine(
-                label: check.label, passed: verdict.status == .passed, hidden: check.hidden,
-                text: verdict.text, location: submission.mapLocations(location)))
+                label: judged.check.label, passed: verdict.status == .passed,
+                hidden: judged.check.hidden, text: verdict.text,
+                location: submission.mapLocations(location)))
           }
         }
       }
@@ -360,8 +362,7 @@ struct Submission {
   private var canonicalPath: String
 
   init(learner: Chapter, course: Chapter, courseText: String, folder: String) throws {
-    editedCells = try ChapterProgram(chapter: learner, course: course, solutions: false)
-      .editedCells
+    editedCells = ChapterProgram.editedCells(learner: learner, course: course)
     let learnerCodes = Dictionary(
       learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell.code) } },
       uniquingKeysWith: { first, _ in first })

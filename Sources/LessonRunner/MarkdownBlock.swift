@@ -3,8 +3,8 @@ import Foundation
 /// One block of a chapter's Markdown prose: the structure that the terminal (`MarkdownRenderer`)
 /// and the book (`HTMLMarkdown`) both render, parsed once by `MarkdownBlock.parse`.
 ///
-/// Text stays inline Markdown (`code`, **strong**, *emphasis*, [links](…)): each renderer styles
-/// it its own way.
+/// Text stays inline Markdown, which each renderer parses with `MarkdownInline.parse` and styles
+/// its own way.
 struct MarkdownBlock: Sendable, Equatable {
   enum Kind: Sendable, Equatable {
     /// `## Text`: its level (1-6) and text.

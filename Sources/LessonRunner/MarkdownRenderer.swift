@@ -1,8 +1,8 @@
 import Foundation
 import TerminalKit
 
-/// Renders a chapter's Markdown for the terminal: headings, emphasis, inline code, links, lists,
-/// tables and code blocks (Swift keywords highlighted), wrapped to the terminal's width.
+/// Renders a chapter's Markdown for the terminal: headings, inline Markdown (`MarkdownInline`),
+/// lists, tables and code blocks (Swift keywords highlighted), wrapped to the terminal's width.
 ///
 /// Styles come from `Terminal.styled`, so a pipe or `NO_COLOR` gets plain text; plain text keeps
 /// the backticks of inline code so code still stands out.
@@ -129,68 +129,38 @@ public struct MarkdownRenderer {
     spans(text).map { terminal.styled($0.text, base + $0.styles) }.joined()
   }
 
-  /// Splits inline Markdown into styled runs: `code`, **bold**, *italic*, _italic_, [text](url).
+  /// Inline Markdown (`MarkdownInline`'s pieces) as styled runs: code cyan (in backticks
+  /// without colour), strong bold, emphasis italic, a link's label underlined with its target
+  /// after it, dim.
   private func spans(_ text: String) -> [(text: String, styles: [Style])] {
-    var spans: [(text: String, styles: [Style])] = []
-    var plain = ""
-    let whole = Substring(text)
-    var rest = whole
-    func flush() {
-      if !plain.isEmpty { spans.append((plain, [])) }
-      plain = ""
-    }
-    while let first = rest.first {
-      if first == "`", let end = rest.dropFirst().firstIndex(of: "`") {
-        flush()
-        let code = String(rest[rest.index(after: rest.startIndex)..<end])
-        spans.append((terminal.usesColor ? code : "`\(code)`", [.cyan]))
-        rest = rest[rest.index(after: end)...]
-      } else if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**") {
-        flush()
-        // Emphasis may hold `code` or links: style what its own spans style, plus bold.
-        spans += self.spans(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
-          .map { ($0.text, $0.styles + [.bold]) }
-        rest = rest[end.upperBound...]
-      } else if let end = emphasisEnd(rest, after: whole[..<rest.startIndex].last) {
-        flush()
-        spans += self.spans(String(rest[rest.index(after: rest.startIndex)..<end]))
-          .map { ($0.text, $0.styles + [.italic]) }
-        rest = rest[rest.index(after: end)...]
-      } else if first == "[", let close = rest.firstIndex(of: "]"),
-        rest[rest.index(after: close)...].first == "(",
-        let paren = rest[close...].firstIndex(of: ")")
-      {
-        flush()
-        let label = String(rest[rest.index(after: rest.startIndex)..<close])
-        let url = String(rest[rest.index(close, offsetBy: 2)..<paren])
-        spans.append((label, [.underline]))
-        spans.append((" (\(url))", [.dim]))
-        rest = rest[rest.index(after: paren)...]
-      } else {
-        plain.append(first)
-        rest = rest.dropFirst()
-      }
-    }
-    flush()
-    return spans
+    spans(MarkdownInline.parse(text))
   }
 
-  /// Where the emphasis that `rest` opens with `*` or `_` closes, or nil when it opens none.
-  /// An underscore inside a word (`F_in`, `y_D_p`) is a letter, as in CommonMark: it neither
-  /// opens (after a letter or digit) nor closes (before one) emphasis.
-  private func emphasisEnd(_ rest: Substring, after previous: Character?) -> Substring.Index? {
-    guard let marker = rest.first, marker == "*" || marker == "_", rest.count > 2,
-      rest.dropFirst().first != " "
-    else { return nil }
-    if marker == "*" { return rest.dropFirst().firstIndex(of: "*") }
-    if let previous, previous.isLetter || previous.isNumber { return nil }
-    var searchFrom = rest.index(after: rest.startIndex)
-    while let end = rest[searchFrom...].firstIndex(of: "_") {
-      let next = rest.index(after: end)
-      guard next < rest.endIndex, rest[next].isLetter || rest[next].isNumber else { return end }
-      searchFrom = next
+  private func spans(_ pieces: [MarkdownInline]) -> [(text: String, styles: [Style])] {
+    pieces.flatMap { piece -> [(text: String, styles: [Style])] in
+      switch piece {
+      case .text(let text): [(text, [])]
+      case .code(let code): [(terminal.usesColor ? code : Self.backticked(code), [.cyan])]
+      // Emphasis may hold code or links: style what its own spans style, plus its own.
+      case .emphasis(let inner): spans(inner).map { ($0.text, $0.styles + [.italic]) }
+      case .strong(let inner): spans(inner).map { ($0.text, $0.styles + [.bold]) }
+      case .link(let label, let target):
+        spans(label).map { ($0.text, $0.styles + [.underline]) } + [(" (\(target))", [.dim])]
+      }
     }
-    return nil
+  }
+
+  /// Code as Markdown writes it: in backticks, more of them (and a space inside) when the code
+  /// holds backticks itself.
+  static func backticked(_ code: String) -> String {
+    var longest = 0
+    var run = 0
+    for character in code {
+      run = character == "`" ? run + 1 : 0
+      longest = max(longest, run)
+    }
+    let fence = String(repeating: "`", count: longest + 1)
+    return longest == 0 ? fence + code + fence : fence + " " + code + " " + fence
   }
 
   /// A pipe table with aligned columns, its header bold and underlined by a rule.

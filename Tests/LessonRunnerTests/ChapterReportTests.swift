@@ -70,6 +70,23 @@ struct ChapterReportTests {
     #expect(lines.map(\.isCheck) == [false, true, true, false])
   }
 
+  @Test func aCellsChecksComeEachBesideItsOwnLineAfterTheCellsOwnLines() throws {
+    // Cell 1 crashed after one check ran: the crash is the cell's own line, the check's line is
+    // paired with that check (its text, made by hand from the check: "label: expected …, got …").
+    var report = try Self.report()
+    report.cells[1].checks = [
+      ChapterReport.Check(
+        label: "y", passed: false, expected: "1", actual: "2",
+        location: SourceLocation(path: Self.path, line: 13))
+    ]
+    let verdicts = report.cellVerdicts(forCell: 1)
+    #expect(verdicts.cellLines.map(\.text) == ["the cell at line 12 crashed: Fatal error"])
+    #expect(verdicts.checks.map(\.check.label) == ["y"])
+    #expect(verdicts.checks.map(\.verdict.text) == ["y: expected 1, got 2"])
+    #expect(verdicts.all == report.verdicts(forCell: 1))
+    #expect(report.verdictLines.filter { $0.cell == 1 }.map(\.isCheck) == [false, true])
+  }
+
   @Test func aTallyCountsTheLinesItIsGiven() throws {
     // The four lines: the tampering notice, cell 0's failing and passing checks, cell 1's crash.
     let report = try Self.report()

@@ -441,6 +441,25 @@ struct CourseAndLearnerTests {
     #expect(!report.passed)
   }
 
+  @Test func editedCellsAreFoundWithoutAssemblingAProgram() throws {
+    // The check cell's fence is at line 14 of the copy, and the cell the learner added after it
+    // at line 17 (counted by hand from `doubleChapter`); the added one counts against the
+    // course's last cell, 1.
+    let course = try ChapterParser.parse(ChapterRunTests.doubleChapter, path: "course.md")
+    let text =
+      ChapterRunTests.doubleChapter.replacingOccurrences(of: "equals: 42", with: "equals: 0")
+      + "```swift\nprint(1)\n```\n"
+    let learner = try ChapterParser.parse(text, path: "mine.md")
+    let edited = ChapterProgram.editedCells(learner: learner, course: course)
+    #expect(edited.map(\.cell) == [1, 1])
+    #expect(
+      edited.map(\.location) == [
+        SourceLocation(path: "mine.md", line: 14), SourceLocation(path: "mine.md", line: 17),
+      ])
+    #expect(
+      try ChapterProgram(chapter: learner, course: course, solutions: false).editedCells == edited)
+  }
+
   @Test func anExerciseMissingFromTheLearnersCopyIsMissing() throws {
     let text = ChapterRunTests.doubleChapter.replacingOccurrences(
       of: "swift exercise id=double", with: "swift")

@@ -149,12 +149,11 @@ struct BookPage {
         html.append("<p class=\"meta\">Not run: an earlier cell stopped the chapter.</p>")
       } else {
         html.append(output(result, cell: index))
-        let verdicts = report.verdicts(forCell: index)
-        if !verdicts.isEmpty {
+        let verdicts = report.cellVerdicts(forCell: index)
+        if !verdicts.all.isEmpty {
           html.append("<ul class=\"checks\">")
-          let pairs = report.checkVerdicts(forCell: index)
-          html += verdicts.dropLast(pairs.count).map { verdictItem($0) }
-          html += pairs.map { checkItem($0.check, $0.verdict) }
+          html += verdicts.cellLines.map { verdictItem($0) }
+          html += verdicts.checks.map { checkItem($0.check, $0.verdict) }
           html.append("</ul>")
         }
       }

@@ -1,6 +1,6 @@
 /// Renders a chapter's Markdown prose as HTML for the book: headings (with ids), paragraphs,
 /// lists (nested by indentation), tables, quotes, indented code, and the inline forms the
-/// chapters use (`code`, **strong**, *emphasis*, [links](…)). The paper's formulas are already
+/// chapters use (`MarkdownInline`: code, emphasis, strong, links). The paper's formulas are already
 /// written in Unicode in the chapters (`Σ`, `·`, `×`), so they read as they are.
 ///
 /// Links to another chapter (`03-c3-partial-connections.md`, with or without a folder) become
@@ -70,50 +70,21 @@ struct HTMLMarkdown {
     return html + "</tbody></table></div>"
   }
 
-  /// Inline Markdown: code spans first (their text is literal, held out as placeholders so
-  /// that emphasis may span them), then links, strong and emphasis.
+  /// Inline Markdown (`MarkdownInline`'s pieces) as HTML.
   func inline(_ text: String) -> String {
-    var spans: [String] = []
-    var held = ""
-    var rest = Substring(text.replacingOccurrences(of: "\u{2}", with: ""))
-    while let tick = rest.firstIndex(of: "`") {
-      let ticks = rest[tick...].prefix { $0 == "`" }.count
-      let fence = String(repeating: "`", count: ticks)
-      let after = rest.index(tick, offsetBy: ticks)
-      guard let close = rest[after...].range(of: fence) else { break }
-      held += rest[..<tick]
-      var code = String(rest[after..<close.lowerBound])
-      if ticks > 1 { code = code.trimmingCharacters(in: .whitespaces) }
-      held += "\u{2}\(spans.count)\u{2}"
-      spans.append("<code>\(escape(code))</code>")
-      rest = rest[close.upperBound...]
-    }
-    let html = formatted(Substring(held + rest))
-    var result = ""
-    for (index, piece) in html.split(separator: "\u{2}", omittingEmptySubsequences: false)
-      .enumerated()
-    {
-      result += index % 2 == 1 ? Int(piece).map { spans[$0] } ?? "" : String(piece)
-    }
-    return result
+    html(MarkdownInline.parse(text))
   }
 
-  /// Links, strong and emphasis in text without code spans.
-  private func formatted(_ text: Substring) -> String {
-    var html = ""
-    var rest = text
-    while let open = rest.firstIndex(of: "[") {
-      guard let close = rest[open...].firstIndex(of: "]"),
-        rest.index(after: close) < rest.endIndex, rest[rest.index(after: close)] == "(",
-        let end = rest[close...].firstIndex(of: ")")
-      else { break }
-      html += emphasis(escape(String(rest[..<open])))
-      let label = emphasis(escape(String(rest[rest.index(after: open)..<close])))
-      let target = String(rest[rest.index(close, offsetBy: 2)..<end])
-      html += link(label, to: target)
-      rest = rest[rest.index(after: end)...]
-    }
-    return html + emphasis(escape(String(rest)))
+  private func html(_ pieces: [MarkdownInline]) -> String {
+    pieces.map { piece in
+      switch piece {
+      case .text(let text): escape(text)
+      case .code(let code): "<code>\(escape(code))</code>"
+      case .emphasis(let inner): "<em>\(html(inner))</em>"
+      case .strong(let inner): "<strong>\(html(inner))</strong>"
+      case .link(let label, let target): link(html(label), to: target)
+      }
+    }.joined()
   }
 
   /// A link: a chapter's file becomes its page, a web address stays, anything else (a file of
@@ -132,28 +103,6 @@ struct HTMLMarkdown {
     }
     return
       "<span class=\"file-link\" title=\"\(escape(target)) in the course's checkout\">\(label)</span>"
-  }
-
-  /// `**strong**` and `*emphasis*`, on escaped text.
-  private func emphasis(_ text: String) -> String {
-    var result = replacePairs(text, marker: "**", tag: "strong")
-    result = replacePairs(result, marker: "*", tag: "em")
-    return result
-  }
-
-  private func replacePairs(_ text: String, marker: String, tag: String) -> String {
-    var result = ""
-    var rest = Substring(text)
-    while let open = rest.range(of: marker),
-      let close = rest[open.upperBound...].range(of: marker),
-      close.lowerBound > open.upperBound,
-      rest[open.upperBound] != " "
-    {
-      result += rest[..<open.lowerBound]
-      result += "<\(tag)>" + rest[open.upperBound..<close.lowerBound] + "</\(tag)>"
-      rest = rest[close.upperBound...]
-    }
-    return result + rest
   }
 
   /// An id for a heading: lowercase letters and digits, words joined by `-`.
