@@ -33,56 +33,29 @@ enum Convolution {
   }
 
   /// `forward` for a kernel as large as its input (C5): each sample's whole input is its one
-  /// patch, so the convolution is a dense layer, `out[N×O] = bias + input[N×P] · weight[O×P]ᵀ`,
-  /// with no patches to copy.
+  /// patch, so the convolution is a dense layer (`Dense.affine`), with no patches to copy.
   static func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
     -> Tensor
   {
-    let (batch, outputs) = (input.batchSize, geometry.outputChannels)
-    var scalars = [Float](repeating: 0, count: batch * outputs)
-    scalars.withUnsafeMutableBufferPointer { output in
-      let target = output.baseAddress.unsafelyUnwrapped
-      for sample in 0..<batch {
-        for map in 0..<outputs { target[sample * outputs + map] = bias.scalars[map] }
-      }
-      lend([input.scalars, weight.scalars]) { lent in
-        MatrixMultiply.accumulateTransposingB(
-          lent[0], lent[1], into: target, m: batch, k: geometry.patchSize, n: outputs)
-      }
-    }
-    return Tensor(shape: [batch, outputs, 1, 1], scalars: scalars)
+    let outputs = geometry.outputChannels
+    return Tensor(
+      shape: [input.batchSize, outputs, 1, 1],
+      scalars: Dense.affine(
+        input, weight: weight, bias: bias, inputs: geometry.patchSize, outputs: outputs))
   }
 
-  /// `gradients` for a kernel as large as its input, as a dense layer's:
-  /// `∂W[O×P] = ∂out[N×O]ᵀ · input[N×P]`, `∂input[N×P] = ∂out[N×O] · W[O×P]`.
+  /// `gradients` for a kernel as large as its input, as a dense layer's (`Dense.affineGradients`).
   static func denseGradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-    let (batch, outputs, patch) = (input.batchSize, geometry.outputChannels, geometry.patchSize)
-    var weightGradient = [Float](repeating: 0, count: weight.count)
-    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
-    var biasGradient = [Float](repeating: 0, count: outputs)
-    lend([input.scalars, outputGradient.scalars, weight.scalars]) { lent in
-      weightGradient.withUnsafeMutableBufferPointer { target in
-        MatrixMultiply.accumulateTransposingA(
-          lent[1], lent[0], into: target.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
-          n: patch)
-      }
-      if toInput {
-        inputGradient.withUnsafeMutableBufferPointer { target in
-          MatrixMultiply.accumulate(
-            lent[1], lent[2], into: target.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
-            n: patch)
-        }
-      }
-      for sample in 0..<batch {
-        for map in 0..<outputs { biasGradient[map] += lent[1][sample * outputs + map] }
-      }
-    }
+    let outputs = geometry.outputChannels
+    let gradients = Dense.affineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: geometry.patchSize,
+      outputs: outputs, toInput: toInput)
     return (
-      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
-      Tensor(shape: weight.shape, scalars: weightGradient),
-      Tensor(shape: [outputs], scalars: biasGradient)
+      gradients.input.map { Tensor(shape: input.shape, scalars: $0) },
+      Tensor(shape: weight.shape, scalars: gradients.weight),
+      Tensor(shape: [outputs], scalars: gradients.bias)
     )
   }
 
