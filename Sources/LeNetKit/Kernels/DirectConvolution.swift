@@ -205,25 +205,19 @@ enum DirectConvolution {
       case .average:
         for row in 0..<height / 2 {
           let top = sums + 2 * row * rowStride
-          let bottom = top + rowStride
-          for column in 0..<width / 2 {
-            // `AveragePooling.averageBlocksOf2`'s order and scale.
-            let sum =
-              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
-            target[row * (width / 2) + column] = sum * 0.25
-          }
+          // `AveragePooling.averageBlocksOf2`'s sum and scale.
+          BlocksOf2.sumRow(
+            top: top, bottom: top + rowStride, into: target + row * (width / 2), count: width / 2
+          ) { $0 * 0.25 }
         }
       case .subsampling(let coefficient, let shift):
         let (scale, offset) = (coefficient[map], shift[map])
         for row in 0..<height / 2 {
           let top = sums + 2 * row * rowStride
-          let bottom = top + rowStride
-          for column in 0..<width / 2 {
-            // `Subsampling.forward`'s order.
-            let sum =
-              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
-            target[row * (width / 2) + column] = scale * sum + offset
-          }
+          // `Subsampling.forward`'s sum and scale.
+          BlocksOf2.sumRow(
+            top: top, bottom: top + rowStride, into: target + row * (width / 2), count: width / 2
+          ) { scale * $0 + offset }
         }
       }
       if let squash = stage.squashAfterPooling {
