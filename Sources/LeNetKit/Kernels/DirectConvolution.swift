@@ -152,7 +152,7 @@ enum DirectConvolution {
       /// `AveragePooling` of 2×2 blocks.
       case average
       /// `Subsampling`: `coefficient[map] · (sum of 4) + bias[map]`.
-      case subsampling(coefficient: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+      case subsampling(coefficient: [Float], bias: [Float])
     }
 
     /// The sums plus the bias, as `Convolution.forward` stores them.

@@ -132,33 +132,23 @@ public struct Conv2D: Layer {
       let squash = Self.squashing(first)
     else { return nil }
     var stage = DirectConvolution.OutputStage(squash: squash)
+    var layersTaken = 1
     let rest = following.dropFirst()
     let poolsBy2 = outputSample[1] % 2 == 0 && outputSample[2] % 2 == 0
     if poolsBy2, let pooling = rest.first as? AveragePooling, pooling.size == 2 {
       stage.pooling = .average
-      let output = Convolution.directForward(
-        input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-      return (output, 2)
-    }
-    if poolsBy2, let subsampling = rest.first as? Subsampling,
+      layersTaken = 2
+    } else if poolsBy2, let subsampling = rest.first as? Subsampling,
       subsampling.channels == outputChannels
     {
-      let after = rest.dropFirst().first.flatMap(Self.squashing)
-      stage.squashAfterPooling = after
-      let output = subsampling.coefficient.scalars.withUnsafeBufferPointer { coefficient in
-        subsampling.bias.scalars.withUnsafeBufferPointer { shift in
-          stage.pooling = .subsampling(
-            coefficient: coefficient.baseAddress.unsafelyUnwrapped,
-            bias: shift.baseAddress.unsafelyUnwrapped)
-          return Convolution.directForward(
-            input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-        }
-      }
-      return (output, after == nil ? 2 : 3)
+      stage.pooling = .subsampling(
+        coefficient: subsampling.coefficient.scalars, bias: subsampling.bias.scalars)
+      stage.squashAfterPooling = rest.dropFirst().first.flatMap(Self.squashing)
+      layersTaken = stage.squashAfterPooling == nil ? 2 : 3
     }
     let output = Convolution.directForward(
       input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-    return (output, 1)
+    return (output, layersTaken)
   }
 
   /// The slope and amplitude of a tanh or scaled tanh `Activation`, as its `forward` uses them;
