@@ -205,6 +205,25 @@ import Testing
     }
   }
 
+  /// A layer builds its table's blocks once and hands them to every pass's geometry. Row 0 of
+  /// Table I (LeCun et al. 1998) links S2's map 0 to C3's maps 0, 4, 5, 6, 9, 10, 11, 12, 14
+  /// and 15: a block of six and a block of four (its last map repeated); the whole table has
+  /// 60 links, each in one block of each direction.
+  @Test func geometryCarriesTheTablesLinks() throws {
+    let layer = Conv2D(
+      "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998)
+    let geometry = layer.geometry([6, 14, 14], try layer.outputShape(for: [6, 14, 14]))
+    let forward = geometry.links.forward
+    #expect(Array(forward.channels.prefix(3)) == [0, 0, 1])
+    #expect(Array(forward.counts.prefix(2)) == [6, 4])
+    #expect(Array(forward.maps.prefix(12)) == [0, 4, 5, 6, 9, 10, 11, 12, 14, 15, 15, 15])
+    #expect(forward.counts.reduce(0, +) == 60)
+    #expect(geometry.links.inputGradient.counts.reduce(0, +) == 60)
+    // C3's map 15 reads all six S2 maps: one full block in the input gradient's direction.
+    let lastBlock = try #require(geometry.links.inputGradient.channels.lastIndex(of: 15))
+    #expect(geometry.links.inputGradient.counts[lastBlock] == 6)
+  }
+
   /// The direct forward pass with its lanes across 16 output maps (keras' C3) against the
   /// same pass with its lanes across positions: the same products in the same order, so the
   /// same bits; and against the formula in `Double`. Odd shapes: 11 and 16 output maps, 3×3
@@ -223,7 +242,7 @@ import Testing
     let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
     #expect(
       DirectConvolution.usesLanesAcrossOutputs(
-        outputs: layer.outputChannels, links: geometry.forwardLinks,
+        outputs: layer.outputChannels, links: geometry.links.forward,
         channels: layer.inputChannels))
     let across = Convolution.directForward(
       input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,

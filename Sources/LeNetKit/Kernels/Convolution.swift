@@ -11,7 +11,7 @@
 /// ∂L/∂columns        = weightᵀ · ∂L/∂output, added back onto the image positions it came from
 /// ```
 /// The products run in `MatrixMultiply`. Of a connection table the engine knows only which
-/// kernels are linked (`Geometry.inputsOfOutput`): the direct kernels skip the others, the
+/// kernels are linked (`Geometry.links`): the direct kernels skip the others, the
 /// matrix products multiply them as zeros, and `Conv2D` keeps them at zero and masks their
 /// gradients. It is tested against the formula
 /// with plain loops, summed in `Double` (`FastKernelTests.directConvolution`), as chapter 3's
@@ -259,7 +259,7 @@ enum Convolution {
   ) {
     let grid = geometry.inputGrid
     let offsets = grid.tapOffsets
-    let links = geometry.forwardLinks
+    let links = geometry.links.forward
     let outputs = geometry.outputChannels
     let acrossOutputs =
       lanesAcrossOutputs
@@ -301,7 +301,7 @@ enum Convolution {
     let offsets = grid.tapOffsets
     let back = geometry.gradientGrid
     let backOffsets = back.tapOffsets
-    let (links, backLinks) = (geometry.forwardLinks, geometry.inputGradientLinks)
+    let (links, backLinks) = (geometry.links.forward, geometry.links.inputGradient)
     let planes = scratch(grid.channels * grid.planeSize)
     let spread = scratch(outputs * grid.positions)
     let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
@@ -390,6 +390,24 @@ enum Convolution {
 }
 
 extension Convolution {
+  /// A connection table's links as `DirectConvolution`'s blocks, in both directions: built
+  /// once per layer (`Conv2D.links`), not on every pass.
+  struct TableLinks: Sendable {
+    /// Each input map with the output maps it feeds (the forward pass and weight gradient).
+    let forward: DirectConvolution.Links
+    /// Each output map with the input maps it reads (the input gradient).
+    let inputGradient: DirectConvolution.Links
+
+    /// The links of a table whose output map `o` reads the input maps `inputsOfOutput[o]`.
+    init(inputsOfOutput: [[Int]], inputChannels: Int) {
+      forward = DirectConvolution.Links(
+        outputsOfChannel: (0..<inputChannels).map { input in
+          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
+        })
+      inputGradient = DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
+    }
+  }
+
   /// The sizes that turn one sample's convolution into one matrix product (im2col).
   ///
   /// Column matrix: `patchSize` rows (input map × kernel row × kernel column) by `pixels`
@@ -403,16 +421,15 @@ extension Convolution {
     let outputChannels: Int
     let kernelSize: Int
     let pad: Int
-    /// The input maps each output map reads (a connection table's `inputsOfOutput`); the
-    /// direct kernels compute these kernels only, the other paths all of them.
-    let inputsOfOutput: [[Int]]
+    /// The kernels a connection table links, as the direct kernels' blocks; the other paths
+    /// compute every kernel.
+    let links: TableLinks
 
     /// The sizes for one sample of `inputShape` (`[C, H, W]`) giving `outputShape`, with square
     /// kernels of `kernelSize` and `pad` zeros on every side; every input map feeds every
-    /// output map unless `inputsOfOutput` says otherwise.
+    /// output map unless `links` says otherwise.
     init(
-      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int,
-      inputsOfOutput: [[Int]]? = nil
+      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int, links: TableLinks? = nil
     ) {
       inputChannels = inputShape[0]
       inputHeight = inputShape[1]
@@ -422,23 +439,11 @@ extension Convolution {
       outputChannels = outputShape[0]
       self.kernelSize = kernelSize
       self.pad = pad
-      self.inputsOfOutput =
-        inputsOfOutput
-        ?? Array(repeating: Array(0..<inputShape[0]), count: outputShape[0])
-    }
-
-    /// The forward pass's blocks: each input map with the output maps it feeds.
-    var forwardLinks: DirectConvolution.Links {
-      DirectConvolution.Links(
-        outputsOfChannel: (0..<inputChannels).map { input in
-          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
-        })
-    }
-
-    /// The input gradient's blocks (a forward pass with the maps swapped): each output map with
-    /// the input maps it reads.
-    var inputGradientLinks: DirectConvolution.Links {
-      DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
+      self.links =
+        links
+        ?? TableLinks(
+          inputsOfOutput: Array(repeating: Array(0..<inputShape[0]), count: outputShape[0]),
+          inputChannels: inputShape[0])
     }
 
     var pixels: Int { outputHeight * outputWidth }

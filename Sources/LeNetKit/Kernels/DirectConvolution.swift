@@ -62,7 +62,7 @@ enum DirectConvolution {
   /// share each load of the input. Only linked kernels are computed: C3's Table I has 60 of
   /// its 96 kernels, so the other 36 cost nothing (they are zero, and adding `0 · x` changes
   /// no sum, so the results are the same bits as computing them).
-  struct Links {
+  struct Links: Sendable {
     /// The input map each block reads.
     let channels: [Int]
     /// `outputBlock` output maps per block; past the block's `counts` entry the last repeats.

@@ -54,6 +54,8 @@ public struct Conv2D: Layer {
   }
   /// One bias per output map.
   public var bias: Tensor
+  /// The table's links as the engine's blocks, built once here rather than on every pass.
+  let links: Convolution.TableLinks
 
   /// Creates a convolution with zero weights; call `initialize` (or build a `Model`) to draw them.
   public init(
@@ -76,6 +78,8 @@ public struct Conv2D: Layer {
     self.kernelSize = kernelSize
     self.padding = padding
     self.connectionTable = table
+    self.links = Convolution.TableLinks(
+      inputsOfOutput: table.inputsOfOutput, inputChannels: inputChannels)
     self.weight = Tensor(shape: [outputChannels, inputChannels, kernelSize, kernelSize])
     self.bias = Tensor(shape: [outputChannels])
   }
@@ -192,7 +196,7 @@ public struct Conv2D: Layer {
   func geometry(_ inputShape: [Int], _ outputShape: [Int]) -> Convolution.Geometry {
     Convolution.Geometry(
       inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount,
-      inputsOfOutput: connectionTable.inputsOfOutput)
+      links: links)
   }
 
   // MARK: Parameters
