@@ -299,9 +299,7 @@ extension Conv2D: SecondDerivativeLayer {
   public func secondDerivatives(
     input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
   ) -> LayerGradients {
-    var squared = self
-    squared.weight = weight.squaredElements
-    return squared.backward(
-      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+    backwardSquared(
+      weight: \.weight, input: input, output: output, outputCurvature: outputCurvature)
   }
 }

@@ -164,9 +164,7 @@ extension Dense: SecondDerivativeLayer {
   public func secondDerivatives(
     input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
   ) -> LayerGradients {
-    var squared = self
-    squared.weight = weight.squaredElements
-    return squared.backward(
-      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+    backwardSquared(
+      weight: \.weight, input: input, output: output, outputCurvature: outputCurvature)
   }
 }
