@@ -538,19 +538,8 @@ import Testing
     expectClose(model.forwardThroughLayers(input), expected, absolute: 2e-6)
   }
 
-  /// The cores take a batch's slices one after another: whatever the thread count, every
-  /// task runs and its result lands at its own index (0, 1 and 37 tasks on 1 to 3 threads).
-  @Test func mapTasksGivesEachTasksResultInOrder() {
-    for count in [0, 1, 37] {
-      for threads in 1...3 {
-        let squares = ThreadLimit.with(threads) { Parallel.mapTasks(count) { $0 * $0 } }
-        #expect(squares == (0..<count).map { $0 * $0 }, "\(count) tasks, \(threads) threads")
-      }
-    }
-  }
-
-  /// 75 samples: in slices of `samplesPerSlice` (32) and a shorter last one, taken by the
-  /// cores as they come free; against one thread and one sample at a time.
+  /// 75 samples: split across the cores, then in slices of `samplesPerSlice` (32) and a
+  /// shorter last one.
   @Test func splitForwardEqualsOneSampleAtATime() {
     let model = Model.lecun1998(seed: 3)
     let input = randomInput([75] + model.inputShape, seed: 9)

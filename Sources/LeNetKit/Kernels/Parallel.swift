@@ -48,29 +48,6 @@ enum Parallel {
     return results.compactMap { $0 }
   }
 
-  /// `transform(task)` for every task of `0..<count`, in task order, on up to `workerCount`
-  /// threads that each take the next task nobody has taken yet. Unlike `map`'s fixed shares, a
-  /// thread the system slows down (another process on its core) takes fewer tasks instead of
-  /// making the others wait for its share; tasks must not depend on which thread runs them.
-  static func mapTasks<Result>(_ count: Int, _ transform: (_ task: Int) -> Result) -> [Result] {
-    Memory.keepFreedPages
-    let workers = min(workerCount, count)
-    if workers <= 1 { return (0..<count).map(transform) }
-    var results = [Result?](repeating: nil, count: count)
-    let counter = TaskCounter()
-    results.withUnsafeMutableBufferPointer { slots in
-      // Each task writes only its own slot, and the counter hands each task out once.
-      let shared = UncheckedSendable(slots)
-      withoutActuallyEscaping(transform) { transform in
-        let work = UncheckedSendable(transform)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-          while let task = counter.next(below: count) { shared.value[task] = work.value(task) }
-        }
-      }
-    }
-    return results.compactMap { $0 }
-  }
-
   /// The number of chunks `forEachChunk` will use for `count` items.
   static func chunkCount(for count: Int, minimumChunk: Int = 4) -> Int {
     min(workerCount, max(1, count / minimumChunk))
@@ -97,20 +74,4 @@ public enum ThreadLimit {
 private struct UncheckedSendable<Value>: @unchecked Sendable {
   let value: Value
   init(_ value: Value) { self.value = value }
-}
-
-/// The next task of `Parallel.mapTasks`, handed out once each under a lock (a few dozen tasks
-/// per batch, so the lock costs nothing measurable).
-private final class TaskCounter: @unchecked Sendable {
-  private let lock = NSLock()
-  private var taken = 0
-
-  /// The next task below `count`, or nil when all are taken.
-  func next(below count: Int) -> Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard taken < count else { return nil }
-    taken += 1
-    return taken - 1
-  }
 }

@@ -74,23 +74,19 @@ public struct Model: Sendable {
 
   // MARK: Running
 
-  /// The last layer's output for a mini-batch, cut into slices of at most `samplesPerSlice`
-  /// samples that the cores take one after another (`Parallel.mapTasks`): a core slowed down by
-  /// another process takes fewer slices instead of holding up a fixed half of the batch. Each
-  /// sample's output is the same whatever slice it is in (`FastKernelTests`).
+  /// The last layer's output for a mini-batch; the batch is split across the cores, and each
+  /// core's share runs through the layers `samplesPerSlice` samples at a time.
   public func forward(_ input: Tensor) -> Tensor {
-    let batch = input.batchSize
-    let workers = Parallel.chunkCount(for: batch, minimumChunk: Self.samplesPerCore)
-    // Small batches still reach every core: slices of at least `samplesPerCore`.
-    let sliceSize = min(
-      Self.samplesPerSlice, max(Self.samplesPerCore, (batch + workers - 1) / workers))
-    let starts = Array(stride(from: 0, to: batch, by: sliceSize))
-    guard starts.count > 1 else { return forwardThroughLayers(input) }
-    let slices = Parallel.mapTasks(starts.count) { index in
-      let start = starts[index]
-      return forwardThroughLayers(input.samples(start..<min(start + sliceSize, batch)))
+    let parts = Parallel.map(input.batchSize, minimumChunk: Self.samplesPerCore) { samples in
+      let starts = stride(
+        from: samples.lowerBound, to: samples.upperBound, by: Self.samplesPerSlice)
+      let slices = starts.map { start in
+        let slice = start..<min(start + Self.samplesPerSlice, samples.upperBound)
+        return forwardThroughLayers(slice.count == input.batchSize ? input : input.samples(slice))
+      }
+      return slices.count == 1 ? slices[0] : Tensor(concatenating: slices)
     }
-    return Tensor(concatenating: slices)
+    return parts.count == 1 ? parts[0] : Tensor(concatenating: parts)
   }
 
   /// Every layer's `forward` in turn, except that a convolution takes the squashing and
