@@ -448,7 +448,8 @@ import Testing
   /// in one pass (`Conv2D.fusedForward`); it must give exactly the bits of the layers run one
   /// by one. Odd chains: a partial table, maps of 10×12 and 12×14 with widths that do not fill
   /// the 16 lanes, both squashings, both poolings, a Subsampling with and without its
-  /// activation, a convolution whose odd output cannot be pooled, and the two LeNets.
+  /// activation, lanes across 11 output maps, a convolution whose odd output cannot be pooled,
+  /// and the two LeNets.
   @Test func fusedForwardEqualsLayerByLayer() throws {
     let partial = ConnectionTable(
       inputChannels: 3, inputsOfOutput: [[0], [1, 2], [0, 1, 2], [2], [0, 2], [1], [0, 1]])
@@ -477,6 +478,15 @@ import Testing
           Conv2D("C", inputChannels: 3, outputChannels: 2, kernelSize: 3, padding: .same),
           Activation(.tanh), Subsampling("S", channels: 2),
         ], 2
+      ),
+      (
+        // 11 maps fed by every input map: lanes across the outputs, whose 10×10 sums lie
+        // packed (100 positions: a short last block of six and a short last tanh vector).
+        "lanes across outputs", [3, 12, 12],
+        [
+          Conv2D("C", inputChannels: 3, outputChannels: 11, kernelSize: 3),
+          Activation(.scaledTanh), Subsampling("S", channels: 11), Activation(.scaledTanh),
+        ], 3
       ),
       (
         "odd output", [1, 11, 13],
