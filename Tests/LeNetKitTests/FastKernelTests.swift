@@ -48,6 +48,38 @@ import Testing
     return Tensor(shape: shape, uniformIn: -1...1, generator: &generator)
   }
 
+  /// The setup of the engine tests: `layer` with random weights (`seed`), a random input of
+  /// `inputShape` (`seed + 1`), and the engine's sizes for them.
+  func randomCase(_ layer: Conv2D, _ inputShape: [Int], seed: UInt64) throws -> (
+    layer: Conv2D, input: Tensor, geometry: Convolution.Geometry
+  ) {
+    let layer = randomLayer(layer, seed: seed)
+    let input = randomInput(inputShape, seed: seed + 1)
+    let outputShape = try layer.outputShape(for: input.sampleShape)
+    return (layer, input, layer.geometry(input.sampleShape, outputShape))
+  }
+
+  /// The engine's gradients (`Convolution.gradients`, whichever path `geometry` takes) against
+  /// the im2col engine's for the same output gradient, the im2col weight gradient masked as
+  /// `Conv2D` masks it (im2col computes unlinked kernels; the direct kernels do not).
+  func expectGradientsMatchIm2col(
+    _ layer: Conv2D, _ input: Tensor, _ geometry: Convolution.Geometry,
+    outputGradient: Tensor, inputTolerance: Float, parameterTolerance: Float
+  ) throws {
+    let engine = Convolution.gradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    let im2col = Convolution.im2colGradients(
+      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
+      toInput: true)
+    expectClose(
+      try #require(engine.input), try #require(im2col.input), absolute: inputTolerance)
+    var im2colWeight = im2col.weight
+    layer.applyConnectionMask(to: &im2colWeight)
+    expectClose(engine.weight, im2colWeight, absolute: parameterTolerance)
+    expectClose(engine.bias, im2col.bias, absolute: parameterTolerance)
+  }
+
   /// Small cases for the gradient check, which runs four forward passes per element.
   static let smallConvolutions: [(Conv2D, [Int])] = [
     (
@@ -82,16 +114,14 @@ import Testing
 
   @Test(arguments: convolutions)
   func convolutionMatchesFormula(layer: Conv2D, inputShape: [Int]) throws {
-    let layer = randomLayer(layer, seed: 3)
-    let input = randomInput(inputShape, seed: 4)
+    let (layer, input, _) = try randomCase(layer, inputShape, seed: 3)
     // Float sums of at most 400 products of size ≤ 1 stay within 1e-5 of the Double sum.
     expectClose(layer.forward(input), try directConvolution(layer, input), absolute: 1e-5)
   }
 
   @Test(arguments: smallConvolutions)
-  func convolutionGradientsMatchFiniteDifferences(layer: Conv2D, inputShape: [Int]) {
-    let layer = randomLayer(layer, seed: 5)
-    let input = randomInput(inputShape, seed: 6)
+  func convolutionGradientsMatchFiniteDifferences(layer: Conv2D, inputShape: [Int]) throws {
+    let (layer, input, _) = try randomCase(layer, inputShape, seed: 5)
     expectGradientsMatch(GradientCheck.check(layer, input: input))
   }
 
@@ -111,29 +141,16 @@ import Testing
     (Conv2D("odd", inputChannels: 3, outputChannels: 13, kernelSize: 3), [3, 3, 9, 17]),
   ])
   func directKernelsMatchIm2col(layer: Conv2D, inputShape: [Int]) throws {
-    let layer = randomLayer(layer, seed: 21)
-    let input = randomInput(inputShape, seed: 22)
-    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 21)
     #expect(geometry.usesDirectKernels)
     let output = layer.forward(input)
-    let outputGradient = randomInput(output.shape, seed: 23)
-    let direct = Convolution.gradients(
-      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
-      toInput: true)
-    let im2col = Convolution.im2colGradients(
-      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
-      toInput: true)
     expectClose(
       output,
       Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
       absolute: 1e-5)
-    expectClose(try #require(direct.input), try #require(im2col.input), absolute: 2e-5)
-    // im2col computes every kernel's gradient and `Conv2D` masks the unlinked ones; the direct
-    // kernels do not compute them at all.
-    var im2colWeight = im2col.weight
-    layer.applyConnectionMask(to: &im2colWeight)
-    expectClose(direct.weight, im2colWeight, absolute: 1e-4)
-    expectClose(direct.bias, im2col.bias, absolute: 1e-4)
+    try expectGradientsMatchIm2col(
+      layer, input, geometry, outputGradient: randomInput(output.shape, seed: 23),
+      inputTolerance: 2e-5, parameterTolerance: 1e-4)
     // The reference for the forward pass: the formula in Double.
     expectClose(output, try directConvolution(layer, input), absolute: 1e-5)
   }
@@ -205,6 +222,25 @@ import Testing
     }
   }
 
+  /// A layer builds its table's blocks once and hands them to every pass's geometry. Row 0 of
+  /// Table I (LeCun et al. 1998) links S2's map 0 to C3's maps 0, 4, 5, 6, 9, 10, 11, 12, 14
+  /// and 15: a block of six and a block of four (its last map repeated); the whole table has
+  /// 60 links, each in one block of each direction.
+  @Test func geometryCarriesTheTablesLinks() throws {
+    let layer = Conv2D(
+      "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998)
+    let geometry = layer.geometry([6, 14, 14], try layer.outputShape(for: [6, 14, 14]))
+    let forward = geometry.links.forward
+    #expect(Array(forward.channels.prefix(3)) == [0, 0, 1])
+    #expect(Array(forward.counts.prefix(2)) == [6, 4])
+    #expect(Array(forward.maps.prefix(12)) == [0, 4, 5, 6, 9, 10, 11, 12, 14, 15, 15, 15])
+    #expect(forward.counts.reduce(0, +) == 60)
+    #expect(geometry.links.inputGradient.counts.reduce(0, +) == 60)
+    // C3's map 15 reads all six S2 maps: one full block in the input gradient's direction.
+    let lastBlock = try #require(geometry.links.inputGradient.channels.lastIndex(of: 15))
+    #expect(geometry.links.inputGradient.counts[lastBlock] == 6)
+  }
+
   /// The direct forward pass with its lanes across 16 output maps (keras' C3) against the
   /// same pass with its lanes across positions: the same products in the same order, so the
   /// same bits; and against the formula in `Double`. Odd shapes: 11 and 16 output maps, 3×3
@@ -218,12 +254,10 @@ import Testing
     ),
   ])
   func lanesAcrossOutputsEqualLanesAcrossPositions(layer: Conv2D, inputShape: [Int]) throws {
-    let layer = randomLayer(layer, seed: 101)
-    let input = randomInput(inputShape, seed: 102)
-    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 101)
     #expect(
       DirectConvolution.usesLanesAcrossOutputs(
-        outputs: layer.outputChannels, links: geometry.forwardLinks,
+        outputs: layer.outputChannels, links: geometry.links.forward,
         channels: layer.inputChannels))
     let across = Convolution.directForward(
       input, weight: layer.weight, bias: layer.bias, geometry: geometry, stage: .sums,
@@ -238,26 +272,18 @@ import Testing
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {
-    let layer = randomLayer(
-      Conv2D("C5-like", inputChannels: 3, outputChannels: 7, kernelSize: 4), seed: 41)
-    let input = randomInput([5, 3, 4, 4], seed: 42)
-    let geometry = layer.geometry(input.sampleShape, try layer.outputShape(for: input.sampleShape))
+    let (layer, input, geometry) = try randomCase(
+      Conv2D("C5-like", inputChannels: 3, outputChannels: 7, kernelSize: 4), [5, 3, 4, 4],
+      seed: 41)
     #expect(geometry.isDense)
     let output = layer.forward(input)
     expectClose(
       output,
       Convolution.im2colForward(input, weight: layer.weight, bias: layer.bias, geometry: geometry),
       absolute: 1e-5)
-    let outputGradient = randomInput(output.shape, seed: 43)
-    let dense = Convolution.gradients(
-      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
-      toInput: true)
-    let im2col = Convolution.im2colGradients(
-      input: input, outputGradient: outputGradient, weight: layer.weight, geometry: geometry,
-      toInput: true)
-    expectClose(try #require(dense.input), try #require(im2col.input), absolute: 1e-5)
-    expectClose(dense.weight, im2col.weight, absolute: 1e-5)
-    expectClose(dense.bias, im2col.bias, absolute: 1e-5)
+    try expectGradientsMatchIm2col(
+      layer, input, geometry, outputGradient: randomInput(output.shape, seed: 43),
+      inputTolerance: 1e-5, parameterTolerance: 1e-5)
   }
 
   /// The 2×2 average pooling's unrolled loops against the formula, on maps of odd block counts:
@@ -367,9 +393,10 @@ import Testing
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)
-  func parameterGradientsEqualBackwardsParameterGradients(layer: Conv2D, inputShape: [Int]) {
-    let layer = randomLayer(layer, seed: 10)
-    let input = randomInput(inputShape, seed: 11)
+  func parameterGradientsEqualBackwardsParameterGradients(layer: Conv2D, inputShape: [Int])
+    throws
+  {
+    let (layer, input, _) = try randomCase(layer, inputShape, seed: 10)
     let output = layer.forward(input)
     let outputGradient = randomInput(output.shape, seed: 12)
     let full = layer.backward(input: input, output: output, outputGradient: outputGradient)
@@ -421,7 +448,8 @@ import Testing
   /// in one pass (`Conv2D.fusedForward`); it must give exactly the bits of the layers run one
   /// by one. Odd chains: a partial table, maps of 10×12 and 12×14 with widths that do not fill
   /// the 16 lanes, both squashings, both poolings, a Subsampling with and without its
-  /// activation, a convolution whose odd output cannot be pooled, and the two LeNets.
+  /// activation, lanes across 11 output maps, a convolution whose odd output cannot be pooled,
+  /// and the two LeNets.
   @Test func fusedForwardEqualsLayerByLayer() throws {
     let partial = ConnectionTable(
       inputChannels: 3, inputsOfOutput: [[0], [1, 2], [0, 1, 2], [2], [0, 2], [1], [0, 1]])
@@ -450,6 +478,15 @@ import Testing
           Conv2D("C", inputChannels: 3, outputChannels: 2, kernelSize: 3, padding: .same),
           Activation(.tanh), Subsampling("S", channels: 2),
         ], 2
+      ),
+      (
+        // 11 maps fed by every input map: lanes across the outputs, whose 10×10 sums lie
+        // packed (100 positions: a short last block of six and a short last tanh vector).
+        "lanes across outputs", [3, 12, 12],
+        [
+          Conv2D("C", inputChannels: 3, outputChannels: 11, kernelSize: 3),
+          Activation(.scaledTanh), Subsampling("S", channels: 11), Activation(.scaledTanh),
+        ], 3
       ),
       (
         "odd output", [1, 11, 13],

@@ -11,7 +11,7 @@
 /// ∂L/∂columns        = weightᵀ · ∂L/∂output, added back onto the image positions it came from
 /// ```
 /// The products run in `MatrixMultiply`. Of a connection table the engine knows only which
-/// kernels are linked (`Geometry.inputsOfOutput`): the direct kernels skip the others, the
+/// kernels are linked (`Geometry.links`): the direct kernels skip the others, the
 /// matrix products multiply them as zeros, and `Conv2D` keeps them at zero and masks their
 /// gradients. It is tested against the formula
 /// with plain loops, summed in `Double` (`FastKernelTests.directConvolution`), as chapter 3's
@@ -33,56 +33,29 @@ enum Convolution {
   }
 
   /// `forward` for a kernel as large as its input (C5): each sample's whole input is its one
-  /// patch, so the convolution is a dense layer, `out[N×O] = bias + input[N×P] · weight[O×P]ᵀ`,
-  /// with no patches to copy.
+  /// patch, so the convolution is a dense layer (`Dense.affine`), with no patches to copy.
   static func denseForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
     -> Tensor
   {
-    let (batch, outputs) = (input.batchSize, geometry.outputChannels)
-    var scalars = [Float](repeating: 0, count: batch * outputs)
-    scalars.withUnsafeMutableBufferPointer { output in
-      let target = output.baseAddress.unsafelyUnwrapped
-      for sample in 0..<batch {
-        for map in 0..<outputs { target[sample * outputs + map] = bias.scalars[map] }
-      }
-      lend([input.scalars, weight.scalars]) { lent in
-        MatrixMultiply.accumulateTransposingB(
-          lent[0], lent[1], into: target, m: batch, k: geometry.patchSize, n: outputs)
-      }
-    }
-    return Tensor(shape: [batch, outputs, 1, 1], scalars: scalars)
+    let outputs = geometry.outputChannels
+    return Tensor(
+      shape: [input.batchSize, outputs, 1, 1],
+      scalars: Dense.affine(
+        input, weight: weight, bias: bias, inputs: geometry.patchSize, outputs: outputs))
   }
 
-  /// `gradients` for a kernel as large as its input, as a dense layer's:
-  /// `∂W[O×P] = ∂out[N×O]ᵀ · input[N×P]`, `∂input[N×P] = ∂out[N×O] · W[O×P]`.
+  /// `gradients` for a kernel as large as its input, as a dense layer's (`Dense.affineGradients`).
   static func denseGradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-    let (batch, outputs, patch) = (input.batchSize, geometry.outputChannels, geometry.patchSize)
-    var weightGradient = [Float](repeating: 0, count: weight.count)
-    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
-    var biasGradient = [Float](repeating: 0, count: outputs)
-    lend([input.scalars, outputGradient.scalars, weight.scalars]) { lent in
-      weightGradient.withUnsafeMutableBufferPointer { target in
-        MatrixMultiply.accumulateTransposingA(
-          lent[1], lent[0], into: target.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
-          n: patch)
-      }
-      if toInput {
-        inputGradient.withUnsafeMutableBufferPointer { target in
-          MatrixMultiply.accumulate(
-            lent[1], lent[2], into: target.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
-            n: patch)
-        }
-      }
-      for sample in 0..<batch {
-        for map in 0..<outputs { biasGradient[map] += lent[1][sample * outputs + map] }
-      }
-    }
+    let outputs = geometry.outputChannels
+    let gradients = Dense.affineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: geometry.patchSize,
+      outputs: outputs, toInput: toInput)
     return (
-      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
-      Tensor(shape: weight.shape, scalars: weightGradient),
-      Tensor(shape: [outputs], scalars: biasGradient)
+      gradients.input.map { Tensor(shape: input.shape, scalars: $0) },
+      Tensor(shape: weight.shape, scalars: gradients.weight),
+      Tensor(shape: [outputs], scalars: gradients.bias)
     )
   }
 
@@ -286,7 +259,7 @@ enum Convolution {
   ) {
     let grid = geometry.inputGrid
     let offsets = grid.tapOffsets
-    let links = geometry.forwardLinks
+    let links = geometry.links.forward
     let outputs = geometry.outputChannels
     let acrossOutputs =
       lanesAcrossOutputs
@@ -328,7 +301,7 @@ enum Convolution {
     let offsets = grid.tapOffsets
     let back = geometry.gradientGrid
     let backOffsets = back.tapOffsets
-    let (links, backLinks) = (geometry.forwardLinks, geometry.inputGradientLinks)
+    let (links, backLinks) = (geometry.links.forward, geometry.links.inputGradient)
     let planes = scratch(grid.channels * grid.planeSize)
     let spread = scratch(outputs * grid.positions)
     let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
@@ -417,6 +390,24 @@ enum Convolution {
 }
 
 extension Convolution {
+  /// A connection table's links as `DirectConvolution`'s blocks, in both directions: built
+  /// once per layer (`Conv2D.links`), not on every pass.
+  struct TableLinks: Sendable {
+    /// Each input map with the output maps it feeds (the forward pass and weight gradient).
+    let forward: DirectConvolution.Links
+    /// Each output map with the input maps it reads (the input gradient).
+    let inputGradient: DirectConvolution.Links
+
+    /// The links of a table whose output map `o` reads the input maps `inputsOfOutput[o]`.
+    init(inputsOfOutput: [[Int]], inputChannels: Int) {
+      forward = DirectConvolution.Links(
+        outputsOfChannel: (0..<inputChannels).map { input in
+          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
+        })
+      inputGradient = DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
+    }
+  }
+
   /// The sizes that turn one sample's convolution into one matrix product (im2col).
   ///
   /// Column matrix: `patchSize` rows (input map × kernel row × kernel column) by `pixels`
@@ -430,16 +421,15 @@ extension Convolution {
     let outputChannels: Int
     let kernelSize: Int
     let pad: Int
-    /// The input maps each output map reads (a connection table's `inputsOfOutput`); the
-    /// direct kernels compute these kernels only, the other paths all of them.
-    let inputsOfOutput: [[Int]]
+    /// The kernels a connection table links, as the direct kernels' blocks; the other paths
+    /// compute every kernel.
+    let links: TableLinks
 
     /// The sizes for one sample of `inputShape` (`[C, H, W]`) giving `outputShape`, with square
     /// kernels of `kernelSize` and `pad` zeros on every side; every input map feeds every
-    /// output map unless `inputsOfOutput` says otherwise.
+    /// output map unless `links` says otherwise.
     init(
-      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int,
-      inputsOfOutput: [[Int]]? = nil
+      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int, links: TableLinks? = nil
     ) {
       inputChannels = inputShape[0]
       inputHeight = inputShape[1]
@@ -449,23 +439,11 @@ extension Convolution {
       outputChannels = outputShape[0]
       self.kernelSize = kernelSize
       self.pad = pad
-      self.inputsOfOutput =
-        inputsOfOutput
-        ?? Array(repeating: Array(0..<inputShape[0]), count: outputShape[0])
-    }
-
-    /// The forward pass's blocks: each input map with the output maps it feeds.
-    var forwardLinks: DirectConvolution.Links {
-      DirectConvolution.Links(
-        outputsOfChannel: (0..<inputChannels).map { input in
-          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
-        })
-    }
-
-    /// The input gradient's blocks (a forward pass with the maps swapped): each output map with
-    /// the input maps it reads.
-    var inputGradientLinks: DirectConvolution.Links {
-      DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
+      self.links =
+        links
+        ?? TableLinks(
+          inputsOfOutput: Array(repeating: Array(0..<inputShape[0]), count: outputShape[0]),
+          inputChannels: inputShape[0])
     }
 
     var pixels: Int { outputHeight * outputWidth }

@@ -62,7 +62,7 @@ enum DirectConvolution {
   /// share each load of the input. Only linked kernels are computed: C3's Table I has 60 of
   /// its 96 kernels, so the other 36 cost nothing (they are zero, and adding `0 · x` changes
   /// no sum, so the results are the same bits as computing them).
-  struct Links {
+  struct Links: Sendable {
     /// The input map each block reads.
     let channels: [Int]
     /// `outputBlock` output maps per block; past the block's `counts` entry the last repeats.
@@ -152,7 +152,7 @@ enum DirectConvolution {
       /// `AveragePooling` of 2×2 blocks.
       case average
       /// `Subsampling`: `coefficient[map] · (sum of 4) + bias[map]`.
-      case subsampling(coefficient: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+      case subsampling(coefficient: [Float], bias: [Float])
     }
 
     /// The sums plus the bias, as `Convolution.forward` stores them.
@@ -205,25 +205,19 @@ enum DirectConvolution {
       case .average:
         for row in 0..<height / 2 {
           let top = sums + 2 * row * rowStride
-          let bottom = top + rowStride
-          for column in 0..<width / 2 {
-            // `AveragePooling.averageBlocksOf2`'s order and scale.
-            let sum =
-              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
-            target[row * (width / 2) + column] = sum * 0.25
-          }
+          // `AveragePooling.averageBlocksOf2`'s sum and scale.
+          BlocksOf2.sumRow(
+            top: top, bottom: top + rowStride, into: target + row * (width / 2), count: width / 2
+          ) { $0 * 0.25 }
         }
       case .subsampling(let coefficient, let shift):
         let (scale, offset) = (coefficient[map], shift[map])
         for row in 0..<height / 2 {
           let top = sums + 2 * row * rowStride
-          let bottom = top + rowStride
-          for column in 0..<width / 2 {
-            // `Subsampling.forward`'s order.
-            let sum =
-              top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
-            target[row * (width / 2) + column] = scale * sum + offset
-          }
+          // `Subsampling.forward`'s sum and scale.
+          BlocksOf2.sumRow(
+            top: top, bottom: top + rowStride, into: target + row * (width / 2), count: width / 2
+          ) { scale * $0 + offset }
         }
       }
       if let squash = stage.squashAfterPooling {

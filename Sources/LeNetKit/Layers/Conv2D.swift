@@ -54,6 +54,8 @@ public struct Conv2D: Layer {
   }
   /// One bias per output map.
   public var bias: Tensor
+  /// The table's links as the engine's blocks, built once here rather than on every pass.
+  let links: Convolution.TableLinks
 
   /// Creates a convolution with zero weights; call `initialize` (or build a `Model`) to draw them.
   public init(
@@ -76,6 +78,8 @@ public struct Conv2D: Layer {
     self.kernelSize = kernelSize
     self.padding = padding
     self.connectionTable = table
+    self.links = Convolution.TableLinks(
+      inputsOfOutput: table.inputsOfOutput, inputChannels: inputChannels)
     self.weight = Tensor(shape: [outputChannels, inputChannels, kernelSize, kernelSize])
     self.bias = Tensor(shape: [outputChannels])
   }
@@ -132,33 +136,23 @@ public struct Conv2D: Layer {
       let squash = Self.squashing(first)
     else { return nil }
     var stage = DirectConvolution.OutputStage(squash: squash)
+    var layersTaken = 1
     let rest = following.dropFirst()
     let poolsBy2 = outputSample[1] % 2 == 0 && outputSample[2] % 2 == 0
     if poolsBy2, let pooling = rest.first as? AveragePooling, pooling.size == 2 {
       stage.pooling = .average
-      let output = Convolution.directForward(
-        input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-      return (output, 2)
-    }
-    if poolsBy2, let subsampling = rest.first as? Subsampling,
+      layersTaken = 2
+    } else if poolsBy2, let subsampling = rest.first as? Subsampling,
       subsampling.channels == outputChannels
     {
-      let after = rest.dropFirst().first.flatMap(Self.squashing)
-      stage.squashAfterPooling = after
-      let output = subsampling.coefficient.scalars.withUnsafeBufferPointer { coefficient in
-        subsampling.bias.scalars.withUnsafeBufferPointer { shift in
-          stage.pooling = .subsampling(
-            coefficient: coefficient.baseAddress.unsafelyUnwrapped,
-            bias: shift.baseAddress.unsafelyUnwrapped)
-          return Convolution.directForward(
-            input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-        }
-      }
-      return (output, after == nil ? 2 : 3)
+      stage.pooling = .subsampling(
+        coefficient: subsampling.coefficient.scalars, bias: subsampling.bias.scalars)
+      stage.squashAfterPooling = rest.dropFirst().first.flatMap(Self.squashing)
+      layersTaken = stage.squashAfterPooling == nil ? 2 : 3
     }
     let output = Convolution.directForward(
       input, weight: weight, bias: bias, geometry: geometry, stage: stage)
-    return (output, 1)
+    return (output, layersTaken)
   }
 
   /// The slope and amplitude of a tanh or scaled tanh `Activation`, as its `forward` uses them;
@@ -202,7 +196,7 @@ public struct Conv2D: Layer {
   func geometry(_ inputShape: [Int], _ outputShape: [Int]) -> Convolution.Geometry {
     Convolution.Geometry(
       inputShape: inputShape, outputShape: outputShape, kernelSize: kernelSize, pad: padAmount,
-      inputsOfOutput: connectionTable.inputsOfOutput)
+      links: links)
   }
 
   // MARK: Parameters
@@ -305,9 +299,7 @@ extension Conv2D: SecondDerivativeLayer {
   public func secondDerivatives(
     input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
   ) -> LayerGradients {
-    var squared = self
-    squared.weight = weight.squaredElements
-    return squared.backward(
-      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+    backwardSquared(
+      weight: \.weight, input: input, output: output, outputCurvature: outputCurvature)
   }
 }

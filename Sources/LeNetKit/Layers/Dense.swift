@@ -39,27 +39,10 @@ public struct Dense: Layer {
 
   public func forward(_ input: Tensor) -> Tensor {
     _ = checkInput(input)
-    let batch = input.batchSize
-    var output = Tensor(shape: [batch, outputFeatures])
-    input.scalars.withUnsafeBufferPointer { x in
-      weight.scalars.withUnsafeBufferPointer { w in
-        output.scalars.withUnsafeMutableBufferPointer { y in
-          let (xBase, wBase, yBase) = (
-            x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped,
-            y.baseAddress.unsafelyUnwrapped
-          )
-          for sample in 0..<batch {
-            for unit in 0..<outputFeatures {
-              yBase[sample * outputFeatures + unit] = bias.scalars[unit]
-            }
-          }
-          // y[N×O] += x[N×I] · weight[O×I]ᵀ
-          MatrixMultiply.accumulateTransposingB(
-            xBase, wBase, into: yBase, m: batch, k: inputFeatures, n: outputFeatures)
-        }
-      }
-    }
-    return output
+    return Tensor(
+      shape: [input.batchSize, outputFeatures],
+      scalars: Self.affine(
+        input, weight: weight, bias: bias, inputs: inputFeatures, outputs: outputFeatures))
   }
 
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {
@@ -69,37 +52,80 @@ public struct Dense: Layer {
       outputGradient.shape == [batch, outputFeatures],
       "\(name): output gradient has shape \(outputGradient.shape), expected \([batch, outputFeatures])"
     )
-    var inputGradient = Tensor(shape: input.shape)
-    var weightGradient = Tensor(shape: weight.shape)
-    var biasGradient = Tensor(shape: bias.shape)
+    let gradients = Self.affineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: inputFeatures,
+      outputs: outputFeatures, toInput: true)
+    return LayerGradients(
+      input: Tensor(shape: input.shape, scalars: gradients.input ?? []),
+      parameters: [
+        Tensor(shape: weight.shape, scalars: gradients.weight),
+        Tensor(shape: bias.shape, scalars: gradients.bias),
+      ])
+  }
+
+  /// `bias + input · weightᵀ` for a batch of `inputs` features per sample (`N × I`, the
+  /// weight `O × I`), as `N × O` scalars: this layer's `forward`, and `Conv2D`'s for a kernel
+  /// as large as its input (C5), whose flattened sample is its one patch.
+  static func affine(_ input: Tensor, weight: Tensor, bias: Tensor, inputs: Int, outputs: Int)
+    -> [Float]
+  {
+    let batch = input.batchSize
+    var scalars = [Float](repeating: 0, count: batch * outputs)
+    input.scalars.withUnsafeBufferPointer { x in
+      weight.scalars.withUnsafeBufferPointer { w in
+        scalars.withUnsafeMutableBufferPointer { y in
+          let target = y.baseAddress.unsafelyUnwrapped
+          for sample in 0..<batch {
+            for unit in 0..<outputs { target[sample * outputs + unit] = bias.scalars[unit] }
+          }
+          // y[N×O] += x[N×I] · weight[O×I]ᵀ
+          MatrixMultiply.accumulateTransposingB(
+            x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped, into: target,
+            m: batch, k: inputs, n: outputs)
+        }
+      }
+    }
+    return scalars
+  }
+
+  /// The gradients of `affine`: `∂W[O×I] = ∂y[N×O]ᵀ · x[N×I]`, `∂bias[o] = Σ_n ∂y[n, o]`, and,
+  /// when `toInput` is true, `∂x[N×I] = ∂y[N×O] · W[O×I]`.
+  static func affineGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, inputs: Int, outputs: Int,
+    toInput: Bool
+  ) -> (input: [Float]?, weight: [Float], bias: [Float]) {
+    let batch = input.batchSize
+    var weightGradient = [Float](repeating: 0, count: weight.count)
+    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
+    var biasGradient = [Float](repeating: 0, count: outputs)
     input.scalars.withUnsafeBufferPointer { x in
       weight.scalars.withUnsafeBufferPointer { w in
         outputGradient.scalars.withUnsafeBufferPointer { dy in
-          inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-            weightGradient.scalars.withUnsafeMutableBufferPointer { dw in
-              let (xBase, wBase, dyBase) = (
-                x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped,
-                dy.baseAddress.unsafelyUnwrapped
-              )
+          let (xBase, wBase, dyBase) = (
+            x.baseAddress.unsafelyUnwrapped, w.baseAddress.unsafelyUnwrapped,
+            dy.baseAddress.unsafelyUnwrapped
+          )
+          if toInput {
+            inputGradient.withUnsafeMutableBufferPointer { dx in
               // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
               MatrixMultiply.accumulate(
-                dyBase, wBase, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputFeatures,
-                n: inputFeatures)
-              // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
-              MatrixMultiply.accumulateTransposingA(
-                dyBase, xBase, into: dw.baseAddress.unsafelyUnwrapped, m: outputFeatures, k: batch,
-                n: inputFeatures)
+                dyBase, wBase, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
+                n: inputs)
             }
+          }
+          weightGradient.withUnsafeMutableBufferPointer { dw in
+            // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
+            MatrixMultiply.accumulateTransposingA(
+              dyBase, xBase, into: dw.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
+              n: inputs)
+          }
+          for sample in 0..<batch {
+            for unit in 0..<outputs { biasGradient[unit] += dyBase[sample * outputs + unit] }
           }
         }
       }
     }
-    for sample in 0..<batch {
-      for unit in 0..<outputFeatures {
-        biasGradient.scalars[unit] += outputGradient.scalars[sample * outputFeatures + unit]
-      }
-    }
-    return LayerGradients(input: inputGradient, parameters: [weightGradient, biasGradient])
+    return (toInput ? inputGradient : nil, weightGradient, biasGradient)
   }
 
   public var parameters: [Tensor] {
@@ -138,9 +164,7 @@ extension Dense: SecondDerivativeLayer {
   public func secondDerivatives(
     input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
   ) -> LayerGradients {
-    var squared = self
-    squared.weight = weight.squaredElements
-    return squared.backward(
-      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+    backwardSquared(
+      weight: \.weight, input: input, output: output, outputCurvature: outputCurvature)
   }
 }

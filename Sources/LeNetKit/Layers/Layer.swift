@@ -79,6 +79,20 @@ extension Layer {
   }
 }
 
+extension Layer {
+  /// The Gauss-Newton second derivatives (SDLM, appendix C) of a layer linear in its input and
+  /// in the weight at `weight` (`Conv2D`, `Dense`): its backward pass with every factor squared,
+  /// `Σ x² h` for a weight, `Σ h` for a bias, `Σ w² h` for an input.
+  func backwardSquared(
+    weight: WritableKeyPath<Self, Tensor>, input: Tensor, output: Tensor, outputCurvature: Tensor
+  ) -> LayerGradients {
+    var squared = self
+    squared[keyPath: weight] = self[keyPath: weight].squaredElements
+    return squared.backward(
+      input: input.squaredElements, output: output, outputGradient: outputCurvature)
+  }
+}
+
 /// What `Layer.backward` returns: the loss gradient for the input and for each parameter tensor.
 public struct LayerGradients: Sendable {
   /// ∂loss/∂input, with the input's shape.

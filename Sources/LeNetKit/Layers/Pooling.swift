@@ -92,7 +92,7 @@ public struct AveragePooling: Layer {
   }
 
   /// `forward` for LeNet's 2×2 blocks, the loops above with the block's four reads written
-  /// out (the general loops cost a tenth of a keras training step).
+  /// out (`BlocksOf2`; the general loops cost a tenth of a keras training step).
   static func averageBlocksOf2(
     _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, planes: Int,
     outputHeight: Int, outputWidth: Int
@@ -100,14 +100,9 @@ public struct AveragePooling: Layer {
     let width = 2 * outputWidth
     for row in 0..<planes * outputHeight {
       let top = x + 2 * row * width
-      let bottom = top + width
-      let target = y + row * outputWidth
-      for column in 0..<outputWidth {
-        // The general loop's order: ((top-left + top-right) + bottom-left) + bottom-right.
-        let sum =
-          top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
-        target[column] = sum * 0.25
-      }
+      BlocksOf2.sumRow(
+        top: top, bottom: top + width, into: y + row * outputWidth, count: outputWidth
+      ) { $0 * 0.25 }
     }
   }
 
@@ -128,6 +123,30 @@ public struct AveragePooling: Layer {
         bottom[2 * column] = share
         bottom[2 * column + 1] = share
       }
+    }
+  }
+}
+
+/// The sum of each 2×2 block, the one home of the 2×2 pooling's arithmetic: `AveragePooling`,
+/// `Subsampling` and `DirectConvolution`'s fused output pass all add a block in the general
+/// loop's order, `((top-left + top-right) + bottom-left) + bottom-right`, so they give the same
+/// bits.
+enum BlocksOf2 {
+  /// The sum of the block whose top-left corner is `top[2 · column]` (`bottom` is the next row).
+  @inline(__always)
+  static func sum(top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, column: Int) -> Float {
+    top[2 * column] + top[2 * column + 1] + bottom[2 * column] + bottom[2 * column + 1]
+  }
+
+  /// `target[column] = finish(sum of block column)` for the `count` blocks of one row of blocks,
+  /// whose rows start at `top` and `bottom`.
+  @inline(__always)
+  static func sumRow(
+    top: UnsafePointer<Float>, bottom: UnsafePointer<Float>,
+    into target: UnsafeMutablePointer<Float>, count: Int, _ finish: (Float) -> Float
+  ) {
+    for column in 0..<count {
+      target[column] = finish(sum(top: top, bottom: bottom, column: column))
     }
   }
 }

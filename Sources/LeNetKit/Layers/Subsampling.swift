@@ -53,14 +53,10 @@ public struct Subsampling: Layer {
             let (scale, shift) = (coefficient.scalars[map], bias.scalars[map])
             for row in 0..<outputHeight {
               let top = x + (plane * outputHeight + row) * 2 * width
-              let bottom = top + width
-              let target = y + (plane * outputHeight + row) * outputWidth
-              for column in 0..<outputWidth {
-                let sum =
-                  top[2 * column] + top[2 * column + 1] + bottom[2 * column]
-                  + bottom[2 * column + 1]
-                target[column] = scale * sum + shift
-              }
+              BlocksOf2.sumRow(
+                top: top, bottom: top + width, into: y + (plane * outputHeight + row) * outputWidth,
+                count: outputWidth
+              ) { scale * $0 + shift }
             }
           }
         }
@@ -95,7 +91,7 @@ public struct Subsampling: Layer {
                 for column in 0..<outputWidth {
                   let gradient = source[column]
                   let (left, right) = (2 * column, 2 * column + 1)
-                  let sum = x[top + left] + x[top + right] + x[bottom + left] + x[bottom + right]
+                  let sum = BlocksOf2.sum(top: x + top, bottom: x + bottom, column: column)
                   coefficientSum += gradient * sum
                   biasSum += gradient
                   // Blocks do not overlap: each input gets exactly one share.
