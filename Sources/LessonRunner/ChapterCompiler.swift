@@ -22,6 +22,8 @@ import LeNetKit
 /// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
 /// ```
+/// The library entries are pruned to the few most recently used (`keptLibraries`) whenever a
+/// new one is built.
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
 /// parallel runs never see half an entry; the library build also holds a lock file so that
 /// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
@@ -308,12 +310,18 @@ public final class ChapterCompiler: @unchecked Sendable {
     let directory = base + "/" + hash
     let files = ["libLeNetKit.so", "LeNetKit.swiftmodule"]
     let isComplete = { Self.isIntact(directory, files: files) }
-    if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+    if isComplete() {
+      Self.markUsed(directory)
+      return Library(directory: directory, hash: hash, compiledNow: false)
+    }
 
     try makeDirectory(base)
     let lockDescriptor = try lock(base + "/.lock")
     defer { close(lockDescriptor) }
-    if isComplete() { return Library(directory: directory, hash: hash, compiledNow: false) }
+    if isComplete() {
+      Self.markUsed(directory)
+      return Library(directory: directory, hash: hash, compiledNow: false)
+    }
     if FileManager.default.fileExists(atPath: directory) {
       status("The cached LeNetKit build at \(directory) is damaged; building it again.")
       discard(directory, in: base)
@@ -323,7 +331,43 @@ public final class ChapterCompiler: @unchecked Sendable {
     try build(temporary)
     try writeManifest(temporary, files: files)
     try publish(temporary, as: directory)
+    Self.markUsed(directory)
+    pruneLibraries(in: base, now: Date())
     return Library(directory: directory, hash: hash, compiledNow: true)
+  }
+
+  /// How many library entries the cache keeps: each is 5 to 10 MB, and every edit of LeNetKit
+  /// (or `swift build` of an edit) makes a new one, so an unpruned cache grows without end.
+  /// A few cover switching between branches and the whole-module library beside the package's.
+  static let keptLibraries = 4
+
+  /// How recently an entry beyond the newest `keptLibraries` must have been used to be kept:
+  /// a run that is still using it (a long lesson, a class being graded) never loses it.
+  static let libraryGracePeriod: TimeInterval = 3600
+
+  /// Records that the entry at `directory` was used now, in its folder's time, which is what
+  /// `pruneLibraries` ranks entries by.
+  static func markUsed(_ directory: String) {
+    try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: directory)
+  }
+
+  /// Deletes the library entries in `base` beyond the `keptLibraries` most recently used,
+  /// except those used within `libraryGracePeriod` of `now`. Called with the library lock held,
+  /// so two runs never prune at once; each entry is renamed aside before it is deleted
+  /// (`discard`), so a run never finds one half-deleted, and a run that looks for a pruned
+  /// entry builds it again.
+  func pruneLibraries(in base: String, now: Date) {
+    let manager = FileManager.default
+    let entries = ((try? manager.contentsOfDirectory(atPath: base)) ?? [])
+      .filter { name in name.count == 64 && name.allSatisfy(\.isHexDigit) }
+      .map { name in
+        (name: name, used: PackageBuild.modificationTime(base + "/" + name) ?? .distantPast)
+      }
+      .sorted { $0.used > $1.used }
+    for entry in entries.dropFirst(Self.keptLibraries)
+    where now.timeIntervalSince(entry.used) > Self.libraryGracePeriod {
+      discard(base + "/" + entry.name, in: base)
+    }
   }
 
   /// Compiles `program` against the library, or finds it in the cache. Compile errors are a
@@ -487,8 +531,8 @@ public final class ChapterCompiler: @unchecked Sendable {
     return true
   }
 
-  /// Sets a damaged entry aside (renamed first, so no run picks it up half-deleted), then
-  /// deletes it.
+  /// Sets an entry aside, damaged or pruned (renamed first, so no run picks it up
+  /// half-deleted), then deletes it.
   private func discard(_ folder: String, in base: String) {
     let aside = base + "/damaged-" + UUID().uuidString
     if rename(folder, aside) == 0 {

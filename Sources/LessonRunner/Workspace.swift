@@ -260,38 +260,49 @@ public struct PackageBuild: Sendable, Equatable {
 
   /// The object files built from exactly `sources` (absolute paths), in their order; nil when
   /// this build is of other sources (another checkout, a file added or removed since) or is
-  /// stale (a source changed after its object was written: the library was edited and not
-  /// built again). A build that puts the whole module in one object (whole-module
+  /// stale (a source changed after the compile that made its object: the library was edited
+  /// and not built again). A build that puts the whole module in one object (whole-module
   /// optimization) maps it from the empty key.
+  ///
+  /// A source counts as built when the newest of the outputs its compile writes (the object,
+  /// its dependency records and its diagnostics file, as the map lists them) is at least as new
+  /// as the source, as SwiftPM's own incremental build judges it: the compiler leaves an output
+  /// whose content did not change untouched, so after an edit that changes no code (a comment,
+  /// a checkout of the same text) the object keeps its old time while the diagnostics file the
+  /// same compile writes is new. A compile that failed deletes its object, and a compile that
+  /// never ran (the build stopped at another file's error) leaves every output older.
   func objects(of sources: [String]) -> [String]? {
     guard let data = FileManager.default.contents(atPath: outputFileMapPath),
       let map = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else { return nil }
-    func object(_ key: String) -> String? {
-      (map[key] as? [String: Any])?["object"] as? String
+    func outputs(_ key: String) -> [String: String] {
+      (map[key] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
     }
-    // Each source the build compiled (symbolic links resolved) and its object, if it has one.
-    var objectOfSource: [String: String?] = [:]
+    // Each source the build compiled (symbolic links resolved) and its outputs.
+    var outputsOfSource: [String: [String: String]] = [:]
     for key in map.keys where !key.isEmpty {
-      objectOfSource.updateValue(object(key), forKey: Self.resolved(key))
+      outputsOfSource[Self.resolved(key)] = outputs(key)
     }
     let resolvedSources = sources.map(Self.resolved)
-    guard Set(objectOfSource.keys) == Set(resolvedSources) else { return nil }
+    guard Set(outputsOfSource.keys) == Set(resolvedSources) else { return nil }
     let perSource = resolvedSources.compactMap { source in
-      objectOfSource[source].flatMap { $0 }.map { (source: source, object: $0) }
+      outputsOfSource[source].flatMap { files in
+        files["object"].map { (source: source, object: $0, outputs: Array(files.values)) }
+      }
     }
     if perSource.count == sources.count
       && perSource.allSatisfy({ FileManager.default.fileExists(atPath: $0.object) })
     {
-      guard perSource.allSatisfy({ Self.isAtLeastAsNew($0.object, as: [$0.source]) }) else {
+      guard perSource.allSatisfy({ Self.isBuilt([$0.source], outputs: $0.outputs) }) else {
         return nil
       }
       return perSource.map(\.object)
     }
-    guard let whole = object(""), Self.isAtLeastAsNew(whole, as: resolvedSources) else {
-      return nil
-    }
-    return [whole]
+    let whole = outputs("")
+    guard let object = whole["object"], FileManager.default.fileExists(atPath: object),
+      Self.isBuilt(resolvedSources, outputs: Array(whole.values))
+    else { return nil }
+    return [object]
   }
 
   /// `path` with symbolic links resolved.
@@ -304,9 +315,10 @@ public struct PackageBuild: Sendable, Equatable {
     (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
   }
 
-  /// Whether `object` exists and was written no earlier than every one of `sources`.
-  static func isAtLeastAsNew(_ object: String, as sources: [String]) -> Bool {
-    guard let built = modificationTime(object) else { return false }
+  /// Whether the newest of `outputs` (the files one compile of `sources` writes) was written
+  /// no earlier than every one of `sources`.
+  static func isBuilt(_ sources: [String], outputs: [String]) -> Bool {
+    guard let built = outputs.compactMap(modificationTime).max() else { return false }
     return sources.allSatisfy { (modificationTime($0) ?? .distantFuture) <= built }
   }
 }

@@ -814,6 +814,14 @@ struct CacheIntegrityTests {
       atPath: cache + "/library", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: library.directory, toPath: copy)
     try Self.truncate(copy + "/libLeNetKit.so")
+    // Five entries of older builds, last used a day ago: building the new entry prunes the
+    // cache to the few most recently used (`ChapterCompiler.keptLibraries`).
+    let older = (1...5).map { cache + "/library/" + String(repeating: "\($0)", count: 64) }
+    for entry in older {
+      try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date().addingTimeInterval(-86_400)], ofItemAtPath: entry)
+    }
     let workspace = Workspace(
       root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
       progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
@@ -824,6 +832,10 @@ struct CacheIntegrityTests {
     #expect(report.compiledLibrary)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
     #expect(messages.first?.hasPrefix("The cached LeNetKit build at \(copy) is damaged") == true)
+    let entries = try FileManager.default.contentsOfDirectory(atPath: cache + "/library")
+      .filter { $0.count == 64 }
+    #expect(entries.count == 4, "\(entries)")  // `ChapterCompiler.keptLibraries`
+    #expect(entries.contains(library.hash))
   }
 }
 

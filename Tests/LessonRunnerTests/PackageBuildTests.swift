@@ -10,13 +10,19 @@ import Testing
 struct PackageBuildTests {
   /// A products folder as SwiftPM writes it (`Modules/LeNetKit.swiftmodule`,
   /// `LeNetKit.build/output-file-map.json`) for two sources, with files whose times are set:
-  /// each source at `sourceAge` seconds ago and each object at `objectAge`.
+  /// each source at `sourceAge` seconds ago, each object at `objectAge`, and the dependency
+  /// records and diagnostics file of each compile at `recordAge` (`objectAge` when nil).
   struct FakeBuild {
     let build: PackageBuild
     let sources: [String]
     let objects: [String]
+    /// The files besides the object that each compile writes, per source (or the one compile).
+    let records: [[String]]
 
-    init(sourceAge: Double = 100, objectAge: Double = 50, wholeModule: Bool = false) throws {
+    init(
+      sourceAge: Double = 100, objectAge: Double = 50, recordAge: Double? = nil,
+      wholeModule: Bool = false
+    ) throws {
       let root = try temporaryDirectory()
       let directory = root + "/.build/debug"
       let manager = FileManager.default
@@ -29,19 +35,33 @@ struct PackageBuildTests {
       try Data("module".utf8).write(
         to: URL(fileURLWithPath: directory + "/Modules/LeNetKit.swiftmodule"))
       sources = ["A", "B"].map { root + "/Sources/LeNetKit/\($0).swift" }
-      objects =
-        wholeModule
-        ? [directory + "/LeNetKit.build/LeNetKit.o"]
-        : ["A", "B"].map { directory + "/LeNetKit.build/\($0).swift.o" }
+      let compiles = wholeModule ? ["LeNetKit"] : ["A", "B"]
+      let objects = compiles.map {
+        directory + "/LeNetKit.build/\($0)" + (wholeModule ? ".o" : ".swift.o")
+      }
+      let records = compiles.map { name in
+        [".swiftdeps", ".d", ".dia"].map { directory + "/LeNetKit.build/" + name + $0 }
+      }
+      self.objects = objects
+      self.records = records
+      func entry(_ compile: Int) -> [String: String] {
+        [
+          "object": objects[compile], "swift-dependencies": records[compile][0],
+          "dependencies": records[compile][1], "diagnostics": records[compile][2],
+        ]
+      }
       var map: [String: [String: String]] = [:]
       for (index, source) in sources.enumerated() {
-        map[source] = wholeModule ? [:] : ["object": objects[index]]
+        map[source] = wholeModule ? [:] : entry(index)
       }
-      map[""] = wholeModule ? ["object": objects[0]] : [:]
+      map[""] = wholeModule ? entry(0) : [:]
       try JSONSerialization.data(withJSONObject: map).write(
         to: URL(fileURLWithPath: directory + "/LeNetKit.build/output-file-map.json"))
       let now = Date()
-      for (paths, age) in [(sources, sourceAge), (objects, objectAge)] {
+      for (paths, age) in [
+        (sources, sourceAge), (objects, objectAge),
+        (records.flatMap { $0 }, recordAge ?? objectAge),
+      ] {
         for path in paths {
           try Data("x".utf8).write(to: URL(fileURLWithPath: path))
           try manager.setAttributes(
@@ -65,6 +85,30 @@ struct PackageBuildTests {
     try FileManager.default.setAttributes(
       [.modificationDate: Date()], ofItemAtPath: fake.sources[1])
     #expect(fake.build.objects(of: fake.sources) == nil)
+  }
+
+  @Test func anEditThatLeftTheObjectUnchangedKeepsTheBuildCurrent() throws {
+    // A comment edited (or the same text checked out again): the compile ran after the edit
+    // and wrote its diagnostics and dependency records, but the object's content did not
+    // change, so the compiler left it with its old time, older than the source.
+    let fake = try FakeBuild(sourceAge: 100, objectAge: 200, recordAge: 50)
+    #expect(fake.build.objects(of: fake.sources) == fake.objects)
+    let whole = try FakeBuild(sourceAge: 100, objectAge: 200, recordAge: 50, wholeModule: true)
+    #expect(whole.build.objects(of: whole.sources) == whole.objects)
+  }
+
+  @Test func aSourceNewerThanEveryOutputOfItsCompileIsStale() throws {
+    // The build stopped before compiling it (another file's error), or it was never built
+    // again: the object and all its compile's records are older than the edit.
+    let fake = try FakeBuild(sourceAge: 100, objectAge: 300, recordAge: 200)
+    #expect(fake.build.objects(of: fake.sources) == nil)
+    // One source newer than its own compile is enough, though the other's compile is newer.
+    let mixed = try FakeBuild(sourceAge: 100, objectAge: 200, recordAge: 50)
+    for path in [mixed.objects[1]] + mixed.records[1] {
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date().addingTimeInterval(-150)], ofItemAtPath: path)
+    }
+    #expect(mixed.build.objects(of: mixed.sources) == nil)
   }
 
   @Test func aBuildOfOtherSourcesIsNotUsed() throws {
