@@ -6,8 +6,8 @@ import Testing
 
 /// Issue 14's bars: the paper's own training (`PatternTraining.paper1998`) on the real MNIST,
 /// opt-in like `LongTrainingTests` (`LENET_TUTOR_LONG_TESTS=1 swift test -c release`). A pass
-/// of the plain recipe takes 10-40 s (one core does the updates); with distortions a pass is
-/// ten times longer (Docs/training.md records the runs).
+/// takes 10-40 s (one core does the updates), with or without distortions (a distorted pass
+/// also presents 60,000 patterns, as in the paper); Docs/training.md records the runs.
 @Suite(
   .enabled(if: longTestsEnabled, "long training runs: set LENET_TUTOR_LONG_TESTS=1"),
   .serialized)
@@ -19,25 +19,28 @@ struct PaperLongTrainingTests {
     return try MNIST.load(from: directory)
   }
 
-  /// The plain recipe's final test error by seed, for every test here.
-  static let plainRecipeErrors = Mutex<[UInt64: Float]>([:])
+  /// The recipe's final test error by seed and distortion, for every test here.
+  static let recipeErrors = Mutex<[String: Float]>([:])
 
-  /// The plain recipe's final test error for `seed`, trained once in the process: seed 1 is
-  /// both the single run's and one of the median's three, and a run is 20 passes.
-  func plainRecipeError(seed: UInt64, data: MNIST) throws -> Float {
-    if let known = Self.plainRecipeErrors.withLock({ $0[seed] }) { return known }
+  /// The recipe's final test error for `seed`, with or without the paper's distortions, trained
+  /// once in the process: seed 1 is both the single run's and one of the median's three, and a
+  /// run is 20 passes.
+  func recipeError(seed: UInt64, distorted: Bool = false, data: MNIST) throws -> Float {
+    let key = "\(seed) \(distorted)"
+    if let known = Self.recipeErrors.withLock({ $0[key] }) { return known }
     var model = Model.lecun1998(seed: seed)
     var training = PatternTraining.paper1998(seed: seed)
+    training.distortion = distorted ? Distortion() : nil
     training.measureTrainingSet = false
     let records = model.train(data.train, with: training, test: data.test)
     let error = try #require(records.last?.testError)
-    Self.plainRecipeErrors.withLock { $0[seed] = error }
+    Self.recipeErrors.withLock { $0[key] = error }
     return error
   }
 
   /// The paper: 0.95% test error after 20 passes without distortions; the issue's bar 1.1%.
   @Test func paperRecipeReachesOnePointOnePercent() throws {
-    let error = try plainRecipeError(seed: 1, data: try mnist())
+    let error = try recipeError(seed: 1, data: try mnist())
     #expect(error <= 0.011, "test error \(error)")
   }
 
@@ -47,21 +50,26 @@ struct PaperLongTrainingTests {
     let data = try mnist()
     var errors: [Float] = []
     for seed: UInt64 in 1...3 {
-      errors.append(try plainRecipeError(seed: seed, data: data))
+      errors.append(try recipeError(seed: seed, data: data))
     }
     #expect(errors.sorted()[1] <= 0.011, "test errors \(errors)")
   }
 
-  /// The paper: 0.8% with 540,000 distorted copies per pass; the issue's bar 0.9%.
+  /// The paper: 0.8% with the training set enlarged by 540,000 distorted copies, still 20
+  /// passes of 60,000 patterns; the issue's bar 0.9%.
   @Test func paperRecipeWithDistortionsReachesZeroPointNinePercent() throws {
-    let data = try mnist()
-    var model = Model.lecun1998(seed: 1)
-    var training = PatternTraining.paper1998(seed: 1)
-    training.distortion = Distortion()
-    training.measureTrainingSet = false
-    let records = model.train(data.train, with: training, test: data.test)
-    let error = try #require(records.last?.testError)
+    let error = try recipeError(seed: 1, distorted: true, data: try mnist())
     #expect(error <= 0.009, "test error \(error)")
+  }
+
+  /// The same bar for the median of the pre-registered seeds 1, 2 and 3.
+  @Test func paperRecipeWithDistortionsMedianOverThreeSeedsReachesZeroPointNinePercent() throws {
+    let data = try mnist()
+    var errors: [Float] = []
+    for seed: UInt64 in 1...3 {
+      errors.append(try recipeError(seed: seed, distorted: true, data: data))
+    }
+    #expect(errors.sorted()[1] <= 0.009, "test errors \(errors)")
   }
 
   /// The paper gives no `j`; `MAPLoss.defaultJ` was chosen on training images held out from
