@@ -27,12 +27,14 @@ enum Browser {
   static let skipReason: Comment =
     "Chromium is not installed (apt-get install -y chromium); the browser tests skip"
 
-  /// Runs the browser headless with `arguments` and returns what it printed on standard output.
+  /// Runs the browser headless with `arguments`, its profile in the folder `profile` (deleted
+  /// after the run), and returns what it printed on standard output.
   static func run(_ arguments: [String], profile: String) throws -> String {
     guard let path else {
       Issue.record("LENET_TUTOR_REQUIRE_BROWSER=1 but chromium is not on PATH")
       return ""
     }
+    defer { try? FileManager.default.removeItem(atPath: profile) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments =
