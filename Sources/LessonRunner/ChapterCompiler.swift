@@ -108,15 +108,16 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// over the old one while the process runs is asked again.
   func compilerVersion() throws(CompileError) -> String {
     let identity = Self.fileIdentity(workspace.swiftc)
-    if let known = Self.versions.withLock({ $0[identity] }) { return known }
-    let result = try run([
-      "--version"
-    ])
-    guard result.termination == .exited(0) else {
-      throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
+    // Looked up, asked and stored under one lock, so runners that start together still ask once.
+    return try Self.versions.withLock { (versions) throws(CompileError) -> String in
+      if let known = versions[identity] { return known }
+      let result = try run(["--version"])
+      guard result.termination == .exited(0) else {
+        throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
+      }
+      versions[identity] = result.output
+      return result.output
     }
-    Self.versions.withLock { $0[identity] = result.output }
-    return result.output
   }
 
   /// `swiftc --version` by `fileIdentity` of the compiler, for the whole process.
@@ -142,10 +143,12 @@ public final class ChapterCompiler: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String: String] = [:]
 
-    func withLock<Result>(_ body: (inout [String: String]) -> Result) -> Result {
+    func withLock<Result, Failure: Error>(
+      _ body: (inout [String: String]) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
       lock.lock()
       defer { lock.unlock() }
-      return body(&values)
+      return try body(&values)
     }
   }
 
