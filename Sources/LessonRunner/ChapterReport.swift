@@ -532,10 +532,6 @@ public struct ChapterReport: Sendable {
     return lines
   }
 
-  /// The verdict lines added up; a caller that has `verdicts` at hand counts them instead
-  /// (`Tally(_:)`).
-  public var tally: Tally { Tally(verdicts) }
-
   /// How a program's end reads in a message.
   static func describe(_ termination: Termination) -> String {
     switch termination {
