@@ -398,13 +398,13 @@ extension Convolution {
     /// Each output map with the input maps it reads (the input gradient).
     let inputGradient: DirectConvolution.Links
 
-    /// The links of a table whose output map `o` reads the input maps `inputsOfOutput[o]`.
-    init(inputsOfOutput: [[Int]], inputChannels: Int) {
+    /// The links of `table`.
+    init(_ table: ConnectionTable) {
       forward = DirectConvolution.Links(
-        outputsOfChannel: (0..<inputChannels).map { input in
-          inputsOfOutput.indices.filter { inputsOfOutput[$0].contains(input) }
+        outputsOfChannel: (0..<table.inputChannels).map { input in
+          (0..<table.outputChannels).filter { table.connects(input: input, toOutput: $0) }
         })
-      inputGradient = DirectConvolution.Links(outputsOfChannel: inputsOfOutput)
+      inputGradient = DirectConvolution.Links(outputsOfChannel: table.inputsOfOutput)
     }
   }
 
@@ -426,11 +426,8 @@ extension Convolution {
     let links: TableLinks
 
     /// The sizes for one sample of `inputShape` (`[C, H, W]`) giving `outputShape`, with square
-    /// kernels of `kernelSize` and `pad` zeros on every side; every input map feeds every
-    /// output map unless `links` says otherwise.
-    init(
-      inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int, links: TableLinks? = nil
-    ) {
+    /// kernels of `kernelSize`, `pad` zeros on every side, and the maps linked as `links` says.
+    init(inputShape: [Int], outputShape: [Int], kernelSize: Int, pad: Int, links: TableLinks) {
       inputChannels = inputShape[0]
       inputHeight = inputShape[1]
       inputWidth = inputShape[2]
@@ -439,11 +436,7 @@ extension Convolution {
       outputChannels = outputShape[0]
       self.kernelSize = kernelSize
       self.pad = pad
-      self.links =
-        links
-        ?? TableLinks(
-          inputsOfOutput: Array(repeating: Array(0..<inputShape[0]), count: outputShape[0]),
-          inputChannels: inputShape[0])
+      self.links = links
     }
 
     var pixels: Int { outputHeight * outputWidth }

@@ -78,8 +78,7 @@ public struct Conv2D: Layer {
     self.kernelSize = kernelSize
     self.padding = padding
     self.connectionTable = table
-    self.links = Convolution.TableLinks(
-      inputsOfOutput: table.inputsOfOutput, inputChannels: inputChannels)
+    self.links = Convolution.TableLinks(table)
     self.weight = Tensor(shape: [outputChannels, inputChannels, kernelSize, kernelSize])
     self.bias = Tensor(shape: [outputChannels])
   }

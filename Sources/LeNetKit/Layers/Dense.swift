@@ -55,8 +55,11 @@ public struct Dense: Layer {
     let gradients = Self.affineGradients(
       input: input, outputGradient: outputGradient, weight: weight, inputs: inputFeatures,
       outputs: outputFeatures, toInput: true)
+    guard let inputGradient = gradients.input else {
+      preconditionFailure("\(name): affineGradients(toInput: true) gave no input gradient")
+    }
     return LayerGradients(
-      input: Tensor(shape: input.shape, scalars: gradients.input ?? []),
+      input: Tensor(shape: input.shape, scalars: inputGradient),
       parameters: [
         Tensor(shape: weight.shape, scalars: gradients.weight),
         Tensor(shape: bias.shape, scalars: gradients.bias),
