@@ -382,6 +382,20 @@ import Testing
     #expect(abs(outside + 0.1) < 1e-5)
   }
 
+  @Test func aBatchTakesOneTransformationPerSampleAndNilLeavesASampleAsItIs() {
+    let first = box()
+    let second = box(left: 4, top: 9, size: 14)
+    let batch = Tensor(shape: [2, 1, 32, 32], scalars: first + second)
+    let shift = Distortion.Transform(
+      scale: 1, squeeze: 1, shear: 0, translationX: 2, translationY: -1)
+    let output = Distortion.apply([nil, shift], to: batch, background: -0.1)
+    #expect(Array(output.scalars[0..<1024]) == first)
+    // The second box (columns 4-17, rows 9-22) moved 2 right and 1 up: columns 6-19, rows 8-21.
+    var moved = [Float](repeating: -0.1, count: 1024)
+    for y in 8..<22 { for x in 6..<20 { moved[y * 32 + x] = 1.175 } }
+    for (a, b) in zip(output.scalars[1024...], moved) { #expect(abs(a - b) < 1e-5) }
+  }
+
   @Test func theSameSeedGivesTheSameDistortions() {
     let batch = Tensor(
       shape: [3, 1, 32, 32], scalars: box() + box(left: 4) + box(top: 9, size: 14))
