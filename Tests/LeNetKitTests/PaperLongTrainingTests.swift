@@ -19,14 +19,20 @@ struct PaperLongTrainingTests {
     return try MNIST.load(from: directory)
   }
 
-  /// The recipe's final test error by seed and distortion, for every test here.
-  static let recipeErrors = Mutex<[String: Float]>([:])
+  /// One run of the recipe: its seed, and whether it adds the paper's distortions.
+  struct Run: Hashable {
+    var seed: UInt64
+    var distorted: Bool
+  }
+
+  /// The recipe's final test error by run, for every test here.
+  static let recipeErrors = Mutex<[Run: Float]>([:])
 
   /// The recipe's final test error for `seed`, with or without the paper's distortions, trained
   /// once in the process: seed 1 is both the single run's and one of the median's three, and a
   /// run is 20 passes.
   func recipeError(seed: UInt64, distorted: Bool = false, data: MNIST) throws -> Float {
-    let key = "\(seed) \(distorted)"
+    let key = Run(seed: seed, distorted: distorted)
     if let known = Self.recipeErrors.withLock({ $0[key] }) { return known }
     var model = Model.lecun1998(seed: seed)
     var training = PatternTraining.paper1998(seed: seed)
