@@ -250,24 +250,42 @@ struct SearchEntry: Codable, Equatable {
         title: chapterTitle, url: page, text: chapter.frontMatter.goals.joined(separator: " "))
     ]
     for case .prose(let text, _) in chapter.blocks {
-      for line in text.split(separator: "\n") {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if let heading = MarkdownBlock.heading(trimmed)?.text {
+      for block in MarkdownBlock.parse(text) {
+        if case .heading(_, let heading) = block.kind {
           entries.append(
             SearchEntry(
               title: chapterTitle + " › " + plain(heading),
               url: page + "#" + HTMLMarkdown.slug(heading), text: plain(heading)))
         } else if let last = entries.indices.last {
-          entries[last].text += " " + plain(trimmed)
+          entries[last].text += words(of: block).map { " " + $0 }.joined()
         }
       }
     }
     return entries
   }
 
-  /// Text without Markdown's marks.
+  /// A block's text without Markdown's marks; an indented code block has none.
+  static func words(of block: MarkdownBlock) -> [String] {
+    switch block.kind {
+    case .heading(_, let text), .paragraph(let text): [plain(text)]
+    case .list(_, let items): items.flatMap { $0.blocks.flatMap(words(of:)) }
+    case .quote(let blocks): blocks.flatMap(words(of:))
+    case .table(let header, let rows): ((header ?? []) + rows.joined()).map(plain)
+    case .code: []
+    }
+  }
+
+  /// Inline Markdown as the words a reader sees: marks gone, a link's label kept, its target not.
   static func plain(_ text: String) -> String {
-    String(text.filter { !"*`|#>".contains($0) })
+    func flattened(_ pieces: [MarkdownInline]) -> String {
+      pieces.map { piece in
+        switch piece {
+        case .text(let text), .code(let text): text
+        case .emphasis(let inner), .strong(let inner), .link(let inner, _): flattened(inner)
+        }
+      }.joined()
+    }
+    return flattened(MarkdownInline.parse(text))
   }
 
   /// `window.BOOK_SEARCH = [...]`, the index the script searches.
