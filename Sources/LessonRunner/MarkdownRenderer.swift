@@ -165,27 +165,30 @@ public struct MarkdownRenderer {
 
   /// A pipe table with aligned columns, its header bold and underlined by a rule.
   private func renderTable(header: [String]?, rows: [[String]]) -> [String] {
-    let cells = (header.map { [$0] } ?? []) + rows
+    // Each cell styled once; the widths are measured on the styled text.
+    let styledHeader = header.map { $0.map { inline($0, base: [.bold]) } }
+    let styledRows = rows.map { $0.map { inline($0) } }
+    let cells = (styledHeader.map { [$0] } ?? []) + styledRows
     let columns = cells.map(\.count).max() ?? 0
     var widths = [Int](repeating: 0, count: columns)
     for row in cells {
       for (index, cell) in row.enumerated() {
-        widths[index] = max(widths[index], visibleWidth(inline(cell)))
+        widths[index] = max(widths[index], visibleWidth(cell))
       }
     }
-    func line(_ row: [String], base: [Style]) -> String {
+    func line(_ row: [String]) -> String {
       "  "
         + (0..<columns).map { index in
-          let text = inline(index < row.count ? row[index] : "", base: base)
+          let text = index < row.count ? row[index] : ""
           return text + String(repeating: " ", count: widths[index] - visibleWidth(text))
         }.joined(separator: " │ ")
     }
     var lines: [String] = []
-    if let header {
-      lines.append(line(header, base: [.bold]))
+    if let styledHeader {
+      lines.append(line(styledHeader))
       lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
     }
-    return lines + rows.map { line($0, base: []) }
+    return lines + styledRows.map(line)
   }
 
   /// The number of characters a string occupies, not counting escape sequences.
