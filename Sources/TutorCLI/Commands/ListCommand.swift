@@ -9,7 +9,8 @@ enum ListCommand: TutorCommand {
     discussion: """
       A lesson is passed when every check passes ('lenet-tutor check N') and every quiz
       question is answered right ('lenet-tutor quiz N'); the quiz column counts right answers.
-      Progress is kept in .lenet-tutor/progress.json in the checkout (or LENET_TUTOR_PROGRESS).
+      Progress is kept in .lenet-tutor/progress.json in your workspace, else in the checkout
+      (or LENET_TUTOR_PROGRESS).
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
