@@ -319,6 +319,31 @@ struct NextCommandTests {
         + " 'lenet-tutor lesson <number>'.\n")
   }
 
+  @Test func nextStaysOnALessonUntilItsQuizIsAnsweredRight() throws {
+    let quiz = """
+
+      ```quiz id=sum
+      What is 1 + 1?
+      answer: 2
+      explain: One and one make two.
+      ```
+
+      """
+    let checkout = try Checkout(chapters: [
+      "00-first.md": passingChapter(number: 0, title: "First") + quiz,
+      "01-second.md": passingChapter(number: 1, title: "Second"),
+    ])
+    _ = checkout.run(["next"])  // every check of lesson 0 passes; its quiz is not answered
+    #expect(
+      checkout.run(["next"]).output.hasPrefix("Next: lesson 0, the first you have not passed."))
+    _ = checkout.run(["quiz", "0"], input: ["3"])
+    #expect(
+      checkout.run(["next"]).output.hasPrefix("Next: lesson 0, the first you have not passed."))
+    _ = checkout.run(["quiz", "0"], input: ["2"])
+    #expect(
+      checkout.run(["next"]).output.hasPrefix("Next: lesson 1, the first you have not passed."))
+  }
+
   @Test func nextWithoutLessonsSaysSo() throws {
     let checkout = try Checkout(chapters: [:])
     #expect(

@@ -61,7 +61,8 @@ import Testing
           -h, --help              Show help information.
 
         A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
-        every one of its checks; 'lenet-tutor list' shows where you are.
+        every one of its checks and every quiz question is answered right ('lenet-tutor quiz N');
+        'lenet-tutor list' shows where you are.
 
         """)
   }

@@ -13,7 +13,8 @@ enum NextCommand: TutorCommand {
     ],
     discussion: """
       A lesson counts as passed once 'lenet-tutor lesson N' or 'lenet-tutor check N' passed
-      every one of its checks; 'lenet-tutor list' shows where you are.
+      every one of its checks and every quiz question is answered right ('lenet-tutor quiz N');
+      'lenet-tutor list' shows where you are.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
