@@ -333,8 +333,9 @@ public struct ChapterReport: Sendable {
     value == value.rounded() ? "\(Int(value)) GB" : "\(value) GB"
   }
 
-  /// How exercise `id` fared.
-  public func status(ofExercise id: String) -> ExerciseStatus {
+  /// How exercise `id` fared; `lines` are the report's `verdictLines` when the caller has them
+  /// (nil: its cells are judged here).
+  public func status(ofExercise id: String, lines: [VerdictLine]? = nil) -> ExerciseStatus {
     guard let range = chapter.exerciseRange(id) else { return .missing }
     switch exerciseSources[id] {
     case .missing?: return .missing
@@ -357,26 +358,34 @@ public struct ChapterReport: Sendable {
         }
       }
     }
+    // The exercise's cells' lines; marking an exercise not started changes failed to not
+    // started, neither of which is a pass.
+    let exerciseLines =
+      lines?.filter { $0.cell.map(range.contains) ?? false }
+      ?? range.flatMap { judgedLines(forCell: $0) }
     var count = 0
     var allPassed = true
-    for index in range {
-      for verdict in judgedLines(forCell: index).map(\.verdict) where verdict.status != .note {
-        count += 1
-        if verdict.status != .passed { allPassed = false }
-      }
+    for line in exerciseLines where line.verdict.status != .note {
+      count += 1
+      if line.verdict.status != .passed { allPassed = false }
     }
     if allPassed && count > 0 && forgeries.isEmpty { return .passed }
     return exerciseSources[id] == .starter ? .notStarted : .failed
   }
 
   /// Every exercise of the course, in order, with its status.
-  public var exercises: [ExerciseResult] {
+  public var exercises: [ExerciseResult] { exercises(lines: nil) }
+
+  /// `exercises`; `lines` are the report's `verdictLines` when the caller has them (nil: the
+  /// cells are judged here).
+  public func exercises(lines: [VerdictLine]?) -> [ExerciseResult] {
     chapter.exercises.compactMap { cell in
       guard let id = cell.exerciseID else { return nil }
       let mine = learnerChapter.exercises.first { $0.exerciseID == id }
       let location = SourceLocation(
         path: mine == nil ? chapter.path : learnerChapter.path, line: mine?.line ?? cell.line)
-      return ExerciseResult(id: id, status: status(ofExercise: id), location: location)
+      return ExerciseResult(
+        id: id, status: status(ofExercise: id, lines: lines), location: location)
     }
   }
 

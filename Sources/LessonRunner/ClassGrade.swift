@@ -193,7 +193,7 @@ public struct ClassGrade: Sendable {
     let lines = report.verdictLines
     outcome.notes.messages += feedback(lines)
     outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
-    for result in report.exercises {
+    for result in report.exercises(lines: lines) {
       let maxPoints = course.frontMatter.points(ofExercise: result.id)
       let status = submission.missing.contains(result.id) ? .missing : result.status
       var checks: [CheckLine] = []

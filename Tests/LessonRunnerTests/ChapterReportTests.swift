@@ -132,9 +132,21 @@ struct ChapterReportTests {
     #expect(starter.verdictLines.map(\.verdict.status) == [.notStarted])
     #expect(starter.verdictLines.map(\.check) == [failing])
     #expect(starter.status(ofExercise: "answer") == .notStarted)
+    // From the lines a reader already built, the same status.
+    #expect(starter.status(ofExercise: "answer", lines: starter.verdictLines) == .notStarted)
     let learner = try Self.exerciseReport(checks: [failing], source: .learner)
     #expect(learner.verdictLines.map(\.verdict.status) == [.failed])
     #expect(learner.status(ofExercise: "answer") == .failed)
+    #expect(learner.exercises(lines: learner.verdictLines).map(\.status) == [.failed])
+    let passing = ChapterReport.Check(
+      label: "answer", passed: true, expected: "42", actual: "42",
+      location: SourceLocation(path: Self.path, line: 13))
+    let solved = try Self.exerciseReport(checks: [passing], source: .learner)
+    #expect(solved.status(ofExercise: "answer", lines: solved.verdictLines) == .passed)
+    // No check at all: neither passed nor, for code the learner wrote, anything but failed.
+    let unchecked = try Self.exerciseReport(checks: [], source: .learner)
+    #expect(unchecked.status(ofExercise: "answer", lines: unchecked.verdictLines) == .failed)
+    #expect(unchecked.status(ofExercise: "answer") == .failed)
   }
 
   @Test func anExerciseWhoseCellsHaveNoLinesHasNoCheck() throws {

@@ -138,7 +138,7 @@ struct BookPage {
     html.append("<section class=\"cell\(id == nil ? "" : " exercise")\" id=\"cell-\(index + 1)\">")
     var code = cell.code
     if let id {
-      let status = report?.status(ofExercise: id)
+      let status = report?.status(ofExercise: id, lines: verdictLines)
       let label = status.map { Self.statusText($0) } ?? ""
       html.append(
         "<p class=\"exercise-label\">Exercise <code>\(escape(id))</code>"
