@@ -22,8 +22,9 @@ import LeNetKit
 /// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
 /// ```
-/// The library entries are pruned to the few most recently used (`keptLibraries`) whenever a
-/// new one is built.
+/// Each folder is pruned whenever a new entry is published into it (`publish`): the few most
+/// recently used entries stay (`keptLibraries`, `keptPreludes`, `keptChapters`), and so does
+/// every entry used within the hour (`gracePeriod`).
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
 /// parallel runs never see half an entry; the library build also holds a lock file so that
 /// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
@@ -174,11 +175,17 @@ public final class ChapterCompiler: @unchecked Sendable {
     for flag in Self.preludeFlags { hasher.update(field: flag) }
     hasher.update(field: Prelude.source)
     let base = workspace.cacheDirectory + "/prelude"
-    let directory = base + "/" + hasher.hexDigest()
+    let hash = hasher.hexDigest()
+    let directory = base + "/" + hash
     let files = ["libLessonPrelude.so", "LessonPrelude.swiftmodule"]
-    if Self.isIntact(directory, files: files) { return directory }
+    if Self.isIntact(directory, files: files) {
+      Self.markUsed(directory)
+      return directory
+    }
     try makeDirectory(base)
-    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
+    if FileManager.default.fileExists(atPath: directory) {
+      discard(directory, in: base, as: .damaged)
+    }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     do {
@@ -199,7 +206,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       throw .compilerFailed(command: "swiftc (LessonPrelude)", output: result.output)
     }
     try writeManifest(temporary, files: files)
-    try publish(temporary, as: directory)
+    try publish(temporary, as: hash, in: base, keeping: Self.keptPreludes)
     return directory
   }
 
@@ -327,15 +334,13 @@ public final class ChapterCompiler: @unchecked Sendable {
     }
     if FileManager.default.fileExists(atPath: directory) {
       status("The cached LeNetKit build at \(directory) is damaged; building it again.")
-      discard(directory, in: base)
+      discard(directory, in: base, as: .damaged)
     }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     try build(temporary)
     try writeManifest(temporary, files: files)
-    try publish(temporary, as: directory)
-    Self.markUsed(directory)
-    pruneLibraries(in: base, now: Date())
+    try publish(temporary, as: hash, in: base, keeping: Self.keptLibraries)
     return Library(directory: directory, hash: hash, compiledNow: true)
   }
 
@@ -344,34 +349,55 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// A few cover switching between branches and the whole-module library beside the package's.
   static let keptLibraries = 4
 
-  /// How recently an entry beyond the newest `keptLibraries` must have been used to be kept:
+  /// How many prelude entries the cache keeps: one is built for each library (and each change
+  /// of `Prelude.source`), so as many as the libraries kept.
+  static let keptPreludes = keptLibraries
+
+  /// How many chapter programs the cache keeps: each is about 100 KB, and every edit of an
+  /// exercise makes a new one. Enough for every chapter of the course as shipped, with the
+  /// solutions, and a learner's versions of each, across a few libraries.
+  static let keptChapters = 256
+
+  /// How recently an entry beyond the most recently used ones must have been used to be kept:
   /// a run that is still using it (a long lesson, a class being graded) never loses it.
-  static let libraryGracePeriod: TimeInterval = 3600
+  static let gracePeriod: TimeInterval = 3600
 
   /// Records that the entry at `directory` was used now, in its folder's time, which is what
-  /// `pruneLibraries` ranks entries by.
+  /// `prune` ranks entries by.
   static func markUsed(_ directory: String) {
     try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: directory)
   }
 
-  /// Deletes the library entries in `base` beyond the `keptLibraries` most recently used,
-  /// except those used within `libraryGracePeriod` of `now`. Called with the library lock held,
-  /// so two runs never prune at once; each entry is renamed aside before it is deleted
-  /// (`discard`), so a run never finds one half-deleted, and a run that looks for a pruned
-  /// entry builds it again.
-  func pruneLibraries(in base: String, now: Date) {
+  /// Deletes the entries in `base` beyond the `count` most recently used, except those used
+  /// within `gracePeriod` of `now` and the one named `inUse` (the caller's own), and
+  /// the leftovers of runs that stopped (a build's `tmp-…`, an entry set aside and not deleted)
+  /// older than `gracePeriod`. Each entry is renamed aside before it is deleted (`discard`), so
+  /// a run never finds one half-deleted, and a run that looks for a pruned entry builds it
+  /// again. The caller holds the folder's prune lock, so two runs never prune one folder at
+  /// once.
+  func prune(in base: String, keeping count: Int, now: Date, inUse: String? = nil) {
     let manager = FileManager.default
-    let entries = ((try? manager.contentsOfDirectory(atPath: base)) ?? [])
-      .filter { name in name.count == 64 && name.allSatisfy(\.isHexDigit) }
-      .map { name in
-        (name: name, used: PackageBuild.modificationTime(base + "/" + name) ?? .distantPast)
+    var entries: [(name: String, used: Date)] = []
+    for name in (try? manager.contentsOfDirectory(atPath: base)) ?? [] {
+      let used = PackageBuild.modificationTime(base + "/" + name) ?? .distantPast
+      if name.count == 64 && name.allSatisfy(\.isHexDigit) {
+        entries.append((name, used))
+      } else if Self.leftoverPrefixes.contains(where: name.hasPrefix),
+        now.timeIntervalSince(used) > Self.gracePeriod
+      {
+        try? manager.removeItem(atPath: base + "/" + name)
       }
-      .sorted { $0.used > $1.used }
-    for entry in entries.dropFirst(Self.keptLibraries)
-    where now.timeIntervalSince(entry.used) > Self.libraryGracePeriod {
-      discard(base + "/" + entry.name, in: base)
+    }
+    entries.sort { $0.used > $1.used }
+    for entry in entries.dropFirst(count)
+    where now.timeIntervalSince(entry.used) > Self.gracePeriod && entry.name != inUse {
+      discard(base + "/" + entry.name, in: base, as: .pruned)
     }
   }
+
+  /// The names of folders a run leaves only when it stops half-way: a build in progress, an
+  /// entry set aside to be deleted.
+  static let leftoverPrefixes = ["tmp-"] + Discarded.allCases.map { $0.rawValue + "-" }
 
   /// Compiles `program` against the library, or finds it in the cache. Compile errors are a
   /// `.chapterDoesNotCompile` error carrying the compiler's messages (they name the chapter).
@@ -389,6 +415,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     let directory = base + "/" + hash
     let executable = directory + "/chapter"
     if Self.isIntact(directory, files: ["chapter"]) {
+      Self.markUsed(directory)
       return Executable(path: executable, compiledNow: false)
     }
     try makeDirectory(base)
@@ -398,9 +425,12 @@ public final class ChapterCompiler: @unchecked Sendable {
     let lockDescriptor = try lock(base + "/.lock-" + hash.prefix(2))
     defer { close(lockDescriptor) }
     if Self.isIntact(directory, files: ["chapter"]) {
+      Self.markUsed(directory)
       return Executable(path: executable, compiledNow: false)
     }
-    if FileManager.default.fileExists(atPath: directory) { discard(directory, in: base) }
+    if FileManager.default.fileExists(atPath: directory) {
+      discard(directory, in: base, as: .damaged)
+    }
     let temporary = try makeTemporaryDirectory(in: base)
     defer { try? FileManager.default.removeItem(atPath: temporary) }
     do {
@@ -425,7 +455,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       throw .chapterDoesNotCompile(output)
     }
     try writeManifest(temporary, files: ["chapter"])
-    try publish(temporary, as: directory)
+    try publish(temporary, as: hash, in: base, keeping: Self.keptChapters)
     return Executable(path: executable, compiledNow: true)
   }
 
@@ -482,6 +512,18 @@ public final class ChapterCompiler: @unchecked Sendable {
     return descriptor
   }
 
+  /// The exclusive lock on the file at `path` if no one holds it, else nil (never waits); closing
+  /// the returned descriptor releases it.
+  private func lockIfFree(_ path: String) -> Int32? {
+    let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { return nil }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      return nil
+    }
+    return descriptor
+  }
+
   private func makeTemporaryDirectory(in base: String) throws(CompileError) -> String {
     let path = base + "/tmp-" + UUID().uuidString
     try makeDirectory(path)
@@ -534,21 +576,40 @@ public final class ChapterCompiler: @unchecked Sendable {
     return true
   }
 
-  /// Sets an entry aside, damaged or pruned (renamed first, so no run picks it up
-  /// half-deleted), then deletes it.
-  private func discard(_ folder: String, in base: String) {
-    let aside = base + "/damaged-" + UUID().uuidString
+  /// Why an entry is set aside, which names the folder it is renamed to (`damaged-…`).
+  enum Discarded: String, CaseIterable {
+    /// Its files no longer match its manifest.
+    case damaged
+    /// It is beyond the few most recently used (`prune`).
+    case pruned
+  }
+
+  /// Sets an entry aside (renamed first, so no run picks it up half-deleted), then deletes it.
+  private func discard(_ folder: String, in base: String, as reason: Discarded) {
+    let aside = base + "/" + reason.rawValue + "-" + UUID().uuidString
     if rename(folder, aside) == 0 {
       try? FileManager.default.removeItem(atPath: aside)
     }
   }
 
-  /// Renames `temporary` to `final`; if another run published it first, keeps theirs.
-  private func publish(_ temporary: String, as final: String) throws(CompileError) {
-    if rename(temporary, final) == 0 { return }
-    let reason = String(cString: strerror(errno))
-    if FileManager.default.fileExists(atPath: final) { return }
-    throw .cacheUnwritable(final, reason)
+  /// Renames `temporary` to the entry `name` in `base` (if another run published it first,
+  /// keeps theirs) and marks it used, then prunes `base` to the `count` most recently used
+  /// entries (`prune`), unless another run is pruning it right now: the one home of the keep
+  /// rule, for the library, the prelude and the chapters alike.
+  private func publish(_ temporary: String, as name: String, in base: String, keeping count: Int)
+    throws(CompileError)
+  {
+    let final = base + "/" + name
+    if rename(temporary, final) != 0 {
+      let reason = String(cString: strerror(errno))
+      guard FileManager.default.fileExists(atPath: final) else {
+        throw .cacheUnwritable(final, reason)
+      }
+    }
+    Self.markUsed(final)
+    guard let pruneLock = lockIfFree(base + "/.prune-lock") else { return }
+    defer { close(pruneLock) }
+    prune(in: base, keeping: count, now: Date(), inUse: name)
   }
 }
 

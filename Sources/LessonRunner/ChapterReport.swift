@@ -213,46 +213,22 @@ public struct ChapterReport: Sendable {
     chapter.cells[...index].last(where: { $0.exerciseID != nil })?.exerciseID
   }
 
-  /// The verdict lines of one cell: its own lines, then one line per check, each beside its
-  /// check, so that no reader has to count which lines are the checks'.
-  public struct CellVerdicts: Sendable, Equatable {
-    /// The cell's crash or timeout and its output comparison.
-    public var cellLines: [Verdict] = []
-    /// Each check with its line (a check on a type the exercise declares fails whatever it
-    /// compared).
-    public var checks: [CheckVerdict] = []
-    /// Every line in order: the cell's own, then its checks'.
-    public var all: [Verdict] { cellLines + checks.map(\.verdict) }
-  }
-
-  /// One check with its verdict line.
-  public struct CheckVerdict: Sendable, Equatable {
-    public var check: Check
-    public var verdict: Verdict
-  }
-
-  /// The verdict lines of cell `index`: its crash or timeout, its output comparison, its checks;
-  /// failing ones are `.notStarted` in an exercise not started.
-  public func verdicts(forCell index: Int) -> [Verdict] {
-    cellVerdicts(forCell: index).all
-  }
-
-  /// `verdicts(forCell:)`, with each check beside its line.
-  public func cellVerdicts(forCell index: Int) -> CellVerdicts {
-    var verdicts = judgedVerdicts(forCell: index)
+  /// The verdict lines of cell `index`: its crash or timeout, its output comparison, then one
+  /// line per check, each carrying its check; failing ones are `.notStarted` in an exercise not
+  /// started.
+  public func verdictLines(forCell index: Int) -> [VerdictLine] {
+    var lines = judgedLines(forCell: index)
     guard let id = exercise(ofCell: index), exerciseSources[id] == .starter,
       cells[index].status == .completed
-    else { return verdicts }
-    func mark(_ verdict: inout Verdict) {
-      if verdict.status == .failed { verdict.status = .notStarted }
+    else { return lines }
+    for position in lines.indices where lines[position].verdict.status == .failed {
+      lines[position].verdict.status = .notStarted
     }
-    for position in verdicts.cellLines.indices { mark(&verdicts.cellLines[position]) }
-    for position in verdicts.checks.indices { mark(&verdicts.checks[position].verdict) }
-    return verdicts
+    return lines
   }
 
   /// Cell `index`'s verdict lines as judged, before an exercise not started marks its failures.
-  private func judgedVerdicts(forCell index: Int) -> CellVerdicts {
+  private func judgedLines(forCell index: Int) -> [VerdictLine] {
     let result = cells[index]
     let cell = chapter.cells[index]
     let fence = fence(ofCell: index)
@@ -308,10 +284,10 @@ public struct ChapterReport: Sendable {
             status: .passed, text: "output of the cell at line \(line) matches", location: fence))
       }
     }
-    return CellVerdicts(
-      cellLines: verdicts,
-      checks: result.checks.map { CheckVerdict(check: $0, verdict: checkVerdict($0, fence: fence)) }
-    )
+    return verdicts.map { VerdictLine(verdict: $0, cell: index) }
+      + result.checks.map {
+        VerdictLine(verdict: checkVerdict($0, fence: fence), cell: index, check: $0)
+      }
   }
 
   /// The verdict line of one check of a cell whose fence is at `fence`.
@@ -357,8 +333,9 @@ public struct ChapterReport: Sendable {
     value == value.rounded() ? "\(Int(value)) GB" : "\(value) GB"
   }
 
-  /// How exercise `id` fared.
-  public func status(ofExercise id: String) -> ExerciseStatus {
+  /// How exercise `id` fared; `lines` are the report's `verdictLines` when the caller has them
+  /// (nil: its cells are judged here).
+  public func status(ofExercise id: String, lines: [VerdictLine]? = nil) -> ExerciseStatus {
     guard let range = chapter.exerciseRange(id) else { return .missing }
     switch exerciseSources[id] {
     case .missing?: return .missing
@@ -381,26 +358,34 @@ public struct ChapterReport: Sendable {
         }
       }
     }
+    // The exercise's cells' lines; marking an exercise not started changes failed to not
+    // started, neither of which is a pass.
+    let exerciseLines =
+      lines?.filter { $0.cell.map(range.contains) ?? false }
+      ?? range.flatMap { judgedLines(forCell: $0) }
     var count = 0
     var allPassed = true
-    for index in range {
-      for verdict in judgedVerdicts(forCell: index).all where verdict.status != .note {
-        count += 1
-        if verdict.status != .passed { allPassed = false }
-      }
+    for line in exerciseLines where line.verdict.status != .note {
+      count += 1
+      if line.verdict.status != .passed { allPassed = false }
     }
     if allPassed && count > 0 && forgeries.isEmpty { return .passed }
     return exerciseSources[id] == .starter ? .notStarted : .failed
   }
 
   /// Every exercise of the course, in order, with its status.
-  public var exercises: [ExerciseResult] {
+  public var exercises: [ExerciseResult] { exercises(lines: nil) }
+
+  /// `exercises`; `lines` are the report's `verdictLines` when the caller has them (nil: the
+  /// cells are judged here).
+  public func exercises(lines: [VerdictLine]?) -> [ExerciseResult] {
     chapter.exercises.compactMap { cell in
       guard let id = cell.exerciseID else { return nil }
       let mine = learnerChapter.exercises.first { $0.exerciseID == id }
       let location = SourceLocation(
         path: mine == nil ? chapter.path : learnerChapter.path, line: mine?.line ?? cell.line)
-      return ExerciseResult(id: id, status: status(ofExercise: id), location: location)
+      return ExerciseResult(
+        id: id, status: status(ofExercise: id, lines: lines), location: location)
     }
   }
 
@@ -418,13 +403,17 @@ public struct ChapterReport: Sendable {
   /// by their text (two cells may well print the same line).
   public struct VerdictLine: Sendable, Equatable {
     public var verdict: Verdict
-    /// The cell whose own line it is (one of `verdicts(forCell:)`), or nil for a line about the
-    /// chapter as a whole: a program that stopped before its first cell, tampering, edited
+    /// The cell whose own line it is (one of `verdictLines(forCell:)`), or nil for a line about
+    /// the chapter as a whole: a program that stopped before its first cell, tampering, edited
     /// cells, missing or refused exercises, compile errors, an exercise without checks, and
     /// the note about cells not run.
     public var cell: Int?
-    /// Whether it is a check's own line (one of `cellVerdicts(forCell:)`'s `checks`).
-    public var isCheck = false
+    /// The check whose line it is, or nil for any other line (a crash, a timeout, an output
+    /// comparison, a line about the chapter): a reader shows a check beside its line, and never
+    /// has to count which lines are the checks'.
+    public var check: Check?
+    /// Whether it is a check's own line.
+    public var isCheck: Bool { check != nil }
   }
 
   /// Every verdict line in order: why the program stopped before its first cell, tampering,
@@ -506,13 +495,12 @@ public struct ChapterReport: Sendable {
       }
       return lines
     }
+    // Each cell's lines are built once: an exercise has no check when its cells have no lines.
+    let cellLines = cells.indices.map { verdictLines(forCell: $0) }
     for index in cells.indices {
-      let verdicts = cellVerdicts(forCell: index)
-      lines += verdicts.cellLines.map { VerdictLine(verdict: $0, cell: index) }
-      lines += verdicts.checks.map { VerdictLine(verdict: $0.verdict, cell: index, isCheck: true) }
+      lines += cellLines[index]
       if let id = chapter.cells[index].exerciseID, let range = chapter.exerciseRange(id),
-        range.allSatisfy({ cells[$0].status == .completed }),
-        range.allSatisfy({ judgedVerdicts(forCell: $0).all.isEmpty })
+        range.allSatisfy({ cells[$0].status == .completed && cellLines[$0].isEmpty })
       {
         add(
           Verdict(

@@ -135,8 +135,8 @@ public struct ClassGrade: Sendable {
 
   /// The feedback lines of a report: warnings (an edited check cell) and failures that are not
   /// a check's own line (a crash, a timeout, a mismatched output, tampering), each at its place.
-  static func feedback(_ report: ChapterReport) -> [String] {
-    report.verdictLines.filter { line in
+  static func feedback(_ lines: [ChapterReport.VerdictLine]) -> [String] {
+    lines.filter { line in
       !line.isCheck && (line.verdict.status == .warning || line.verdict.status == .failed)
     }.map { line in
       (line.verdict.location.map { "\($0.path):\($0.line): " } ?? "") + line.verdict.text
@@ -190,23 +190,21 @@ public struct ClassGrade: Sendable {
     }
     let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
-    outcome.notes.messages += feedback(report)
+    let lines = report.verdictLines
+    outcome.notes.messages += feedback(lines)
     outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
-    for result in report.exercises {
+    for result in report.exercises(lines: lines) {
       let maxPoints = course.frontMatter.points(ofExercise: result.id)
       let status = submission.missing.contains(result.id) ? .missing : result.status
       var checks: [CheckLine] = []
       if let range = course.exerciseRange(result.id) {
-        for index in range {
-          for judged in report.cellVerdicts(forCell: index).checks {
-            let verdict = judged.verdict
-            let location = verdict.location.map { "\($0.path):\($0.line)" } ?? ""
-            checks.append(
-              CheckLine(
-                label: judged.check.label, passed: verdict.status == .passed,
-                hidden: judged.check.hidden, text: verdict.text,
-                location: submission.mapLocations(location)))
-          }
+        for line in lines {
+          guard let cell = line.cell, range.contains(cell), let check = line.check else { continue }
+          let location = line.verdict.location.map { "\($0.path):\($0.line)" } ?? ""
+          checks.append(
+            CheckLine(
+              label: check.label, passed: line.verdict.status == .passed, hidden: check.hidden,
+              text: line.verdict.text, location: submission.mapLocations(location)))
         }
       }
       outcome.rows.append(

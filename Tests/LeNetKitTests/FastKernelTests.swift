@@ -323,8 +323,8 @@ import Testing
 
   /// LeCun's subsampling on raw pointers against its formula in `Double`, on 5 maps of 3×5
   /// blocks with coefficients and biases that differ per map: each output is `c · (sum of 4) +
-  /// b`, each input's gradient `c` times its block's, the coefficient's gradient `Σ ∂out · sum`
-  /// and the bias's `Σ ∂out` over the map's 3 · 15 positions.
+  /// b`, each input's gradient `c` times its block's (exactly), the coefficient's gradient
+  /// `Σ ∂out · sum` and the bias's `Σ ∂out` over the map's 3 · 15 positions.
   @Test func subsamplingMatchesTheFormula() {
     var layer = Subsampling("S", channels: 5)
     layer.coefficient = randomInput([5], seed: 61)
@@ -344,9 +344,10 @@ import Testing
             var sum = 0.0
             for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
               sum += Double(input[n, c, 2 * y + dy, 2 * x + dx])
+              // The product of two floats is exact in Double: rounded once, it is the float
+              // product, bit for bit.
               let share = Double(outputGradient[n, c, y, x]) * Double(layer.coefficient[c])
-              expectClose(
-                gradients.input[n, c, 2 * y + dy, 2 * x + dx], Float(share), absolute: 1e-6)
+              #expect(gradients.input[n, c, 2 * y + dy, 2 * x + dx] == Float(share))
             }
             expected[n, c, y, x] = Float(Double(layer.coefficient[c]) * sum + Double(layer.bias[c]))
             coefficientGradient[c] += Double(outputGradient[n, c, y, x]) * sum
@@ -406,13 +407,36 @@ import Testing
     #expect(alone.map(\.scalars) == full.parameters.map(\.scalars))
   }
 
+  /// `FastTanh.apply` as `Activation.forward` calls it: from the input's array into a new one
+  /// (the fused convolution calls it in place, `fastTanhInPlace`).
+  func fastTanh(_ values: [Float]) -> [Float] {
+    [Float](unsafeUninitializedCapacity: values.count) { target, count in
+      values.withUnsafeBufferPointer { source in
+        guard let from = source.baseAddress, let to = target.baseAddress else { return }
+        FastTanh.apply(from: from, to: to, count: source.count, slope: 1, amplitude: 1)
+      }
+      count = values.count
+    }
+  }
+
+  /// `FastTanh.apply` as the fused convolution calls it, in place.
+  func fastTanhInPlace(_ values: inout [Float]) {
+    values.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      FastTanh.apply(from: base, to: base, count: buffer.count, slope: 1, amplitude: 1)
+    }
+  }
+
   /// libm's `tanh` is the reference. The bound, 4e-7 absolute, is about three units in the last
-  /// place of values near 1; the rational approximation's own error is below 1e-7.
+  /// place of values near 1; the rational approximation's own error is below 1e-7. Both ways
+  /// the library calls it give the same bits.
   @Test func fastTanhMatchesLibm() {
     var values = stride(from: Float(-12), through: 12, by: 0.001).map { $0 }
     values += [0, 1e-8, -1e-8, 1e-3, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
-    var observed = values
-    observed.withUnsafeMutableBufferPointer { FastTanh.apply(to: $0) }
+    let observed = fastTanh(values)
+    var inPlace = values
+    fastTanhInPlace(&inPlace)
+    #expect(inPlace.map(\.bitPattern) == observed.map(\.bitPattern))
     var worst: Float = 0
     for (value, result) in zip(values, observed) {
       worst = max(worst, abs(result - Foundation.tanh(value)))
@@ -422,7 +446,7 @@ import Testing
 
   @Test func fastTanhIsOddAndKeepsSmallInputsRelativePrecision() {
     var values: [Float] = [1e-6, -1e-6, 0.5, -0.5, 3, -3, 0]
-    values.withUnsafeMutableBufferPointer { FastTanh.apply(to: $0) }
+    fastTanhInPlace(&values)
     #expect(values[0] == -values[1] && values[2] == -values[3] && values[4] == -values[5])
     expectClose(values[0], 1e-6, relative: 1e-6, absolute: 0)
     #expect(values[6] == 0)

@@ -51,6 +51,39 @@ import Testing
       Tensor(shape: [1, 1, 2, 2], scalars: [10, 18, 42, 50]))
   }
 
+  /// Each input gets a quarter of its block's gradient: (4, 8, 12, 16) spread as 1, 2, 3, 4 over
+  /// the blocks {0,1,4,5}, {2,3,6,7}, {8,9,12,13}, {10,11,14,15}.
+  @Test func averagePoolingSpreadsAQuarterOverEachBlock() {
+    let pool = AveragePooling("P")
+    let gradient = pool.backward(
+      input: Self.ramp, output: pool.forward(Self.ramp),
+      outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [4, 8, 12, 16])
+    ).input
+    #expect(gradient.scalars == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+  }
+
+  /// The layer of `subsamplingWithCoefficientAndBias`, with output gradients (2, 4, 6, 8) on
+  /// map 0 and (1, 0, 0, −1) on map 1. Each input gets its block's gradient times the map's
+  /// coefficient: 1, 2, 3, 4 on map 0 (×0.5), −1, 0, 0, 1 on map 1 (×−1). The coefficient's
+  /// gradient is Σ gradient · block sum: 2·10 + 4·18 + 6·42 + 8·50 = 744 on map 0, 74 − 114 = −40
+  /// on map 1; the bias's is Σ gradient: 20 and 0.
+  @Test func subsamplingSpreadsItsCoefficientTimesTheGradientOverEachBlock() {
+    var layer = Subsampling("S", channels: 2)
+    layer.parameters = [
+      Tensor(shape: [2], scalars: [0.5, -1]), Tensor(shape: [2], scalars: [1, 0]),
+    ]
+    let input = Tensor(shape: [1, 2, 4, 4], scalars: (0..<32).map(Float.init))
+    let gradients = layer.backward(
+      input: input, output: layer.forward(input),
+      outputGradient: Tensor(shape: [1, 2, 2, 2], scalars: [2, 4, 6, 8, 1, 0, 0, -1]))
+    #expect(
+      gradients.input.scalars == [
+        1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4,
+        -1, -1, 0, 0, -1, -1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1,
+      ])
+    #expect(gradients.parameters.map(\.scalars) == [[744, -40], [20, 0]])
+  }
+
   /// connections = 4 inputs per output (+1 bias for subsampling) × outputs; parameters 2 per map.
   /// On 6@28×28: 6 · 14 · 14 = 1,176 outputs → 4,704 pooling and 5,880 subsampling links.
   @Test func poolingCounts() {

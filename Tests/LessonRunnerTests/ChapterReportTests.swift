@@ -70,21 +70,108 @@ struct ChapterReportTests {
     #expect(lines.map(\.isCheck) == [false, true, true, false])
   }
 
-  @Test func aCellsChecksComeEachBesideItsOwnLineAfterTheCellsOwnLines() throws {
-    // Cell 1 crashed after one check ran: the crash is the cell's own line, the check's line is
-    // paired with that check (its text, made by hand from the check: "label: expected …, got …").
+  @Test func aCellsChecksComeEachWithItsLineAfterTheCellsOwnLines() throws {
+    // Cell 1 crashed after one check ran: the crash is the cell's own line, the check's line
+    // carries that check (its text, made by hand from the check: "label: expected …, got …").
     var report = try Self.report()
-    report.cells[1].checks = [
-      ChapterReport.Check(
-        label: "y", passed: false, expected: "1", actual: "2",
-        location: SourceLocation(path: Self.path, line: 13))
-    ]
-    let verdicts = report.cellVerdicts(forCell: 1)
-    #expect(verdicts.cellLines.map(\.text) == ["the cell at line 12 crashed: Fatal error"])
-    #expect(verdicts.checks.map(\.check.label) == ["y"])
-    #expect(verdicts.checks.map(\.verdict.text) == ["y: expected 1, got 2"])
-    #expect(verdicts.all == report.verdicts(forCell: 1))
-    #expect(report.verdictLines.filter { $0.cell == 1 }.map(\.isCheck) == [false, true])
+    let check = ChapterReport.Check(
+      label: "y", passed: false, expected: "1", actual: "2",
+      location: SourceLocation(path: Self.path, line: 13))
+    report.cells[1].checks = [check]
+    let lines = report.verdictLines(forCell: 1)
+    #expect(
+      lines.map(\.verdict.text) == [
+        "the cell at line 12 crashed: Fatal error", "y: expected 1, got 2",
+      ])
+    #expect(lines.map(\.check) == [nil, check])
+    #expect(lines.map(\.cell) == [1, 1])
+    #expect(report.verdictLines.filter { $0.cell == 1 } == lines)
+  }
+
+  /// A chapter with one exercise, `answer`, whose check is in the cell after it.
+  static func exerciseReport(checks: [ChapterReport.Check], source: ChapterProgram.ExerciseSource)
+    throws -> ChapterReport
+  {
+    let chapter = try ChapterParser.parse(
+      """
+      ---
+      number: 3
+      title: Demo
+      goals:
+        - Judge an exercise
+      ---
+
+      ```swift exercise id=answer
+      func answer() -> Int { 0 }
+      ```
+
+      ```swift
+      check("answer", answer(), equals: 42)
+      ```
+      """, path: path)
+    var report = ChapterReport(
+      chapter: chapter, learnerChapter: chapter, usedSolutions: false, compileErrors: nil,
+      cells: [
+        ChapterReport.CellResult(
+          cell: 0, output: "", checks: [], status: .completed, mismatch: nil),
+        ChapterReport.CellResult(
+          cell: 1, output: "", checks: checks, status: .completed, mismatch: nil),
+      ],
+      compiledLibrary: false, compiledProgram: false,
+      cellLocations: [SourceLocation(path: path, line: 9), SourceLocation(path: path, line: 13)],
+      limits: RunLimits())
+    report.exerciseSources = ["answer": source]
+    return report
+  }
+
+  @Test func anExerciseNotStartedMarksItsFailingChecksNotStartedOnce() throws {
+    let failing = ChapterReport.Check(
+      label: "answer", passed: false, expected: "42", actual: "0",
+      location: SourceLocation(path: Self.path, line: 13))
+    let starter = try Self.exerciseReport(checks: [failing], source: .starter)
+    #expect(starter.verdictLines.map(\.verdict.status) == [.notStarted])
+    #expect(starter.verdictLines.map(\.check) == [failing])
+    #expect(starter.status(ofExercise: "answer") == .notStarted)
+    // From the lines a reader already built, the same status.
+    #expect(starter.status(ofExercise: "answer", lines: starter.verdictLines) == .notStarted)
+    let learner = try Self.exerciseReport(checks: [failing], source: .learner)
+    #expect(learner.verdictLines.map(\.verdict.status) == [.failed])
+    #expect(learner.status(ofExercise: "answer") == .failed)
+    #expect(learner.exercises(lines: learner.verdictLines).map(\.status) == [.failed])
+    let passing = ChapterReport.Check(
+      label: "answer", passed: true, expected: "42", actual: "42",
+      location: SourceLocation(path: Self.path, line: 13))
+    let solved = try Self.exerciseReport(checks: [passing], source: .learner)
+    #expect(solved.status(ofExercise: "answer", lines: solved.verdictLines) == .passed)
+    // No check at all: neither passed nor, for code the learner wrote, anything but failed.
+    let unchecked = try Self.exerciseReport(checks: [], source: .learner)
+    #expect(unchecked.status(ofExercise: "answer", lines: unchecked.verdictLines) == .failed)
+    #expect(unchecked.status(ofExercise: "answer") == .failed)
+  }
+
+  @Test func anExerciseWhoseCellsHaveNoLinesHasNoCheck() throws {
+    // No check ran in either cell, and neither has an ```output block: one line for the chapter
+    // at the exercise's fence (line 8, counted by hand).
+    let unchecked = try Self.exerciseReport(checks: [], source: .learner)
+    #expect(
+      unchecked.verdictLines == [
+        ChapterReport.VerdictLine(
+          verdict: ChapterReport.Verdict(
+            status: .failed,
+            text: "exercise 'answer' has no check (fix: add check(…) in a cell after it, or an"
+              + " ```output block)",
+            location: SourceLocation(path: Self.path, line: 8)),
+          cell: nil)
+      ])
+    // A check in the next cell is the exercise's check, passed or not started.
+    let passing = ChapterReport.Check(
+      label: "answer", passed: true, expected: "42", actual: "42",
+      location: SourceLocation(path: Self.path, line: 13))
+    #expect(try Self.exerciseReport(checks: [passing], source: .learner).verdictLines.count == 1)
+    let failing = ChapterReport.Check(
+      label: "answer", passed: false, expected: "42", actual: "0",
+      location: SourceLocation(path: Self.path, line: 13))
+    #expect(try Self.exerciseReport(checks: [failing], source: .starter).verdictLines.count == 1)
   }
 
   @Test func aTallyCountsTheLinesItIsGiven() throws {
@@ -96,7 +183,7 @@ struct ChapterReportTests {
   @Test func gradeFeedbackKeepsACrashLineThatACheckAlsoPrints() throws {
     // The crash is cell 1's own failure; cell 0's failing check with the same text is a check.
     #expect(
-      ClassGrade.feedback(try Self.report()) == [
+      ClassGrade.feedback(try Self.report().verdictLines) == [
         "tampering: a cell wrote a result record that the runner did not make (\"forged\");"
           + " it counts for nothing",
         "Lessons/03-demo.md:12: the cell at line 12 crashed: Fatal error",
@@ -116,6 +203,35 @@ struct ChapterReportTests {
       summary[..<end.lowerBound].contains(
         "<li class=\"fail\"><span class=\"mark\">✗</span> tampering: a cell wrote a result record"
           + " that the runner did not make (&quot;forged&quot;); it counts for nothing</li>"))
+  }
+  @Test func theBookShowsEachCellsLinesThenItsChecksWithTheirValues() throws {
+    // Cell 1 crashed after its check ran: the crash line, then the check with its values, the
+    // way the page writes them (by hand: "label (expected …, got …)"); cell 0's two checks are
+    // a failing one with its detail and a passing one.
+    var report = try Self.report()
+    report.cells[1].checks = [
+      ChapterReport.Check(
+        label: "y", passed: false, expected: "1", actual: "2",
+        location: SourceLocation(path: Self.path, line: 13))
+    ]
+    var page = BookPage(
+      chapter: report.chapter, learnerChapter: report.chapter, outcome: .ran(report),
+      markdown: HTMLMarkdown())
+    let article = page.article()
+    let cell1 = try #require(article.range(of: "id=\"cell-2\"").map { article[$0.upperBound...] })
+    #expect(
+      cell1.contains(
+        "<ul class=\"checks\">\n<li class=\"fail\"><span class=\"mark\">✗</span> the cell at line"
+          + " 12 crashed: Fatal error</li>\n<li class=\"fail\"><span class=\"mark\">✗</span> y"
+          + " <span class=\"values\">(expected 1, got 2)</span></li>\n</ul>"))
+    let cell0 = try #require(
+      article.range(of: "id=\"cell-1\"").map { article[$0.upperBound..<cell1.startIndex] })
+    #expect(
+      cell0.contains(
+        "<ul class=\"checks\">\n<li class=\"fail\"><span class=\"mark\">✗</span> the cell at line"
+          + " 12 crashed <span class=\"values\">(Fatal error)</span></li>\n<li class=\"pass\">"
+          + "<span class=\"mark\">✓</span> " + "tampering: a cell wrote a result record that the"
+          + " runner did not make (&quot;forged&quot;); it counts for nothing</li>\n</ul>"))
   }
 }
 

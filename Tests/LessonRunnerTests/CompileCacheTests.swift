@@ -44,46 +44,146 @@ struct CompileCacheTests {
     #expect(compiler.starts == 2)
   }
 
-  /// A cache folder `library/` holding fake entries (64 hexadecimal digits each) last used
-  /// the given seconds ago, and a build in progress (`tmp-…`); returns the folder and names.
-  func libraryFolder(usedSecondsAgo ages: [Double]) throws -> (base: String, names: [String]) {
-    let base = try temporaryDirectory() + "/library"
+  /// A cache folder (`library/`, `prelude/` or `chapters/`) holding fake entries (64
+  /// hexadecimal digits each) last used the given seconds ago, and a build in progress
+  /// (`tmp-…`); returns the folder and names.
+  func cacheFolder(_ kind: String = "library", usedSecondsAgo ages: [Double]) throws -> (
+    base: String, names: [String]
+  ) {
+    let base = try temporaryDirectory() + "/" + kind
     let manager = FileManager.default
     try manager.createDirectory(atPath: base + "/tmp-build", withIntermediateDirectories: true)
     let names = ages.indices.map { String(repeating: String(format: "%x", $0 + 1), count: 64) }
     for (name, age) in zip(names, ages) {
       try manager.createDirectory(atPath: base + "/" + name, withIntermediateDirectories: true)
       try Data("x".utf8).write(to: URL(fileURLWithPath: base + "/" + name + "/libLeNetKit.so"))
-      try manager.setAttributes(
-        [.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: base + "/" + name)
+      try setUsed(base + "/" + name, secondsAgo: age)
     }
     return (base, names)
   }
 
-  @Test func theLibraryCacheKeepsTheFewMostRecentlyUsedEntries() throws {
+  /// Sets the folder's time, which the cache reads as when it was last used.
+  func setUsed(_ path: String, secondsAgo age: Double) throws {
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: path)
+  }
+
+  func contents(_ base: String) throws -> Set<String> {
+    Set(try FileManager.default.contentsOfDirectory(atPath: base))
+  }
+
+  @Test func theCacheKeepsTheFewMostRecentlyUsedEntries() throws {
     let hour = 3600.0
     // Six entries used 2 to 7 hours ago, listed out of order.
-    let folder = try libraryFolder(usedSecondsAgo: [5, 2, 7, 3, 6, 4].map { $0 * hour })
+    let folder = try cacheFolder(usedSecondsAgo: [5, 2, 7, 3, 6, 4].map { $0 * hour })
     let compiler = ChapterCompiler(workspace: try testWorkspace(), status: { _ in })
-    compiler.pruneLibraries(in: folder.base, now: Date())
-    let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder.base))
+    compiler.prune(in: folder.base, keeping: 4, now: Date())
     // The four used 2, 3, 4 and 5 hours ago stay; a build in progress is not touched.
     #expect(
-      left
+      try contents(folder.base)
         == Set(
           [folder.names[1], folder.names[3], folder.names[5], folder.names[0]] + ["tmp-build"]))
   }
 
-  @Test func aLibraryUsedWithinTheHourIsKeptBeyondTheFew() throws {
+  @Test func anEntryUsedWithinTheHourIsKeptBeyondTheFew() throws {
     // Six entries used 1 to 6 minutes ago: a run may still be using any of them.
-    let folder = try libraryFolder(usedSecondsAgo: [1, 2, 3, 4, 5, 6].map { $0 * 60.0 })
+    let folder = try cacheFolder(usedSecondsAgo: [1, 2, 3, 4, 5, 6].map { $0 * 60.0 })
     let compiler = ChapterCompiler(workspace: try testWorkspace(), status: { _ in })
-    compiler.pruneLibraries(in: folder.base, now: Date())
-    let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder.base))
-    #expect(left == Set(folder.names + ["tmp-build"]))
-    // An hour later, the two least recently used go.
-    compiler.pruneLibraries(in: folder.base, now: Date().addingTimeInterval(2 * 3600))
-    let later = Set(try FileManager.default.contentsOfDirectory(atPath: folder.base))
-    #expect(later == Set(folder.names.prefix(4) + ["tmp-build"]))
+    compiler.prune(in: folder.base, keeping: 4, now: Date())
+    #expect(try contents(folder.base) == Set(folder.names + ["tmp-build"]))
+    // Two hours later, the two least recently used go, and so does the build, left by a run
+    // that must have stopped.
+    compiler.prune(in: folder.base, keeping: 4, now: Date().addingTimeInterval(2 * 3600))
+    #expect(try contents(folder.base) == Set(folder.names.prefix(4)))
+  }
+
+  @Test func anEntryInUseIsNeverPruned() throws {
+    // Three entries used 3, 4 and 5 hours ago, none kept by the count: the one just published
+    // (`inUse`) and the one a run has just found (marked used) stay, the third goes.
+    let folder = try cacheFolder(usedSecondsAgo: [3, 4, 5].map { $0 * 3600.0 })
+    let compiler = ChapterCompiler(workspace: try testWorkspace(), status: { _ in })
+    ChapterCompiler.markUsed(folder.base + "/" + folder.names[2])
+    compiler.prune(
+      in: folder.base, keeping: 0, now: Date(), inUse: folder.names[1])
+    #expect(try contents(folder.base) == [folder.names[1], folder.names[2], "tmp-build"])
+  }
+
+  @Test func leftoversOfStoppedRunsGoAfterTheHour() throws {
+    // A build and two entries set aside, left two hours ago by runs that stopped; a build
+    // still in progress (`tmp-build`, made now) and the lock files stay.
+    let folder = try cacheFolder("chapters", usedSecondsAgo: [])
+    let manager = FileManager.default
+    for name in ["tmp-stopped", "damaged-stopped", "pruned-stopped"] {
+      try manager.createDirectory(
+        atPath: folder.base + "/" + name, withIntermediateDirectories: true)
+      try setUsed(folder.base + "/" + name, secondsAgo: 2 * 3600)
+    }
+    for name in [".lock-00", ".prune-lock"] {
+      try Data().write(to: URL(fileURLWithPath: folder.base + "/" + name))
+      try setUsed(folder.base + "/" + name, secondsAgo: 2 * 3600)
+    }
+    let compiler = ChapterCompiler(workspace: try testWorkspace(), status: { _ in })
+    compiler.prune(in: folder.base, keeping: 4, now: Date())
+    #expect(try contents(folder.base) == ["tmp-build", ".lock-00", ".prune-lock"])
+  }
+
+  /// A stand-in `swiftc` that writes a file where `-o` and `-emit-module-path` point, as if it
+  /// compiled.
+  static func writingCompiler() throws -> String {
+    let path = try temporaryDirectory() + "/swiftc"
+    let script = """
+      #!/bin/sh
+      while [ $# -gt 0 ]; do
+        case "$1" in -o|-emit-module-path) echo built > "$2"; shift;; esac
+        shift
+      done
+      echo 'Swift version 0.0-test'
+
+      """
+    try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    return path
+  }
+
+  @Test func publishingAChapterOrAPreludePrunesItsFolderByTheSameRule() throws {
+    // A cache whose `chapters/` and `prelude/` hold more entries than kept, all used two hours
+    // ago and more: compiling one new program prunes `chapters/` to the kept count (the new
+    // entry among them); building a new prelude prunes `prelude/` the same way.
+    let cache = try temporaryDirectory()
+    var workspace = try testWorkspace()
+    workspace.cacheDirectory = cache
+    workspace.swiftc = try Self.writingCompiler()
+    let compiler = ChapterCompiler(workspace: workspace, status: { _ in })
+    let manager = FileManager.default
+    for (kind, kept) in [
+      ("chapters", ChapterCompiler.keptChapters), ("prelude", ChapterCompiler.keptPreludes),
+    ] {
+      for number in 0..<(kept + 3) {
+        let entry = cache + "/" + kind + "/" + String(format: "%064x", number)
+        try manager.createDirectory(atPath: entry, withIntermediateDirectories: true)
+        try setUsed(entry, secondsAgo: Double(2 * 3600 + number))
+      }
+    }
+    let chapter = try ChapterParser.parse(
+      contentsOf: try writeChapter(frontMatter() + "```swift\nprint(1)\n```\n"))
+    let library = ChapterCompiler.Library(
+      directory: cache + "/library/" + String(repeating: "a", count: 64),
+      hash: String(repeating: "a", count: 64), compiledNow: false)
+    let executable = try compiler.compile(
+      try ChapterProgram(chapter: chapter, solutions: false), library: library)
+    let chapters = try contents(cache + "/chapters").filter { !$0.hasPrefix(".") }
+    let newEntry = URL(fileURLWithPath: executable.path).deletingLastPathComponent()
+      .lastPathComponent
+    #expect(chapters.count == ChapterCompiler.keptChapters)
+    #expect(chapters.contains(newEntry))
+    // The most recently used old entries stay: number 0 (used two hours ago) is kept; the
+    // oldest four (the three beyond the count, and the one the new entry displaced) go.
+    #expect(chapters.contains(String(format: "%064x", 0)))
+    #expect(!chapters.contains(String(format: "%064x", ChapterCompiler.keptChapters - 1)))
+
+    _ = try compiler.library(forSpeed: false)
+    let preludes = try contents(cache + "/prelude").filter { !$0.hasPrefix(".") }
+    #expect(preludes.count == ChapterCompiler.keptPreludes)
+    #expect(preludes.contains(String(format: "%064x", 0)))
   }
 }

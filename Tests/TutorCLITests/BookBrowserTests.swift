@@ -52,9 +52,56 @@ enum Browser {
   }
 }
 
+/// Files a test process writes for a whole suite, to delete when it ends, as `Browser.run`
+/// deletes each profile; another process's files have names of their own.
+final class FilesToRemove: Sendable {
+  /// The book `BookBrowserTests.Site` writes, and its progress file.
+  static let book = FilesToRemove()
+
+  private let paths = Mutex<[String]>([])
+
+  func add(_ path: String) { paths.withLock { $0.append(path) } }
+
+  func removeAll() {
+    for path in paths.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+  }
+}
+
+/// Deletes `files` when the suite ends, passed or failed.
+struct RemovesAfterTheSuite: SuiteTrait, TestScoping {
+  let files: FilesToRemove
+
+  func provideScope(
+    for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+  ) async throws {
+    defer { files.removeAll() }
+    try await function()
+  }
+}
+
+@Suite struct RemovesAfterTheSuiteTests {
+  @Test func theFilesAddedAreDeletedWhenTheSuiteEndsEvenIfItFails() async throws {
+    let folder = NSTemporaryDirectory() + "lenet-remove-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(
+      atPath: folder + "/images", withIntermediateDirectories: true)
+    let files = FilesToRemove()
+    files.add(folder)
+    let test = try #require(Test.current)
+    await #expect(throws: CancellationError.self) {
+      try await RemovesAfterTheSuite(files: files).provideScope(for: test, testCase: nil) {
+        #expect(FileManager.default.fileExists(atPath: folder + "/images"))
+        throw CancellationError()
+      }
+    }
+    #expect(!FileManager.default.fileExists(atPath: folder))
+  }
+}
+
 /// The book in a real browser: every page loads without a script error or a missing file, the
 /// pictures decode, a quiz answers a click, and each page's screenshot is not blank.
-@Suite("The book in a headless browser", .enabled(if: Browser.runs, Browser.skipReason))
+@Suite(
+  "The book in a headless browser", .enabled(if: Browser.runs, Browser.skipReason),
+  RemovesAfterTheSuite(files: .book))
 struct BookBrowserTests {
   /// The course built once for every test here.
   static let site: Result<Site, any Error> = Result { try Site() }
@@ -69,6 +116,8 @@ struct BookBrowserTests {
 
     init() throws {
       directory = NSTemporaryDirectory() + "lenet-book-" + UUID().uuidString
+      FilesToRemove.book.add(directory)
+      FilesToRemove.book.add(directory + "-progress.json")
       screenshots = packageRoot + "/.build/book-browser-tests"
       var environment = ProcessInfo.processInfo.environment
       environment["LENET_TUTOR_ROOT"] = packageRoot

@@ -8,7 +8,8 @@
 /// ```
 /// The rational minimax approximation and its coefficients are Eigen's
 /// (`generic_fast_tanh_float`, Eigen 3.3). Being odd by construction, it is exact at 0 and keeps
-/// small inputs' relative precision; `FastTanhTests` bounds its error against libm.
+/// small inputs' relative precision; `FastKernelTests.fastTanhMatchesLibm` bounds its error
+/// against libm.
 enum FastTanh {
   /// `tanh` of each lane.
   @inline(__always)
@@ -32,19 +33,11 @@ enum FastTanh {
     return x * p / q
   }
 
-  /// `amplitude · tanh(slope · values[i])` for every element, in place.
-  static func apply(
-    to values: UnsafeMutableBufferPointer<Float>, slope: Float = 1, amplitude: Float = 1
-  ) {
-    guard let base = values.baseAddress else { return }
-    apply(from: base, to: base, count: values.count, slope: slope, amplitude: amplitude)
-  }
-
   /// `target[i] = amplitude · tanh(slope · source[i])` for `i < count`; `source` may be
   /// `target` (each vector is read before it is written).
   static func apply(
     from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
-    slope: Float = 1, amplitude: Float = 1
+    slope: Float, amplitude: Float
   ) {
     var index = 0
     while index + 8 <= count {

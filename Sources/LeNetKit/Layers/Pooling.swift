@@ -114,23 +114,18 @@ public struct AveragePooling: Layer {
     let width = 2 * outputWidth
     for row in 0..<planes * outputHeight {
       let top = dx + 2 * row * width
-      let bottom = top + width
-      let source = dy + row * outputWidth
-      for column in 0..<outputWidth {
-        let share = 0.25 * source[column]
-        top[2 * column] = share
-        top[2 * column + 1] = share
-        bottom[2 * column] = share
-        bottom[2 * column + 1] = share
-      }
+      BlocksOf2.spreadRow(
+        dy + row * outputWidth, top: top, bottom: top + width, count: outputWidth
+      ) { 0.25 * $0 }
     }
   }
 }
 
-/// The sum of each 2×2 block, the one home of the 2×2 pooling's arithmetic: `AveragePooling`,
-/// `Subsampling` and `DirectConvolution`'s fused output pass all add a block in the general
-/// loop's order, `((top-left + top-right) + bottom-left) + bottom-right`, so they give the same
-/// bits.
+/// The sum of each 2×2 block and the spread of its gradient, the one home of the 2×2 pooling's
+/// arithmetic: `AveragePooling`, `Subsampling` and `DirectConvolution`'s fused output pass all
+/// add a block in the general loop's order, `((top-left + top-right) + bottom-left) +
+/// bottom-right`, so they give the same bits; `AveragePooling.backward` and
+/// `Subsampling.backward` give each input of a block its output's share.
 enum BlocksOf2 {
   /// The sum of the block whose top-left corner is `top[2 · column]` (`bottom` is the next row).
   @inline(__always)
@@ -147,6 +142,23 @@ enum BlocksOf2 {
   ) {
     for column in 0..<count {
       target[column] = finish(sum(top: top, bottom: bottom, column: column))
+    }
+  }
+
+  /// Writes `share(source[column])` to the four inputs of block `column`, for the `count`
+  /// blocks of one row of blocks, whose rows start at `top` and `bottom`. Blocks do not
+  /// overlap, so each input gets exactly one share.
+  @inline(__always)
+  static func spreadRow(
+    _ source: UnsafePointer<Float>, top: UnsafeMutablePointer<Float>,
+    bottom: UnsafeMutablePointer<Float>, count: Int, _ share: (Float) -> Float
+  ) {
+    for column in 0..<count {
+      let value = share(source[column])
+      top[2 * column] = value
+      top[2 * column + 1] = value
+      bottom[2 * column] = value
+      bottom[2 * column + 1] = value
     }
   }
 }

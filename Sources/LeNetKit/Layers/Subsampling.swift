@@ -90,17 +90,13 @@ public struct Subsampling: Layer {
                 let source = dy + (plane * outputHeight + row) * outputWidth
                 for column in 0..<outputWidth {
                   let gradient = source[column]
-                  let (left, right) = (2 * column, 2 * column + 1)
                   let sum = BlocksOf2.sum(top: x + top, bottom: x + bottom, column: column)
                   coefficientSum += gradient * sum
                   biasSum += gradient
-                  // Blocks do not overlap: each input gets exactly one share.
-                  let spread = gradient * scale
-                  dx[top + left] = spread
-                  dx[top + right] = spread
-                  dx[bottom + left] = spread
-                  dx[bottom + right] = spread
                 }
+                BlocksOf2.spreadRow(
+                  source, top: dx + top, bottom: dx + bottom, count: outputWidth
+                ) { $0 * scale }
               }
               (coefficientGradient[map], biasGradient[map]) = (coefficientSum, biasSum)
             }

@@ -23,6 +23,8 @@ struct BookPage {
   var markdown: HTMLMarkdown
   /// A file an image is written to: its name under `images/` and its bytes.
   var images: [(name: String, bytes: [UInt8])] = []
+  /// The report's verdict lines, built once for the summary and every cell's checks.
+  let verdictLines: [ChapterReport.VerdictLine]
 
   init(chapter: Chapter, learnerChapter: Chapter, outcome: BookOutcome, markdown: HTMLMarkdown) {
     self.chapter = chapter
@@ -30,6 +32,11 @@ struct BookPage {
     self.outcome = outcome
     self.markdown = markdown
     fileName = Book.pageName(of: chapter)
+    if case .ran(let report) = outcome {
+      verdictLines = report.verdictLines
+    } else {
+      verdictLines = []
+    }
   }
 
   var report: ChapterReport? {
@@ -99,7 +106,7 @@ struct BookPage {
         + " \(escape(reason))</p></div>"
     case .ran(let report):
       var parts = ["<div class=\"run\" id=\"run-summary\"><p class=\"meta\">"]
-      let lines = report.verdictLines
+      let lines = verdictLines
       let tally = ChapterReport.Tally(lines.map(\.verdict))
       parts.append("Run for this page: \(escape(tally.summary))")
       if let seconds = report.runSeconds { parts.append(String(format: " (%.1f s)", seconds)) }
@@ -131,7 +138,7 @@ struct BookPage {
     html.append("<section class=\"cell\(id == nil ? "" : " exercise")\" id=\"cell-\(index + 1)\">")
     var code = cell.code
     if let id {
-      let status = report?.status(ofExercise: id)
+      let status = report?.status(ofExercise: id, lines: verdictLines)
       let label = status.map { Self.statusText($0) } ?? ""
       html.append(
         "<p class=\"exercise-label\">Exercise <code>\(escape(id))</code>"
@@ -149,11 +156,13 @@ struct BookPage {
         html.append("<p class=\"meta\">Not run: an earlier cell stopped the chapter.</p>")
       } else {
         html.append(output(result, cell: index))
-        let verdicts = report.cellVerdicts(forCell: index)
-        if !verdicts.all.isEmpty {
+        // The cell's own lines, then its checks', as `verdictLines` orders them.
+        let lines = verdictLines.filter { $0.cell == index }
+        if !lines.isEmpty {
           html.append("<ul class=\"checks\">")
-          html += verdicts.cellLines.map { verdictItem($0) }
-          html += verdicts.checks.map { checkItem($0.check, $0.verdict) }
+          html += lines.map { line in
+            line.check.map { checkItem($0, line.verdict) } ?? verdictItem(line.verdict)
+          }
           html.append("</ul>")
         }
       }

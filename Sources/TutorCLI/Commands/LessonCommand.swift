@@ -109,9 +109,9 @@ enum LessonCommand: TutorCommand {
             output.line(terminal.styled("  │ ", .dim) + line)
           }
         }
-        for verdict in report.verdicts(forCell: index) {
-          output.line("  " + support.line(verdict))
-          shownVerdicts.append(verdict)
+        for line in report.verdictLines(forCell: index) {
+          output.line("  " + support.line(line.verdict))
+          shownVerdicts.append(line.verdict)
         }
         shownCells.insert(index)
         output.line()
