@@ -358,11 +358,10 @@ public struct ChapterReport: Sendable {
         }
       }
     }
-    // The exercise's cells' lines; marking an exercise not started changes failed to not
-    // started, neither of which is a pass.
+    // The exercise's cells' lines, as every reader has them.
     let exerciseLines =
       lines?.filter { $0.cell.map(range.contains) ?? false }
-      ?? range.flatMap { judgedLines(forCell: $0) }
+      ?? range.flatMap { verdictLines(forCell: $0) }
     var count = 0
     var allPassed = true
     for line in exerciseLines where line.verdict.status != .note {
@@ -392,11 +391,6 @@ public struct ChapterReport: Sendable {
   /// Whether exercise `id` passed.
   public func exercisePassed(_ id: String) -> Bool {
     status(ofExercise: id) == .passed
-  }
-
-  /// The exercises whose code is still the course's starter and do not pass, in order.
-  public var notStartedExercises: [String] {
-    exercises.filter { $0.status == .notStarted }.map(\.id)
   }
 
   /// One verdict line with where it belongs, so that a caller sorts lines by their place, never

@@ -167,6 +167,21 @@ import Testing
     checkLinearLayer(Flatten(), inputShape: [2, 2, 2, 2], seed: 13)
   }
 
+  /// Subsampling's second derivatives worked by hand on a 2×6 ramp (0…5 over 6…11): a row of
+  /// three blocks (an odd count, as S4's 5×5), block sums 14, 22 and 30, coefficient 3, output
+  /// curvatures 1, 2 and 4. Each input gets 3² times its block's curvature: 9, 18, 36 in pairs
+  /// on both rows; the coefficient Σ h · sum² = 196 + 2 · 484 + 4 · 900 = 4,764; the bias Σ h = 7.
+  @Test func subsamplingSpreadsTheSquaredCoefficientTimesTheCurvature() {
+    var layer = Subsampling("S", channels: 1)
+    layer.parameters = [Tensor(shape: [1], scalars: [3]), Tensor(shape: [1], scalars: [0.5])]
+    let input = Tensor(shape: [1, 1, 2, 6], scalars: (0..<12).map(Float.init))
+    let result = layer.secondDerivatives(
+      input: input, output: layer.forward(input), outputGradient: Tensor(shape: [1, 1, 1, 3]),
+      outputCurvature: Tensor(shape: [1, 1, 1, 3], scalars: [1, 2, 4]))
+    #expect(result.input.scalars == [9, 9, 18, 18, 36, 36, 9, 9, 18, 18, 36, 36])
+    #expect(result.parameters.map(\.scalars) == [[4764], [7]])
+  }
+
   /// Through a squashing function, `f'(a)² h`, with `f'` from the formula of appendix A in
   /// `Double`.
   @Test func activationUsesTheSquaredSlope() {

@@ -203,4 +203,33 @@ struct BookCommandTests {
     let index = try #require(learner.read("site/index.html"))
     #expect(index.contains("exercises: 1 of 2 passed"))
   }
+
+  /// Every reader of an exercise's status says the same thing: the book's page labels and its
+  /// index line, and `lesson`'s "Your turn" list. Here `double` is not started (its starter) and
+  /// `triple` is started but wrong (a comment added to its starter, which still returns 0), so
+  /// none passed, one is the learner's turn and one failed; then `triple` is solved.
+  @Test func theBookPageItsIndexAndLessonAgreeOnEachExercisesStatus() throws {
+    let learner = try loopCheckout().initWorkspace()
+    let wrongTriple = loopChapter.replacingOccurrences(
+      of: "  // TODO: return three times x\n", with: "  // TODO: return three times x\n  // tried\n"
+    )
+    for (text, passed, label) in [
+      (wrongTriple, 0, "not passed yet"), (solvingTriple(loopChapter), 1, "passed"),
+    ] {
+      try learner.write("Lessons/03-loop.md", text)
+      let site = learner.directory + "/site"
+      #expect(learner.run(["book", "--out", site]).status == 0)
+      let page = try #require(learner.read("site/03-loop.html"))
+      #expect(page.contains("Exercise <code>double</code> · your turn: the starter is shown"))
+      #expect(page.contains("Exercise <code>triple</code> · \(label)"), "\(label)")
+      let index = try #require(learner.read("site/index.html"))
+      #expect(index.contains("exercises: \(passed) of 2 passed"), "\(passed)")
+      let lesson = learner.run(["lesson", "3", "--no-pause"])
+      let turn = lesson.output.split(separator: "\n").filter { $0.hasPrefix("Your turn") }
+      // Only `double`: `triple` is started, so it is never the learner's turn.
+      #expect(
+        turn.count == 1 && turn[0].hasPrefix("Your turn: exercise 'double' is not started. Edit "),
+        "\(lesson.output)")
+    }
+  }
 }

@@ -117,8 +117,7 @@ enum DirectConvolution {
           let channel = links.channels[index]
           let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
           let block = Block(
-            maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
-            taps: taps, offset: offset, grid: grid)
+            maps: maps, plane: planes + channel * grid.planeSize, offset: offset, grid: grid)
           let kernels = weight + channel * taps
           // One specialisation per width, so that each keeps its accumulators in registers.
           switch links.counts[index] {
@@ -374,7 +373,6 @@ enum DirectConvolution {
     links: Links, partial: UnsafeMutablePointer<SIMD8<Float>>, offsets: [Int]
   ) {
     let taps = grid.kernelSize * grid.kernelSize
-    let positions = grid.positions
     offsets.withUnsafeBufferPointer { offsetBuffer in
       links.maps.withUnsafeBufferPointer { mapBuffer in
         let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
@@ -382,8 +380,7 @@ enum DirectConvolution {
           let channel = links.channels[index]
           let maps = mapBuffer.baseAddress.unsafelyUnwrapped + index * outputBlock
           let block = Block(
-            maps: maps, plane: planes + channel * grid.planeSize, positions: positions,
-            taps: taps, offset: offset, grid: grid)
+            maps: maps, plane: planes + channel * grid.planeSize, offset: offset, grid: grid)
           let targets = partial + channel * taps
           switch links.counts[index] {
           case 1: weightGradientBlock(1, block, outputGradient, targets, grid.channels * taps)
@@ -486,10 +483,13 @@ enum DirectConvolution {
   struct Block {
     let maps: UnsafePointer<Int>
     let plane: UnsafePointer<Float>
-    let positions: Int
-    let taps: Int
     let offset: UnsafePointer<Int>
     let grid: Grid
+
+    /// The grid's positions per output map.
+    var positions: Int { grid.positions }
+    /// The kernel's taps, `k²`.
+    var taps: Int { grid.kernelSize * grid.kernelSize }
 
     /// The taps that read an image row, not the zero border, for some output position of
     /// `position..<position + 16` (whole kernel rows, as taps run row by row). The others would

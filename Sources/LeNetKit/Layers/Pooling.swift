@@ -124,8 +124,9 @@ public struct AveragePooling: Layer {
 /// The sum of each 2×2 block and the spread of its gradient, the one home of the 2×2 pooling's
 /// arithmetic: `AveragePooling`, `Subsampling` and `DirectConvolution`'s fused output pass all
 /// add a block in the general loop's order, `((top-left + top-right) + bottom-left) +
-/// bottom-right`, so they give the same bits; `AveragePooling.backward` and
-/// `Subsampling.backward` give each input of a block its output's share.
+/// bottom-right`, so they give the same bits; `AveragePooling.backward`,
+/// `Subsampling.backward` and `Subsampling.secondDerivatives` give each input of a block its
+/// output's share.
 enum BlocksOf2 {
   /// The sum of the block whose top-left corner is `top[2 · column]` (`bottom` is the next row).
   @inline(__always)

@@ -152,36 +152,47 @@ extension Subsampling: SecondDerivativeLayer {
     input: Tensor, output: Tensor, outputGradient: Tensor, outputCurvature: Tensor
   ) -> LayerGradients {
     let outputSample = checkInput(input)
-    let (height, width) = (input.shape[2], input.shape[3])
     let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
-    var inputCurvature = Tensor(shape: input.shape)
-    var coefficientCurvature = Tensor(shape: [channels])
-    var biasCurvature = Tensor(shape: [channels])
-    for sample in 0..<input.batchSize {
-      for map in 0..<channels {
-        let inputBase = (sample * channels + map) * height * width
-        let outputBase = (sample * channels + map) * outputHeight * outputWidth
-        let squaredCoefficient = coefficient.scalars[map] * coefficient.scalars[map]
-        for y in 0..<outputHeight {
-          for x in 0..<outputWidth {
-            let curvature = outputCurvature.scalars[outputBase + y * outputWidth + x]
-            let topLeft = inputBase + 2 * y * width + 2 * x
-            let bottomLeft = topLeft + width
-            let sum =
-              input.scalars[topLeft] + input.scalars[topLeft + 1] + input.scalars[bottomLeft]
-              + input.scalars[bottomLeft + 1]
-            coefficientCurvature.scalars[map] += curvature * sum * sum
-            biasCurvature.scalars[map] += curvature
-            let cornerCurvature = curvature * squaredCoefficient
-            inputCurvature.scalars[topLeft] = cornerCurvature
-            inputCurvature.scalars[topLeft + 1] = cornerCurvature
-            inputCurvature.scalars[bottomLeft] = cornerCurvature
-            inputCurvature.scalars[bottomLeft + 1] = cornerCurvature
+    let width = 2 * outputWidth
+    var coefficientCurvature = [Float](repeating: 0, count: channels)
+    var biasCurvature = [Float](repeating: 0, count: channels)
+    // Blocks tile the map, so every input gets its share written; the same walk as `backward`.
+    let inputCurvature = Tensor(shape: input.shape) { targetBuffer in
+      input.scalars.withUnsafeBufferPointer { inputBuffer in
+        outputCurvature.scalars.withUnsafeBufferPointer { curvatureBuffer in
+          let x = inputBuffer.baseAddress.unsafelyUnwrapped
+          let h = curvatureBuffer.baseAddress.unsafelyUnwrapped
+          let target = targetBuffer.baseAddress.unsafelyUnwrapped
+          for sample in 0..<input.batchSize {
+            for map in 0..<channels {
+              let plane = sample * channels + map
+              let squaredCoefficient = coefficient.scalars[map] * coefficient.scalars[map]
+              var (coefficientSum, biasSum) = (coefficientCurvature[map], biasCurvature[map])
+              for row in 0..<outputHeight {
+                let top = (plane * outputHeight + row) * 2 * width
+                let bottom = top + width
+                let source = h + (plane * outputHeight + row) * outputWidth
+                for column in 0..<outputWidth {
+                  let curvature = source[column]
+                  let sum = BlocksOf2.sum(top: x + top, bottom: x + bottom, column: column)
+                  coefficientSum += curvature * sum * sum
+                  biasSum += curvature
+                }
+                BlocksOf2.spreadRow(
+                  source, top: target + top, bottom: target + bottom, count: outputWidth
+                ) { $0 * squaredCoefficient }
+              }
+              (coefficientCurvature[map], biasCurvature[map]) = (coefficientSum, biasSum)
+            }
           }
         }
       }
     }
     return LayerGradients(
-      input: inputCurvature, parameters: [coefficientCurvature, biasCurvature])
+      input: inputCurvature,
+      parameters: [
+        Tensor(shape: [channels], scalars: coefficientCurvature),
+        Tensor(shape: [channels], scalars: biasCurvature),
+      ])
   }
 }

@@ -72,6 +72,8 @@ public struct Book {
     }
     var search: [SearchEntry] = []
     var outcomes: [BookOutcome] = []
+    // Each chapter's exercises as its page judged them: the index counts the same statuses.
+    var exercises: [[ChapterReport.ExerciseResult]] = []
     for (index, entry) in entries.enumerated() {
       let course = courses[index]
       let outcome: BookOutcome
@@ -95,6 +97,7 @@ public struct Book {
       var page = BookPage(
         chapter: course, learnerChapter: entry.chapter, outcome: outcome, markdown: markdown)
       let article = page.article()
+      exercises.append(page.exercises)
       let html = document(
         title: "\(course.frontMatter.number). \(course.frontMatter.title)",
         body: article + pager(courses, at: index), courses: courses, current: index)
@@ -108,8 +111,11 @@ public struct Book {
     }
     try write(
       Array(
-        document(title: "Contents", body: index(courses, outcomes), courses: courses, current: nil)
-          .utf8),
+        document(
+          title: "Contents", body: index(courses, outcomes, exercises), courses: courses,
+          current: nil
+        )
+        .utf8),
       to: "index.html")
     try write(Array(BookAssets.css.utf8), to: "assets/book.css")
     try write(Array(BookAssets.javaScript.utf8), to: "assets/book.js")
@@ -187,7 +193,10 @@ public struct Book {
 
   /// The contents page: each chapter's title, minutes and goals, and how it went (a learner's
   /// exercises and quiz answers, when built from a workspace).
-  private func index(_ courses: [Chapter], _ outcomes: [BookOutcome]) -> String {
+  private func index(
+    _ courses: [Chapter], _ outcomes: [BookOutcome],
+    _ exercises: [[ChapterReport.ExerciseResult]]
+  ) -> String {
     var html = [
       "<article>", "<h1>\(escape(Self.title))</h1>",
       "<p>The course as a book: every chapter with its cells run, their outputs, pictures and"
@@ -195,7 +204,7 @@ public struct Book {
         + " work on them in the terminal with <code>lenet-tutor lesson N</code>.</p>",
       "<ol class=\"chapter-list\">",
     ]
-    for (chapter, outcome) in zip(courses, outcomes) {
+    for (position, (chapter, outcome)) in zip(courses, outcomes).enumerated() {
       let front = chapter.frontMatter
       var item =
         "<li value=\"\(front.number)\"><a href=\"\(Self.pageName(of: chapter))\">"
@@ -203,7 +212,8 @@ public struct Book {
       if let minutes = front.minutes { item += " <span class=\"status\">· \(minutes) min</span>" }
       item += "<ul>" + front.goals.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
       if let progress {
-        item += "<p class=\"status\">\(escape(Self.progressLine(chapter, outcome, progress)))</p>"
+        let line = Self.progressLine(chapter, outcome, exercises[position], progress)
+        item += "<p class=\"status\">\(escape(line))</p>"
       }
       html.append(item + "</li>")
     }
@@ -211,16 +221,18 @@ public struct Book {
     return html.joined(separator: "\n")
   }
 
-  /// `exercises: 2 of 3 passed · quizzes: 1 of 2 right`.
-  static func progressLine(_ chapter: Chapter, _ outcome: BookOutcome, _ progress: LearnerProgress)
-    -> String
-  {
+  /// `exercises: 2 of 3 passed · quizzes: 1 of 2 right`; `exercises` are the statuses the
+  /// chapter's page shows.
+  static func progressLine(
+    _ chapter: Chapter, _ outcome: BookOutcome, _ exercises: [ChapterReport.ExerciseResult],
+    _ progress: LearnerProgress
+  ) -> String {
     var parts: [String] = []
     let total = chapter.exercises.count
     if total > 0 {
       switch outcome {
-      case .ran(let report):
-        let passed = report.exercises.filter { $0.status == .passed }.count
+      case .ran:
+        let passed = exercises.filter { $0.status == .passed }.count
         parts.append("exercises: \(passed) of \(total) passed")
       case .skipped: parts.append("exercises: not run (MNIST missing)")
       case .failed: parts.append("exercises: not run")

@@ -25,6 +25,9 @@ struct BookPage {
   var images: [(name: String, bytes: [UInt8])] = []
   /// The report's verdict lines, built once for the summary and every cell's checks.
   let verdictLines: [ChapterReport.VerdictLine]
+  /// Each exercise's status, read from `verdictLines` once for the page's labels and the
+  /// index's progress line (empty when the chapter did not run).
+  let exercises: [ChapterReport.ExerciseResult]
 
   init(chapter: Chapter, learnerChapter: Chapter, outcome: BookOutcome, markdown: HTMLMarkdown) {
     self.chapter = chapter
@@ -34,8 +37,10 @@ struct BookPage {
     fileName = Book.pageName(of: chapter)
     if case .ran(let report) = outcome {
       verdictLines = report.verdictLines
+      exercises = report.exercises(lines: verdictLines)
     } else {
       verdictLines = []
+      exercises = []
     }
   }
 
@@ -138,7 +143,7 @@ struct BookPage {
     html.append("<section class=\"cell\(id == nil ? "" : " exercise")\" id=\"cell-\(index + 1)\">")
     var code = cell.code
     if let id {
-      let status = report?.status(ofExercise: id, lines: verdictLines)
+      let status = exercises.first { $0.id == id }?.status
       let label = status.map { Self.statusText($0) } ?? ""
       html.append(
         "<p class=\"exercise-label\">Exercise <code>\(escape(id))</code>"

@@ -171,13 +171,13 @@ enum LessonCommand: TutorCommand {
     }
     if quit { run.cancel() }
     let report = try run.wait()
+    let lines = report.verdictLines
     var tally = ChapterReport.Tally()
     if quit {
       for verdict in shownVerdicts { tally.add(verdict) }
     } else {
       // The lines no cell showed (compile errors, edited cells, cells not run), then the same
       // tally as `check`'s.
-      let lines = report.verdictLines
       for line in lines where !(line.cell.map(shownCells.contains) ?? false) {
         let verdict = line.verdict
         output.line((verdict.status == .note ? "" : "  ") + support.line(verdict))
@@ -189,7 +189,9 @@ enum LessonCommand: TutorCommand {
       if !solutions { tally.add(CheckCommand.quizTally(chapter, support: support, output: output)) }
     }
     output.line(tally.summary)
-    let notStarted = report.compileErrors == nil ? report.notStartedExercises : []
+    // The statuses `book` and `grade` read from the same lines (a chapter that does not compile
+    // has none not started).
+    let notStarted = report.exercises(lines: lines).filter { $0.status == .notStarted }.map(\.id)
     if !notStarted.isEmpty {
       let names = notStarted.map { "'\($0)'" }.joined(separator: ", ")
       output.line(
