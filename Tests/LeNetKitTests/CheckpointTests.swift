@@ -138,9 +138,7 @@ import Testing
       let loaded = try Checkpoint.load(from: url, expectedModel: name)
       #expect(loaded.name == name)
       for (saved, read) in zip(model.layers, loaded.layers) {
-        #expect(
-          saved.parameters.map { $0.scalars.map(\.bitPattern) }
-            == read.parameters.map { $0.scalars.map(\.bitPattern) })
+        #expect(parameterBits(of: saved) == parameterBits(of: read))
       }
       #expect(Checkpoint.tensors(of: loaded) == Checkpoint.tensors(of: model))
       var generator = SplitMix64(seed: 3)

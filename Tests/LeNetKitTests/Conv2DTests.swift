@@ -101,10 +101,12 @@ import Testing
       changedMap2.scalars[8 + pixel] += 5
       changedMap0.scalars[pixel] += 5
     }
-    let base = layer.forward(input).scalars
-    #expect(Array(layer.forward(changedMap2).scalars[0..<4]) == Array(base[0..<4]))
-    #expect(Array(layer.forward(changedMap0).scalars[4..<8]) == Array(base[4..<8]))
-    #expect(layer.forward(changedMap2).scalars[4..<8] != base[4..<8])
+    let base: [Float] = layer.forward(input).scalars
+    let withMap2Changed: [Float] = layer.forward(changedMap2).scalars
+    let withMap0Changed: [Float] = layer.forward(changedMap0).scalars
+    #expect(withMap2Changed[0..<4] == base[0..<4])
+    #expect(withMap0Changed[4..<8] == base[4..<8])
+    #expect(withMap2Changed[4..<8] != base[4..<8])
   }
 }
 
@@ -125,9 +127,13 @@ import Testing
   @Test func weightSetterKeepsTableI() {
     let layer = Self.onesC3()
     let output = layer.forward(Tensor(shape: [1, 6, 14, 14], repeating: 1))
-    let perMap = [Float](repeating: 75, count: 6) + [Float](repeating: 100, count: 9) + [150]
-    let expected = Tensor(
-      shape: [1, 16, 10, 10], scalars: perMap.flatMap { [Float](repeating: $0, count: 100) })
+    var perMap: [Float] = [Float](repeating: 75, count: 6)
+    perMap += [Float](repeating: 100, count: 9)
+    perMap.append(150)
+    let scalars: [Float] = perMap.flatMap { (value: Float) -> [Float] in
+      [Float](repeating: value, count: 100)
+    }
+    let expected = Tensor(shape: [1, 16, 10, 10], scalars: scalars)
     expectClose(output, expected)
     // 60 linked 5×5 kernels of ones: 1,500 ones, the rest zero.
     #expect(layer.weight.scalars.reduce(0, +) == 1_500)

@@ -231,9 +231,12 @@ import Testing
       "C3", inputChannels: 6, outputChannels: 16, kernelSize: 5, connectionTable: .lecun1998)
     let geometry = layer.geometry([6, 14, 14], try layer.outputShape(for: [6, 14, 14]))
     let forward = geometry.links.forward
-    #expect(Array(forward.channels.prefix(3)) == [0, 0, 1])
-    #expect(Array(forward.counts.prefix(2)) == [6, 4])
-    #expect(Array(forward.maps.prefix(12)) == [0, 4, 5, 6, 9, 10, 11, 12, 14, 15, 15, 15])
+    let firstChannels: [Int] = Array(forward.channels.prefix(3))
+    let firstCounts: [Int] = Array(forward.counts.prefix(2))
+    let firstMaps: [Int] = Array(forward.maps.prefix(12))
+    #expect(firstChannels == [0, 0, 1])
+    #expect(firstCounts == [6, 4])
+    #expect(firstMaps == [0, 4, 5, 6, 9, 10, 11, 12, 14, 15, 15, 15])
     #expect(forward.counts.reduce(0, +) == 60)
     #expect(geometry.links.inputGradient.counts.reduce(0, +) == 60)
     // C3's map 15 reads all six S2 maps: one full block in the input gradient's direction.

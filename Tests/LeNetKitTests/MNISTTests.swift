@@ -13,11 +13,14 @@ import Testing
       #expect(mnist.train.count == 30)
       #expect(mnist.test.count == 20)
       #expect(mnist.train.rows == 28 && mnist.train.columns == 28)
-      #expect(mnist.train.labels == (0..<30).map { UInt8($0 % 10) })
+      let labels: [UInt8] = (0..<30).map { (index: Int) -> UInt8 in UInt8(index % 10) }
+      #expect(mnist.train.labels == labels)
       #expect(mnist.train.classCounts == [Int](repeating: 3, count: 10))
       // The first train image's bytes sit right after its 16-byte header.
       let trainImages = try #require(files[.trainImages])
-      #expect(Array(mnist.train.pixels(of: 0)) == Array(trainImages[16..<16 + 784]))
+      let firstImage: [UInt8] = Array(mnist.train.pixels(of: 0))
+      let bytesAfterHeader: [UInt8] = Array(trainImages[16..<800])
+      #expect(firstImage == bytesAfterHeader)
     }
   }
 
@@ -265,7 +268,8 @@ struct RealMNISTTests {
   }
 
   @Test func sampleOfEveryImageIsAPermutation() {
-    #expect(split.sample(count: 10, seed: 3).labels.sorted() == (0..<10).map { UInt8($0) })
+    let everyLabel: [UInt8] = Array(0..<10)
+    #expect(split.sample(count: 10, seed: 3).labels.sorted() == everyLabel)
   }
 
   @Test func aRangeOfImagesKeepsTheirOrderAndLabelsUnderItsNewName() {

@@ -59,9 +59,7 @@ import Testing
       (stopped.history.epochs + rest.epochs).map(\.withoutTimings)
         == uninterrupted.epochs.map(\.withoutTimings))
     for (a, b) in zip(straight.layers, resumed.layers) {
-      #expect(
-        a.parameters.map { $0.scalars.map(\.bitPattern) }
-          == b.parameters.map { $0.scalars.map(\.bitPattern) }, "layer \(a.name)")
+      #expect(parameterBits(of: a) == parameterBits(of: b), "layer \(a.name)")
     }
   }
 

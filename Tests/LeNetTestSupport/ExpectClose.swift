@@ -62,3 +62,10 @@ public func expectGradientsMatch(
     Issue.record("\(result) ≥ tolerance \(tolerance)", sourceLocation: sourceLocation)
   }
 }
+
+/// The bits of each of `layer`'s parameters, for tests that expect two runs to agree exactly.
+/// Spelled out once with its types: inline in an `#expect`, the nested maps cost the type
+/// checker a fifth of a second each.
+public func parameterBits(of layer: any Layer) -> [[UInt32]] {
+  layer.parameters.map { (tensor: Tensor) -> [UInt32] in tensor.scalars.map(\.bitPattern) }
+}

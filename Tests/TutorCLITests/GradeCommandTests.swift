@@ -182,16 +182,23 @@ struct GradeCommandTests {
     #expect(statuses("fay-forger", chapter: printerChapter).first == "failed")
 
     // Grading is repeatable: the same submissions, the same grades (the seconds column is the
-    // one thing that may differ: it is measured).
-    let second = course.run(arguments)
+    // one thing that may differ: it is measured). The second run covers chapters 0-7, where
+    // every student's outcome lies (the timeout, the memory limit, the forgeries, the starters),
+    // now with every program from the cache; chapter 8, the same solved program for five of the
+    // six students, takes more than half of a run's CPU time (about 7 of 10 CPU-seconds) and
+    // repeats nothing new.
+    let second = course.run(arguments.map { $0 == "0-8" ? "0-7" : $0 })
     #expect(second.status == 0)
     let again = try gradebookRows(out + "/gradebook.csv")
     let withoutTimes = { (rows: [[String: String]]) in
       rows.map { row in row.filter { $0.key != "seconds" }.sorted { $0.key < $1.key } }
         .map { $0.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
     }
-    let differing = zip(withoutTimes(rows), withoutTimes(again)).filter { $0 != $1 }
-    #expect(again.count == rows.count)
+    let lastChapter = try #require(group.chapter(8))
+    let firstRunBeforeEight = rows.filter { $0["chapter"] != lastChapter.stem }
+    let differing = zip(withoutTimes(firstRunBeforeEight), withoutTimes(again)).filter { $0 != $1 }
+    #expect(again.count == firstRunBeforeEight.count)
+    #expect(again.count > rows.count / 2)
     #expect(differing.isEmpty, "rows that changed between two runs: \(differing)")
   }
 

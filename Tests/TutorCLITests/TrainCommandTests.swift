@@ -104,21 +104,22 @@ import Testing
       #expect(result.status == 0, "\(result.errors)")
       return (result.status, result.output.split(separator: "\n", omittingEmptySubsequences: false))
     }
-    let reference = evaluate(original).lines
-    let inferred = evaluate(pyTorch).lines
+    let reference: [Substring] = evaluate(original).lines
+    let inferred: [Substring] = evaluate(pyTorch).lines
+    let referenceAfterHeader: [Substring] = Array(reference.dropFirst())
     #expect(
       inferred.first
         == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, inferred from its tensor names (it has no s2.weight); --model chooses another."
     )
     #expect(inferred[1] == "keras from \(pyTorch.path) on 20 test images")
-    #expect(Array(inferred.dropFirst(2)) == Array(reference.dropFirst()))
+    #expect(Array(inferred.dropFirst(2)) == referenceAfterHeader)
     #expect(reference[1].hasPrefix("Test loss "))
 
-    let chosen = evaluate(pyTorch, ["--model", "keras"]).lines
+    let chosen: [Substring] = evaluate(pyTorch, ["--model", "keras"]).lines
     #expect(
       chosen.first
         == "\(pyTorch.path) has no lenet-tutor metadata: reading it as keras, as --model says.")
-    #expect(Array(chosen.dropFirst(2)) == Array(reference.dropFirst()))
+    #expect(Array(chosen.dropFirst(2)) == referenceAfterHeader)
 
     // --model lecun1998 on the keras weights names the first tensor (in file order: by name)
     // that lecun1998 lacks: its output layer has no bias.
