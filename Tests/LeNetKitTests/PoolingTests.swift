@@ -7,6 +7,17 @@ import Testing
 /// sums 10, 18, 42, 50, means 2.5, 4.5, 10.5, 12.5 and maxima 5, 7, 13, 15.
 @Suite struct PoolingTests {
   static let ramp = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
+  /// Two maps: the ramp, and the ramp + 16.
+  static let twoMaps = Tensor(shape: [1, 2, 4, 4], scalars: (0..<32).map(Float.init))
+
+  /// Subsampling of two maps with coefficients 0.5 and −1 and biases 1 and 0.
+  static func twoMapSubsampling() -> Subsampling {
+    var layer = Subsampling("S", channels: 2)
+    layer.parameters = [
+      Tensor(shape: [2], scalars: [0.5, -1]), Tensor(shape: [2], scalars: [1, 0]),
+    ]
+    return layer
+  }
 
   @Test func averagePoolingOfRamp() {
     expectClose(
@@ -34,11 +45,7 @@ import Testing
   /// Map 0 (the ramp): coefficient 0.5, bias 1 → 0.5 · (10, 18, 42, 50) + 1 = 6, 10, 22, 26.
   /// Map 1 (the ramp + 16, each block sum + 64 = 74, 82, 106, 114): coefficient −1, bias 0.
   @Test func subsamplingWithCoefficientAndBias() {
-    var layer = Subsampling("S", channels: 2)
-    layer.parameters = [
-      Tensor(shape: [2], scalars: [0.5, -1]), Tensor(shape: [2], scalars: [1, 0]),
-    ]
-    let input = Tensor(shape: [1, 2, 4, 4], scalars: (0..<32).map(Float.init))
+    let (layer, input) = (Self.twoMapSubsampling(), Self.twoMaps)
     expectClose(
       layer.forward(input),
       Tensor(shape: [1, 2, 2, 2], scalars: [6, 10, 22, 26, -74, -82, -106, -114]))
@@ -68,11 +75,7 @@ import Testing
   /// gradient is Σ gradient · block sum: 2·10 + 4·18 + 6·42 + 8·50 = 744 on map 0, 74 − 114 = −40
   /// on map 1; the bias's is Σ gradient: 20 and 0.
   @Test func subsamplingSpreadsItsCoefficientTimesTheGradientOverEachBlock() {
-    var layer = Subsampling("S", channels: 2)
-    layer.parameters = [
-      Tensor(shape: [2], scalars: [0.5, -1]), Tensor(shape: [2], scalars: [1, 0]),
-    ]
-    let input = Tensor(shape: [1, 2, 4, 4], scalars: (0..<32).map(Float.init))
+    let (layer, input) = (Self.twoMapSubsampling(), Self.twoMaps)
     let gradients = layer.backward(
       input: input, output: layer.forward(input),
       outputGradient: Tensor(shape: [1, 2, 2, 2], scalars: [2, 4, 6, 8, 1, 0, 0, -1]))
