@@ -61,7 +61,9 @@ struct CommandSpec: Sendable {
       if word.hasPrefix("-") && word.count > 1 && Double(word) == nil {
         let (name, inlineValue) = splitInlineValue(word)
         guard let option = options.first(where: { $0.name == name }) else {
-          throw UsageError("unknown option '\(name)'", command: self)
+          throw UsageError(
+            "unknown option '\(name)'" + didYouMean(name, among: options.map(\.name)),
+            command: self)
         }
         if option.valueName == nil {
           guard inlineValue == nil else {
@@ -309,6 +311,40 @@ public struct ToolError: Error, Sendable {
     self.fix = fix
     self.exitCode = exitCode
   }
+}
+
+/// `; did you mean 'lesson'?` when exactly one of `candidates` is a likely misspelling of
+/// `word` (one edit away, or two for words of five letters or more), else the empty text.
+func didYouMean(_ word: String, among candidates: [String]) -> String {
+  let allowed = word.count >= 5 ? 2 : 1
+  let near = candidates.filter { editDistance(word, $0) <= allowed }
+  guard near.count == 1, let only = near.first else { return "" }
+  return "; did you mean '\(only)'?"
+}
+
+/// The number of single-character insertions, deletions, substitutions and swaps of two
+/// neighbours that turn `first` into `second` (optimal string alignment distance), so that a
+/// swapped pair (`trian`) counts as one slip.
+func editDistance(_ first: String, _ second: String) -> Int {
+  let a = Array(first)
+  let b = Array(second)
+  guard !a.isEmpty else { return b.count }
+  guard !b.isEmpty else { return a.count }
+  // distance[i][j]: between the first i characters of a and the first j of b.
+  var distance = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+  for i in 0...a.count { distance[i][0] = i }
+  for j in 0...b.count { distance[0][j] = j }
+  for i in 1...a.count {
+    for j in 1...b.count {
+      let substitution = a[i - 1] == b[j - 1] ? 0 : 1
+      distance[i][j] = min(
+        distance[i - 1][j] + 1, distance[i][j - 1] + 1, distance[i - 1][j - 1] + substitution)
+      if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+        distance[i][j] = min(distance[i][j], distance[i - 2][j - 2] + 1)
+      }
+    }
+  }
+  return distance[a.count][b.count]
 }
 
 private func helpLine(_ left: String, _ right: String) -> String {

@@ -102,7 +102,9 @@ public enum LeNetTutor {
     }
     guard let command = commands.first(where: { $0.spec.name == first }) else {
       let message =
-        first.hasPrefix("-") ? "unknown option '\(first)'" : "unknown command '\(first)'"
+        first.hasPrefix("-")
+        ? "unknown option '\(first)'"
+        : "unknown command '\(first)'" + didYouMean(first, among: commands.map { $0.spec.name })
       report(UsageError(message, usage: usage, helpCommand: "lenet-tutor --help"), context: context)
       return 2
     }

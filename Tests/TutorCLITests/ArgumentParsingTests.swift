@@ -70,8 +70,17 @@ import Testing
   }
 
   @Test func anUnknownOptionIsAUsageError() {
-    let error = #expect(throws: UsageError.self) { try parse("--epoch", "3") }
-    #expect(error?.message == "unknown option '--epoch'")
+    let error = #expect(throws: UsageError.self) { try parse("--frobnicate", "3") }
+    #expect(error?.message == "unknown option '--frobnicate'")
+  }
+
+  @Test func aMisspelledOptionSuggestsTheDeclaredOne() {
+    for (typed, meant) in [
+      ("--epoch", "--epochs"), ("--verbsoe", "--verbose"), ("--mdoel", "--model"),
+    ] {
+      let error = #expect(throws: UsageError.self) { try parse(typed, "3") }
+      #expect(error?.message == "unknown option '\(typed)'; did you mean '\(meant)'?")
+    }
   }
 
   @Test func aNegativeNumberIsAValueNotAnOption() throws {

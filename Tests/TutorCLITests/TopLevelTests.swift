@@ -82,6 +82,31 @@ import Testing
         """)
   }
 
+  /// A slip of one or two letters (a swapped pair counts as one) names the command meant.
+  @Test(arguments: [
+    ("lesso", "lesson"), ("lessons", "lesson"), ("chek", "check"), ("trian", "train"),
+    ("sumary", "summary"), ("evalute", "evaluate"),
+  ])
+  func aMisspelledCommandSuggestsTheNearestOne(typed: String, meant: String) {
+    let result = run(typed)
+    #expect(result.status == 2)
+    #expect(result.output == "")
+    #expect(
+      result.errors == """
+        error: unknown command '\(typed)'; did you mean '\(meant)'?
+        Usage: lenet-tutor <command> [options]
+        See 'lenet-tutor --help'.
+
+        """)
+  }
+
+  @Test func aWordNearTwoCommandsSuggestsNeither() {
+    // 'int' is one letter from both 'init' and 'hint'.
+    let result = run("int")
+    #expect(result.status == 2)
+    #expect(result.errors.hasPrefix("error: unknown command 'int'\n"))
+  }
+
   @Test func unknownTopLevelFlagIsAUsageError() {
     let result = run("--verbose")
     #expect(result.status == 2)
