@@ -25,10 +25,20 @@ public struct Terminal: Sendable {
 
   /// Describes standard output of this process, reading `NO_COLOR` from `environment`.
   public static func standardOutput(environment: [String: String]) -> Terminal {
-    let interactive = isatty(STDOUT_FILENO) == 1
+    stream(STDOUT_FILENO, environment: environment)
+  }
+
+  /// Describes standard error of this process, which may go to a file while standard output
+  /// is a terminal (`2> errors.log`): its errors are colored only when it is a terminal itself.
+  public static func standardError(environment: [String: String]) -> Terminal {
+    stream(STDERR_FILENO, environment: environment)
+  }
+
+  private static func stream(_ descriptor: Int32, environment: [String: String]) -> Terminal {
+    let interactive = isatty(descriptor) == 1
     var size = winsize()
     let columns =
-      ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+      ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
     let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     let dumb = environment["TERM"] == "dumb"
     return Terminal(

@@ -13,18 +13,23 @@ public final class Context {
   public let output: any TextSink
   public let errors: any TextSink
   public let terminal: Terminal
+  /// The terminal of `errors`: its messages are styled only when that stream is a terminal.
+  public let errorTerminal: Terminal
   public let environment: [String: String]
   /// Reads one line of standard input, or nil at its end.
   public let readLine: () -> String?
 
-  /// Creates a context; tests pass string sinks and a scripted `readLine`.
+  /// Creates a context; tests pass string sinks and a scripted `readLine`. Without
+  /// `errorTerminal`, errors are styled as `terminal` says.
   public init(
-    output: any TextSink, errors: any TextSink, terminal: Terminal, environment: [String: String],
+    output: any TextSink, errors: any TextSink, terminal: Terminal,
+    errorTerminal: Terminal? = nil, environment: [String: String],
     readLine: @escaping () -> String? = { Swift.readLine() }
   ) {
     self.output = output
     self.errors = errors
     self.terminal = terminal
+    self.errorTerminal = errorTerminal ?? terminal
     self.environment = environment
     self.readLine = readLine
   }
@@ -123,19 +128,19 @@ public enum LeNetTutor {
       context.errors.line("\(error)")
       return 2
     } catch let error as ToolError {
-      context.errors.line(context.terminal.styled("error:", .red, .bold) + " " + error.message)
+      context.errors.line(context.errorTerminal.styled("error:", .red, .bold) + " " + error.message)
       if let fix = error.fix {
-        context.errors.line(context.terminal.styled("fix:", .bold) + " " + fix)
+        context.errors.line(context.errorTerminal.styled("fix:", .bold) + " " + fix)
       }
       return error.exitCode
     } catch {
-      context.errors.line(context.terminal.styled("error:", .red, .bold) + " \(error)")
+      context.errors.line(context.errorTerminal.styled("error:", .red, .bold) + " \(error)")
       return 1
     }
   }
 
   static func report(_ error: UsageError, context: Context) {
-    context.errors.line(context.terminal.styled("error:", .red, .bold) + " " + error.message)
+    context.errors.line(context.errorTerminal.styled("error:", .red, .bold) + " " + error.message)
     context.errors.line("Usage: " + error.usage)
     context.errors.line("See '\(error.helpCommand)'.")
   }

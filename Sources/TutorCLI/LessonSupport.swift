@@ -153,7 +153,7 @@ struct LessonSupport {
     do {
       return try LearnerProgress.load(from: workspace.progressPath)
     } catch {
-      context.errors.line(context.terminal.styled("warning:", .yellow, .bold) + " \(error)")
+      context.errors.line(context.errorTerminal.styled("warning:", .yellow, .bold) + " \(error)")
       return nil
     }
   }
@@ -164,7 +164,7 @@ struct LessonSupport {
     do {
       try LearnerProgress.update(at: workspace.progressPath, change)
     } catch {
-      context.errors.line(context.terminal.styled("warning:", .yellow, .bold) + " \(error)")
+      context.errors.line(context.errorTerminal.styled("warning:", .yellow, .bold) + " \(error)")
     }
   }
 

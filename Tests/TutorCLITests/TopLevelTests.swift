@@ -1,4 +1,6 @@
+import TerminalKit
 import Testing
+import TutorCLI
 
 /// `lenet-tutor` itself: help, and the errors for what it does not know.
 @Suite struct TopLevelTests {
@@ -117,5 +119,24 @@ import Testing
         See 'lenet-tutor --help'.
 
         """)
+  }
+
+  /// Errors are styled by their own stream: `lenet-tutor lesso 2> errors.log` on a terminal
+  /// writes plain text into the log, and a terminal on standard error alone gets the colors.
+  @Test func errorsAreStyledOnlyWhenStandardErrorIsATerminal() {
+    func errors(outputColored: Bool, errorsColored: Bool) -> String {
+      let errors = StringSink()
+      let context = Context(
+        output: StringSink(), errors: errors,
+        terminal: Terminal(isInteractive: outputColored, usesColor: outputColored),
+        errorTerminal: Terminal(isInteractive: errorsColored, usesColor: errorsColored),
+        environment: [:], readLine: { nil })
+      #expect(LeNetTutor.run(["frobnicate"], context: context) == 2)
+      return errors.text
+    }
+    #expect(errors(outputColored: true, errorsColored: false).hasPrefix("error: unknown command"))
+    #expect(
+      errors(outputColored: false, errorsColored: true)
+        .hasPrefix("\u{1B}[31;1merror:\u{1B}[0m unknown command"))
   }
 }

@@ -110,7 +110,7 @@ enum GradeCommand: TutorCommand {
         + "Wrote \(out)/gradebook.csv, \(out)/gradebook.json and \(out)/feedback/.")
     for failure in grade.failures {
       context.errors.line(
-        context.terminal.styled("error:", .red, .bold)
+        context.errorTerminal.styled("error:", .red, .bold)
           + " \(failure.student), \(failure.chapter): not graded: \(failure.reason)")
     }
     return grade.failures.isEmpty ? 0 : 1
