@@ -213,7 +213,7 @@ struct LessonCommandsTests {
     #expect(
       list.output == """
         The lessons (chapter files in \(checkout.root)/Lessons/):
-           3  C3 demo          ✓ passed  quiz 1/1 right
+           3  C3 demo    ✓ passed  quiz 1/1 right
 
         Start one with: lenet-tutor lesson <number>
 
@@ -229,7 +229,7 @@ struct LessonCommandsTests {
     #expect(checkout.run(["check", "3"]).status == 1)
     let list = checkout.run([])
     #expect(
-      list.output.contains("   3  C3 demo          ○ checks passed  quiz 1/2 right\n"),
+      list.output.contains("   3  C3 demo    ○ checks passed  quiz 1/2 right\n"),
       "\(list.output)")
   }
 
@@ -257,6 +257,26 @@ struct LessonCommandsTests {
         == "warning: cannot read the progress file \(progressPath): it is not valid progress JSON"
         + " (fix: move it away, e.g. mv \(progressPath) \(progressPath).bak, to start fresh)\n")
     #expect(FileManager.default.contents(atPath: progressPath) == Data("not json".utf8))
+  }
+
+  @Test func listAlignsItsColumnsWhenALessonTakesOverAHundredMinutes() throws {
+    func chapter(_ number: Int, minutes: Int) -> String {
+      "---\nnumber: \(number)\ntitle: C\(number) demo\nminutes: \(minutes)\ngoals:\n  - Read\n---\n\nText.\n"
+    }
+    let checkout = try Checkout(chapters: [
+      "03-demo.md": chapter(3, minutes: 20), "04-demo.md": chapter(4, minutes: 110),
+    ])
+    let result = checkout.run(["list"])
+    #expect(result.status == 0)
+    #expect(
+      result.output == """
+        The lessons (chapter files in \(checkout.root)/Lessons/):
+           3  C3 demo   20 min  not started
+           4  C4 demo  110 min  not started
+
+        Start one with: lenet-tutor lesson <number>
+
+        """)
   }
 
   @Test func noArgumentsListsLessonsAndHelpStillPrintsHelp() throws {

@@ -52,11 +52,16 @@ enum ListCommand: TutorCommand {
       }
     }
     let titleWidth = rows.map(\.1.count).max() ?? 0
+    // As wide as the widest entry, so that `110 min` does not push its status to the right.
+    let minutesWidth = rows.map(\.2.count).max() ?? 0
     context.output.line("The lessons (chapter files in \(folder)/):")
     for (number, title, minutes, status) in rows {
-      context.output.line(
+      var line =
         "  " + number.leftPadded(to: 2) + "  " + title.rightPadded(to: titleWidth) + "  "
-          + minutes.leftPadded(to: 6) + "  " + status)
+        + minutes.leftPadded(to: minutesWidth) + "  " + status
+      // A chapter without a quiz (or one that cannot be read) ends in padding.
+      while line.hasSuffix(" ") { line.removeLast() }
+      context.output.line(line)
     }
     context.output.line()
     context.output.line("Start one with: lenet-tutor lesson <number>")
