@@ -17,7 +17,8 @@ struct CommandSpec: Sendable {
   var usage: String {
     var words = ["lenet-tutor", name]
     for option in options {
-      words.append(option.valueName.map { "[\(option.name) <\($0)>]" } ?? "[\(option.name)]")
+      let word = option.name + (option.valueName.map { " <\($0)>" } ?? "")
+      words.append(option.isRequired ? word : "[\(word)]")
     }
     for argument in arguments {
       let word = "<\(argument.name)>" + (argument.isRepeated ? " ..." : "")
@@ -120,6 +121,9 @@ struct OptionSpec: Sendable {
   var defaultValue: String?
   /// What values it takes, for the help (`1 to 1000`), when not any text.
   var accepts: String? = nil
+  /// Whether the command cannot run without it (`--checkpoint`): the usage shows it without
+  /// brackets. The command still reports it missing, as it may be optional in some uses.
+  var isRequired = false
 }
 
 /// An option declared once: its name, help, default and the values it accepts feed both the
@@ -216,13 +220,16 @@ extension Option {
       defaultValue: value, parse: { $0.isEmpty ? nil : $0 }, expectation: expecting)
   }
 
-  /// Any non-empty text, nil when not given (`defaultText` says what happens then).
+  /// Any non-empty text, nil when not given (`defaultText` says what happens then); a
+  /// `required` one is shown without brackets in the usage.
   static func text(
     _ name: String, _ valueName: String, _ help: String, defaultText: String? = nil,
-    expecting: String = "a non-empty value"
+    expecting: String = "a non-empty value", required: Bool = false
   ) -> Option<String?> where Value == String? {
     Option<String?>(
-      spec: OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultText),
+      spec: OptionSpec(
+        name: name, valueName: valueName, help: help, defaultValue: defaultText,
+        isRequired: required),
       defaultValue: nil, parse: { $0.isEmpty ? nil : .some($0) }, expectation: expecting)
   }
 }

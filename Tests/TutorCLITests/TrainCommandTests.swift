@@ -286,7 +286,7 @@ import Testing
     #expect(
       result.errors == """
         error: missing option '--checkpoint <file>'
-        Usage: lenet-tutor evaluate [--checkpoint <file>] [--model <name>] [--data <dir>] [--show <n>]
+        Usage: lenet-tutor evaluate --checkpoint <file> [--model <name>] [--data <dir>] [--show <n>]
         See 'lenet-tutor evaluate --help'.
 
         """)
@@ -302,6 +302,11 @@ import Testing
     let neither = runTool(["predict", "--checkpoint", "x.safetensors"])
     #expect(neither.status == 2)
     #expect(neither.errors.hasPrefix("error: give images to classify, or --test-index <n>\n"))
+    // --checkpoint is required, so the usage shows it without brackets.
+    #expect(
+      neither.errors.contains(
+        "Usage: lenet-tutor predict --checkpoint <file> [--model <name>] [--test-index <n>]"
+          + " [--data <dir>] [<image> ...]\n"))
     let both = runTool(["predict", "--checkpoint", "x.safetensors", "--test-index", "1", "a.png"])
     #expect(both.status == 2)
     #expect(both.errors.hasPrefix("error: give either images or --test-index, not both\n"))

@@ -6,7 +6,7 @@ enum EvaluateCommand: TutorCommand {
   /// `--checkpoint`, shared with `predict`.
   static let checkpoint = Option.text(
     "--checkpoint", "file", "A model.safetensors written by 'train' or by PyTorch (required).",
-    expecting: "a file name")
+    expecting: "a file name", required: true)
   /// `--model`, shared with `predict`: the model of a checkpoint without lenet-tutor metadata.
   static let modelOption = Option.choice(
     "--model", "name", "The model of a checkpoint saved without lenet-tutor metadata.",
