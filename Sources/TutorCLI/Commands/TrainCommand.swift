@@ -152,7 +152,9 @@ enum TrainCommand: TutorCommand {
     for line in TrainingPlot.text(history) { out.line(line) }
     out.line("")
     if let accuracy = history.epochs.last?.validationAccuracy {
-      out.line(String(format: "Test accuracy after %d epochs: %.2f%%", epochs, 100 * accuracy))
+      out.line(
+        "Test accuracy after \(counted(epochs, "epoch")): "
+          + String(format: "%.2f%%", 100 * accuracy))
     }
     out.line(
       "Wrote \(output.path)/history.csv, training.svg, model.safetensors and "
@@ -174,7 +176,7 @@ enum TrainCommand: TutorCommand {
       + (settings.momentum > 0 ? " momentum \(settings.momentum)" : "")
       + (settings.learningRateDecay < 1 ? " decay \(settings.learningRateDecay)" : "")
       + (settings.maximumShift > 0 ? ", shifts up to \(settings.maximumShift) px" : "")
-      + ", batch \(settings.batchSize), \(settings.epochs) epochs, seed \(settings.seed)"
+      + ", batch \(settings.batchSize), \(counted(settings.epochs, "epoch")), seed \(settings.seed)"
   }
 
   /// The folder an option names, checked before any training: a folder that exists or can be
