@@ -357,6 +357,20 @@ import Testing
       result.errors.hasPrefix("error: '--threads' needs a whole number from 1 to 256, got '0'\n"))
   }
 
+  @Test func aOneEpochRunSaysEpochInTheSingular() throws {
+    let root = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let (data, environment) = try generatedData(in: root, trainCount: 20, testCount: 10)
+    let result = runTool(
+      [
+        "train", "--epochs", "1", "--batch-size", "10", "--data", data.path,
+        "--out", root.appendingPathComponent("out").path,
+      ], environment: environment)
+    #expect(result.status == 0, "\(result.errors)")
+    let lines = result.output.split(separator: "\n")
+    #expect(lines.first?.hasSuffix("batch 10, 1 epoch, seed 1") == true, "\(lines.first ?? "")")
+    #expect(lines.contains { $0.hasPrefix("Test accuracy after 1 epoch: ") }, "\(result.output)")
+  }
 }
 
 /// `train`'s paper options (`--loss`, `--optimizer sdlm`, `--distort`, `--recipe paper1998`) on
@@ -431,20 +445,5 @@ import Testing
     let lines = result.output.split(separator: "\n")
     #expect(lines.first?.hasSuffix("batch 1, 1 pass, seed 1") == true, "\(lines.first ?? "")")
     #expect(lines.contains { $0.hasPrefix("Test error after 1 pass: ") }, "\(result.output)")
-  }
-
-  @Test func aOneEpochRunSaysEpochInTheSingular() throws {
-    let root = try makeTemporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: root) }
-    let (data, environment) = try generatedData(in: root, trainCount: 20, testCount: 10)
-    let result = runTool(
-      [
-        "train", "--epochs", "1", "--batch-size", "10", "--data", data.path,
-        "--out", root.appendingPathComponent("out").path,
-      ], environment: environment)
-    #expect(result.status == 0, "\(result.errors)")
-    let lines = result.output.split(separator: "\n")
-    #expect(lines.first?.hasSuffix("batch 10, 1 epoch, seed 1") == true, "\(lines.first ?? "")")
-    #expect(lines.contains { $0.hasPrefix("Test accuracy after 1 epoch: ") }, "\(result.output)")
   }
 }
