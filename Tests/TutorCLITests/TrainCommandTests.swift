@@ -292,6 +292,17 @@ import Testing
         """)
   }
 
+  @Test func aMissingImageIsNamedWithThePlainReason() throws {
+    try withTemporaryDirectory { folder in
+      let checkpoint = folder.appendingPathComponent("model.safetensors")
+      try Checkpoint.save(.keras(), to: checkpoint)
+      let missing = folder.appendingPathComponent("seven.png").path
+      let result = runTool(["predict", "--checkpoint", checkpoint.path, missing])
+      #expect(result.status == 1)
+      #expect(result.errors == "error: \(missing): cannot be read: no such file or folder\n")
+    }
+  }
+
   @Test func missingCheckpointFileIsAnError() {
     let result = runTool(["evaluate", "--checkpoint", "/nonexistent/model.safetensors"])
     #expect(result.status == 1)

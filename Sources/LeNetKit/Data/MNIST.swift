@@ -290,7 +290,7 @@ func readFile(_ url: URL, maximumSize: Int = .max) throws(DataError) -> [UInt8] 
   do {
     return [UInt8](try Data(contentsOf: url))
   } catch {
-    throw DataError(.missing, file: url.path, "cannot be read (\(error.localizedDescription))")
+    throw DataError(.missing, file: url.path, "cannot be read: \(FileProblem.describe(error))")
   }
 }
 

@@ -32,7 +32,7 @@ enum DataOptions {
       throw ToolError(error)
     } catch {
       throw ToolError(
-        "\(path): cannot be read (\(error.localizedDescription))",
+        "\(path): cannot be read: \(FileProblem.describe(error))",
         fix: "set \(MNIST.checksumsVariable) to a sha256sum file, or unset it for the real MNIST")
     }
   }
