@@ -246,6 +246,24 @@ import Testing
     }
   }
 
+  /// Without MNIST a run never starts, and leaves no empty --out folder behind; a folder that
+  /// was there before stays.
+  @Test(arguments: [[], ["--recipe", "paper1998"]])
+  func aRunWithoutMNISTLeavesNoFolderBehind(recipe: [String]) throws {
+    try withTemporaryDirectory { root in
+      let missingData = root.appendingPathComponent("no-mnist").path
+      let out = root.appendingPathComponent("run")
+      let result = runTool(["train", "--data", missingData, "--out", out.path] + recipe)
+      #expect(result.status == 1)
+      #expect(result.errors.hasPrefix("error: "))
+      #expect(!FileManager.default.fileExists(atPath: out.path))
+
+      try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+      #expect(runTool(["train", "--data", missingData, "--out", out.path] + recipe).status == 1)
+      #expect(FileManager.default.fileExists(atPath: out.path))
+    }
+  }
+
   /// Permission bits do not stop root, so this runs only for other users; `FileProblemTests`
   /// covers the message for everyone.
   @Test(.enabled(if: getuid() != 0, "root writes into read-only folders"))

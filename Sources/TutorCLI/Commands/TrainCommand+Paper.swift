@@ -127,8 +127,11 @@ extension TrainCommand {
     if let problem = training.loss.problem(with: model) {
       throw UsageError("'--loss': \(problem)", command: spec)
     }
-    let output = try outputFolder(try arguments.value(of: out), option: "--out")
-    let mnist = try DataOptions.load(arguments, context: context)
+    let path = try arguments.value(of: out)
+    let madeOutput = !FileManager.default.fileExists(atPath: path)
+    let output = try outputFolder(path, option: "--out")
+    let mnist = try loadData(
+      arguments, context: context, removingOnFailure: madeOutput ? output : nil)
     let out = context.output
     out.line(
       "Training \(model.name) (\(grouped(model.parameterCount)) parameters) pattern by pattern on "

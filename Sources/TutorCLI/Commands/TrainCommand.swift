@@ -68,6 +68,7 @@ enum TrainCommand: TutorCommand {
     let resumed: TrainingState?
     var settings: TrainingState.Settings
     let output: URL
+    var madeOutput = false
     var model: Model
     if let folder = try arguments.value(of: resume) {
       if let given = fixedByResume.first(where: { arguments.values[$0] != nil }) {
@@ -97,13 +98,16 @@ enum TrainCommand: TutorCommand {
         maximumShift: try arguments.value(of: shift),
         seed: UInt64(try arguments.value(of: seed)),
         trainingImages: 0)
-      output = try outputFolder(try arguments.value(of: out), option: "--out")
+      let path = try arguments.value(of: out)
+      madeOutput = !FileManager.default.fileExists(atPath: path)
+      output = try outputFolder(path, option: "--out")
       guard let fresh = Model.named(name, seed: settings.seed) else {
         throw ToolError("no model named '\(name)'")
       }
       (resumed, model) = (nil, fresh)
     }
-    let mnist = try DataOptions.load(arguments, context: context)
+    let mnist = try loadData(
+      arguments, context: context, removingOnFailure: madeOutput ? output : nil)
     if let resumed, resumed.settings.trainingImages != mnist.train.count {
       throw ToolError(
         "\(output.path) was trained on \(grouped(resumed.settings.trainingImages)) images; "
@@ -189,6 +193,19 @@ enum TrainCommand: TutorCommand {
       throw ToolError(error.description, fix: "choose another \(option) folder")
     }
     return folder
+  }
+
+  /// MNIST as the command line asks; when it cannot be loaded, removes `newFolder` (the --out
+  /// folder `outputFolder` made moments ago), so a run that never started leaves no folder.
+  static func loadData(
+    _ arguments: ParsedArguments, context: Context, removingOnFailure newFolder: URL?
+  ) throws -> MNIST {
+    do {
+      return try DataOptions.load(arguments, context: context)
+    } catch {
+      if let newFolder { try? FileManager.default.removeItem(at: newFolder) }
+      throw error
+    }
   }
 
   /// Writes the state after an epoch, then the files a user reads; each replaced whole.
