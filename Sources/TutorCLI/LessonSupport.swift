@@ -29,6 +29,18 @@ struct LessonSupport {
     }
   }
 
+  /// Refuses `--solutions` in a learner workspace: its shipped copy of the course has no
+  /// reference solutions beside it (a learner sees one with `solution`, once passed), so the run
+  /// would stop on a missing file with an author's fix.
+  func refuseSolutionsInWorkspace(command: String) throws(ToolError) {
+    guard workspace.learner != nil else { return }
+    throw ToolError(
+      "--solutions runs the course's reference solutions, which your workspace does not hold",
+      fix: "run 'lenet-tutor \(command) --solutions' in the course's checkout, \(workspace.root);"
+        + " or see the solution of an exercise you have passed with 'lenet-tutor solution N'",
+      exitCode: 2)
+  }
+
   /// The chapter numbers a `--chapters` list names (numbers and ranges: `0-3,10`), each one of
   /// `available`; `book` and `grade` both take such a list.
   static func chapterNumbers(_ list: String, available: [Int], command spec: CommandSpec)

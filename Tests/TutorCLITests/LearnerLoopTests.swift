@@ -225,6 +225,26 @@ struct HintAndSolutionTests {
         """)
   }
 
+  /// A workspace holds no reference solutions: `--solutions` there says where it runs, instead
+  /// of stopping on a missing solution file under `.lenet-tutor/course/` with an author's fix.
+  @Test(arguments: [["check", "3", "--solutions"], ["lesson", "3", "--solutions", "--no-pause"]])
+  func solutionsFlagInAWorkspaceSaysWhereItRuns(arguments: [String]) throws {
+    let learner = try loopCheckout().initWorkspace()
+    let result = learner.run(arguments)
+    #expect(result.status == 2)
+    #expect(result.output == "")
+    #expect(
+      result.errors == """
+        error: --solutions runs the course's reference solutions, which your workspace does not \
+        hold
+        fix: run 'lenet-tutor \(arguments[0]) --solutions' in the course's checkout, \
+        \(learner.course.root); or see the solution of an exercise you have passed with \
+        'lenet-tutor solution N'
+
+        """)
+    #expect(learner.course.run(["check", "3", "--solutions"]).status == 0)
+  }
+
   @Test func solutionsOfPassedExercisesAreShown() throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))

@@ -30,6 +30,7 @@ enum CheckCommand: TutorCommand {
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let support = try LessonSupport(
       context: context, arguments: arguments, start: arguments.positionals.first { Int($0) == nil })
+    if arguments.isSet(solutionsFlag) { try support.refuseSolutionsInWorkspace(command: spec.name) }
     var paths: [String] = []
     for word in arguments.positionals {
       // `check 3 3` checks chapter 3 once.

@@ -31,6 +31,7 @@ enum LessonCommand: TutorCommand {
     let pauses =
       context.terminal.isInteractive && !arguments.isSet(noPause)
     let solutions = arguments.isSet(solutionsFlag)
+    if solutions { try support.refuseSolutionsInWorkspace(command: spec.name) }
     let output = context.output
     let terminal = context.terminal
     let renderer = MarkdownRenderer(terminal: terminal)
