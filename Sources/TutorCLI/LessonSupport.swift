@@ -88,12 +88,17 @@ struct LessonSupport {
     let catalog = try self.catalog()
     guard let number = Int(word) else {
       var isFolder: ObjCBool = false
-      if FileManager.default.fileExists(atPath: word, isDirectory: &isFolder), !isFolder.boolValue {
-        return word
-      }
+      let exists = FileManager.default.fileExists(atPath: word, isDirectory: &isFolder)
+      if exists && !isFolder.boolValue { return word }
+      // A word written as a path was meant as one: say what is wrong with the path.
+      let problem =
+        exists
+        ? "'\(word)' is a folder, not a chapter file"
+        : word.contains("/") || word.hasSuffix(".md")
+          ? "there is no file '\(word)'"
+          : "'\(word)' is neither a lesson number nor a chapter file"
       throw ToolError(
-        "'\(word)' is neither a lesson number nor a chapter file. The lessons are:\n"
-          + lessonList(catalog),
+        problem + ". The lessons are:\n" + lessonList(catalog),
         fix: "give one of these numbers, or the path of a chapter file", exitCode: 2)
     }
     if let entry = catalog.entry(number: number) { return entry.path }

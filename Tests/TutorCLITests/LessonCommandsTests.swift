@@ -135,6 +135,26 @@ struct LessonCommandsTests {
         """)
   }
 
+  @Test func aPathThatIsNoChapterFileSaysWhatIsWrongWithIt() throws {
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
+    let missing = checkout.path("3-demo.md")
+    for (word, problem) in [
+      (missing, "there is no file '\(missing)'"),
+      ("Lessons/03-demo.md.bak", "there is no file 'Lessons/03-demo.md.bak'"),
+      (checkout.root + "/Lessons", "'\(checkout.root)/Lessons' is a folder, not a chapter file"),
+    ] {
+      let result = checkout.run(["check", word])
+      #expect(result.status == 2)
+      #expect(
+        result.errors == """
+          error: \(problem). The lessons are:
+             3  C3 demo
+          fix: give one of these numbers, or the path of a chapter file
+
+          """)
+    }
+  }
+
   @Test func twoChaptersWithTheSameNumberAreAnErrorNamingBoth() throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell, "03-other.md": header + countsCell,
