@@ -49,6 +49,8 @@ public struct LearnerWorkspace: Sendable, Equatable {
     public var written: [String] = []
     /// Chapter files left alone because the learner edited them.
     public var keptEdited: [String] = []
+    /// Chapter files left alone because they already were as the course ships them.
+    public var unchanged: [String] = []
   }
 
   // MARK: Finding one
@@ -138,6 +140,10 @@ public struct LearnerWorkspace: Sendable, Equatable {
       let shippedPath = courseDirectory + "/" + name
       let learnerText = try? Self.read(learnerPath)
       let shippedText = try? Self.read(shippedPath)
+      if learnerText == text && shippedText == text {
+        outcome.unchanged.append(name)
+        continue
+      }
       if let learnerText, learnerText != shippedText {
         outcome.keptEdited.append(name)
         // The course copy still moves on, so checks and resets follow the new course.

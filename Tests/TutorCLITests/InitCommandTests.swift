@@ -63,6 +63,20 @@ struct InitCommandTests {
     #expect(learner.read(".lenet-tutor/course/03-loop.md") == loopChapter + "A new paragraph.\n")
   }
 
+  @Test func forceOnAnUpToDateWorkspaceSaysNothingNeededUpdating() throws {
+    let checkout = try Checkout(chapters: [
+      "03-loop.md": loopChapter,
+      "04-pass.md": passingChapter(number: 4, title: "Four"),
+    ])
+    let learner = try checkout.initWorkspace()
+    let result = checkout.run(["init", "--force", learner.directory])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(
+      result.output
+        == "Updated \(learner.directory): 0 chapters brought up to date, 2 already were.\n")
+    #expect(learner.read("Lessons/04-pass.md") == passingChapter(number: 4, title: "Four"))
+  }
+
   @Test func solvingInTheWorkspaceNeverChangesTheCourse() throws {
     let checkout = try loopCheckout()
     let learner = try checkout.initWorkspace()

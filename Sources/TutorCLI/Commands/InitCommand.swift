@@ -37,9 +37,12 @@ enum InitCommand: TutorCommand {
     do {
       if arguments.isSet(force), let existing = try? LearnerWorkspace.open(target) {
         let outcome = try existing.refresh(from: course)
+        let unchanged = outcome.unchanged.count
         output.line(
-          "Updated \(existing.directory): \(outcome.written.count) chapter"
-            + (outcome.written.count == 1 ? "" : "s") + " brought up to date.")
+          "Updated \(existing.directory): \(counted(outcome.written.count, "chapter")) brought up"
+            + " to date"
+            + (unchanged == 0 ? "" : ", \(unchanged) already \(unchanged == 1 ? "was" : "were")")
+            + ".")
         if !outcome.keptEdited.isEmpty {
           output.line(
             "Kept as you edited them: " + outcome.keptEdited.joined(separator: ", ")
