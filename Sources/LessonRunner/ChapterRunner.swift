@@ -312,11 +312,13 @@ public struct RunLimits: Sendable, Equatable {
     self.fileSizeMegabytes = fileSizeMegabytes
   }
 
-  /// The limits a chapter's front matter asks for (`timeout:`, `memory:`).
-  public init(chapter: Chapter) {
+  /// The limits a chapter's front matter asks for (`timeout:`, `memory:`), but for those given
+  /// here (`grade --timeout`, `--memory`): one given limit leaves the other as the chapter's.
+  public init(chapter: Chapter, seconds: Int? = nil, memoryGigabytes: Double? = nil) {
     self.init(
-      seconds: chapter.frontMatter.timeout,
-      memoryGigabytes: chapter.frontMatter.memory ?? RunLimits.defaultMemoryGigabytes)
+      seconds: seconds ?? chapter.frontMatter.timeout,
+      memoryGigabytes: memoryGigabytes ?? chapter.frontMatter.memory
+        ?? RunLimits.defaultMemoryGigabytes)
   }
 
   /// The memory limit in bytes.

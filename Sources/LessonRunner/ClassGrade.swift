@@ -77,10 +77,13 @@ public struct ClassGrade: Sendable {
   }
 
   /// Grades every student of `submissions` on `chapters` (the course's own, parsed), running
-  /// `jobs` chapter programs at a time; `progress` is called after each student-chapter.
+  /// `jobs` chapter programs at a time; `progress` is called after each student-chapter. Each
+  /// chapter runs under its front matter's limits, but for `timeout` (seconds) and
+  /// `memoryGigabytes` when given.
   public static func grade(
-    submissions: String, chapters: [Chapter], runner: ChapterRunner, limits: RunLimits?,
-    jobs: Int, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    submissions: String, chapters: [Chapter], runner: ChapterRunner, timeout: Int? = nil,
+    memoryGigabytes: Double? = nil, jobs: Int,
+    progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
   ) throws(WorkspaceError) -> ClassGrade {
     let students = try students(in: submissions)
     let tasks = students.flatMap { student in chapters.map { (student, $0) } }
@@ -108,7 +111,8 @@ public struct ClassGrade: Sendable {
         gradeOne(
           student: student, folder: submissions + "/" + student,
           progress: studentProgress[student] ?? nil, chapter: chapter,
-          courseText: courseTexts[chapter.path] ?? "", runner: runner, limits: limits))
+          courseText: courseTexts[chapter.path] ?? "", runner: runner,
+          limits: RunLimits(chapter: chapter, seconds: timeout, memoryGigabytes: memoryGigabytes)))
       progress(results.doneCount, tasks.count)
     }
     // The first task alone: it compiles the shared library once, for everyone after it.

@@ -286,3 +286,48 @@ func gradebookRows(_ path: String) throws -> [[String: String]] {
         header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
   }
 }
+
+/// `grade --timeout` and `--memory` each replace only their own limit: the other stays the
+/// chapter's front matter's, as `grade --help` says.
+@Suite("Grading limits")
+struct GradeLimitTests {
+  /// A chapter that allows 2 seconds, and a student whose exercise never returns (sleeping, so
+  /// that it takes no core from the other tests).
+  @Test func memoryAloneKeepsTheChaptersTimeLimit() throws {
+    let chapter = """
+      ---
+      number: 3
+      title: A loop
+      timeout: 2
+      goals:
+        - Return one
+      ---
+
+      ```swift exercise id=one
+      func one() -> Int {
+        // TODO: return 1
+        return 0
+      }
+      ```
+
+      ```swift
+      check("one", one(), equals: 1)
+      ```
+
+      """
+    let checkout = try Checkout(chapters: ["03-loop.md": chapter])
+    try checkout.write(
+      "submissions/dee/Lessons/03-loop.md",
+      chapter.replacingOccurrences(
+        of: "  // TODO: return 1\n  return 0\n", with: "  while true { usleep(10_000) }\n"))
+    let out = checkout.root + "/grades"
+    let result = checkout.run([
+      "grade", checkout.root + "/submissions", "--memory", "2", "--out", out,
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    let rows = try gradebookRows(out + "/gradebook.csv")
+    #expect(rows.map { $0["status"] } == ["timeout"])
+    let feedback = try String(contentsOfFile: out + "/feedback/dee.md", encoding: .utf8)
+    #expect(feedback.contains("at the chapter's time limit of 2 s"), "\(feedback)")
+  }
+}

@@ -90,14 +90,12 @@ enum GradeCommand: TutorCommand {
       ProgressBar(
         label: "grading", total: students.count * chapters.count, terminal: context.terminal,
         sink: output))
-    let limits: RunLimits? =
-      (timeout == nil && memory == nil)
-      ? nil : RunLimits(seconds: timeout ?? 60, memoryGigabytes: Double(memory ?? 4))
     let grade: ClassGrade
     do {
       grade = try ClassGrade.grade(
-        submissions: submissions, chapters: chapters, runner: support.runner, limits: limits,
-        jobs: jobs, progress: { done, _ in bar.update(done) })
+        submissions: submissions, chapters: chapters, runner: support.runner, timeout: timeout,
+        memoryGigabytes: memory.map(Double.init), jobs: jobs,
+        progress: { done, _ in bar.update(done) })
     } catch {
       throw ToolError("\(error)")
     }
