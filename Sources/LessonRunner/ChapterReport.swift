@@ -250,6 +250,9 @@ public struct ChapterReport: Sendable {
         place = " in exercise '\(id)'" + place.replacingOccurrences(of: " at line", with: ", line")
       }
     }
+    // Only a chapter run as its own course, under its front matter's limits, can raise them: a
+    // learner's copy runs under the course's front matter, `grade` under the teacher's limits.
+    let ownLimits = learnerChapter.path == chapter.path && limits == RunLimits(chapter: chapter)
     switch result.status {
     case .completed, .notRun: break
     case .crashed(let reason):
@@ -258,12 +261,18 @@ public struct ChapterReport: Sendable {
       verdicts.append(
         failed(
           "the cell at line \(line) ran out of its \(Self.gigabytes(gigabytes)) of memory\(place)"
-            + " (fix: use less, or raise 'memory:' in the front matter)", at: crashAt))
+            + (ownLimits
+              ? " (fix: use less, or raise 'memory:' in the front matter)"
+              : " (fix: use less; the limit is the course's, not your chapter file's)"),
+          at: crashAt))
     case .timedOut(let seconds):
       verdicts.append(
         failed(
           "the cell at line \(line) was still running at the chapter's time limit of"
-            + " \(seconds) s (fix: make it faster, or raise 'timeout:' in the front matter)"))
+            + " \(seconds) s"
+            + (ownLimits
+              ? " (fix: make it faster, or raise 'timeout:' in the front matter)"
+              : " (fix: make it faster; the limit is the course's, not your chapter file's)")))
     case .interrupted:
       verdicts.append(failed("the cell at line \(line) was stopped (Ctrl-C)"))
     case .exited(let status):

@@ -233,6 +233,59 @@ struct ChapterReportTests {
           + "<span class=\"mark\">✓</span> " + "tampering: a cell wrote a result record that the"
           + " runner did not make (&quot;forged&quot;); it counts for nothing</li>\n</ul>"))
   }
+
+  /// A cell that timed out or ran out of memory: only the chapter's own author can raise the
+  /// limit in the front matter; a learner's copy (or a graded one) runs under the course's.
+  @Test func theFixForALimitNamesTheFrontMatterOnlyToItsAuthor() throws {
+    let text = """
+      ---
+      number: 3
+      title: Demo
+      goals:
+        - Time out
+      ---
+
+      ```swift
+      while true {}
+      ```
+      """
+    let course = try ChapterParser.parse(text, path: Self.path)
+    let learnerPath = "work/Lessons/03-demo.md"
+    let learner = try ChapterParser.parse(text, path: learnerPath)
+    func texts(learner: Chapter, status: ChapterReport.CellStatus, limits: RunLimits) -> [String] {
+      ChapterReport(
+        chapter: course, learnerChapter: learner, usedSolutions: false, compileErrors: nil,
+        cells: [
+          ChapterReport.CellResult(cell: 0, output: "", checks: [], status: status, mismatch: nil)
+        ],
+        compiledLibrary: false, compiledProgram: false,
+        cellLocations: [SourceLocation(path: Self.path, line: 9)], limits: limits
+      ).verdictLines.map(\.verdict.text)
+    }
+    let timedOut = ChapterReport.CellStatus.timedOut(seconds: 60)
+    let outOfMemory = ChapterReport.CellStatus.outOfMemory(gigabytes: 4)
+    #expect(
+      texts(learner: course, status: timedOut, limits: RunLimits(chapter: course)) == [
+        "the cell at line 8 was still running at the chapter's time limit of 60 s"
+          + " (fix: make it faster, or raise 'timeout:' in the front matter)"
+      ])
+    #expect(
+      texts(learner: learner, status: timedOut, limits: RunLimits(chapter: course)) == [
+        "the cell at line 8 was still running at the chapter's time limit of 60 s"
+          + " (fix: make it faster; the limit is the course's, not your chapter file's)"
+      ])
+    // `grade --timeout 60` on the course's own chapter: the teacher's limit, not the file's.
+    #expect(
+      texts(learner: course, status: timedOut, limits: RunLimits(seconds: 60, memoryGigabytes: 2))
+        .first?.hasSuffix(
+          "(fix: make it faster; the limit is the course's, not your chapter file's)")
+        == true)
+    #expect(
+      texts(learner: learner, status: outOfMemory, limits: RunLimits(chapter: course)) == [
+        "the cell at line 8 ran out of its 4 GB of memory"
+          + " (fix: use less; the limit is the course's, not your chapter file's)"
+      ])
+  }
 }
 
 /// The gradebook's quiz column, from each student's progress, read once per student.
