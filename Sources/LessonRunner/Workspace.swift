@@ -58,10 +58,12 @@ public struct Workspace: Sendable {
   }
 
   /// Looks MNIST up as every command does (`MNIST.locate`: `LENET_TUTOR_DATA`, else the
-  /// download cache), filling `mnistDirectory` or `mnistProblem`.
+  /// download cache), filling `mnistDirectory` or `mnistProblem`; the lesson commands take no
+  /// `--data`, so the advice does not offer it.
   mutating func locateMNIST() {
     do {
-      mnistDirectory = try MNIST.locate(dataOption: nil, environment: environment).path
+      mnistDirectory =
+        try MNIST.locate(dataOption: nil, environment: environment, offersDataOption: false).path
       mnistProblem = nil
     } catch {
       mnistDirectory = nil

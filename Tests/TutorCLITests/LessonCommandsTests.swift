@@ -114,9 +114,9 @@ struct LessonCommandsTests {
         \(checkout.path("03-demo.md")): C3 demo
           ✓ C3 parameters: 1516
         \(checkout.path("05-train.md")): C3 demo
-        - skipped: this chapter needs MNIST (MNIST not found: no --data, no LENET_TUTOR_DATA, \
+        - skipped: this chapter needs MNIST (MNIST not found: no LENET_TUTOR_DATA, \
         nothing in \(checkout.root)/cache/lenet-tutor/mnist) (fix: run 'lenet-tutor data download' \
-        to fetch MNIST, or pass --data DIR or set LENET_TUTOR_DATA to a folder with the four files)
+        to fetch MNIST, or set LENET_TUTOR_DATA to a folder with the four files)
         1 passed, 0 failed, 1 skipped
 
         """)

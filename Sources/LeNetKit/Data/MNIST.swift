@@ -233,10 +233,11 @@ public struct MNIST: Sendable {
   /// Where to read MNIST from: `dataOption` (`--data DIR`) when given, else `$LENET_TUTOR_DATA`
   /// when set, else the download cache (`cacheDirectory`) when it holds the files. Nothing else
   /// is searched. The first one given must exist and hold all four files; when none does, the
-  /// error says how to get them. Every command, chapter and test finds MNIST through this.
-  public static func locate(dataOption: String?, environment: [String: String]) throws(DataError)
-    -> URL
-  {
+  /// error says how to get them, naming `--data` only when the caller `offersDataOption` (the
+  /// lesson commands have none). Every command, chapter and test finds MNIST through this.
+  public static func locate(
+    dataOption: String?, environment: [String: String], offersDataOption: Bool = true
+  ) throws(DataError) -> URL {
     let candidates: [(String, String?)] = [
       ("--data", dataOption), (environmentVariable, environment[environmentVariable]),
     ]
@@ -269,9 +270,10 @@ public struct MNIST: Sendable {
     guard isComplete(cache) else {
       throw DataError(
         .missing, file: "",
-        "MNIST not found: no --data, no \(environmentVariable), nothing in \(cache.path)",
-        fix: "\(downloadAdvice), or pass --data DIR or set \(environmentVariable) to a folder "
-          + "with the four files")
+        "MNIST not found: " + (offersDataOption ? "no --data, " : "")
+          + "no \(environmentVariable), nothing in \(cache.path)",
+        fix: "\(downloadAdvice), or " + (offersDataOption ? "pass --data DIR or " : "")
+          + "set \(environmentVariable) to a folder with the four files")
     }
     return cache
   }
