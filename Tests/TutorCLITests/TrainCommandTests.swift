@@ -284,6 +284,21 @@ import Testing
     }
   }
 
+  /// An untrained network gets most of the 20 generated test digits wrong; `--show 1` draws
+  /// one of them and says 'digit', singular.
+  @Test func evaluateShowingOneMistakeSaysDigitInTheSingular() throws {
+    try withTemporaryDirectory { root in
+      let (data, environment) = try generatedData(in: root, trainCount: 20, testCount: 20)
+      let checkpoint = root.appendingPathComponent("model.safetensors")
+      try Checkpoint.save(.keras(seed: 1), to: checkpoint)
+      let result = runTool(
+        ["evaluate", "--checkpoint", checkpoint.path, "--data", data.path, "--show", "1"],
+        environment: environment)
+      #expect(result.status == 0, "\(result.errors)")
+      #expect(result.output.contains("\nThe first misclassified test digit:\n"), "\(result.output)")
+    }
+  }
+
   @Test func aFolderIsNotACheckpoint() throws {
     try withTemporaryDirectory { folder in
       try Checkpoint.save(.keras(), to: folder.appendingPathComponent("model.safetensors"))

@@ -57,7 +57,10 @@ enum EvaluateCommand: TutorCommand {
     let mistakes = Array(result.misclassified.prefix(shown))
     if !mistakes.isEmpty {
       out.line("")
-      out.line("The first \(mistakes.count) misclassified test digits:")
+      out.line(
+        mistakes.count == 1
+          ? "The first misclassified test digit:"
+          : "The first \(mistakes.count) misclassified test digits:")
       let pictures = mistakes.map { DigitPicture.lines(mnist.test.pixels(of: $0)) }
       let captions = mistakes.map { "#\($0) \(result.labels[$0])→\(result.predictions[$0])" }
       for line in DigitPicture.sideBySide(
