@@ -376,7 +376,7 @@ import Testing
     #expect(lines.count == 6)
     #expect(
       lines[0].hasSuffix(
-        "1 of \(ProcessInfo.processInfo.activeProcessorCount) cores; each figure is the median of 1 runs."
+        "1 of \(ProcessInfo.processInfo.activeProcessorCount) cores; each figure is from a single run."
       ))
     #expect(lines[1].hasPrefix("Peak: "))
     #expect(

@@ -49,7 +49,8 @@ enum BenchCommand: TutorCommand {
   ) -> Int32 {
     output.line(
       "Synthetic data, batch \(batchSize), \(threads) of \(cores) cores; "
-        + "each figure is the median of \(runs) runs.")
+        + (runs == 1
+          ? "each figure is from a single run." : "each figure is the median of \(runs) runs."))
     let peak = PeakRate.measure(threads: threads)
     output.line(
       "Peak: \(String(format: "%.1f", peak / 1e9)) GFLOP/s (\(counted(threads, "thread")), "
