@@ -59,6 +59,9 @@ public struct ClassGrade: Sendable {
   public var failures: [Failure] = []
   /// The students, in name order.
   public var students: [String] = []
+  /// Whether Ctrl-C stopped the grading: the chapter programs running then were killed and no
+  /// later one started, so the rows are incomplete and must not be written as a gradebook.
+  public var wasInterrupted = false
 
   public init() {}
 
@@ -106,13 +109,14 @@ public struct ClassGrade: Sendable {
       })
     let gradeTask = { @Sendable (index: Int) in
       let (student, chapter) = tasks[index]
-      results.set(
-        index,
-        gradeOne(
-          student: student, folder: submissions + "/" + student,
-          progress: studentProgress[student] ?? nil, chapter: chapter,
-          courseText: courseTexts[chapter.path] ?? "", runner: runner,
-          limits: RunLimits(chapter: chapter, seconds: timeout, memoryGigabytes: memoryGigabytes)))
+      let outcome = gradeOne(
+        student: student, folder: submissions + "/" + student,
+        progress: studentProgress[student] ?? nil, chapter: chapter,
+        courseText: courseTexts[chapter.path] ?? "", runner: runner,
+        limits: RunLimits(chapter: chapter, seconds: timeout, memoryGigabytes: memoryGigabytes))
+      results.set(index, outcome)
+      // Ctrl-C stops the chapter programs running; a teacher's Ctrl-C means the whole grading.
+      if outcome.interrupted { next.stop() }
       progress(results.doneCount, tasks.count)
     }
     // The first task alone: it compiles the shared library once, for everyone after it.
@@ -122,6 +126,7 @@ public struct ClassGrade: Sendable {
     }
     var grade = ClassGrade()
     grade.students = students
+    grade.wasInterrupted = results.all.contains(where: \.interrupted)
     for outcome in results.all {
       grade.rows += outcome.rows
       if !outcome.notes.messages.isEmpty { grade.notes.append(outcome.notes) }
@@ -135,6 +140,8 @@ public struct ClassGrade: Sendable {
     var rows: [Row] = []
     var notes: ChapterNotes
     var failure: Failure?
+    /// Ctrl-C stopped the run: its rows say nothing about the student.
+    var interrupted = false
   }
 
   /// The feedback lines of a report: warnings (an edited check cell) and failures that are not
@@ -192,6 +199,7 @@ public struct ClassGrade: Sendable {
         "\(edited.location.path):\(edited.location.line): your copy of the check cell at line"
           + " \(edited.location.line) differs from the course; the course's cell was used")
     }
+    outcome.interrupted = report.termination == .interrupted
     let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
     let lines = report.verdictLines
@@ -246,9 +254,12 @@ private final class LockedResults: @unchecked Sendable {
 private final class LockedCounter: @unchecked Sendable {
   private let lock = NSLock()
   private var next = 0
+  private var stopped = false
+  /// Hands out no more indices.
+  func stop() { lock.withLock { stopped = true } }
   func take(below limit: Int) -> Int? {
     lock.withLock {
-      guard next < limit else { return nil }
+      guard !stopped, next < limit else { return nil }
       defer { next += 1 }
       return next
     }

@@ -330,4 +330,70 @@ struct GradeLimitTests {
     let feedback = try String(contentsOfFile: out + "/feedback/dee.md", encoding: .utf8)
     #expect(feedback.contains("at the chapter's time limit of 2 s"), "\(feedback)")
   }
+
+  /// Ctrl-C during `grade` stops the grading: the running chapter program is killed, no other
+  /// starts, and no gradebook is written from rows that say nothing about the students.
+  @Test func ctrlCStopsTheGradingAndWritesNoGradebook() throws {
+    let chapter = """
+      ---
+      number: 3
+      title: A loop
+      goals:
+        - Return one
+      ---
+
+      ```swift exercise id=one
+      func one() -> Int {
+        // TODO: return 1
+        return 0
+      }
+      ```
+
+      ```swift
+      check("one", one(), equals: 1)
+      ```
+
+      """
+    let checkout = try Checkout(chapters: ["03-loop.md": chapter])
+    for student in ["ann", "ben"] {
+      try checkout.write(
+        "submissions/\(student)/Lessons/03-loop.md",
+        chapter.replacingOccurrences(
+          of: "  // TODO: return 1\n  return 0\n",
+          with: "  while true { usleep(10_000) }  // \(student)\n"))
+    }
+    let bundle = Bundle.main.bundleURL
+    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+    let process = Process()
+    process.executableURL = products.appendingPathComponent("lenet-tutor")
+    process.arguments = [
+      "grade", checkout.root + "/submissions", "--jobs", "1", "--out", checkout.root + "/grades",
+    ]
+    process.environment = checkout.environment
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let started = Date()
+    try process.run()
+    var text = ""
+    let reader = output.fileHandleForReading
+    while !text.contains("Grading 2 students") {
+      let data = reader.availableData
+      if data.isEmpty { break }
+      text += String(decoding: data, as: UTF8.self)
+    }
+    // Compiling the chapter takes a second or two; by 4 s ann's loop runs.
+    usleep(4_000_000)
+    kill(process.processIdentifier, SIGINT)
+    text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130, "\(text)\(errorText)")
+    #expect(errorText.contains("Grading stopped (Ctrl-C): no gradebook or feedback was written."))
+    #expect(checkout.read("grades/gradebook.csv") == nil)
+    // Ben's chapter never started: it would have run to its 60 s limit.
+    #expect(Date().timeIntervalSince(started) < 30)
+  }
 }

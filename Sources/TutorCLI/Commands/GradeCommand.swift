@@ -43,7 +43,8 @@ enum GradeCommand: TutorCommand {
       --out/feedback/STUDENT.md. An exercise earns its points (front matter 'points:', 1 each
       by default) when all its checks, visible and hidden, pass. Statuses: passed, failed,
       not-started, compile-error, timeout, out-of-memory, crashed, missing. Exit status: 0 when
-      every submission was graded, 1 when some could not be (named), 2 for a usage error.
+      every submission was graded, 1 when some could not be (named), 2 for a usage error, 130
+      when Ctrl-C stopped the grading (then nothing is written).
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -100,6 +101,10 @@ enum GradeCommand: TutorCommand {
       throw ToolError("\(error)")
     }
     bar.finish()
+    guard !grade.wasInterrupted else {
+      context.errors.line("Grading stopped (Ctrl-C): no gradebook or feedback was written.")
+      return 130
+    }
     try write(grade, to: out)
     printSummary(grade, context: context)
     let seconds = Date().timeIntervalSince(started)
