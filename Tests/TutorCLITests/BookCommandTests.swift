@@ -68,9 +68,52 @@ struct BookCommandTests {
         The folder opens from disk and can be copied to any web host. Exercises show their
         starters, or your code with --workspace (never the reference solutions). A chapter that
         needs MNIST when it is missing says so on its page. Exit status: 0 when the site was
-        written, 1 when it could not be written, 2 for a bad option or an unreadable chapter.
+        written, 1 when it could not be written, 2 for a bad option or an unreadable chapter,
+        130 when Ctrl-C stopped it.
 
         """)
+  }
+
+  /// Ctrl-C while a chapter runs stops the book (exit 130), instead of writing that chapter's
+  /// page as 'stopped (Ctrl-C)' and an index as if the site were whole.
+  @Test func ctrlCStopsTheBookAndWritesNoIndex() throws {
+    let looping = """
+      ---
+      number: 3
+      title: A loop
+      goals:
+        - Wait
+      ---
+
+      ```swift
+      while true { usleep(10_000) }
+      ```
+
+      """
+    let checkout = try Checkout(chapters: ["03-loop.md": looping])
+    let bundle = Bundle.main.bundleURL
+    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+    let process = Process()
+    process.executableURL = products.appendingPathComponent("lenet-tutor")
+    process.arguments = ["book", "--out", checkout.root + "/site"]
+    process.environment = checkout.environment
+    let errors = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    // Compiling the chapter takes a second or two; by 4 s its loop runs.
+    usleep(4_000_000)
+    kill(process.processIdentifier, SIGINT)
+    let errorText = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130, "\(errorText)")
+    #expect(
+      errorText.hasSuffix(
+        "Stopped (Ctrl-C): \(checkout.root)/site/ holds only the chapter pages written before,"
+          + " and no index.\n"), "\(errorText)")
+    #expect(checkout.read("site/index.html") == nil)
+    #expect(checkout.read("site/03-loop.html") == nil)
   }
 
   @Test func aChapterThatDoesNotExistIsAUsageError() throws {

@@ -31,6 +31,9 @@ public struct Book {
     public var pictures = 0
     /// The chapters not run, by number (MNIST missing).
     public var skipped: [Int] = []
+    /// Whether Ctrl-C stopped the book: the pages before the stopped chapter are written, the
+    /// rest and the index are not.
+    public var interrupted = false
   }
 
   public let runner: ChapterRunner
@@ -88,7 +91,14 @@ public struct Book {
         outcome = .failed("\(error)")
       case .success(let run)?:
         do {
-          outcome = .ran(try run.wait())
+          let report = try run.wait()
+          // Ctrl-C stops the chapter programs running; whoever pressed it meant the book.
+          if report.termination == .interrupted {
+            for case .success(let later)? in runs[(index + 1)...] { later.cancel() }
+            summary.interrupted = true
+            return summary
+          }
+          outcome = .ran(report)
         } catch {
           outcome = .failed("\(error)")
         }

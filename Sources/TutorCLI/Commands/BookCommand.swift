@@ -22,7 +22,8 @@ enum BookCommand: TutorCommand {
       The folder opens from disk and can be copied to any web host. Exercises show their
       starters, or your code with --workspace (never the reference solutions). A chapter that
       needs MNIST when it is missing says so on its page. Exit status: 0 when the site was
-      written, 1 when it could not be written, 2 for a bad option or an unreadable chapter.
+      written, 1 when it could not be written, 2 for a bad option or an unreadable chapter,
+      130 when Ctrl-C stopped it.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -68,6 +69,12 @@ enum BookCommand: TutorCommand {
       throw ToolError("\(error)", fix: "give --out a folder you can write to")
     }
     bar.finish()
+    guard !summary.interrupted else {
+      context.errors.line(
+        "Stopped (Ctrl-C): \(Catalog.displayPath(directory))/ holds only the chapter pages"
+          + " written before, and no index.")
+      return 130
+    }
     for number in summary.skipped {
       context.output.line(
         "chapter \(number): not run, it needs MNIST"
