@@ -20,10 +20,11 @@ struct LessonSupport {
     // `init`, `release` and `grade` work on the course, not on a learner's workspace.
     let takesWorkspace =
       arguments.command?.options.contains { $0.name == Self.workspaceOption.spec.name } ?? false
+    // A bad --workspace value is a usage error, printed as one (not caught below).
+    let learnerDirectory = takesWorkspace ? try arguments.value(of: Self.workspaceOption) : nil
     do {
       workspace = try Workspace.locate(
-        environment: context.environment, start: start,
-        learnerDirectory: takesWorkspace ? try arguments.value(of: Self.workspaceOption) : nil)
+        environment: context.environment, start: start, learnerDirectory: learnerDirectory)
     } catch {
       throw ToolError("\(error)", exitCode: 2)
     }

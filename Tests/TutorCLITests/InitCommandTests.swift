@@ -116,6 +116,26 @@ struct InitCommandTests {
           + " .lenet-tutor/workspace.json)"), "\(result.errors)")
   }
 
+  /// An empty --workspace is a usage error with the command's usage, not a dump of the error.
+  @Test(arguments: [
+    (["list", "--workspace", ""], "lenet-tutor list [--workspace <dir>]"),
+    (
+      ["check", "--workspace="],
+      "lenet-tutor check [--solutions] [--workspace <dir>] [<lesson> ...]"
+    ),
+  ])
+  func anEmptyWorkspaceIsAUsageError(arguments: [String], usage: String) throws {
+    let result = try loopCheckout().run(arguments)
+    #expect(result.status == 2)
+    #expect(
+      result.errors == """
+        error: '--workspace' needs a folder name, got ''
+        Usage: \(usage)
+        See 'lenet-tutor \(arguments[0]) --help'.
+
+        """)
+  }
+
   @Test func releaseWritesTheChaptersOnlyAndInitStartsFromIt() throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/Grading/03-loop/double.swift", "check(\"hidden\", true)\n")
