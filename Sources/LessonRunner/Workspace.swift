@@ -339,39 +339,68 @@ public enum WorkspaceError: Error, Sendable, Equatable, CustomStringConvertible 
   case cannotWrite(String, reason: String)
   case editionExists(String)
 
-  public var description: String {
+  /// `message (fix: fix)`, on one line, as the runner's other errors read.
+  public var description: String { "\(message) (fix: \(fix))" }
+
+  /// What went wrong.
+  public var message: String { parts.message }
+
+  /// What to do about it.
+  public var fix: String { parts.fix }
+
+  private var parts: (message: String, fix: String) {
     switch self {
     case .notAPackageRoot(let path):
-      "LENET_TUTOR_ROOT=\(path) has no Package.swift with Sources/LeNetKit"
-        + " (fix: point it at the lenet-tutor checkout)"
+      (
+        "LENET_TUTOR_ROOT=\(path) has no Package.swift with Sources/LeNetKit",
+        "point it at the lenet-tutor checkout"
+      )
     case .noPackageRoot(let start):
-      "no lenet-tutor package (Package.swift with Sources/LeNetKit) above \(start)"
-        + " (fix: run from the checkout, or set LENET_TUTOR_ROOT to it)"
+      (
+        "no lenet-tutor package (Package.swift with Sources/LeNetKit) above \(start)",
+        "run from the checkout, or set LENET_TUTOR_ROOT to it"
+      )
     case .noCompiler(let name):
-      "cannot find the Swift compiler '\(name)' (fix: put swiftc on PATH or set SWIFTC to its path)"
+      (
+        "cannot find the Swift compiler '\(name)'",
+        "put swiftc on PATH or set SWIFTC to its path"
+      )
     case .notALearnerWorkspace(let path):
-      "\(path) is not a lenet-tutor workspace (it has no .lenet-tutor/workspace.json)"
-        + " (fix: make one with 'lenet-tutor init \(path)', or name the folder 'init' made)"
+      (
+        "\(path) is not a lenet-tutor workspace (it has no .lenet-tutor/workspace.json)",
+        "make one with 'lenet-tutor init \(path)', or name the folder 'init' made"
+      )
     case .damagedLearnerWorkspace(let path):
-      "\(path) cannot be read as workspace settings"
-        + " (fix: restore it from a backup, or make a new workspace with 'lenet-tutor init')"
+      (
+        "\(path) cannot be read as workspace settings",
+        "restore it from a backup, or make a new workspace with 'lenet-tutor init'"
+      )
     case .learnerWorkspaceExists(let path):
-      "\(path) already holds a workspace or a Lessons folder; nothing was overwritten"
-        + " (fix: 'lenet-tutor init --force \(path)' brings the chapters you have not edited up"
-        + " to date and never touches the ones you have; or choose another folder)"
+      (
+        "\(path) already holds a workspace or a Lessons folder; nothing was overwritten",
+        "'lenet-tutor init --force \(path)' brings the chapters you have not edited up"
+          + " to date and never touches the ones you have; or choose another folder"
+      )
     case .learnerWorkspaceLostItsCourse(let workspace, let packageRoot):
-      "the workspace \(workspace) was made from the lenet-tutor checkout \(packageRoot), which is"
-        + " no longer there (fix: set LENET_TUTOR_ROOT to the checkout's new place)"
+      (
+        "the workspace \(workspace) was made from the lenet-tutor checkout \(packageRoot), which"
+          + " is no longer there",
+        "set LENET_TUTOR_ROOT to the checkout's new place"
+      )
     case .noCourse(let path):
-      "\(path) has no chapter files (NN-slug.md)"
-        + " (fix: name a lessons folder, or a student edition written by 'lenet-tutor release')"
+      (
+        "\(path) has no chapter files (NN-slug.md)",
+        "name a lessons folder, or a student edition written by 'lenet-tutor release'"
+      )
     case .cannotRead(let path):
-      "cannot read \(path) (fix: check that it exists and is readable)"
+      ("cannot read \(path)", "check that it exists and is readable")
     case .editionExists(let path):
-      "\(path)/Lessons already exists; nothing was overwritten"
-        + " (fix: choose a new folder, or remove the old edition first)"
+      (
+        "\(path)/Lessons already exists; nothing was overwritten",
+        "choose a new folder, or remove the old edition first"
+      )
     case .cannotWrite(let path, let reason):
-      "cannot write \(path): \(reason) (fix: choose a folder you can write to)"
+      ("cannot write \(path): \(reason)", "choose a folder you can write to")
     }
   }
 }

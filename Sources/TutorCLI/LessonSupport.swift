@@ -26,7 +26,7 @@ struct LessonSupport {
       workspace = try Workspace.locate(
         environment: context.environment, start: start, learnerDirectory: learnerDirectory)
     } catch {
-      throw ToolError("\(error)", exitCode: 2)
+      throw ToolError(error, exitCode: 2)
     }
   }
 
@@ -247,5 +247,13 @@ extension String {
   /// The string left-aligned in `width` characters.
   func rightPadded(to width: Int) -> String {
     self + String(repeating: " ", count: max(0, width - count))
+  }
+}
+
+extension ToolError {
+  /// A workspace error (no checkout, no workspace, a folder that cannot be written) as the
+  /// command line prints every error: 'error:', then 'fix:' on its own line.
+  init(_ error: WorkspaceError, exitCode: Int32) {
+    self.init(error.message, fix: error.fix, exitCode: exitCode)
   }
 }

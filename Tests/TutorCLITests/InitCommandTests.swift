@@ -110,10 +110,15 @@ struct InitCommandTests {
     let checkout = try loopCheckout()
     let result = checkout.run(["list", "--workspace", checkout.root + "/nowhere"])
     #expect(result.status == 2)
+    // As every error: 'error:', then 'fix:' on its own line.
     #expect(
-      result.errors.hasPrefix(
-        "error: \(checkout.root)/nowhere is not a lenet-tutor workspace (it has no"
-          + " .lenet-tutor/workspace.json)"), "\(result.errors)")
+      result.errors == """
+        error: \(checkout.root)/nowhere is not a lenet-tutor workspace (it has no \
+        .lenet-tutor/workspace.json)
+        fix: make one with 'lenet-tutor init \(checkout.root)/nowhere', or name the folder 'init' \
+        made
+
+        """)
   }
 
   /// An empty --workspace is a usage error with the command's usage, not a dump of the error.
@@ -153,7 +158,11 @@ struct InitCommandTests {
     let again = checkout.run(["release", "--out", edition])
     #expect(again.status == 1)
     #expect(
-      again.errors.hasPrefix("error: \(edition)/Lessons already exists; nothing was overwritten"))
+      again.errors == """
+        error: \(edition)/Lessons already exists; nothing was overwritten
+        fix: choose a new folder, or remove the old edition first
+
+        """)
 
     let directory = checkout.root + "/from-edition"
     #expect(checkout.run(["init", directory, "--from", edition]).status == 0)

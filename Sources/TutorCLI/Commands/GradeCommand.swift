@@ -58,7 +58,7 @@ enum GradeCommand: TutorCommand {
     do {
       students = try ClassGrade.students(in: submissions)
     } catch {
-      throw ToolError("\(error)", exitCode: 2)
+      throw ToolError(error, exitCode: 2)
     }
     guard !students.isEmpty else {
       throw ToolError(
@@ -98,7 +98,7 @@ enum GradeCommand: TutorCommand {
         memoryGigabytes: memory.map(Double.init), jobs: jobs,
         progress: { done, _ in bar.update(done) })
     } catch {
-      throw ToolError("\(error)")
+      throw ToolError(error, exitCode: 1)
     }
     bar.finish()
     guard !grade.wasInterrupted else {

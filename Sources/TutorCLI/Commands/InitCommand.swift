@@ -67,7 +67,7 @@ enum InitCommand: TutorCommand {
         "or, staying where you are: swift run lenet-tutor lesson 0 --workspace \(shown)")
       return 0
     } catch {
-      throw ToolError("\(error)", exitCode: 1)
+      throw ToolError(error, exitCode: 1)
     }
   }
 

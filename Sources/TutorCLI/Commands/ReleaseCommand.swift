@@ -24,7 +24,7 @@ enum ReleaseCommand: TutorCommand {
       chapters = try StudentEdition.write(
         course: support.workspace.courseLessonsDirectory, to: out)
     } catch {
-      throw ToolError("\(error)")
+      throw ToolError(error, exitCode: 1)
     }
     context.output.line(
       "Wrote the student edition to \(out)/: \(chapters.count) chapters, no solutions, no hidden"
