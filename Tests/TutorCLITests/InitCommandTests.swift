@@ -149,7 +149,7 @@ struct InitCommandTests {
     #expect(release.status == 0, "\(release.errors)")
     #expect(
       release.output == """
-        Wrote the student edition to \(edition)/: 1 chapters, no solutions, no hidden checks.
+        Wrote the student edition to \(edition)/: 1 chapter, no solutions, no hidden checks.
         Learners start with: lenet-tutor init --from \(edition)
 
         """)

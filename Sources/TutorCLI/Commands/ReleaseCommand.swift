@@ -27,7 +27,7 @@ enum ReleaseCommand: TutorCommand {
       throw ToolError(error, exitCode: 1)
     }
     context.output.line(
-      "Wrote the student edition to \(out)/: \(chapters.count) chapters, no solutions, no hidden"
+      "Wrote the student edition to \(out)/: \(counted(chapters.count, "chapter")), no solutions, no hidden"
         + " checks.")
     context.output.line("Learners start with: lenet-tutor init --from \(out)")
     return 0
