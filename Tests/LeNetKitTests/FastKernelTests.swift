@@ -272,6 +272,84 @@ import Testing
     expectClose(across, try directConvolution(layer, input), absolute: 1e-5)
   }
 
+  /// One sample through `DirectConvolution.forward` on `grid` (every input map feeding every
+  /// output map), stored `outputs × outH × outW`.
+  func gridForward(
+    _ grid: DirectConvolution.Grid, image: [Float], weight: [Float], outputs: Int
+  ) -> [Float] {
+    let links = DirectConvolution.Links(
+      outputsOfChannel: Array(repeating: Array(0..<outputs), count: grid.channels))
+    var planes = [Float](repeating: .nan, count: grid.channels * grid.planeSize)
+    var scratch = [Float](repeating: .nan, count: outputs * grid.positions)
+    var output = [Float](
+      repeating: .nan, count: outputs * grid.outputHeight * grid.outputWidth)
+    image.withUnsafeBufferPointer { image in
+      weight.withUnsafeBufferPointer { weight in
+        planes.withUnsafeMutableBufferPointer { planes in
+          scratch.withUnsafeMutableBufferPointer { scratch in
+            output.withUnsafeMutableBufferPointer { output in
+              let planeBase = planes.baseAddress.unsafelyUnwrapped
+              grid.border(image.baseAddress.unsafelyUnwrapped, into: planeBase)
+              DirectConvolution.forward(
+                grid, planes: planeBase, weight: weight.baseAddress.unsafelyUnwrapped, bias: nil,
+                outputs: outputs, links: links, scratch: scratch.baseAddress.unsafelyUnwrapped,
+                output: output.baseAddress.unsafelyUnwrapped, offsets: grid.tapOffsets)
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// A grid whose rows share one gap of `pad` zeros (the forward pass and the input gradient)
+  /// computes the same bits as the grid with a gap of `2 · pad` (each kept output reads the same
+  /// image values in the same order, and only zeros elsewhere), and the formula in `Double`.
+  /// Odd shapes: widths that do not fill 16 lanes, 7 output maps (blocks of 6 and 1), a
+  /// same border (pad = (k − 1)/2, rows of W + pad) and input-gradient borders (pad = k − 1,
+  /// rows of W + k − 1 = outW, no dropped column).
+  @Test(arguments: [
+    (2, 9, 11, 2, 5, 7, 13), (3, 7, 10, 1, 3, 5, 11), (2, 6, 5, 4, 5, 7, 9), (1, 5, 7, 2, 3, 3, 9),
+  ])
+  func sharedRowGapsGiveTheSameSums(
+    channels: Int, height: Int, width: Int, pad: Int, kernelSize: Int, outputs: Int,
+    sharedStride: Int
+  ) {
+    let wide = DirectConvolution.Grid(
+      channels: channels, height: height, width: width, pad: pad, kernelSize: kernelSize)
+    var shared = wide
+    shared.sharesRowGaps = true
+    // By hand: rows of W + pad, unless the output is wider (W + 2·pad − k + 1).
+    #expect(shared.rowStride == sharedStride)
+    #expect(wide.rowStride == width + 2 * pad)
+    let image = randomInput([channels * height * width], seed: 131).scalars
+    let weight = randomInput([outputs * channels * kernelSize * kernelSize], seed: 132).scalars
+    let onShared = gridForward(shared, image: image, weight: weight, outputs: outputs)
+    #expect(onShared == gridForward(wide, image: image, weight: weight, outputs: outputs))
+    let (outH, outW) = (wide.outputHeight, wide.outputWidth)
+    var worst: Double = 0
+    for o in 0..<outputs {
+      for y in 0..<outH {
+        for x in 0..<outW {
+          var sum: Double = 0
+          for i in 0..<channels {
+            for ky in 0..<kernelSize {
+              for kx in 0..<kernelSize {
+                let (sy, sx) = (y + ky - pad, x + kx - pad)
+                guard (0..<height).contains(sy), (0..<width).contains(sx) else { continue }
+                sum +=
+                  Double(weight[((o * channels + i) * kernelSize + ky) * kernelSize + kx])
+                  * Double(image[(i * height + sy) * width + sx])
+              }
+            }
+          }
+          worst = max(worst, abs(sum - Double(onShared[(o * outH + y) * outW + x])))
+        }
+      }
+    }
+    #expect(worst < 1e-5)
+  }
+
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {
