@@ -533,6 +533,48 @@ import Testing
     #expect(values[6] == 0)
   }
 
+  /// The gradient through a tanh and a 2×2 average pooling in one pass (`Model`'s backward for
+  /// keras' model) against the two layers' `backward` in turn: the same products, so the same
+  /// bits; and against the chain rule written out in `Double` (a quarter of the block's gradient
+  /// times f'). Odd sizes: 5 maps of 6×10, 3 samples.
+  @Test(arguments: [Activation.Function.tanh, .scaledTanh])
+  func squashingAndPoolingGradientInOnePass(function: Activation.Function) throws {
+    let squashing = Activation(function)
+    let pooling = AveragePooling("pool")
+    let input = randomInput([3, 5, 6, 10], seed: 151)
+    let output = squashing.forward(input)
+    let poolingGradient = randomInput([3, 5, 3, 5], seed: 152)
+    let fused = try #require(
+      squashing.backwardThroughPoolingOf2(output: output, poolingGradient: poolingGradient))
+    let pooled = pooling.backward(
+      input: output, output: pooling.forward(output), outputGradient: poolingGradient)
+    let layerByLayer = squashing.backward(
+      input: input, output: output, outputGradient: pooled.input)
+    #expect(fused.shape == input.shape)
+    #expect(fused.scalars.map(\.bitPattern) == layerByLayer.input.scalars.map(\.bitPattern))
+    let (slope, amplitude) = try #require(function.squashing)
+    var worst: Double = 0
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<6 {
+          for x in 0..<10 {
+            let value = Double(output[n, c, y, x])
+            let derivative =
+              Double(slope) / Double(amplitude)
+              * (Double(amplitude) * Double(amplitude) - value * value)
+            let expected = Double(poolingGradient[n, c, y / 2, x / 2]) / 4 * derivative
+            worst = max(worst, abs(expected - Double(fused[n, c, y, x])))
+          }
+        }
+      }
+    }
+    #expect(worst < 1e-6)
+    // Functions other than the two tanh keep their own backward.
+    #expect(
+      Activation(.relu).backwardThroughPoolingOf2(
+        output: output, poolingGradient: poolingGradient) == nil)
+  }
+
   /// Splitting a batch across cores must give the batch's mean loss and gradients.
   @Test func splitBatchGivesTheWholeBatchGradient() {
     let model = Model.keras(seed: 2)
