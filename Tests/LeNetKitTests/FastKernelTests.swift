@@ -575,6 +575,32 @@ import Testing
         output: output, poolingGradient: poolingGradient) == nil)
   }
 
+  /// `BlocksOf2.sumRow` four blocks at a time gives the bits of each block summed in the order
+  /// the layers document, `((top-left + top-right) + bottom-left) + bottom-right`, then
+  /// `scale · sum + shift`, written out here in scalar `Float`; 7 blocks (four, then three alone).
+  @Test func blockRowSumsKeepTheOrderOfEachBlock() {
+    let top = randomInput([14], seed: 161).scalars
+    let bottom = randomInput([14], seed: 162).scalars
+    let (scale, shift): (Float, Float) = (0.37, -0.11)
+    var row = [Float](repeating: .nan, count: 7)
+    top.withUnsafeBufferPointer { top in
+      bottom.withUnsafeBufferPointer { bottom in
+        row.withUnsafeMutableBufferPointer { row in
+          BlocksOf2.sumRow(
+            top: top.baseAddress.unsafelyUnwrapped, bottom: bottom.baseAddress.unsafelyUnwrapped,
+            into: row.baseAddress.unsafelyUnwrapped, count: 7
+          ) { scale * $0 + shift }
+        }
+      }
+    }
+    let expected = (0..<7).map { column -> Float in
+      let left = top[2 * column] + top[2 * column + 1]
+      let sum = (left + bottom[2 * column]) + bottom[2 * column + 1]
+      return scale * sum + shift
+    }
+    #expect(row.map(\.bitPattern) == expected.map(\.bitPattern))
+  }
+
   /// Splitting a batch across cores must give the batch's mean loss and gradients.
   @Test func splitBatchGivesTheWholeBatchGradient() {
     let model = Model.keras(seed: 2)
