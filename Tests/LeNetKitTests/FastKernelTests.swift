@@ -272,6 +272,84 @@ import Testing
     expectClose(across, try directConvolution(layer, input), absolute: 1e-5)
   }
 
+  /// One sample through `DirectConvolution.forward` on `grid` (every input map feeding every
+  /// output map), stored `outputs × outH × outW`.
+  func gridForward(
+    _ grid: DirectConvolution.Grid, image: [Float], weight: [Float], outputs: Int
+  ) -> [Float] {
+    let links = DirectConvolution.Links(
+      outputsOfChannel: Array(repeating: Array(0..<outputs), count: grid.channels))
+    var planes = [Float](repeating: .nan, count: grid.channels * grid.planeSize)
+    var scratch = [Float](repeating: .nan, count: outputs * grid.positions)
+    var output = [Float](
+      repeating: .nan, count: outputs * grid.outputHeight * grid.outputWidth)
+    image.withUnsafeBufferPointer { image in
+      weight.withUnsafeBufferPointer { weight in
+        planes.withUnsafeMutableBufferPointer { planes in
+          scratch.withUnsafeMutableBufferPointer { scratch in
+            output.withUnsafeMutableBufferPointer { output in
+              let planeBase = planes.baseAddress.unsafelyUnwrapped
+              grid.border(image.baseAddress.unsafelyUnwrapped, into: planeBase)
+              DirectConvolution.forward(
+                grid, planes: planeBase, weight: weight.baseAddress.unsafelyUnwrapped, bias: nil,
+                outputs: outputs, links: links, scratch: scratch.baseAddress.unsafelyUnwrapped,
+                output: output.baseAddress.unsafelyUnwrapped, offsets: grid.tapOffsets)
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// A grid whose rows share one gap of `pad` zeros (the forward pass and the input gradient)
+  /// computes the same bits as the grid with a gap of `2 · pad` (each kept output reads the same
+  /// image values in the same order, and only zeros elsewhere), and the formula in `Double`.
+  /// Odd shapes: widths that do not fill 16 lanes, 7 output maps (blocks of 6 and 1), a
+  /// same border (pad = (k − 1)/2, rows of W + pad) and input-gradient borders (pad = k − 1,
+  /// rows of W + k − 1 = outW, no dropped column).
+  @Test(arguments: [
+    (2, 9, 11, 2, 5, 7, 13), (3, 7, 10, 1, 3, 5, 11), (2, 6, 5, 4, 5, 7, 9), (1, 5, 7, 2, 3, 3, 9),
+  ])
+  func sharedRowGapsGiveTheSameSums(
+    channels: Int, height: Int, width: Int, pad: Int, kernelSize: Int, outputs: Int,
+    sharedStride: Int
+  ) {
+    let wide = DirectConvolution.Grid(
+      channels: channels, height: height, width: width, pad: pad, kernelSize: kernelSize)
+    var shared = wide
+    shared.sharesRowGaps = true
+    // By hand: rows of W + pad, unless the output is wider (W + 2·pad − k + 1).
+    #expect(shared.rowStride == sharedStride)
+    #expect(wide.rowStride == width + 2 * pad)
+    let image = randomInput([channels * height * width], seed: 131).scalars
+    let weight = randomInput([outputs * channels * kernelSize * kernelSize], seed: 132).scalars
+    let onShared = gridForward(shared, image: image, weight: weight, outputs: outputs)
+    #expect(onShared == gridForward(wide, image: image, weight: weight, outputs: outputs))
+    let (outH, outW) = (wide.outputHeight, wide.outputWidth)
+    var worst: Double = 0
+    for o in 0..<outputs {
+      for y in 0..<outH {
+        for x in 0..<outW {
+          var sum: Double = 0
+          for i in 0..<channels {
+            for ky in 0..<kernelSize {
+              for kx in 0..<kernelSize {
+                let (sy, sx) = (y + ky - pad, x + kx - pad)
+                guard (0..<height).contains(sy), (0..<width).contains(sx) else { continue }
+                sum +=
+                  Double(weight[((o * channels + i) * kernelSize + ky) * kernelSize + kx])
+                  * Double(image[(i * height + sy) * width + sx])
+              }
+            }
+          }
+          worst = max(worst, abs(sum - Double(onShared[(o * outH + y) * outW + x])))
+        }
+      }
+    }
+    #expect(worst < 1e-5)
+  }
+
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {
@@ -453,6 +531,74 @@ import Testing
     #expect(values[0] == -values[1] && values[2] == -values[3] && values[4] == -values[5])
     expectClose(values[0], 1e-6, relative: 1e-6, absolute: 0)
     #expect(values[6] == 0)
+  }
+
+  /// The gradient through a tanh and a 2×2 average pooling in one pass (`Model`'s backward for
+  /// keras' model) against the two layers' `backward` in turn: the same products, so the same
+  /// bits; and against the chain rule written out in `Double` (a quarter of the block's gradient
+  /// times f'). Odd sizes: 5 maps of 6×10, 3 samples.
+  @Test(arguments: [Activation.Function.tanh, .scaledTanh])
+  func squashingAndPoolingGradientInOnePass(function: Activation.Function) throws {
+    let squashing = Activation(function)
+    let pooling = AveragePooling("pool")
+    let input = randomInput([3, 5, 6, 10], seed: 151)
+    let output = squashing.forward(input)
+    let poolingGradient = randomInput([3, 5, 3, 5], seed: 152)
+    let fused = try #require(
+      squashing.backwardThroughPoolingOf2(output: output, poolingGradient: poolingGradient))
+    let pooled = pooling.backward(
+      input: output, output: pooling.forward(output), outputGradient: poolingGradient)
+    let layerByLayer = squashing.backward(
+      input: input, output: output, outputGradient: pooled.input)
+    #expect(fused.shape == input.shape)
+    #expect(fused.scalars.map(\.bitPattern) == layerByLayer.input.scalars.map(\.bitPattern))
+    let (slope, amplitude) = try #require(function.squashing)
+    var worst: Double = 0
+    for n in 0..<3 {
+      for c in 0..<5 {
+        for y in 0..<6 {
+          for x in 0..<10 {
+            let value = Double(output[n, c, y, x])
+            let derivative =
+              Double(slope) / Double(amplitude)
+              * (Double(amplitude) * Double(amplitude) - value * value)
+            let expected = Double(poolingGradient[n, c, y / 2, x / 2]) / 4 * derivative
+            worst = max(worst, abs(expected - Double(fused[n, c, y, x])))
+          }
+        }
+      }
+    }
+    #expect(worst < 1e-6)
+    // Functions other than the two tanh keep their own backward.
+    #expect(
+      Activation(.relu).backwardThroughPoolingOf2(
+        output: output, poolingGradient: poolingGradient) == nil)
+  }
+
+  /// `BlocksOf2.sumRow` four blocks at a time gives the bits of each block summed in the order
+  /// the layers document, `((top-left + top-right) + bottom-left) + bottom-right`, then
+  /// `scale · sum + shift`, written out here in scalar `Float`; 7 blocks (four, then three alone).
+  @Test func blockRowSumsKeepTheOrderOfEachBlock() {
+    let top = randomInput([14], seed: 161).scalars
+    let bottom = randomInput([14], seed: 162).scalars
+    let (scale, shift): (Float, Float) = (0.37, -0.11)
+    var row = [Float](repeating: .nan, count: 7)
+    top.withUnsafeBufferPointer { top in
+      bottom.withUnsafeBufferPointer { bottom in
+        row.withUnsafeMutableBufferPointer { row in
+          BlocksOf2.sumRow(
+            top: top.baseAddress.unsafelyUnwrapped, bottom: bottom.baseAddress.unsafelyUnwrapped,
+            into: row.baseAddress.unsafelyUnwrapped, count: 7
+          ) { scale * $0 + shift }
+        }
+      }
+    }
+    let expected = (0..<7).map { column -> Float in
+      let left = top[2 * column] + top[2 * column + 1]
+      let sum = (left + bottom[2 * column]) + bottom[2 * column + 1]
+      return scale * sum + shift
+    }
+    #expect(row.map(\.bitPattern) == expected.map(\.bitPattern))
   }
 
   /// Splitting a batch across cores must give the batch's mean loss and gradients.

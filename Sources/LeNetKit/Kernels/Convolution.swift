@@ -257,7 +257,7 @@ enum Convolution {
     bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputSampleSize: Int,
     stage: DirectConvolution.OutputStage, lanesAcrossOutputs: Bool?
   ) {
-    let grid = geometry.inputGrid
+    let grid = geometry.forwardGrid
     let offsets = grid.tapOffsets
     let links = geometry.links.forward
     let outputs = geometry.outputChannels
@@ -452,11 +452,19 @@ extension Convolution {
     /// position), which makes the convolution a dense layer on the flattened sample.
     var isDense: Bool { pad == 0 && outputHeight == 1 && outputWidth == 1 }
 
-    /// The bordered input of `DirectConvolution`'s forward pass and weight gradient.
+    /// The bordered input of `DirectConvolution`'s weight gradient.
     var inputGrid: DirectConvolution.Grid {
       DirectConvolution.Grid(
         channels: inputChannels, height: inputHeight, width: inputWidth, pad: pad,
         kernelSize: kernelSize)
+    }
+
+    /// The bordered input of `DirectConvolution`'s forward pass: `inputGrid` with the rows'
+    /// gaps shared (the sums of the kept outputs are the same).
+    var forwardGrid: DirectConvolution.Grid {
+      var grid = inputGrid
+      grid.sharesRowGaps = true
+      return grid
     }
 
     /// The bordered output gradient whose forward pass is the input gradient (border k − 1 − pad,
@@ -464,7 +472,7 @@ extension Convolution {
     var gradientGrid: DirectConvolution.Grid {
       DirectConvolution.Grid(
         channels: outputChannels, height: outputHeight, width: outputWidth,
-        pad: kernelSize - 1 - pad, kernelSize: kernelSize)
+        pad: kernelSize - 1 - pad, kernelSize: kernelSize, sharesRowGaps: true)
     }
 
     /// How many samples share one matrix product: enough for about 512 columns, so that small
@@ -584,6 +592,26 @@ enum ShortRows {
     }
     while index < count {
       target[index] = source[index]
+      index += 1
+    }
+  }
+
+  /// `target[0..<count] = source[0..<count] + value`.
+  @inline(__always)
+  static func copy(
+    _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
+    adding value: Float
+  ) {
+    let lanes = SIMD8<Float>(repeating: value)
+    var index = 0
+    while index + 8 <= count {
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
+        as: SIMD8<Float>.self)
+      index += 8
+    }
+    while index < count {
+      target[index] = source[index] + value
       index += 1
     }
   }

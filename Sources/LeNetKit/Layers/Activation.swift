@@ -102,14 +102,13 @@ public struct Activation: Layer {
     if let (slope, amplitude) = function.squashing {
       // Straight into a new array: copying the output gradient first (to multiply it in
       // place) went over the memory twice.
-      let scale = slope / amplitude
-      let squared = amplitude * amplitude
       let inputGradient = Tensor(shape: outputGradient.shape) { target in
         outputGradient.scalars.withUnsafeBufferPointer { gradient in
           output.scalars.withUnsafeBufferPointer { y in
-            // f' = (S/A) · (A² − y²), 1 − y² for tanh; a loop the compiler vectorises.
+            // A loop the compiler vectorises.
             for index in gradient.indices {
-              target[index] = gradient[index] * (scale * (squared - y[index] * y[index]))
+              target[index] =
+                gradient[index] * Self.squashingSlope(y[index], slope: slope, amplitude: amplitude)
             }
           }
         }
@@ -130,6 +129,64 @@ public struct Activation: Layer {
   }
 
   public func connectionCount(for inputShape: [Int]) -> Int { 0 }
+
+  /// `f'` of `A · tanh(S · a)` from its output `y`: `(S/A) · (A² − y²)`, `1 − y²` for tanh.
+  @inline(__always)
+  static func squashingSlope(_ y: Float, slope: Float, amplitude: Float) -> Float {
+    (slope / amplitude) * (amplitude * amplitude - y * y)
+  }
+
+  /// `backward` of this squashing followed by `AveragePooling` of 2×2 blocks, in one pass:
+  /// ∂L/∂a = (¼ · ∂L/∂pooled) · f'(y), the same two products as the two layers' `backward`, so
+  /// the same bits, without writing the pooling's input gradient (as large as the squashing's
+  /// output: C1's, 1.2 MB for half a batch of 128) and reading it back. `output` is this layer's
+  /// output `y` (`N × C × H × W`, H and W even), `poolingGradient` is `N × C × H/2 × W/2`. Nil for
+  /// the functions other than the two tanh.
+  func backwardThroughPoolingOf2(output: Tensor, poolingGradient: Tensor) -> Tensor? {
+    guard let (slope, amplitude) = function.squashing else { return nil }
+    let (height, width) = (output.shape[2], output.shape[3])
+    precondition(
+      height % 2 == 0 && width % 2 == 0
+        && poolingGradient.shape == [output.shape[0], output.shape[1], height / 2, width / 2],
+      "\(name): output \(output.shape) and pooling gradient \(poolingGradient.shape) do not match")
+    let outputWidth = width / 2
+    let (factor, squared) = (slope / amplitude, amplitude * amplitude)
+    return Tensor(shape: output.shape) { target in
+      output.scalars.withUnsafeBufferPointer { y in
+        poolingGradient.scalars.withUnsafeBufferPointer { pooled in
+          let (values, gradients) = (
+            y.baseAddress.unsafelyUnwrapped, pooled.baseAddress.unsafelyUnwrapped
+          )
+          let result = target.baseAddress.unsafelyUnwrapped
+          for row in 0..<output.shape[0] * output.shape[1] * height {
+            let (dy, first) = (gradients + row / 2 * outputWidth, row * width)
+            var column = 0
+            // Eight inputs (four blocks) at a time: the four shares, each twice, times f'.
+            while column + 8 <= width {
+              let quarter =
+                0.25 * UnsafeRawPointer(dy + column / 2).loadUnaligned(as: SIMD4<Float>.self)
+              let shares = SIMD8<Float>(
+                quarter[0], quarter[0], quarter[1], quarter[1], quarter[2], quarter[2], quarter[3],
+                quarter[3])
+              let outputs = UnsafeRawPointer(values + first + column).loadUnaligned(
+                as: SIMD8<Float>.self)
+              UnsafeMutableRawPointer(result + first + column).storeBytes(
+                of: shares * (factor * (squared - outputs * outputs)), as: SIMD8<Float>.self)
+              column += 8
+            }
+            while column < width {
+              // `AveragePooling.spreadBlocksOf2`'s share, then `backward`'s product.
+              let share = 0.25 * dy[column / 2]
+              result[first + column] =
+                share
+                * Self.squashingSlope(values[first + column], slope: slope, amplitude: amplitude)
+              column += 1
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 // MARK: - Second derivatives (SDLM, appendix C)

@@ -153,16 +153,28 @@ public struct Model: Sendable {
     precondition(
       activations.count == layers.count + 1, "backward needs the input and every layer's output")
     var parameterGradients = [[Tensor]](repeating: [], count: layers.count)
-    for index in layers.indices.reversed() {
+    var index = layers.count - 1
+    while index >= 0 {
       if index == 0 && !toInput {
         parameterGradients[0] = layers[0].parameterGradients(
           input: activations[0], output: activations[1], outputGradient: gradient)
         break
       }
+      // A tanh followed by 2×2 average pooling (keras' model): both gradients in one pass.
+      if index >= 2, let pooling = layers[index] as? AveragePooling, pooling.size == 2,
+        let squashing = layers[index - 1] as? Activation,
+        let fused = squashing.backwardThroughPoolingOf2(
+          output: activations[index], poolingGradient: gradient)
+      {
+        gradient = fused
+        index -= 2
+        continue
+      }
       let result = layers[index].backward(
         input: activations[index], output: activations[index + 1], outputGradient: gradient)
       parameterGradients[index] = result.parameters
       gradient = result.input
+      index -= 1
     }
     return parameterGradients
   }
