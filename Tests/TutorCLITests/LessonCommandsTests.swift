@@ -253,6 +253,28 @@ struct LessonCommandsTests {
       "\(list.output)")
   }
 
+  @Test func aChapterOnlyReadIsNotStartedInListAsInCheckNotFailed() throws {
+    // The walk-through: after 'next', list showed "✗ failed" for lesson 3, whose exercises
+    // were both still the course's starters, while check showed "○" for each.
+    let learner = try loopCheckout().initWorkspace()
+    #expect(learner.run(["next"]).status == 0)
+    let list = learner.run(["list"])
+    #expect(
+      list.output.contains("   3  Doubling and tripling    ○ read, exercises not started\n"),
+      "\(list.output)")
+    let check = learner.run(["check", "3"])
+    #expect(check.output.hasSuffix("0 passed, 0 failed, 2 not started\n"), "\(check.output)")
+    #expect(learner.run(["list"]).output == list.output)
+    // A wrong answer in one exercise is a failure again.
+    try learner.write(
+      "Lessons/03-loop.md",
+      loopChapter.replacingOccurrences(
+        of: "  // TODO: return twice x\n  return 0\n", with: "  return x\n"))
+    #expect(learner.run(["check", "3"]).status == 1)
+    let failed = learner.run(["list"]).output
+    #expect(failed.contains("   3  Doubling and tripling    ✗ failed\n"), "\(failed)")
+  }
+
   @Test func aDamagedHintCountWarnsInsteadOfCrashing() throws {
     let checkout = try loopCheckout()
     try checkout.write(
