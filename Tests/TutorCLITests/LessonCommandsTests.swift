@@ -275,6 +275,28 @@ struct LessonCommandsTests {
     #expect(failed.contains("   3  Doubling and tripling    ✗ failed\n"), "\(failed)")
   }
 
+  @Test func quizCountsTheAnswersRecordedBeforeAndSaysWhichAre() throws {
+    // The walk-through: 'quiz 0' stopped at once ended "0 of 4 right, 4 not answered" though
+    // list kept an earlier right answer.
+    let secondQuiz = quiz.replacingOccurrences(of: "id=links", with: "id=maps")
+      .replacingOccurrences(of: "How many links", with: "How many maps")
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz + secondQuiz])
+    let first = checkout.run(["quiz", "3"], input: ["60", "q"])
+    #expect(first.output.hasSuffix("1 of 2 right, 1 not answered\n"), "\(first.output)")
+    #expect(first.status == 1)
+    let stopped = checkout.run(["quiz", "3"], input: ["q"])
+    #expect(
+      stopped.output.hasSuffix("1 of 2 right (1 answered before), 1 not answered\n"),
+      "\(stopped.output)")
+    #expect(stopped.status == 1)
+    // This time's answer replaces the one from before.
+    let wrong = checkout.run(["quiz", "3"], input: ["61", "q"])
+    #expect(wrong.output.hasSuffix("0 of 2 right, 1 not answered\n"), "\(wrong.output)")
+    let last = checkout.run(["quiz", "3"], input: ["60", "60"])
+    #expect(last.output.hasSuffix("2 of 2 right\n"), "\(last.output)")
+    #expect(last.status == 0)
+  }
+
   @Test func aDamagedHintCountWarnsInsteadOfCrashing() throws {
     let checkout = try loopCheckout()
     try checkout.write(
