@@ -325,6 +325,8 @@ struct GradeLimitTests {
       "grade", checkout.root + "/submissions", "--memory", "2", "--out", out,
     ])
     #expect(result.status == 0, "\(result.errors)")
+    // One chapter program: no "2 at a time" (the default --jobs) when only one runs.
+    #expect(result.output.hasPrefix("Grading 1 student on 1 chapter.\n"), "\(result.output)")
     let rows = try gradebookRows(out + "/gradebook.csv")
     #expect(rows.map { $0["status"] } == ["timeout"])
     let feedback = try String(contentsOfFile: out + "/feedback/dee.md", encoding: .utf8)
