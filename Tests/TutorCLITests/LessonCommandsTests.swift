@@ -440,7 +440,9 @@ struct LessonCommandsTests {
 
 /// A path for a gate file that does not exist yet.
 private func checkoutGate() -> String {
-  NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+  let path = NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+  TemporaryFolders.removeAtExit(path)
+  return path
 }
 
 /// Collects text like `StringSink`, and creates `gate` once `trigger` has been written.
