@@ -35,7 +35,8 @@ public struct ClassGrade: Sendable {
     public var hidden: Bool
     /// The verdict line (`C3 parameters: expected 1516, got 2416`; `hidden check: LABEL`).
     public var text: String
-    /// `Lessons/03-….md:182` where it is the student's or the course's line; empty when hidden.
+    /// `Lessons/03-….md:182`, the student's own file's line, or `the course's Lessons/03-….md:182`
+    /// for a line the student's file does not have (they changed it); empty when hidden.
     public var location: String
   }
 
@@ -196,7 +197,7 @@ public struct ClassGrade: Sendable {
     }
     for edited in submission.editedCells {
       outcome.notes.messages.append(
-        "\(edited.location.path):\(edited.location.line): your copy of the check cell at line"
+        "\(submission.studentFile):\(edited.location.line): your copy of the check cell at line"
           + " \(edited.location.line) differs from the course; the course's cell was used")
     }
     outcome.interrupted = report.termination == .interrupted
@@ -361,8 +362,9 @@ extension ClassGrade {
 /// A student's chapter rewritten as the course's text with only the student's exercise code in
 /// it, saved under a name made from its content: two students with the same code (every
 /// untouched starter, a common answer) give the same program, which is compiled once.
-/// Locations in that canonical file are mapped back to the student's file (exercise lines) or
-/// to the course's (every other line).
+/// Locations in that canonical file are mapped back to the student's own file, as
+/// `Lessons/NN-slug.md:LINE`; a line the student's file does not have (a cell or prose they
+/// changed) is named as the course's: `the course's Lessons/NN-slug.md:LINE`.
 struct Submission {
   /// The canonical chapter the runner runs.
   var chapter: Chapter
@@ -370,9 +372,23 @@ struct Submission {
   var missing: Set<String>
   /// The student's non-exercise cells that differ from the course's (the course's ran).
   var editedCells: [ChapterProgram.EditedCell]
-  /// canonical line → (path, line) of the student's or the course's file.
-  private var lineMap: [Int: (String, Int)] = [:]
+  /// Where a canonical line is: in the student's file, or only in the course's.
+  enum Place: Equatable {
+    case student(Int)
+    case course(Int)
+  }
+  /// The chapter file's name, `NN-slug.md`.
+  private var fileName: String
   private var canonicalPath: String
+  private var canonicalLines: [Substring]
+  private var learnerLines: [Substring]
+  private var learner: Chapter
+  /// canonical line → course line, for the lines before each exercise's code ends.
+  private var courseLines: [Int: Int] = [:]
+  /// The exercise code lines: canonical line → the student's line (nil: the starter ran).
+  private var exerciseLines: [Int: Int?] = [:]
+  private var previousEnd = 0
+  private var shift = 0
 
   init(learner: Chapter, course: Chapter, courseText: String, folder: String) throws {
     editedCells = ChapterProgram.editedCells(learner: learner, course: course)
@@ -385,60 +401,95 @@ struct Submission {
     key.update(field: course.path)
     key.update(field: text)
     let directory = folder + "/" + key.hexDigest()
-    canonicalPath = directory + "/" + (course.path as NSString).lastPathComponent
+    fileName = (course.path as NSString).lastPathComponent
+    canonicalPath = directory + "/" + fileName
     if !FileManager.default.fileExists(atPath: canonicalPath) {
       try AtomicFile.write(Array(text.utf8), to: URL(fileURLWithPath: canonicalPath))
     }
     chapter = try ChapterParser.parse(text, path: canonicalPath)
+    canonicalLines = Self.lines(text)
+    learnerLines = Self.lines(
+      String(decoding: FileManager.default.contents(atPath: learner.path) ?? Data(), as: UTF8.self))
+    self.learner = learner
 
     // Lines of exercise code go back to the student's file; the rest to the course's.
     let learnerCells = Dictionary(
       learner.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell) } },
       uniquingKeysWith: { first, _ in first })
-    var shift = 0  // canonical line − course line, after the exercises so far
-    var previousEnd = 0
     let courseExercises = Dictionary(
       course.exercises.compactMap { cell in cell.exerciseID.map { ($0, cell) } },
       uniquingKeysWith: { first, _ in first })
     for cell in chapter.exercises {
       guard let id = cell.exerciseID, let shipped = courseExercises[id] else { continue }
-      let codeLines =
-        cell.code.isEmpty
-        ? 1 : cell.code.split(separator: "\n", omittingEmptySubsequences: false).count
+      let codeLines = Self.codeLineCount(cell)
       for line in stride(from: previousEnd + 1, through: cell.line, by: 1) {
-        lineMap[line] = (course.path, line - shift)
+        courseLines[line] = line - shift
       }
       for offset in 0..<codeLines {
         let line = cell.line + 1 + offset
-        if let mine = learnerCells[id] {
-          lineMap[line] = (learner.path, mine.line + 1 + offset)
-        } else {
-          lineMap[line] = (course.path, shipped.line + 1)
-        }
+        courseLines[line] = shipped.line + 1 + min(offset, Self.codeLineCount(shipped) - 1)
+        exerciseLines[line] = learnerCells[id].map { $0.line + 1 + offset }
       }
-      let shippedLines =
-        shipped.code.isEmpty
-        ? 1 : shipped.code.split(separator: "\n", omittingEmptySubsequences: false).count
-      shift += codeLines - shippedLines
+      shift += codeLines - Self.codeLineCount(shipped)
       previousEnd = cell.line + codeLines
     }
-    self.previousEnd = previousEnd
-    self.shift = shift
-    self.coursePath = course.path
   }
 
-  private var previousEnd: Int
-  private var shift: Int
-  private var coursePath: String
-
-  /// The file and line a canonical line stands for.
-  func place(ofCanonicalLine line: Int) -> (String, Int) {
-    if let mapped = lineMap[line] { return mapped }
-    return (coursePath, line > previousEnd ? line - shift : line)
+  private static func lines(_ text: String) -> [Substring] {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
   }
 
-  /// `text` with every `<canonical file>:LINE` replaced by the student's or course's file and
-  /// line it stands for.
+  private static func codeLineCount(_ cell: Cell) -> Int {
+    cell.code.isEmpty ? 1 : cell.code.split(separator: "\n", omittingEmptySubsequences: false).count
+  }
+
+  /// Where a canonical line is. Exercise code is the student's own; any other line is counted
+  /// from the nearest cell above it (the same exercise by id, the same plain cell by order) in
+  /// the student's file, and is theirs when that line of their file reads the same.
+  func place(ofCanonicalLine line: Int) -> Place {
+    let courseLine = courseLines[line] ?? (line > previousEnd ? line - shift : line)
+    if let mine = exerciseLines[line] {
+      return mine.map(Place.student) ?? .course(courseLine)
+    }
+    var candidate = line
+    if let anchor = chapter.cells.last(where: { $0.line <= line }) {
+      let counterpart: Cell?
+      if let id = anchor.exerciseID {
+        counterpart = learner.cells.first { $0.exerciseID == id }
+      } else {
+        let order = chapter.cells.filter { $0.exerciseID == nil && $0.index < anchor.index }.count
+        let plain = learner.cells.filter { $0.exerciseID == nil }
+        counterpart = order < plain.count ? plain[order] : nil
+      }
+      guard let counterpart else { return .course(courseLine) }
+      // The closing fence is the line after the code.
+      let anchorEnd = anchor.line + Self.codeLineCount(anchor) + 1
+      let counterpartEnd = counterpart.line + Self.codeLineCount(counterpart) + 1
+      candidate =
+        line <= anchorEnd && anchor.exerciseID == nil
+        ? counterpart.line + (line - anchor.line)
+        : line == anchor.line ? counterpart.line : counterpartEnd + (line - anchorEnd)
+    }
+    guard line >= 1, line <= canonicalLines.count, candidate >= 1,
+      candidate <= learnerLines.count, learnerLines[candidate - 1] == canonicalLines[line - 1]
+    else { return .course(courseLine) }
+    return .student(candidate)
+  }
+
+  /// How feedback names a place: the student's file as it is in their workspace, or the
+  /// course's, said to be the course's.
+  func describe(_ place: Place) -> String {
+    switch place {
+    case .student(let line): "Lessons/\(fileName):\(line)"
+    case .course(let line): "the course's Lessons/\(fileName):\(line)"
+    }
+  }
+
+  /// The student's own file as feedback names it.
+  var studentFile: String { "Lessons/" + fileName }
+
+  /// `text` with every `<canonical file>:LINE` replaced by the place it stands for, in the
+  /// student's file or (named so) the course's.
   func mapLocations(_ text: String) -> String {
     guard text.contains(canonicalPath) else { return text }
     var result = ""
@@ -447,15 +498,14 @@ struct Submission {
       result += rest[..<range.lowerBound]
       let digits = rest[range.upperBound...].prefix(while: \.isNumber)
       if let line = Int(digits) {
-        let (path, mapped) = place(ofCanonicalLine: line)
-        result += "\(Catalog.displayPath(path)):\(mapped)"
+        result += describe(place(ofCanonicalLine: line))
         rest = rest[digits.endIndex...]
       } else {
-        result += Catalog.displayPath(coursePath) + ":"
+        result += studentFile + ":"
         rest = rest[range.upperBound...]
       }
     }
     result += rest
-    return result.replacingOccurrences(of: canonicalPath, with: Catalog.displayPath(coursePath))
+    return result.replacingOccurrences(of: canonicalPath, with: studentFile)
   }
 }

@@ -9,15 +9,21 @@ import LeNetKit
 /// kept as JSON at `Workspace.progressPath` and always written atomically.
 ///
 /// ```json
-/// {"version": 1, "chapters": {"03-c3-partial-connections": {"result": "passed",
+/// {"version": 2, "chapters": {"03-c3-partial-connections": {"result": "passed",
 ///   "exercises": {"c3-parameter-count": "passed"}, "hints": {"one-output-map": 1},
 ///   "quizzes": {"c3-links": {"answer": "60", "correct": true}}}}}
 /// ```
+///
+/// Version 2 added the result `not-started` (the chapter ran, and every exercise that did not
+/// pass is still the course's starter); version 1 files, which never have it, read as they are.
 public struct LearnerProgress: Codable, Sendable, Equatable {
   /// A chapter's or exercise's last result.
   public enum Result: String, Codable, Sendable {
     case passed
     case failed
+    /// Read (the chapter ran) but no exercise that failed was started: their code is still the
+    /// course's starter, as `check` shows with ○ (since version 2).
+    case notStarted = "not-started"
   }
 
   /// A recorded quiz answer.
@@ -72,8 +78,10 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
     }
   }
 
-  /// The file format's version, for a future migration.
-  public var version = 1
+  /// The file format's version: 2 since `not-started`; version 1 files are read as well.
+  public var version = LearnerProgress.currentVersion
+  /// The version this lenet-tutor writes.
+  public static let currentVersion = 2
   /// Records by chapter stem (`03-c3-partial-connections`).
   public var chapters: [String: ChapterProgress] = [:]
 
@@ -87,7 +95,7 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
     }
     do {
       let progress = try JSONDecoder().decode(LearnerProgress.self, from: data)
-      guard progress.version == 1 else {
+      guard (1...currentVersion).contains(progress.version) else {
         throw ProgressError.unreadable(
           path: path, reason: "version \(progress.version) is newer than this lenet-tutor")
       }
@@ -139,14 +147,23 @@ public struct LearnerProgress: Codable, Sendable, Equatable {
     }
   }
 
-  /// Records a chapter run of the learner's own code (not `--solutions`).
+  /// Records a chapter run of the learner's own code (not `--solutions`): passed, not started
+  /// (it ran to its end and the only checks that did not pass are of exercises still at their
+  /// starter), or failed. Saving writes the current version.
   public mutating func record(_ report: ChapterReport) {
+    version = Self.currentVersion
     var entry = chapters[report.chapter.stem] ?? ChapterProgress()
-    entry.result = report.passed ? .passed : .failed
-    for exercise in report.chapter.exercises {
-      if let id = exercise.exerciseID {
-        entry.exercises[id] = report.exercisePassed(id) ? .passed : .failed
-      }
+    let onlyNotStarted =
+      report.compileErrors == nil && report.cells.allSatisfy { $0.status == .completed }
+      && !report.verdicts.contains { $0.status == .failed }
+    entry.result = report.passed ? .passed : onlyNotStarted ? .notStarted : .failed
+    for exercise in report.exercises {
+      entry.exercises[exercise.id] =
+        switch exercise.status {
+        case .passed: .passed
+        case .notStarted: .notStarted
+        default: .failed
+        }
     }
     chapters[report.chapter.stem] = entry
   }

@@ -21,6 +21,10 @@ public struct LearnerWorkspace: Sendable, Equatable {
   public var directory: String
   /// The lenet-tutor checkout whose LeNetKit the chapters compile against (absolute).
   public var packageRoot: String
+  /// Whether the course it was made from has reference solutions: false for a workspace made
+  /// `--from` a student edition. The learner has the checkout (to run the tool), and the
+  /// checkout has `Lessons/Solutions`; `solution` and `--solutions` must not read them then.
+  public var hasSolutions = true
 
   /// The learner's chapters.
   public var lessonsDirectory: String { directory + "/Lessons" }
@@ -78,26 +82,36 @@ public struct LearnerWorkspace: Sendable, Equatable {
     else {
       throw .damagedLearnerWorkspace(settingsPath)
     }
-    return LearnerWorkspace(directory: absolute, packageRoot: settings.packageRoot)
+    var workspace = LearnerWorkspace(directory: absolute, packageRoot: settings.packageRoot)
+    workspace.hasSolutions = settings.solutions ?? true
+    return workspace
   }
 
   /// The settings file's content.
   struct Settings: Codable {
     var version = 1
     var packageRoot: String
+    /// `false` for a workspace made from a course without `Solutions/` (a student edition);
+    /// absent in workspaces made before it was kept, which had the checkout's.
+    var solutions: Bool?
   }
 
   // MARK: Making one
 
   /// Creates a workspace in `directory` from the chapter files `NN-slug.md` of `course` (a
   /// lessons folder, or a student edition's), compiled against `packageRoot`. Refuses when
-  /// `directory` already holds a workspace or a `Lessons` folder.
+  /// `directory` already holds a workspace or a `Lessons` folder. A `course` without a
+  /// `Solutions` folder (a student edition) makes a workspace without solutions.
   public static func create(
     at directory: String, course: String, packageRoot: String
   ) throws(WorkspaceError) -> (LearnerWorkspace, Outcome) {
     let absolute = Workspace.absolute(directory, from: FileManager.default.currentDirectoryPath)
-    let workspace = LearnerWorkspace(directory: absolute, packageRoot: packageRoot)
+    var workspace = LearnerWorkspace(directory: absolute, packageRoot: packageRoot)
     let manager = FileManager.default
+    var isFolder: ObjCBool = false
+    workspace.hasSolutions =
+      manager.fileExists(atPath: course + "/Solutions", isDirectory: &isFolder)
+      && isFolder.boolValue
     if manager.fileExists(atPath: workspace.stateDirectory)
       || manager.fileExists(atPath: workspace.lessonsDirectory)
     {
@@ -119,7 +133,8 @@ public struct LearnerWorkspace: Sendable, Equatable {
       try write(text, to: workspace.lessonsDirectory + "/" + name)
       outcome.written.append(name)
     }
-    let settings = Settings(packageRoot: packageRoot)
+    let settings = Settings(
+      packageRoot: packageRoot, solutions: workspace.hasSolutions ? nil : false)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(settings) else {

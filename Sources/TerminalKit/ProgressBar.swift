@@ -10,16 +10,22 @@ public struct ProgressBar {
   public var label: String
   /// The number of steps that make 100%.
   public let total: Int
+  /// Whether `done/total` follows the percentage; off when the detail gives the count in its
+  /// own unit (a download's KiB), so that one line does not show two units.
+  public let showsCount: Bool
   private let terminal: Terminal
   private let sink: any TextSink
   private var lastDrawnPermille = -1
 
   /// Creates a bar that draws to `sink` when `terminal` is interactive.
-  public init(label: String, total: Int, terminal: Terminal, sink: any TextSink) {
+  public init(
+    label: String, total: Int, terminal: Terminal, sink: any TextSink, showsCount: Bool = true
+  ) {
     self.label = label
     self.total = max(total, 1)
     self.terminal = terminal
     self.sink = sink
+    self.showsCount = showsCount
   }
 
   /// Redraws the bar at `done` steps with `detail` after it; cheap when nothing visible changed.
@@ -34,8 +40,8 @@ public struct ProgressBar {
       terminal.styled(String(repeating: "━", count: filled), .cyan)
       + terminal.styled(String(repeating: "━", count: barWidth - filled), .dim)
     let percent = String(permille / 10)
-    var text =
-      "\(label) \(bar) \(String(repeating: " ", count: 3 - percent.count))\(percent)%  \(done)/\(total)"
+    var text = "\(label) \(bar) \(String(repeating: " ", count: 3 - percent.count))\(percent)%"
+    if showsCount { text += "  \(done)/\(total)" }
     if !detail.isEmpty { text += "  " + detail }
     sink.write("\r\u{1B}[2K" + text)
   }

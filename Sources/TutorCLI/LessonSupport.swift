@@ -34,11 +34,29 @@ struct LessonSupport {
   /// reference solutions beside it (a learner sees one with `solution`, once passed), so the run
   /// would stop on a missing file with an author's fix.
   func refuseSolutionsInWorkspace(command: String) throws(ToolError) {
-    guard workspace.learner != nil else { return }
+    guard let learner = workspace.learner else { return }
+    if !learner.hasSolutions {
+      throw ToolError(
+        "--solutions runs the reference solutions, and this workspace was made from a student"
+          + " edition, which has none",
+        fix: "check your own code with 'lenet-tutor \(command) N'; ask your teacher about a"
+          + " solution",
+        exitCode: 2)
+    }
     throw ToolError(
       "--solutions runs the course's reference solutions, which your workspace does not hold",
       fix: "run 'lenet-tutor \(command) --solutions' in the course's checkout, \(workspace.root);"
         + " or see the solution of an exercise you have passed with 'lenet-tutor solution N'",
+      exitCode: 2)
+  }
+
+  /// A workspace made from a student edition has no solutions: `solution` says so instead of
+  /// reading the tool's checkout's.
+  func refuseSolutionsOfAnEdition() throws(ToolError) {
+    guard let learner = workspace.learner, !learner.hasSolutions else { return }
+    throw ToolError(
+      "this workspace was made from a student edition, which has no reference solutions",
+      fix: "'lenet-tutor hint N' for a hint; ask your teacher about a solution",
       exitCode: 2)
   }
 

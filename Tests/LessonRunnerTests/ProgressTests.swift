@@ -43,6 +43,27 @@ struct ProgressTests {
     #expect(progress.passed(exercise: "count", chapter: "03-c3"))
   }
 
+  @Test func notStartedIsVersionTwoAndAVersionOneFileStillReads() throws {
+    let path = try temporaryDirectory() + "/progress.json"
+    var progress = LearnerProgress()
+    progress.chapters["03-c3", default: .init()].result = .notStarted
+    progress.chapters["03-c3", default: .init()].exercises["count"] = .notStarted
+    try progress.save(to: path)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.contains(#""result" : "not-started""#), "\(text)")
+    #expect(text.contains(#""version" : 2"#), "\(text)")
+    #expect(try LearnerProgress.load(from: path) == progress)
+    // What version 1 wrote for a chapter only read: it reads, as failed.
+    try Data(#"{"version": 1, "chapters": {"03-c3": {"result": "failed"}}}"#.utf8)
+      .write(to: URL(fileURLWithPath: path))
+    #expect(try LearnerProgress.load(from: path).chapters["03-c3"]?.result == .failed)
+    try Data(#"{"version": 3, "chapters": {}}"#.utf8).write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: ProgressError.unreadable(
+        path: path, reason: "version 3 is newer than this lenet-tutor")
+    ) { try LearnerProgress.load(from: path) }
+  }
+
   @Test func corruptFileIsAClearError() throws {
     let path = try temporaryDirectory() + "/progress.json"
     try Data("{\"chapters\": [".utf8).write(to: URL(fileURLWithPath: path))

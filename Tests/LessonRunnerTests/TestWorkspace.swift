@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import LessonRunner
 
 /// The package this test file belongs to, found from the file's own path.
@@ -18,9 +19,10 @@ func testWorkspace() throws -> Workspace {
   return try Workspace.locate(environment: environment)
 }
 
-/// A new empty folder under the system's temporary folder.
+/// A new empty folder under the system's temporary folder, removed when the test process exits.
 func temporaryDirectory() throws -> String {
   let path = NSTemporaryDirectory() + "lenet-tutor-tests-" + UUID().uuidString
+  TemporaryFolders.removeAtExit(path)
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   return path
 }

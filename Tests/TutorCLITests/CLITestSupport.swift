@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import TerminalKit
 import TutorCLI
 
@@ -28,13 +29,15 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().path
 
 /// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
-/// cache already holds its build) and a `Lessons/` folder with the given chapters.
+/// cache already holds its build) and a `Lessons/` folder with the given chapters; removed when
+/// the test process exits.
 struct Checkout {
   let root: String
   var environment: [String: String]
 
   init(chapters: [String: String]) throws {
     root = NSTemporaryDirectory() + "lenet-tutor-cli-" + UUID().uuidString
+    TemporaryFolders.removeAtExit(root)
     let manager = FileManager.default
     try manager.createDirectory(atPath: root + "/Sources", withIntermediateDirectories: true)
     try manager.createDirectory(atPath: root + "/Lessons", withIntermediateDirectories: true)

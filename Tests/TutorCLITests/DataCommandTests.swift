@@ -211,6 +211,37 @@ func generatedData(in root: URL, trainCount: Int = 20, testCount: Int = 10) thro
     }
   }
 
+  /// The walk-through saw "95%  1572864/1648877  1,536 KiB": bytes and KiB on one line. On a
+  /// terminal the bar shows the percentage, then what arrived out of the whole in KiB only.
+  @Test func downloadProgressOnATerminalCountsInOneUnit() throws {
+    try withTemporaryDirectory { root in
+      let files = SyntheticMNIST.files(trainCount: 200, testCount: 10)
+      let (_, environment) = try generatedData(in: root, trainCount: 200)
+      let images = Zlib.compress(files[.trainImages] ?? [], format: .gzip)
+      let server = try LocalHTTPServer(
+        routes: Dictionary(
+          uniqueKeysWithValues: files.map {
+            ("/m/\($0.key.gzipName)", .ok(Zlib.compress($0.value, format: .gzip)))
+          }))
+      defer { server.stop() }
+      let output = StringSink()
+      let context = Context(
+        output: output, errors: StringSink(),
+        terminal: Terminal(isInteractive: true, usesColor: false), environment: environment)
+      let target = root.appendingPathComponent("downloaded").path
+      let status = LeNetTutor.run(
+        ["data", "download", "--mirror", server.baseURL.absoluteString + "m", "--dir", target],
+        context: context)
+      #expect(status == 0)
+      // Rounded to the nearest KiB, by hand: bytes / 1024, + 0.5, down.
+      let kibibytes = grouped(Int((Double(images.count) / 1024).rounded()))
+      #expect(images.count > 10_000)
+      #expect(
+        output.text.contains("100%  \(kibibytes)/\(kibibytes) KiB"), "\(output.text.suffix(400))")
+      #expect(!output.text.contains("\(images.count)/\(images.count)"))
+    }
+  }
+
   @Test func downloadFromADeadMirrorFails() throws {
     try withTemporaryDirectory { root in
       let dead = try LocalHTTPServer.deadURL().absoluteString

@@ -325,6 +325,8 @@ struct GradeLimitTests {
       "grade", checkout.root + "/submissions", "--memory", "2", "--out", out,
     ])
     #expect(result.status == 0, "\(result.errors)")
+    // One chapter program: no "2 at a time" (the default --jobs) when only one runs.
+    #expect(result.output.hasPrefix("Grading 1 student on 1 chapter.\n"), "\(result.output)")
     let rows = try gradebookRows(out + "/gradebook.csv")
     #expect(rows.map { $0["status"] } == ["timeout"])
     let feedback = try String(contentsOfFile: out + "/feedback/dee.md", encoding: .utf8)
@@ -395,5 +397,62 @@ struct GradeLimitTests {
     #expect(checkout.read("grades/gradebook.csv") == nil)
     // Ben's chapter never started: it would have run to its 60 s limit.
     #expect(Date().timeIntervalSince(started) < 30)
+  }
+}
+
+/// Every location in a student's feedback is a line of their own file, or says it is the
+/// course's.
+@Suite("Grading feedback locations")
+struct GradeFeedbackLocationTests {
+  /// A student whose exercise is 3 lines longer than the starter, and whose second check cell
+  /// they changed (the course's ran): the first check is 3 lines further down their file than
+  /// in the course's (line 16 + 3), the second is a line their file does not have.
+  @Test func checkLinesAreTheStudentsOwnLinesOrSayTheyAreTheCourses() throws {
+    let chapter = """
+      ---
+      number: 3
+      title: Lines
+      goals:
+        - Return one
+      ---
+
+      ```swift exercise id=one
+      func one() -> Int {
+        // TODO: return 1
+        return 0
+      }
+      ```
+
+      ```swift
+      check("one", one(), equals: 1)
+      ```
+
+      ```swift
+      check("one again", one() + 0, equals: 1)
+      ```
+
+      """
+    let checkout = try Checkout(chapters: ["03-lines.md": chapter])
+    try checkout.write(
+      "submissions/ann/Lessons/03-lines.md",
+      chapter.replacingOccurrences(
+        of: "  // TODO: return 1\n  return 0\n",
+        with: "  // a\n  // b\n  // c\n  // d\n  return 2\n"
+      ).replacingOccurrences(of: "one() + 0, equals: 1)", with: "one() + 0, equals: 2)"))
+    let out = checkout.root + "/grades"
+    let result = checkout.run(["grade", checkout.root + "/submissions", "--out", out])
+    #expect(result.status == 0, "\(result.errors)")
+    let feedback = try String(contentsOfFile: out + "/feedback/ann.md", encoding: .utf8)
+    #expect(
+      feedback.contains("- ✗ one: expected 1, got 2 (Lessons/03-lines.md:19)\n"), "\(feedback)")
+    #expect(
+      feedback.contains(
+        "- ✗ one again: expected 1, got 2 (the course's Lessons/03-lines.md:20)\n"), "\(feedback)")
+    #expect(
+      feedback.contains(
+        "> Lessons/03-lines.md:22: your copy of the check cell at line 22 differs from the course"),
+      "\(feedback)")
+    let json = try String(contentsOfFile: out + "/gradebook.json", encoding: .utf8)
+    #expect(json.contains("\"location\" : \"Lessons/03-lines.md:19\""), "\(json)")
   }
 }

@@ -5,6 +5,7 @@ import Testing
 /// `init`: the learner's own workspace, apart from the course (issue 11, part 1).
 @Suite("Learner workspace")
 struct InitCommandTests {
+  /// The course here starts at lesson 3 (its only chapter), so that is the lesson to start.
   @Test func initCopiesTheChaptersWithoutSolutionsAndSaysWhatToDoNext() throws {
     let checkout = try loopCheckout()
     let directory = checkout.root + "/work"
@@ -17,8 +18,8 @@ struct InitCommandTests {
 
         Next:
           cd \(directory)
-          swift run --package-path .. lenet-tutor lesson 0
-        or, staying where you are: swift run lenet-tutor lesson 0 --workspace \(directory)
+          swift run --package-path .. lenet-tutor lesson 3
+        or, staying where you are: swift run lenet-tutor lesson 3 --workspace \(directory)
 
         """)
     let manager = FileManager.default

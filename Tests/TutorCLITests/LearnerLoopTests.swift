@@ -225,6 +225,46 @@ struct HintAndSolutionTests {
         """)
   }
 
+  /// A class's learners have the tool's checkout, which holds `Lessons/Solutions`: a workspace
+  /// made from the student edition says it has no solutions instead of reading the checkout's.
+  @Test func aWorkspaceFromTheStudentEditionHasNoSolutions() throws {
+    let checkout = try loopCheckout()
+    let edition = checkout.root + "/edition"
+    #expect(checkout.run(["release", "--out", edition]).status == 0)
+    let directory = checkout.root + "/student"
+    #expect(checkout.run(["init", directory, "--from", edition]).status == 0)
+    var environment = checkout.environment
+    environment["LENET_TUTOR_PROGRESS"] = nil
+    let learner = LearnerCheckout(course: checkout, directory: directory, environment: environment)
+    try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    #expect(learner.run(["check", "3"]).status == 1)
+    for arguments in [["solution", "3", "--force"], ["solution", "3", "--exercise", "double"]] {
+      let result = learner.run(arguments)
+      #expect(result.status == 2)
+      #expect(result.output == "")
+      #expect(
+        result.errors == """
+          error: this workspace was made from a student edition, which has no reference solutions
+          fix: 'lenet-tutor hint N' for a hint; ask your teacher about a solution
+
+          """)
+    }
+    let solutions = learner.run(["check", "3", "--solutions"])
+    #expect(solutions.status == 2)
+    #expect(
+      solutions.errors == """
+        error: --solutions runs the reference solutions, and this workspace was made from a \
+        student edition, which has none
+        fix: check your own code with 'lenet-tutor check N'; ask your teacher about a solution
+
+        """)
+    // A workspace made from the course itself still shows a passed exercise's solution.
+    let own = try checkout.initWorkspace()
+    try own.write("Lessons/03-loop.md", solvingDouble(loopChapter))
+    _ = own.run(["check", "3"])
+    #expect(own.run(["solution", "3", "--exercise", "double"]).status == 0)
+  }
+
   /// A workspace holds no reference solutions: `--solutions` there says where it runs, instead
   /// of stopping on a missing solution file under `.lenet-tutor/course/` with an author's fix.
   @Test(arguments: [["check", "3", "--solutions"], ["lesson", "3", "--solutions", "--no-pause"]])

@@ -253,6 +253,50 @@ struct LessonCommandsTests {
       "\(list.output)")
   }
 
+  @Test func aChapterOnlyReadIsNotStartedInListAsInCheckNotFailed() throws {
+    // The walk-through: after 'next', list showed "✗ failed" for lesson 3, whose exercises
+    // were both still the course's starters, while check showed "○" for each.
+    let learner = try loopCheckout().initWorkspace()
+    #expect(learner.run(["next"]).status == 0)
+    let list = learner.run(["list"])
+    #expect(
+      list.output.contains("   3  Doubling and tripling    ○ read, exercises not started\n"),
+      "\(list.output)")
+    let check = learner.run(["check", "3"])
+    #expect(check.output.hasSuffix("0 passed, 0 failed, 2 not started\n"), "\(check.output)")
+    #expect(learner.run(["list"]).output == list.output)
+    // A wrong answer in one exercise is a failure again.
+    try learner.write(
+      "Lessons/03-loop.md",
+      loopChapter.replacingOccurrences(
+        of: "  // TODO: return twice x\n  return 0\n", with: "  return x\n"))
+    #expect(learner.run(["check", "3"]).status == 1)
+    let failed = learner.run(["list"]).output
+    #expect(failed.contains("   3  Doubling and tripling    ✗ failed\n"), "\(failed)")
+  }
+
+  @Test func quizCountsTheAnswersRecordedBeforeAndSaysWhichAre() throws {
+    // The walk-through: 'quiz 0' stopped at once ended "0 of 4 right, 4 not answered" though
+    // list kept an earlier right answer.
+    let secondQuiz = quiz.replacingOccurrences(of: "id=links", with: "id=maps")
+      .replacingOccurrences(of: "How many links", with: "How many maps")
+    let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz + secondQuiz])
+    let first = checkout.run(["quiz", "3"], input: ["60", "q"])
+    #expect(first.output.hasSuffix("1 of 2 right, 1 not answered\n"), "\(first.output)")
+    #expect(first.status == 1)
+    let stopped = checkout.run(["quiz", "3"], input: ["q"])
+    #expect(
+      stopped.output.hasSuffix("1 of 2 right (1 answered before), 1 not answered\n"),
+      "\(stopped.output)")
+    #expect(stopped.status == 1)
+    // This time's answer replaces the one from before.
+    let wrong = checkout.run(["quiz", "3"], input: ["61", "q"])
+    #expect(wrong.output.hasSuffix("0 of 2 right, 1 not answered\n"), "\(wrong.output)")
+    let last = checkout.run(["quiz", "3"], input: ["60", "60"])
+    #expect(last.output.hasSuffix("2 of 2 right\n"), "\(last.output)")
+    #expect(last.status == 0)
+  }
+
   @Test func aDamagedHintCountWarnsInsteadOfCrashing() throws {
     let checkout = try loopCheckout()
     try checkout.write(
@@ -396,7 +440,9 @@ struct LessonCommandsTests {
 
 /// A path for a gate file that does not exist yet.
 private func checkoutGate() -> String {
-  NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+  let path = NSTemporaryDirectory() + "lenet-tutor-gate-" + UUID().uuidString
+  TemporaryFolders.removeAtExit(path)
+  return path
 }
 
 /// Collects text like `StringSink`, and creates `gate` once `trigger` has been written.

@@ -111,7 +111,8 @@ import Testing
         An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
         Without --exercise, shows the solutions of the exercises you have passed and names the
         ones still locked. A locked solution is shown only with --force (then the first locked
-        one): try 'lenet-tutor hint N' first.
+        one): try 'lenet-tutor hint N' first. A workspace made from a student edition ('init
+        --from') has no solutions: there it says so.
 
         """)
   }

@@ -342,6 +342,22 @@ import Testing
     #expect(result.errors.hasPrefix("error: /nonexistent/model.safetensors: "))
   }
 
+  /// predict reads images only; its help says where a text drawing goes instead.
+  @Test func predictHelpSaysTextDrawingsGoToDrawADigit() {
+    let result = runTool(["predict", "--help"])
+    #expect(result.status == 0)
+    #expect(
+      result.output.hasSuffix(
+        """
+        Images up to 64 megapixels, grayscale or colour, dark ink on light paper or the reverse:
+        each is cropped, scaled into a 20×20 box and centred by its centre of mass in 28×28, as
+        the MNIST digits were (see Docs/images.md). Text drawings ('#' on '.') are not read: the
+        draw-a-digit example classifies those with the same checkpoint ('swift run draw-a-digit
+        seven.txt --checkpoint FILE').
+
+        """), "\(result.output)")
+  }
+
   @Test func predictNeedsImagesOrATestIndexButNotBoth() {
     let neither = runTool(["predict", "--checkpoint", "x.safetensors"])
     #expect(neither.status == 2)

@@ -87,9 +87,11 @@ enum DataCommand: TutorCommand {
           if bar?.total != expected {
             bar = ProgressBar(
               label: bar?.label ?? "", total: expected, terminal: context.terminal,
-              sink: context.output)
+              sink: context.output, showsCount: false)
           }
-          bar?.update(done: received, detail: "\(grouped(received / 1024)) KiB")
+          // One unit: what has arrived out of the whole, both in KiB.
+          bar?.update(
+            done: received, detail: "\(kibibytes(received))/\(kibibytes(expected)) KiB")
         case .mirrorFailed(let file, let mirror, let error):
           bar?.finish()
           context.errors.line(
@@ -198,3 +200,6 @@ enum DataCommand: TutorCommand {
     String(format: "%.1f%%", total == 0 ? 0 : 100 * Double(part) / Double(total))
   }
 }
+
+/// `bytes` in KiB, rounded to the nearest and grouped: 1,648,877 bytes are `1,610`.
+func kibibytes(_ bytes: Int) -> String { grouped((bytes + 512) / 1024) }

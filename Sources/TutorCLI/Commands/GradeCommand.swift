@@ -83,9 +83,11 @@ enum GradeCommand: TutorCommand {
     try prepare(out: out)
 
     let output = context.output
+    // No more run at a time than there are chapter programs to run.
+    let programs = students.count * chapters.count
     output.line(
-      "Grading \(counted(students.count, "student")) on "
-        + "\(counted(chapters.count, "chapter")), \(jobs) at a time.")
+      "Grading \(counted(students.count, "student")) on \(counted(chapters.count, "chapter"))"
+        + (programs > 1 ? ", \(min(jobs, programs)) at a time." : "."))
     let started = Date()
     let bar = LockedProgress(
       ProgressBar(

@@ -58,13 +58,15 @@ enum InitCommand: TutorCommand {
           + (outcome.written.count == 1 ? "" : "s") + " (\(shown)/Lessons/).")
       output.line("Solve the exercises in those files; the course's own copies stay as shipped.")
       output.line()
+      // The course's first chapter: a course need not start at 0.
+      let first = outcome.written.compactMap(Catalog.number(ofFile:)).min() ?? 0
       output.line("Next:")
       output.line("  cd \(shown)")
       output.line(
         "  swift run --package-path \(relativePath(from: workspace.directory, to: root))"
-          + " lenet-tutor lesson 0")
+          + " lenet-tutor lesson \(first)")
       output.line(
-        "or, staying where you are: swift run lenet-tutor lesson 0 --workspace \(shown)")
+        "or, staying where you are: swift run lenet-tutor lesson \(first) --workspace \(shown)")
       return 0
     } catch {
       throw ToolError(error, exitCode: 1)

@@ -36,6 +36,9 @@ enum ListCommand: TutorCommand {
           status = terminal.verdict(true) + " passed"
         case .passed?: status = terminal.styled("○", .yellow, .bold) + " checks passed"
         case .failed?: status = terminal.verdict(false) + " failed"
+        // Read, as `check` says of exercises still at their starter.
+        case .notStarted?:
+          status = terminal.styled("○", .yellow, .bold) + " read, exercises not started"
         case nil: status = terminal.styled("not started", .dim)
         }
         // Right answers out of questions: a chapter is passed only when its checks pass and its

@@ -21,7 +21,9 @@ enum PredictCommand: TutorCommand {
     discussion: """
       Images up to 64 megapixels, grayscale or colour, dark ink on light paper or the reverse:
       each is cropped, scaled into a 20×20 box and centred by its centre of mass in 28×28, as
-      the MNIST digits were (see Docs/images.md).
+      the MNIST digits were (see Docs/images.md). Text drawings ('#' on '.') are not read: the
+      draw-a-digit example classifies those with the same checkpoint ('swift run draw-a-digit
+      seven.txt --checkpoint FILE').
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {

@@ -10,7 +10,9 @@ enum QuizCommand: TutorCommand {
     options: [LessonSupport.workspaceOption.spec],
     discussion: """
       Answer a choice question with its number (1, 2 …) or letter (a, b …), a number question
-      with the number; q stops. Exit status: 0 when every answer was right, 1 otherwise.
+      with the number; q stops. The closing count is of the recorded answers: this time's, and
+      for a question not answered this time, the one from before (said so). Exit status: 0 when
+      every question's answer is right, 1 otherwise.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
@@ -26,8 +28,8 @@ enum QuizCommand: TutorCommand {
     output.line(
       terminal.styled("Quiz for lesson \(number): \(chapter.frontMatter.title)", .bold)
         + " (\(counted(chapter.quizzes.count, "question")))")
-    var wrong = 0
-    var unanswered = 0
+    // This time's answers, by question id: whether each was right.
+    var answeredNow: [String: Bool] = [:]
     questions: for (index, quiz) in chapter.quizzes.enumerated() {
       output.line()
       output.line("\(index + 1). " + renderer.render(quiz.question))
@@ -40,17 +42,16 @@ enum QuizCommand: TutorCommand {
         output.write(prompt)
         guard let response = context.readLine(), response.lowercased() != "q" else {
           output.line()
-          unanswered = chapter.quizzes.count - index
           break questions
         }
         guard let correct = quiz.grade(response) else {
           output.line("'\(response)' is not an answer to this question.")
           continue
         }
+        answeredNow[quiz.id] = correct
         if correct {
           output.line(terminal.verdict(true) + " Right. " + quiz.explanation)
         } else {
-          wrong += 1
           output.line(
             terminal.verdict(false) + " Not quite: the answer is \(answerText(quiz)). "
               + quiz.explanation)
@@ -64,12 +65,29 @@ enum QuizCommand: TutorCommand {
         break
       }
     }
-    let answered = chapter.quizzes.count - unanswered
+    // A question skipped this time keeps its recorded answer, as `list` and `check` count it.
+    let before =
+      support.recordsProgress(chapter)
+      ? support.loadProgress()?.chapters[chapter.stem]?.quizzes ?? [:] : [:]
+    var right = 0
+    var fromBefore = 0
+    var unanswered = 0
+    for quiz in chapter.quizzes {
+      if let correct = answeredNow[quiz.id] {
+        if correct { right += 1 }
+      } else if let earlier = before[quiz.id] {
+        fromBefore += 1
+        if earlier.correct { right += 1 }
+      } else {
+        unanswered += 1
+      }
+    }
     output.line()
     output.line(
-      "\(answered - wrong) of \(chapter.quizzes.count) right"
+      "\(right) of \(chapter.quizzes.count) right"
+        + (fromBefore > 0 ? " (\(fromBefore) answered before)" : "")
         + (unanswered > 0 ? ", \(unanswered) not answered" : ""))
-    return wrong == 0 && unanswered == 0 ? 0 : 1
+    return right == chapter.quizzes.count ? 0 : 1
   }
 
   private static func answerText(_ quiz: Quiz) -> String {

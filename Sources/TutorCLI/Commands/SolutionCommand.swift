@@ -19,11 +19,13 @@ enum SolutionCommand: TutorCommand {
       An exercise counts as passed once 'lenet-tutor check N' (or 'lesson N') has passed it.
       Without --exercise, shows the solutions of the exercises you have passed and names the
       ones still locked. A locked solution is shown only with --force (then the first locked
-      one): try 'lenet-tutor hint N' first.
+      one): try 'lenet-tutor hint N' first. A workspace made from a student edition ('init
+      --from') has no solutions: there it says so.
       """)
 
   static func run(_ arguments: ParsedArguments, context: Context) throws -> Int32 {
     let (support, chapter) = try LessonSupport.open(arguments, context: context)
+    try support.refuseSolutionsOfAnEdition()
     let number = chapter.frontMatter.number
     guard !chapter.exercises.isEmpty else {
       context.output.line("Lesson \(number) has no exercises.")
