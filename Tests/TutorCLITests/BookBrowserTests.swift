@@ -158,6 +158,8 @@ final class DevToolsBrowser: @unchecked Sendable {
   func close() {
     if process.isRunning {
       try? commands.write(contentsOf: Data(#"{"id":0,"method":"Browser.close"}"#.utf8) + [0])
+      // The end of its commands stops a browser that ignores `Browser.close`.
+      try? commands.close()
       waitForExit(seconds: 2)
       // SIGKILL, not `terminate()`'s SIGTERM: the child inherits the signal mask of the thread
       // that started it, and the test process's worker threads may block SIGTERM.
