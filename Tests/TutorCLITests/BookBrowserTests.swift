@@ -33,7 +33,7 @@ enum Browser {
     guard let path else {
       throw DevToolsBrowser.Failure("LENET_TUTOR_REQUIRE_BROWSER=1 but chromium is not on PATH")
     }
-    return try DevToolsBrowser(path: path, profile: profile)
+    return try DevToolsBrowser(command: [path], profile: profile)
   }
 }
 
@@ -75,8 +75,9 @@ final class DevToolsBrowser: @unchecked Sendable {
   /// One page at a time: a command's reply is read by the thread that sent it.
   private let lock = NSLock()
 
-  /// Starts `path` (Chromium) headless with its profile in `profile` and attaches to its page.
-  init(path: String, profile: String, timeout: TimeInterval = 30) throws {
+  /// Starts `command` (Chromium's path; in tests, a stand-in program and its first arguments)
+  /// headless with its profile in `profile` and attaches to its page.
+  init(command: [String], profile: String, timeout: TimeInterval = 30) throws {
     self.timeout = timeout
     let toBrowser = Pipe()
     let fromBrowser = Pipe()
@@ -85,7 +86,8 @@ final class DevToolsBrowser: @unchecked Sendable {
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments =
       [
-        "-c", #"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#, path,
+        "-c", #"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#,
+      ] + command + [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
         "--user-data-dir=\(profile)", "--hide-scrollbars", "--remote-debugging-pipe",
         // A page the browser does not think is in front gets its timers throttled to one a
@@ -315,15 +317,19 @@ struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
 /// The browser's failures are thrown errors that say what happened, not hangs (no Chromium
 /// needed: a stand-in program plays the browser that misbehaves).
 @Suite struct DevToolsBrowserTests {
-  /// An executable script in a fresh folder that runs `body`.
+  /// A shell script in a fresh folder that runs `body`.
   func standIn(_ body: String) throws -> String {
     let folder = NSTemporaryDirectory() + "lenet-browser-test-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let path = folder + "/chromium"
-    try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    try Data("\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
     return path
   }
+
+  /// The browser command that runs the script at `path`: `/bin/sh` reads it, since executing a
+  /// file written a moment ago can fail with "Text file busy" while a process that another test
+  /// starts at the same time still holds it open for writing.
+  func command(_ path: String) -> [String] { ["/bin/sh", path] }
 
   @Test func aBrowserThatExitsAtOnceIsAClearError() throws {
     let path = try standIn("exit 3")
@@ -331,7 +337,7 @@ struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
       try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
     }
     #expect {
-      _ = try DevToolsBrowser(path: path, profile: path + "-profile", timeout: 10)
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 10)
     } throws: { error in
       "\(error)".hasPrefix(
         "Chromium closed its DevTools pipe, waiting for its reply to Target.getTargets")
@@ -347,7 +353,7 @@ struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
     }
     let started = Date()
     #expect {
-      _ = try DevToolsBrowser(path: path, profile: path + "-profile", timeout: 0.5)
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 0.5)
     } throws: { error in
       "\(error)" == "Chromium sent nothing for 0.5 s, waiting for its reply to Target.getTargets"
     }
@@ -361,7 +367,7 @@ struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
       try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
     }
     #expect {
-      _ = try DevToolsBrowser(path: path, profile: path + "-profile", timeout: 10)
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 10)
     } throws: { error in
       "\(error)" == "Chromium wrote a message that is not a JSON object: not json"
     }
