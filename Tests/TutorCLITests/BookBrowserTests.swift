@@ -27,33 +27,240 @@ enum Browser {
   static let skipReason: Comment =
     "Chromium is not installed (apt-get install -y chromium); the browser tests skip"
 
-  /// Runs the browser headless with `arguments`, its profile in the folder `profile` (deleted
-  /// after the run), and returns what it printed on standard output.
-  static func run(_ arguments: [String], profile: String) throws -> String {
+  /// Starts the browser headless with its profile in the folder `profile`, driven through its
+  /// DevTools pipe. Fails with a clear error when CI requires a browser that is not installed.
+  static func start(profile: String) throws -> DevToolsBrowser {
     guard let path else {
-      Issue.record("LENET_TUTOR_REQUIRE_BROWSER=1 but chromium is not on PATH")
-      return ""
+      throw DevToolsBrowser.Failure("LENET_TUTOR_REQUIRE_BROWSER=1 but chromium is not on PATH")
     }
-    defer { try? FileManager.default.removeItem(atPath: profile) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments =
-      [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--user-data-dir=\(profile)", "--hide-scrollbars",
-      ] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    return try DevToolsBrowser(command: [path], profile: profile)
   }
 }
 
-/// Files a test process writes for a whole suite, to delete when it ends, as `Browser.run`
-/// deletes each profile; another process's files have names of their own.
+/// One headless Chromium driven through its DevTools pipe (`--remote-debugging-pipe`): it reads
+/// JSON commands, each ended by a NUL byte, on file descriptor 3, and writes its replies and
+/// events, ended the same way, on file descriptor 4. One browser serves a whole suite, page
+/// after page: starting Chromium costs about a CPU-second, loading a page a tenth of that.
+///
+/// The browser's file descriptors 3 and 4 are placed by `/bin/sh` (`3<&0 4>&1`) from the two
+/// pipes `Process` gives it as standard input and output, since `Process` passes no other
+/// descriptor; `Process` closes every other descriptor in the child, so the browser holds no
+/// other test's pipe open. Every wait has a deadline: a browser that exits, answers with an
+/// error or stays silent is a thrown `Failure` that says so, never a hang.
+final class DevToolsBrowser: @unchecked Sendable {
+  /// What went wrong with the browser, in words.
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+  }
+
+  /// What a page showed: the value of the expression waited for, and a PNG screenshot.
+  struct Page {
+    var value: String?
+    var screenshot: Data
+  }
+
+  private let process = Process()
+  private let commands: FileHandle
+  private let replies: FileHandle
+  /// How long any one reply may take.
+  private let timeout: TimeInterval
+  /// The DevTools session of the browser's page (`Target.attachToTarget`, flattened).
+  private var session = ""
+  /// Bytes read from the browser and not yet split into messages.
+  private var received: [UInt8] = []
+  private var lastID = 0
+  /// Whether the page's load event came since the last navigation.
+  private var loaded = false
+  /// One page at a time: a command's reply is read by the thread that sent it.
+  private let lock = NSLock()
+
+  /// Starts `command` (Chromium's path; in tests, a stand-in program and its first arguments)
+  /// headless with its profile in `profile` and attaches to its page.
+  init(command: [String], profile: String, timeout: TimeInterval = 30) throws {
+    self.timeout = timeout
+    let toBrowser = Pipe()
+    let fromBrowser = Pipe()
+    commands = toBrowser.fileHandleForWriting
+    replies = fromBrowser.fileHandleForReading
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments =
+      [
+        "-c", #"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#,
+      ] + command + [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--user-data-dir=\(profile)", "--hide-scrollbars", "--remote-debugging-pipe",
+        // A page the browser does not think is in front gets its timers throttled to one a
+        // minute; the probe's timer must run at once.
+        "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows", "about:blank",
+      ]
+    process.standardInput = toBrowser
+    process.standardOutput = fromBrowser
+    process.standardError = FileHandle.nullDevice
+    // A browser that exits makes the next command's write fail with EPIPE, to be reported,
+    // rather than kill the test process.
+    signal(SIGPIPE, SIG_IGN)
+    try process.run()
+    try? toBrowser.fileHandleForReading.close()
+    try? fromBrowser.fileHandleForWriting.close()
+    do {
+      let targets = try call("Target.getTargets")
+      let infos = targets["targetInfos"] as? [[String: Any]] ?? []
+      guard let page = infos.first(where: { $0["type"] as? String == "page" }),
+        let target = page["targetId"] as? String
+      else { throw Failure("Chromium has no page to drive: \(infos)") }
+      let attached = try call("Target.attachToTarget", ["targetId": target, "flatten": true])
+      session = try (attached["sessionId"] as? String).orThrow("attachToTarget gave no session")
+      _ = try call("Page.enable", inSession: true)
+    } catch {
+      close()
+      throw error
+    }
+  }
+
+  /// Loads `url` in a `width`×`height` window; when `expression` is given, waits until it
+  /// evaluates to a string; then takes a screenshot.
+  func load(_ url: String, width: Int, height: Int, waitingFor expression: String? = nil) throws
+    -> Page
+  {
+    lock.lock()
+    defer { lock.unlock() }
+    _ = try call(
+      "Emulation.setDeviceMetricsOverride",
+      ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false],
+      inSession: true)
+    loaded = false
+    let navigation = try call("Page.navigate", ["url": url], inSession: true)
+    if let error = navigation["errorText"] as? String { throw Failure("\(url): \(error)") }
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while !loaded { handle(try message(before: deadline, waitingFor: "the load of \(url)")) }
+    var value: String?
+    if let expression {
+      while value == nil {
+        let result = try call(
+          "Runtime.evaluate", ["expression": expression, "returnByValue": true], inSession: true)
+        value = (result["result"] as? [String: Any])?["value"] as? String
+        if value == nil {
+          guard Date() < deadline else {
+            throw Failure(
+              "\(url): `\(expression)` gave no string within \(String(format: "%g", timeout)) s")
+          }
+          Thread.sleep(forTimeInterval: 0.02)
+        }
+      }
+    }
+    let shot = try call("Page.captureScreenshot", ["format": "png"], inSession: true)
+    let screenshot = try (shot["data"] as? String).flatMap { Data(base64Encoded: $0) }
+      .orThrow("\(url): the screenshot is not base64 PNG data")
+    return Page(value: value, screenshot: screenshot)
+  }
+
+  /// Closes the browser and waits for it to exit.
+  func close() {
+    if process.isRunning {
+      try? commands.write(contentsOf: Data(#"{"id":0,"method":"Browser.close"}"#.utf8) + [0])
+      // The end of its commands stops a browser that ignores `Browser.close`.
+      try? commands.close()
+      waitForExit(seconds: 2)
+      // SIGKILL, not `terminate()`'s SIGTERM: the child inherits the signal mask of the thread
+      // that started it, and the test process's worker threads may block SIGTERM.
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      process.waitUntilExit()
+    }
+    try? commands.close()
+    try? replies.close()
+  }
+
+  /// Sends `method` with `parameters` (to the page's session when `inSession`) and returns its
+  /// result, noting the events that come before it.
+  private func call(_ method: String, _ parameters: [String: Any] = [:], inSession: Bool = false)
+    throws -> [String: Any]
+  {
+    lastID += 1
+    let id = lastID
+    var command: [String: Any] = ["id": id, "method": method, "params": parameters]
+    if inSession { command["sessionId"] = session }
+    let data = try JSONSerialization.data(withJSONObject: command)
+    do {
+      try commands.write(contentsOf: data + [0])
+    } catch {
+      throw Failure("Chromium no longer reads its DevTools pipe (\(method)): \(error)\(exitNote)")
+    }
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while true {
+      let reply = try message(before: deadline, waitingFor: "its reply to \(method)")
+      guard reply["id"] as? Int == id else {
+        handle(reply)
+        continue
+      }
+      if let error = reply["error"] as? [String: Any] {
+        throw Failure("Chromium refused \(method): \(error["message"] ?? error)")
+      }
+      return reply["result"] as? [String: Any] ?? [:]
+    }
+  }
+
+  /// Notes an event that matters (the page's load).
+  private func handle(_ message: [String: Any]) {
+    if message["method"] as? String == "Page.loadEventFired" { loaded = true }
+  }
+
+  /// The next message from the browser, read by `deadline`.
+  private func message(before deadline: Date, waitingFor what: String) throws -> [String: Any] {
+    while true {
+      if let end = received.firstIndex(of: 0) {
+        let bytes = Data(received[..<end])
+        received.removeSubrange(...end)
+        guard let message = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any]
+        else {
+          throw Failure(
+            "Chromium wrote a message that is not a JSON object: "
+              + String(decoding: bytes.prefix(200), as: UTF8.self))
+        }
+        return message
+      }
+      let remaining = deadline.timeIntervalSinceNow
+      var ready = pollfd(fd: replies.fileDescriptor, events: Int16(POLLIN), revents: 0)
+      let count = remaining > 0 ? poll(&ready, 1, Int32(remaining * 1000) + 1) : 0
+      guard count > 0 else {
+        throw Failure(
+          "Chromium sent nothing for \(String(format: "%g", timeout)) s, waiting for \(what)"
+            + exitNote)
+      }
+      var buffer = [UInt8](repeating: 0, count: 1 << 16)
+      let read = Glibc.read(replies.fileDescriptor, &buffer, buffer.count)
+      guard read > 0 else {
+        // The pipe closes as the browser exits: give it a moment to be reaped.
+        waitForExit(seconds: 2)
+        throw Failure("Chromium closed its DevTools pipe, waiting for \(what)\(exitNote)")
+      }
+      received += buffer[..<read]
+    }
+  }
+
+  /// Waits at most `seconds` for the browser to exit.
+  private func waitForExit(seconds: TimeInterval) {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+  }
+
+  /// How the browser ended, if it has.
+  private var exitNote: String {
+    process.isRunning ? "" : " (it exited with status \(process.terminationStatus))"
+  }
+}
+
+extension Optional {
+  /// The value, or a `DevToolsBrowser.Failure` that says `problem`.
+  fileprivate func orThrow(_ problem: String) throws -> Wrapped {
+    guard let self else { throw DevToolsBrowser.Failure(problem) }
+    return self
+  }
+}
+
+/// Files a test process writes for a whole suite, to delete when it ends; another process's
+/// files have names of their own.
 final class FilesToRemove: Sendable {
   /// The book `BookBrowserTests.Site` writes, and its progress file.
   static let book = FilesToRemove()
@@ -79,6 +286,16 @@ struct RemovesAfterTheSuite: SuiteTrait, TestScoping {
   }
 }
 
+/// Closes `BookBrowserTests`' browser when the suite ends, if a test started it.
+struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
+  func provideScope(
+    for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+  ) async throws {
+    defer { BookBrowserTests.startedBrowser.withLock { $0 }?.close() }
+    try await function()
+  }
+}
+
 @Suite struct RemovesAfterTheSuiteTests {
   @Test func theFilesAddedAreDeletedWhenTheSuiteEndsEvenIfItFails() async throws {
     let folder = NSTemporaryDirectory() + "lenet-remove-test-" + UUID().uuidString
@@ -97,14 +314,86 @@ struct RemovesAfterTheSuite: SuiteTrait, TestScoping {
   }
 }
 
+/// The browser's failures are thrown errors that say what happened, not hangs (no Chromium
+/// needed: a stand-in program plays the browser that misbehaves).
+@Suite struct DevToolsBrowserTests {
+  /// A shell script in a fresh folder that runs `body`.
+  func standIn(_ body: String) throws -> String {
+    let folder = NSTemporaryDirectory() + "lenet-browser-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let path = folder + "/chromium"
+    try Data("\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  /// The browser command that runs the script at `path`: `/bin/sh` reads it, since executing a
+  /// file written a moment ago can fail with "Text file busy" while a process that another test
+  /// starts at the same time still holds it open for writing.
+  func command(_ path: String) -> [String] { ["/bin/sh", path] }
+
+  @Test func aBrowserThatExitsAtOnceIsAClearError() throws {
+    let path = try standIn("exit 3")
+    defer {
+      try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+    #expect {
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 10)
+    } throws: { error in
+      "\(error)".hasPrefix(
+        "Chromium closed its DevTools pipe, waiting for its reply to Target.getTargets")
+        && "\(error)".hasSuffix("(it exited with status 3)")
+    }
+  }
+
+  @Test func aBrowserThatNeverAnswersIsAClearErrorAfterTheTimeout() throws {
+    // Reads its commands (so the write succeeds) and answers none.
+    let path = try standIn("exec cat <&3 >/dev/null")
+    defer {
+      try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+    let started = Date()
+    #expect {
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 0.5)
+    } throws: { error in
+      "\(error)" == "Chromium sent nothing for 0.5 s, waiting for its reply to Target.getTargets"
+    }
+    // The timeout, then the stand-in stopped (2 s for a polite close, then killed): no hang.
+    #expect(Date().timeIntervalSince(started) < 5)
+  }
+
+  @Test func aReplyThatIsNotJSONIsAClearError() throws {
+    let path = try standIn(#"printf 'not json\000' >&4; exec cat <&3 >/dev/null"#)
+    defer {
+      try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+    #expect {
+      _ = try DevToolsBrowser(command: command(path), profile: path + "-profile", timeout: 10)
+    } throws: { error in
+      "\(error)" == "Chromium wrote a message that is not a JSON object: not json"
+    }
+  }
+}
+
 /// The book in a real browser: every page loads without a script error or a missing file, the
 /// pictures decode, a quiz answers a click, and each page's screenshot is not blank.
 @Suite(
   "The book in a headless browser", .enabled(if: Browser.runs, Browser.skipReason),
-  RemovesAfterTheSuite(files: .book))
+  RemovesAfterTheSuite(files: .book), ClosesTheBrowserAfterTheSuite())
 struct BookBrowserTests {
   /// The course built once for every test here.
   static let site: Result<Site, any Error> = Result { try Site() }
+
+  /// The one browser every test here loads its pages in, started by the first that needs it.
+  static let browser: Result<DevToolsBrowser, any Error> = Result {
+    let profile = NSTemporaryDirectory() + "lenet-book-profile-" + UUID().uuidString
+    FilesToRemove.book.add(profile)
+    let browser = try Browser.start(profile: profile)
+    startedBrowser.withLock { $0 = browser }
+    return browser
+  }
+
+  /// The browser, once started, for `ClosesTheBrowserAfterTheSuite` to close.
+  static let startedBrowser = Mutex<DevToolsBrowser?>(nil)
 
   /// The book of this package's course, written into a fresh folder.
   struct Site: Sendable {
@@ -155,21 +444,11 @@ struct BookBrowserTests {
       let copy = "_test-\(UUID().uuidString)-" + page
       try Data(instrumented.utf8).write(to: URL(fileURLWithPath: directory + "/" + copy))
       defer { try? FileManager.default.removeItem(atPath: directory + "/" + copy) }
-      let dom = try Browser.run(
-        ["--virtual-time-budget=5000", "--window-size=1200,1500", "--dump-dom"]
-          + (screenshot.map { ["--screenshot=\($0)"] } ?? []) + [url(copy)],
-        profile: directory + "-profile-" + UUID().uuidString)
-      guard let marker = dom.range(of: "id=\"test-record\""),
-        let start = dom[marker.upperBound...].range(of: ">"),
-        let end = dom[start.upperBound...].range(of: "</pre>")
-      else {
-        throw CocoaError(
-          .fileReadCorruptFile,
-          userInfo: [NSLocalizedDescriptionKey: "no record in \(page): \(dom.prefix(300))"])
-      }
-      let json = String(dom[start.upperBound..<end.lowerBound])
-        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-        .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+      let loaded = try BookBrowserTests.browser.get().load(
+        url(copy), width: 1200, height: 1500,
+        waitingFor: #"document.getElementById("test-record")?.textContent ?? null"#)
+      if let screenshot { try loaded.screenshot.write(to: URL(fileURLWithPath: screenshot)) }
+      let json = try #require(loaded.value, "no record in \(page)")
       return try JSONDecoder().decode(PageRecord.self, from: Data(json.utf8))
     }
 
@@ -266,18 +545,16 @@ struct BookBrowserTests {
   func site() throws -> Site { try Self.site.get() }
 
   /// Every page inspected once (with no quiz answered) and its screenshot, for every test here
-  /// that reads a page as it loads: each browser start costs about a CPU-second.
+  /// that reads a page as it loads.
   static let everyPage: Result<[Int: Result<PageRecord, any Error>], any Error> = Result {
     let site = try Self.site.get()
-    // Two pages at a time (one browser each): each load records its errors and screenshots.
-    let records = Mutex<[Int: Result<PageRecord, any Error>]>([:])
-    DispatchQueue.concurrentPerform(iterations: site.pages.count) { index in
-      let shot = screenshot(of: site.pages[index], in: site)
+    var records: [Int: Result<PageRecord, any Error>] = [:]
+    for (index, page) in site.pages.enumerated() {
+      let shot = screenshot(of: page, in: site)
       try? FileManager.default.removeItem(atPath: shot)
-      let record = Result { try site.inspect(site.pages[index], screenshot: shot) }
-      records.withLock { $0[index] = record }
+      records[index] = Result { try site.inspect(page, screenshot: shot) }
     }
-    return records.withLock { $0 }
+    return records
   }
 
   /// Where `everyPage` writes the screenshot of `page`.
@@ -331,12 +608,9 @@ struct BookBrowserTests {
       file: table.src)
     // The README's picture (Docs/book-chapter-3.png): the page down to Table I's cell.
     let shot = site.screenshots + "/book-chapter-3.png"
-    _ = try Browser.run(
-      [
-        "--window-size=1100,2600", "--screenshot=\(shot)",
-        site.url("03-c3-partial-connections.html"),
-      ],
-      profile: site.directory + "-profile-" + UUID().uuidString)
+    let page = try Self.browser.get().load(
+      site.url("03-c3-partial-connections.html"), width: 1100, height: 2600)
+    try page.screenshot.write(to: URL(fileURLWithPath: shot))
     let screenshot = try PNG.decode(
       [UInt8](Data(contentsOf: URL(fileURLWithPath: shot))), file: shot)
     #expect(Set(screenshot.pixels).count > 20, "\(shot) looks blank")
