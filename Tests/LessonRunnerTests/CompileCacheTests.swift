@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import Testing
 
 @testable import LessonRunner
@@ -17,9 +18,8 @@ struct CompileCacheTests {
       let folder = try temporaryDirectory()
       path = folder + "/swiftc"
       calls = folder + "/calls"
-      try Data("#!/bin/sh\necho started >> '\(calls)'\necho 'Swift version 0.0-test'\n".utf8)
-        .write(to: URL(fileURLWithPath: path))
-      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+      try writeStandInProgram(
+        "#!/bin/sh\necho started >> '\(calls)'\necho 'Swift version 0.0-test'\n", to: path)
     }
 
     var starts: Int {
@@ -140,8 +140,7 @@ struct CompileCacheTests {
       echo 'Swift version 0.0-test'
 
       """
-    try Data(script.utf8).write(to: URL(fileURLWithPath: path))
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    try writeStandInProgram(script, to: path)
     return path
   }
 
