@@ -1,5 +1,6 @@
 import Foundation
 import LeNetKit
+import LeNetTestSupport
 import LessonRunner
 import Testing
 
@@ -77,7 +78,11 @@ struct BookCommandTests {
   /// Ctrl-C while a chapter runs stops the book (exit 130), instead of writing that chapter's
   /// page as 'stopped (Ctrl-C)' and an index as if the site were whole.
   @Test func ctrlCStopsTheBookAndWritesNoIndex() throws {
-    let looping = """
+    // The loop first creates a file, so the test knows when the chapter's program runs
+    // (compiling it first can take long on a loaded machine).
+    let looping = NSTemporaryDirectory() + "lenet-tutor-looping-" + UUID().uuidString
+    TemporaryFolders.removeAtExit(looping)
+    let chapter = """
       ---
       number: 3
       title: A loop
@@ -86,28 +91,17 @@ struct BookCommandTests {
       ---
 
       ```swift
+      FileManager.default.createFile(atPath: "\(looping)", contents: nil)
       while true { usleep(10_000) }
       ```
 
       """
-    let checkout = try Checkout(chapters: ["03-loop.md": looping])
-    let bundle = Bundle.main.bundleURL
-    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-    let process = Process()
-    process.executableURL = products.appendingPathComponent("lenet-tutor")
-    process.arguments = ["book", "--out", checkout.root + "/site"]
-    process.environment = checkout.environment
-    let errors = Pipe()
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = errors
-    try process.run()
-    // Compiling the chapter takes a second or two; by 4 s its loop runs.
-    usleep(4_000_000)
-    kill(process.processIdentifier, SIGINT)
-    let errorText = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 130, "\(errorText)")
+    let checkout = try Checkout(chapters: ["03-loop.md": chapter])
+    let tutor = try TutorProcess(
+      ["book", "--out", checkout.root + "/site"], environment: checkout.environment)
+    try #require(waitForFile(looping, seconds: 300), "the chapter never ran")
+    let (status, _, _, errorText) = tutor.interrupt()
+    #expect(status == 130, "\(errorText)")
     #expect(
       errorText.hasSuffix(
         "Stopped (Ctrl-C): \(checkout.root)/site/ holds only the chapter pages written before,"

@@ -1,5 +1,6 @@
 import Foundation
 import LeNetTestSupport
+import Synchronization
 import TerminalKit
 import TutorCLI
 
@@ -143,4 +144,71 @@ struct LearnerCheckout {
       String(decoding: $0, as: UTF8.self)
     }
   }
+}
+
+/// `lenet-tutor` run as a child process, for what only a real process shows: Ctrl-C.
+final class TutorProcess {
+  private let process = Process()
+  private let output = Pipe()
+  private let errors = Pipe()
+  /// Standard output read so far.
+  private(set) var text = ""
+
+  /// Starts `lenet-tutor arguments` (the one SwiftPM built beside the tests) in `environment`.
+  init(_ arguments: [String], environment: [String: String]) throws {
+    process.executableURL = builtProduct("lenet-tutor")
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+  }
+
+  /// A test that stops early (a failed `#require`) leaves no `lenet-tutor` running.
+  deinit {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+  }
+
+  /// Reads standard output until it contains `marker` or ends; whether it showed.
+  @discardableResult
+  func read(until marker: String) -> Bool {
+    let reader = output.fileHandleForReading
+    while !text.contains(marker) {
+      let data = reader.availableData
+      if data.isEmpty { return false }
+      text += String(decoding: data, as: UTF8.self)
+    }
+    return true
+  }
+
+  /// Sends Ctrl-C (SIGINT), then reads both streams to their end and waits for the exit.
+  func interrupt() -> (status: Int32, exited: Bool, output: String, errors: String) {
+    kill(process.processIdentifier, SIGINT)
+    // Standard error is read on its own thread so that neither pipe can fill and block.
+    let errorText = Mutex("")
+    let errorsRead = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async { [errors] in
+      let data = errors.fileHandleForReading.readDataToEndOfFile()
+      errorText.withLock { $0 = String(decoding: data, as: UTF8.self) }
+      errorsRead.signal()
+    }
+    text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    errorsRead.wait()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, process.terminationReason == .exit, text,
+      errorText.withLock { $0 }
+    )
+  }
+}
+
+/// Waits until a file exists at `path` (a chapter's program creates it when its loop starts),
+/// checking every 50 ms for at most `seconds`; whether it appeared.
+func waitForFile(_ path: String, seconds: Double) -> Bool {
+  let deadline = Date(timeIntervalSinceNow: seconds)
+  while !FileManager.default.fileExists(atPath: path) {
+    guard Date() < deadline else { return false }
+    usleep(50_000)
+  }
+  return true
 }

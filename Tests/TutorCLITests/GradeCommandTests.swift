@@ -291,30 +291,35 @@ func gradebookRows(_ path: String) throws -> [[String: String]] {
 /// chapter's front matter's, as `grade --help` says.
 @Suite("Grading limits")
 struct GradeLimitTests {
+  /// A chapter with one exercise (`one`, to return 1) and its check, allowing `timeout`
+  /// seconds when given (else the default).
+  static func chapter(timeout: Int?) -> String {
+    """
+    ---
+    number: 3
+    title: A loop
+    \(timeout.map { "timeout: \($0)\n" } ?? "")goals:
+      - Return one
+    ---
+
+    ```swift exercise id=one
+    func one() -> Int {
+      // TODO: return 1
+      return 0
+    }
+    ```
+
+    ```swift
+    check("one", one(), equals: 1)
+    ```
+
+    """
+  }
+
   /// A chapter that allows 2 seconds, and a student whose exercise never returns (sleeping, so
   /// that it takes no core from the other tests).
   @Test func memoryAloneKeepsTheChaptersTimeLimit() throws {
-    let chapter = """
-      ---
-      number: 3
-      title: A loop
-      timeout: 2
-      goals:
-        - Return one
-      ---
-
-      ```swift exercise id=one
-      func one() -> Int {
-        // TODO: return 1
-        return 0
-      }
-      ```
-
-      ```swift
-      check("one", one(), equals: 1)
-      ```
-
-      """
+    let chapter = Self.chapter(timeout: 2)
     let checkout = try Checkout(chapters: ["03-loop.md": chapter])
     try checkout.write(
       "submissions/dee/Lessons/03-loop.md",
@@ -336,67 +341,32 @@ struct GradeLimitTests {
   /// Ctrl-C during `grade` stops the grading: the running chapter program is killed, no other
   /// starts, and no gradebook is written from rows that say nothing about the students.
   @Test func ctrlCStopsTheGradingAndWritesNoGradebook() throws {
-    let chapter = """
-      ---
-      number: 3
-      title: A loop
-      goals:
-        - Return one
-      ---
-
-      ```swift exercise id=one
-      func one() -> Int {
-        // TODO: return 1
-        return 0
-      }
-      ```
-
-      ```swift
-      check("one", one(), equals: 1)
-      ```
-
-      """
+    let chapter = Self.chapter(timeout: nil)
     let checkout = try Checkout(chapters: ["03-loop.md": chapter])
+    // Each student's loop first creates a file, so the test knows when a chapter program runs
+    // (compiling it first can take long on a loaded machine).
+    let looping = checkout.root + "/looping-"
     for student in ["ann", "ben"] {
       try checkout.write(
         "submissions/\(student)/Lessons/03-loop.md",
         chapter.replacingOccurrences(
           of: "  // TODO: return 1\n  return 0\n",
-          with: "  while true { usleep(10_000) }  // \(student)\n"))
+          with:
+            "  FileManager.default.createFile(atPath: \"\(looping)\(student)\", contents: nil)\n"
+            + "  while true { usleep(10_000) }\n"))
     }
-    let bundle = Bundle.main.bundleURL
-    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-    let process = Process()
-    process.executableURL = products.appendingPathComponent("lenet-tutor")
-    process.arguments = [
-      "grade", checkout.root + "/submissions", "--jobs", "1", "--out", checkout.root + "/grades",
-    ]
-    process.environment = checkout.environment
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    let started = Date()
-    try process.run()
-    var text = ""
-    let reader = output.fileHandleForReading
-    while !text.contains("Grading 2 students") {
-      let data = reader.availableData
-      if data.isEmpty { break }
-      text += String(decoding: data, as: UTF8.self)
-    }
-    // Compiling the chapter takes a second or two; by 4 s ann's loop runs.
-    usleep(4_000_000)
-    kill(process.processIdentifier, SIGINT)
-    text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-    let errorText = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 130, "\(text)\(errorText)")
+    let tutor = try TutorProcess(
+      ["grade", checkout.root + "/submissions", "--jobs", "1", "--out", checkout.root + "/grades"],
+      environment: checkout.environment)
+    try #require(waitForFile(looping + "ann", seconds: 300), "ann's chapter never ran")
+    let interrupted = Date()
+    let (status, _, text, errorText) = tutor.interrupt()
+    #expect(status == 130, "\(text)\(errorText)")
     #expect(errorText.contains("Grading stopped (Ctrl-C): no gradebook or feedback was written."))
     #expect(checkout.read("grades/gradebook.csv") == nil)
+    #expect(!FileManager.default.fileExists(atPath: looping + "ben"))
     // Ben's chapter never started: it would have run to its 60 s limit.
-    #expect(Date().timeIntervalSince(started) < 30)
+    #expect(Date().timeIntervalSince(interrupted) < 30)
   }
 }
 

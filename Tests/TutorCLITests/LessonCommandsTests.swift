@@ -472,32 +472,13 @@ struct LessonInterruptTests {
     let chapter =
       header + "```swift\nprint(\"first\")\n```\n\n```swift\nwhile true {}\n```\n"
     let checkout = try Checkout(chapters: ["03-demo.md": chapter])
-    let bundle = Bundle.main.bundleURL
-    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-    let executable = products.appendingPathComponent("lenet-tutor")
-    try #require(FileManager.default.isExecutableFile(atPath: executable.path))
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = ["lesson", "3"]
-    process.environment = checkout.environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let tutor = try TutorProcess(["lesson", "3"], environment: checkout.environment)
     // Read until the first cell's output shows: the second cell (the loop) is then running.
-    var text = ""
-    let reader = output.fileHandleForReading
-    while !text.contains("│ first") {
-      let data = reader.availableData
-      if data.isEmpty { break }
-      text += String(decoding: data, as: UTF8.self)
-    }
+    tutor.read(until: "│ first")
     usleep(300_000)
-    kill(process.processIdentifier, SIGINT)
-    text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .exit)
-    #expect(process.terminationStatus == 130)
+    let (status, exited, text, _) = tutor.interrupt()
+    #expect(exited)
+    #expect(status == 130)
     #expect(text.contains("✗ the cell at line 11 was stopped (Ctrl-C)"), "\(text)")
     #expect(text.hasSuffix("0 passed, 1 failed\n"), "\(text)")
     #expect(checkout.read(".lenet-tutor/progress.json") == nil)
@@ -508,29 +489,12 @@ struct LessonInterruptTests {
     let later = looping.replacingOccurrences(of: "number: 3", with: "number: 4")
       .replacingOccurrences(of: "C3 demo", with: "Later demo")
     let checkout = try Checkout(chapters: ["03-demo.md": looping, "04-later.md": later])
-    let bundle = Bundle.main.bundleURL
-    let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-    let process = Process()
-    process.executableURL = products.appendingPathComponent("lenet-tutor")
-    process.arguments = ["check", "3", "4"]
-    process.environment = checkout.environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var text = ""
-    let reader = output.fileHandleForReading
-    while !text.contains("C3 demo") {
-      let data = reader.availableData
-      if data.isEmpty { break }
-      text += String(decoding: data, as: UTF8.self)
-    }
+    let tutor = try TutorProcess(["check", "3", "4"], environment: checkout.environment)
+    tutor.read(until: "C3 demo")
     // Compiling the chapter takes a second or two; by 4 s its loop runs.
     usleep(4_000_000)
-    kill(process.processIdentifier, SIGINT)
-    text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 130)
+    let (status, _, text, _) = tutor.interrupt()
+    #expect(status == 130)
     #expect(!text.contains("Later demo"), "\(text)")
     #expect(checkout.read(".lenet-tutor/progress.json") == nil)
   }
