@@ -480,8 +480,8 @@ struct Submission {
   /// course's, said to be the course's.
   func describe(_ place: Place) -> String {
     switch place {
-    case .student(let line): "Lessons/\(fileName):\(line)"
-    case .course(let line): "the course's Lessons/\(fileName):\(line)"
+    case .student(let line): "\(studentFile):\(line)"
+    case .course(let line): "the course's \(studentFile):\(line)"
     }
   }
 
