@@ -23,10 +23,12 @@ let package = Package(
     .executableTarget(name: "lenet-tutor", dependencies: ["TutorCLI"]),
 
     // Examples: small programs that use only LeNetKit's public API; ExampleTests runs them.
-    .executableTarget(name: "paper-lenet5", dependencies: ["LeNetKit"], path: "Examples/paper-lenet5"),
+    .executableTarget(
+      name: "paper-lenet5", dependencies: ["LeNetKit"], path: "Examples/paper-lenet5"),
     .executableTarget(
       name: "keras-tutorial", dependencies: ["LeNetKit"], path: "Examples/keras-tutorial"),
-    .executableTarget(name: "draw-a-digit", dependencies: ["LeNetKit"], path: "Examples/draw-a-digit"),
+    .executableTarget(
+      name: "draw-a-digit", dependencies: ["LeNetKit"], path: "Examples/draw-a-digit"),
 
     // Test helpers (not public API): `expectClose` and friends.
     .target(name: "LeNetTestSupport", dependencies: ["LeNetKit"], path: "Tests/LeNetTestSupport"),
@@ -39,7 +41,11 @@ let package = Package(
 
 /// LeNetKit is compiled with optimization in every configuration: its kernels' `SIMD` types are
 /// generic, and unoptimized they run some fifty times slower, which would make the tests (which
-/// train small networks) crawl. The tests thus check the same code a release build runs.
+/// train small networks) crawl. The debug build optimizes for size (`-Osize`): it specializes
+/// the same generics and trains as fast (`bench` of the debug build, keras on one thread, within
+/// the runs' spread of `-O`), and compiles in about a fifth less CPU time than `-O`, on the
+/// path every other target waits for (Docs/training.md, issue 13). The release build keeps
+/// `-O`; the tests check the same source, and the arithmetic's order is the code's at either.
 ///
 /// On x86-64 the target is Haswell (x86-64-v3: AVX2 and FMA; Intel since 2013, every AMD Zen),
 /// which turns the kernels' 8- and 16-wide arithmetic into fused multiply-adds on 256-bit
@@ -47,16 +53,28 @@ let package = Package(
 /// calls libm for every fused multiply-add. A build stops with "illegal instruction" on an older
 /// CPU: delete the `-target-cpu` flag there. Other architectures use the compiler's defaults.
 ///
-/// The debug build keeps the debug assertion mode (`-assert-config Debug`, which `-O` would
+/// The debug build keeps the debug assertion mode (`-assert-config Debug`, which `-Osize` would
 /// otherwise turn off): the chapters link this build (`ChapterCompiler`), and a learner whose
 /// cell hands a layer the wrong shape should read the precondition's message, not "illegal
 /// instruction".
 var kernelSettings: [SwiftSetting] {
   let debug = SwiftSetting.unsafeFlags(
-    ["-O", "-assert-config", "Debug"], .when(configuration: .debug))
+    ["-Osize", "-assert-config", "Debug"], .when(configuration: .debug))
   #if arch(x86_64)
     return [debug, .unsafeFlags(["-target-cpu", "haswell"])]
   #else
     return [debug]
   #endif
+}
+
+/// Every target's debug build indexes only this package's code, not the toolchain's modules
+/// (`-index-ignore-system-modules`): SwiftPM indexes as it builds, and on a fresh clone it
+/// otherwise also indexes the standard library, Foundation and Swift Testing, some 12 of a
+/// fresh `swift build --build-tests`' 215 CPU-seconds (Docs/training.md, issue 13). Editors
+/// read the toolchain's modules from their interfaces; only this package's own symbols come from
+/// the index.
+for target in package.targets where target.type != .system {
+  target.swiftSettings =
+    (target.swiftSettings ?? [])
+    + [.unsafeFlags(["-index-ignore-system-modules"], .when(configuration: .debug))]
 }
