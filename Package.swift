@@ -43,8 +43,8 @@ let package = Package(
 /// generic, and unoptimized they run some fifty times slower, which would make the tests (which
 /// train small networks) crawl. The debug build optimizes for size (`-Osize`): it specializes
 /// the same generics and trains as fast (`bench` of the debug build, keras on one thread, within
-/// the runs' spread of `-O`), and compiles in about a fifth less CPU time than `-O`, on the
-/// path every other target waits for (Docs/training.md, issue 13). The release build keeps
+/// the runs' spread of `-O`), and compiles in a tenth to a fifth less CPU time than `-O`, on
+/// the path every other target waits for (Docs/training.md, issue 13). The release build keeps
 /// `-O`; the tests check the same source, and the arithmetic's order is the code's at either.
 ///
 /// On x86-64 the target is Haswell (x86-64-v3: AVX2 and FMA; Intel since 2013, every AMD Zen),
