@@ -331,7 +331,8 @@ enum Convolution {
         let (image, gradient, turned) = (lent[0], lent[1], lent[2])
         for sample in 0..<batch {
           let sampleGradient = gradient + sample * geometry.outputSampleSize
-          grid.border(
+          // The scratch buffers start zeroed, and each sample overwrites the same positions.
+          grid.copyInterior(
             image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
           DirectConvolution.spread(
             grid, outputGradient: sampleGradient, outputs: outputs,
@@ -345,7 +346,7 @@ enum Convolution {
               sampleGradient + map * geometry.pixels, count: geometry.pixels)
           }
           guard toInput, let targetBase = target.baseAddress else { continue }
-          back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
+          back.copyInterior(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
           DirectConvolution.forward(
             back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
             outputs: inputs, links: backLinks, scratch: backMaps.baseAddress.unsafelyUnwrapped,
@@ -578,7 +579,7 @@ extension Convolution {
 /// loops that call them: im2col moves thousands of such rows per sample, and a call into libc's
 /// `memmove` for each cost more than the copy (a sixth of a training step by `perf`).
 enum ShortRows {
-  /// `target[0..<count] = source[0..<count]`.
+  /// `target[0..<count] = source[0..<count]`; the two must not overlap.
   @inline(__always)
   static func copy(
     _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
@@ -590,13 +591,22 @@ enum ShortRows {
         as: SIMD8<Float>.self)
       index += 8
     }
+    if index < count && count >= 8 {
+      // The last eight, overlapping the ones just copied, instead of one float at a time: a
+      // row of 10 or 14 floats was one vector and up to six scalar copies.
+      index = count - 8
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
+        as: SIMD8<Float>.self)
+      return
+    }
     while index < count {
       target[index] = source[index]
       index += 1
     }
   }
 
-  /// `target[0..<count] = source[0..<count] + value`.
+  /// `target[0..<count] = source[0..<count] + value`; the two must not overlap.
   @inline(__always)
   static func copy(
     _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
@@ -609,6 +619,14 @@ enum ShortRows {
         of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
         as: SIMD8<Float>.self)
       index += 8
+    }
+    if index < count && count >= 8 {
+      // The last eight again, overlapping (each is computed from `source`, so the same sums).
+      index = count - 8
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
+        as: SIMD8<Float>.self)
+      return
     }
     while index < count {
       target[index] = source[index] + value

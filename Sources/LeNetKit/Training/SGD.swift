@@ -41,18 +41,25 @@ public struct SGD: Sendable {
   }
 
   /// One tensor's update, the formula above element by element.
+  ///
+  /// The new parameters go into a new array: the layer still holds the old one, so changing it
+  /// in place first copied all of it (copy-on-write), a pass over every weight that ran on one
+  /// core while the other waited.
   public func update(_ parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor) {
     precondition(
       parameter.shape == gradient.shape && velocity.shape == gradient.shape,
       "parameter \(parameter.shape), velocity \(velocity.shape) and gradient \(gradient.shape) must match"
     )
     let (rate, momentum) = (learningRate, momentum)
-    parameter.scalars.withUnsafeMutableBufferPointer { values in
-      velocity.scalars.withUnsafeMutableBufferPointer { speeds in
-        gradient.scalars.withUnsafeBufferPointer { slopes in
-          for index in values.indices {
-            speeds[index] = momentum * speeds[index] - rate * slopes[index]
-            values[index] += speeds[index]
+    let old = parameter
+    parameter = Tensor(shape: old.shape) { values in
+      old.scalars.withUnsafeBufferPointer { previous in
+        velocity.scalars.withUnsafeMutableBufferPointer { speeds in
+          gradient.scalars.withUnsafeBufferPointer { slopes in
+            for index in values.indices {
+              speeds[index] = momentum * speeds[index] - rate * slopes[index]
+              values[index] = previous[index] + speeds[index]
+            }
           }
         }
       }
