@@ -391,32 +391,51 @@ import Testing
   }
 
   /// The weight gradient sums only the groups of eight grid positions up to the last output's
-  /// (C3: 17 of 18, by hand: the last output is at 9 · 14 + 9 = 135), with the same bits as the
-  /// whole grid (`laneByLaneWeightGradient`), on C3 and on odd shapes where the last group is
-  /// dropped (valid 10×11 → 8×9: last output at 7 · 11 + 8 = 85, groups up to 88 of 96) or
-  /// kept (same 9×8: 8 · 12 + 7 = 103, up to 104 of 112; C1: 891, all 896).
+  /// (C3: 17 of 18, by hand: the last output is at 9 · 14 + 9 = 135), or, for 9 to 16 maps of a
+  /// full table (keras' C3), only the outputs' positions with the maps in the lanes
+  /// (`accumulateWeightGradientAcrossOutputs`); both with the same bits as the whole grid
+  /// (`laneByLaneWeightGradient`). On C3 with and without Table I, and odd shapes where the
+  /// last group is dropped (valid 10×11 → 8×9: last output at 7 · 11 + 8 = 85, groups up to 88
+  /// of 96) or kept (same 9×8, 5×5: 8 · 12 + 7 = 103, up to 104 of 112; 7×7: 8 · 14 + 7 = 119,
+  /// up to 120 of 128; C1: 891, all 896), with 7, 11 and 9 maps (kernel rows of 3 and of 7 taps,
+  /// a group of 5 and one of 2).
   @Test(arguments: [
-    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [3, 6, 14, 14], 136),
+    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [3, 6, 14, 14], 136, true),
     (
       Conv2D(
         "C3 table", inputChannels: 6, outputChannels: 16, kernelSize: 5,
-        connectionTable: .lecun1998), [2, 6, 14, 14], 136
+        connectionTable: .lecun1998), [2, 6, 14, 14], 136, false
     ),
-    (Conv2D("valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [3, 2, 10, 11], 88),
+    (
+      Conv2D("valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [3, 2, 10, 11], 88,
+      false
+    ),
+    (
+      Conv2D("valid 11", inputChannels: 2, outputChannels: 11, kernelSize: 3), [3, 2, 10, 11], 88,
+      true
+    ),
     (
       Conv2D("same", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
-      [2, 1, 9, 8], 104
+      [2, 1, 9, 8], 104, false
+    ),
+    (
+      Conv2D("same 7×7", inputChannels: 2, outputChannels: 9, kernelSize: 7, padding: .same),
+      [2, 2, 9, 8], 120, true
     ),
     (
       Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
-      [2, 1, 28, 28], 896
+      [2, 1, 28, 28], 896, false
     ),
   ])
-  func weightGradientSkipsTrailingDroppedColumns(
-    layer: Conv2D, inputShape: [Int], livePositions: Int
+  func weightGradientSkipsDroppedColumns(
+    layer: Conv2D, inputShape: [Int], livePositions: Int, acrossOutputs: Bool
   ) throws {
     let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 141)
     #expect(geometry.inputGrid.weightGradientPositions == livePositions)
+    #expect(
+      DirectConvolution.usesLanesAcrossOutputs(
+        outputs: layer.outputChannels, links: geometry.links.forward,
+        channels: layer.inputChannels) == acrossOutputs)
     let output = layer.forward(input)
     let outputGradient = randomInput(output.shape, seed: 143)
     let weight = layer.parameterGradients(
