@@ -29,12 +29,15 @@ public struct SGD: Sendable {
   public mutating func step(_ model: inout Model, gradients: [[Tensor]]) {
     precondition(gradients.count == model.layers.count, "one gradient list per layer is needed")
     if velocity.isEmpty { velocity = gradients.map { $0.map { Tensor(shape: $0.shape) } } }
+    let (rate, momentum) = (learningRate, momentum)
     for layer in model.layers.indices where !gradients[layer].isEmpty {
       var parameters = model.layers[layer].parameters
       for tensor in parameters.indices {
-        update(
+        // A static function: calling the method `update` held a copy of `self`, and with it of
+        // `velocity`, for the call, so changing the velocity in place copied it first.
+        Self.update(
           &parameters[tensor], velocity: &velocity[layer][tensor],
-          gradient: gradients[layer][tensor])
+          gradient: gradients[layer][tensor], rate: rate, momentum: momentum)
       }
       model.layers[layer].parameters = parameters
     }
@@ -46,11 +49,19 @@ public struct SGD: Sendable {
   /// in place first copied all of it (copy-on-write), a pass over every weight that ran on one
   /// core while the other waited.
   public func update(_ parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor) {
+    Self.update(
+      &parameter, velocity: &velocity, gradient: gradient, rate: learningRate, momentum: momentum)
+  }
+
+  /// `update` with the step size and momentum given.
+  static func update(
+    _ parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor, rate: Float,
+    momentum: Float
+  ) {
     precondition(
       parameter.shape == gradient.shape && velocity.shape == gradient.shape,
       "parameter \(parameter.shape), velocity \(velocity.shape) and gradient \(gradient.shape) must match"
     )
-    let (rate, momentum) = (learningRate, momentum)
     let old = parameter
     parameter = Tensor(shape: old.shape) { values in
       old.scalars.withUnsafeBufferPointer { previous in
