@@ -443,6 +443,81 @@ import Testing
     #expect(weight.scalars == laneByLaneWeightGradient(layer, input, outputGradient))
   }
 
+  /// The direct kernels' sums written out in scalar `Float`: for each output, the products of
+  /// channel 0's taps in order, then channel 1's, …, each a fused multiply-add from +0 (a tap
+  /// reading the border adds `0 · w`, which the kernels skip), then the bias added. The input
+  /// gradient is the same forward pass on the output gradient bordered by `k − 1 − pad`, each
+  /// kernel turned 180° and the maps swapped, without a bias.
+  func sumsInOrder(
+    _ input: Tensor, weight: (_ output: Int, _ channel: Int, _ tap: Int) -> Float,
+    outputs: Int, kernelSize k: Int, pad: Int, bias: (Int) -> Float
+  ) -> Tensor {
+    let (batch, channels, height, width) = (
+      input.shape[0], input.shape[1], input.shape[2], input.shape[3]
+    )
+    let (outH, outW) = (height + 2 * pad - k + 1, width + 2 * pad - k + 1)
+    var result = Tensor(shape: [batch, outputs, outH, outW])
+    for n in 0..<batch {
+      for o in 0..<outputs {
+        for y in 0..<outH {
+          for x in 0..<outW {
+            var sum: Float = 0
+            for c in 0..<channels {
+              for tap in 0..<k * k {
+                let (row, column) = (y + tap / k - pad, x + tap % k - pad)
+                let value =
+                  (0..<height).contains(row) && (0..<width).contains(column)
+                  ? input[n, c, row, column] : 0
+                sum = sum.addingProduct(value, weight(o, c, tap))
+              }
+            }
+            result[n, o, y, x] = sum + bias(o)
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// When every input map feeds every output map in one block (`Links.isOneBlockPerChannel`: C1,
+  /// and keras' C3 input gradient), `forwardAllChannels` keeps each block's sums in registers
+  /// across all channels; the forward pass and the input gradient must keep the bits of the sums
+  /// in order (`sumsInOrder`), as the block-by-block path does. Odd shapes: 3 channels into 5
+  /// maps (one block per channel, both ways), and 2 into 7 (the forward in blocks of 6 and 1,
+  /// the input gradient one block of 2 per output map).
+  @Test(arguments: [
+    (
+      Conv2D("5 maps", inputChannels: 3, outputChannels: 5, kernelSize: 5, padding: .same),
+      [2, 3, 9, 11], true
+    ),
+    (
+      Conv2D("7 maps", inputChannels: 2, outputChannels: 7, kernelSize: 3), [2, 2, 10, 11],
+      false
+    ),
+  ])
+  func directKernelsKeepTheSumsInOrder(
+    layer: Conv2D, inputShape: [Int], forwardInOneBlock: Bool
+  ) throws {
+    let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 191)
+    #expect(geometry.links.forward.isOneBlockPerChannel == forwardInOneBlock)
+    #expect(geometry.links.inputGradient.isOneBlockPerChannel)
+    let (k, pad) = (layer.kernelSize, layer.padAmount)
+    let output = layer.forward(input)
+    let expected = sumsInOrder(
+      input, weight: { layer.weight.scalars[($0 * layer.inputChannels + $1) * k * k + $2] },
+      outputs: layer.outputChannels, kernelSize: k, pad: pad, bias: { layer.bias.scalars[$0] })
+    #expect(output.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+    let outputGradient = randomInput(output.shape, seed: 193)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    let expectedGradient = sumsInOrder(
+      outputGradient,
+      weight: { input, output, tap in
+        layer.weight.scalars[(output * layer.inputChannels + input) * k * k + k * k - 1 - tap]
+      },
+      outputs: layer.inputChannels, kernelSize: k, pad: k - 1 - pad, bias: { _ in 0 })
+    #expect(gradient.input.scalars.map(\.bitPattern) == expectedGradient.scalars.map(\.bitPattern))
+  }
+
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {

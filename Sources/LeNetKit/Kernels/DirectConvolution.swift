@@ -104,6 +104,9 @@ enum DirectConvolution {
     let maps: [Int]
     /// How many of each block's maps are real.
     let counts: [Int]
+    /// Whether every input map, in order, feeds the same maps `0..<counts[0]` in one block (a
+    /// full table of at most `outputBlock` maps: C1, and the input gradient of keras' C3).
+    let isOneBlockPerChannel: Bool
 
     /// The blocks for `outputsOfChannel[i]`, the output maps that input map `i` feeds, channel
     /// by channel, so that each output map adds its channels in increasing order, as the
@@ -120,6 +123,14 @@ enum DirectConvolution {
         }
       }
       (self.channels, self.maps, self.counts) = (channels, maps, counts)
+      let width = counts.first ?? 0
+      let firstBlock = Array(0..<width) + Array(repeating: width - 1, count: outputBlock - width)
+      isOneBlockPerChannel =
+        width > 0 && channels == Array(0..<outputsOfChannel.count)
+        && counts.allSatisfy { $0 == width }
+        && (0..<channels.count).allSatisfy { block in
+          Array(maps[block * outputBlock..<(block + 1) * outputBlock]) == firstBlock
+        }
     }
   }
 
@@ -140,6 +151,21 @@ enum DirectConvolution {
       forwardAcrossOutputs(
         grid, planes: planes, packedWeight: packed, outputs: outputs, scratch: scratch,
         offsets: offsets)
+      finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+      return
+    }
+    if links.isOneBlockPerChannel && links.counts[0] == outputs {
+      offsets.withUnsafeBufferPointer { offsetBuffer in
+        let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
+        switch outputs {
+        case 1: forwardAllChannels(1, grid, planes, offset, weight, scratch)
+        case 2: forwardAllChannels(2, grid, planes, offset, weight, scratch)
+        case 3: forwardAllChannels(3, grid, planes, offset, weight, scratch)
+        case 4: forwardAllChannels(4, grid, planes, offset, weight, scratch)
+        case 5: forwardAllChannels(5, grid, planes, offset, weight, scratch)
+        default: forwardAllChannels(6, grid, planes, offset, weight, scratch)
+        }
+      }
       finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
       return
     }
@@ -397,6 +423,58 @@ enum DirectConvolution {
       if width > 3 { store16(a3, s3 + position) }
       if width > 4 { store16(a4, s4 + position) }
       if width > 5 { store16(a5, s5 + position) }
+    }
+  }
+
+  /// `forwardBlock` for every channel at once, when each channel feeds all `width` maps (`Links.
+  /// isOneBlockPerChannel`): each block of 16 positions keeps its sums in registers from the first
+  /// channel to the last and stores them once, instead of loading and storing them per channel
+  /// after a zero fill. Each sum takes the same products in the same order (channel by channel,
+  /// tap by tap, from +0), so the same bits.
+  @inline(__always)
+  private static func forwardAllChannels(
+    _ width: Int, _ grid: Grid, _ planes: UnsafePointer<Float>, _ offset: UnsafePointer<Int>,
+    _ weight: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (taps, positions) = (grid.kernelSize * grid.kernelSize, grid.positions)
+    let kernelStride = grid.channels * taps
+    let maps = [0, 1, 2, 3, 4, 5]
+    maps.withUnsafeBufferPointer { mapBuffer in
+      // Which taps read the image depends on the positions only, not on the channel.
+      let block = Block(
+        maps: mapBuffer.baseAddress.unsafelyUnwrapped, plane: planes, offset: offset, grid: grid)
+      for position in stride(from: 0, to: positions, by: 16) {
+        var a0 = SIMD16<Float>.zero
+        var a1 = a0
+        var a2 = a0
+        var a3 = a0
+        var a4 = a0
+        var a5 = a0
+        let reading = block.tapsReadingTheImage(from: position)
+        for channel in 0..<grid.channels {
+          let source = planes + channel * grid.planeSize + position
+          let w0 = weight + channel * taps
+          let (w1, w2, w3, w4, w5) = (
+            w0 + kernelStride, w0 + 2 * kernelStride, w0 + 3 * kernelStride,
+            w0 + 4 * kernelStride, w0 + 5 * kernelStride
+          )
+          for tap in reading {
+            let x = load16(source + offset[tap])
+            a0 = a0.addingProduct(x, w0[tap])
+            if width > 1 { a1 = a1.addingProduct(x, w1[tap]) }
+            if width > 2 { a2 = a2.addingProduct(x, w2[tap]) }
+            if width > 3 { a3 = a3.addingProduct(x, w3[tap]) }
+            if width > 4 { a4 = a4.addingProduct(x, w4[tap]) }
+            if width > 5 { a5 = a5.addingProduct(x, w5[tap]) }
+          }
+        }
+        store16(a0, scratch + position)
+        if width > 1 { store16(a1, scratch + positions + position) }
+        if width > 2 { store16(a2, scratch + 2 * positions + position) }
+        if width > 3 { store16(a3, scratch + 3 * positions + position) }
+        if width > 4 { store16(a4, scratch + 4 * positions + position) }
+        if width > 5 { store16(a5, scratch + 5 * positions + position) }
+      }
     }
   }
 
