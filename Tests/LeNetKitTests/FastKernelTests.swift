@@ -350,6 +350,174 @@ import Testing
     #expect(worst < 1e-5)
   }
 
+  /// The direct weight gradient's arithmetic written out in scalar code: lane `l` of each kernel
+  /// tap sums, per sample, the products at the grid positions `q ≡ l (mod 8)` of the whole
+  /// wide grid in order (the output gradient zero off the map, the image zero off its rows), with
+  /// fused multiply-adds from +0; the lanes add up across samples, and are summed once at the
+  /// end. The kernel leaves out the groups of eight positions that hold dropped columns only
+  /// (`weightGradientPositions`); its result must keep these bits.
+  func laneByLaneWeightGradient(_ layer: Conv2D, _ input: Tensor, _ outputGradient: Tensor)
+    -> [Float]
+  {
+    let (channels, height, width) = (input.shape[1], input.shape[2], input.shape[3])
+    let (k, pad, outputs) = (layer.kernelSize, layer.padAmount, layer.outputChannels)
+    let (outH, outW) = (outputGradient.shape[2], outputGradient.shape[3])
+    let rowStride = width + 2 * pad
+    let positions = (outH * rowStride + 15) / 16 * 16
+    var result = [Float](repeating: 0, count: outputs * channels * k * k)
+    for o in 0..<outputs {
+      for i in 0..<channels where layer.connectionTable.connects(input: i, toOutput: o) {
+        for tap in 0..<k * k {
+          var lanes = SIMD8<Float>.zero
+          for n in 0..<input.batchSize {
+            var sums = SIMD8<Float>.zero
+            for q in 0..<positions {
+              let (y, x) = (q / rowStride, q % rowStride)
+              let g = y < outH && x < outW ? outputGradient[n, o, y, x] : 0
+              let read = q + (tap / k) * rowStride + tap % k
+              let (row, column) = (read / rowStride - pad, read % rowStride - pad)
+              let pixel =
+                (0..<height).contains(row) && (0..<width).contains(column)
+                ? input[n, i, row, column] : 0
+              sums[q % 8] = sums[q % 8].addingProduct(g, pixel)
+            }
+            lanes += sums
+          }
+          result[(o * channels + i) * k * k + tap] = lanes.sum()
+        }
+      }
+    }
+    return result
+  }
+
+  /// The weight gradient sums only the groups of eight grid positions up to the last output's
+  /// (C3: 17 of 18, by hand: the last output is at 9 · 14 + 9 = 135), or, for 9 to 16 maps of a
+  /// full table (keras' C3), only the outputs' positions with the maps in the lanes
+  /// (`accumulateWeightGradientAcrossOutputs`); both with the same bits as the whole grid
+  /// (`laneByLaneWeightGradient`). On C3 with and without Table I, and odd shapes where the
+  /// last group is dropped (valid 10×11 → 8×9: last output at 7 · 11 + 8 = 85, groups up to 88
+  /// of 96) or kept (same 9×8, 5×5: 8 · 12 + 7 = 103, up to 104 of 112; 7×7: 8 · 14 + 7 = 119,
+  /// up to 120 of 128; C1: 891, all 896), with 7, 11 and 9 maps (kernel rows of 3 and of 7 taps,
+  /// a group of 5 and one of 2).
+  @Test(arguments: [
+    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [3, 6, 14, 14], 136, true),
+    (
+      Conv2D(
+        "C3 table", inputChannels: 6, outputChannels: 16, kernelSize: 5,
+        connectionTable: .lecun1998), [2, 6, 14, 14], 136, false
+    ),
+    (
+      Conv2D("valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [3, 2, 10, 11], 88,
+      false
+    ),
+    (
+      Conv2D("valid 11", inputChannels: 2, outputChannels: 11, kernelSize: 3), [3, 2, 10, 11], 88,
+      true
+    ),
+    (
+      Conv2D("same", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
+      [2, 1, 9, 8], 104, false
+    ),
+    (
+      Conv2D("same 7×7", inputChannels: 2, outputChannels: 9, kernelSize: 7, padding: .same),
+      [2, 2, 9, 8], 120, true
+    ),
+    (
+      Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
+      [2, 1, 28, 28], 896, false
+    ),
+  ])
+  func weightGradientSkipsDroppedColumns(
+    layer: Conv2D, inputShape: [Int], livePositions: Int, acrossOutputs: Bool
+  ) throws {
+    let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 141)
+    #expect(geometry.inputGrid.weightGradientPositions == livePositions)
+    #expect(
+      DirectConvolution.usesLanesAcrossOutputs(
+        outputs: layer.outputChannels, links: geometry.links.forward,
+        channels: layer.inputChannels) == acrossOutputs)
+    let output = layer.forward(input)
+    let outputGradient = randomInput(output.shape, seed: 143)
+    let weight = layer.parameterGradients(
+      input: input, output: output, outputGradient: outputGradient)[0]
+    #expect(weight.scalars == laneByLaneWeightGradient(layer, input, outputGradient))
+  }
+
+  /// The direct kernels' sums written out in scalar `Float`: for each output, the products of
+  /// channel 0's taps in order, then channel 1's, …, each a fused multiply-add from +0 (a tap
+  /// reading the border adds `0 · w`, which the kernels skip), then the bias added. The input
+  /// gradient is the same forward pass on the output gradient bordered by `k − 1 − pad`, each
+  /// kernel turned 180° and the maps swapped, without a bias.
+  func sumsInOrder(
+    _ input: Tensor, weight: (_ output: Int, _ channel: Int, _ tap: Int) -> Float,
+    outputs: Int, kernelSize k: Int, pad: Int, bias: (Int) -> Float
+  ) -> Tensor {
+    let (batch, channels, height, width) = (
+      input.shape[0], input.shape[1], input.shape[2], input.shape[3]
+    )
+    let (outH, outW) = (height + 2 * pad - k + 1, width + 2 * pad - k + 1)
+    var result = Tensor(shape: [batch, outputs, outH, outW])
+    for n in 0..<batch {
+      for o in 0..<outputs {
+        for y in 0..<outH {
+          for x in 0..<outW {
+            var sum: Float = 0
+            for c in 0..<channels {
+              for tap in 0..<k * k {
+                let (row, column) = (y + tap / k - pad, x + tap % k - pad)
+                let value =
+                  (0..<height).contains(row) && (0..<width).contains(column)
+                  ? input[n, c, row, column] : 0
+                sum = sum.addingProduct(value, weight(o, c, tap))
+              }
+            }
+            result[n, o, y, x] = sum + bias(o)
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// When every input map feeds every output map in one block (`Links.isOneBlockPerChannel`: C1,
+  /// and keras' C3 input gradient), `forwardAllChannels` keeps each block's sums in registers
+  /// across all channels; the forward pass and the input gradient must keep the bits of the sums
+  /// in order (`sumsInOrder`), as the block-by-block path does. Odd shapes: 3 channels into 5
+  /// maps (one block per channel, both ways), and 2 into 7 (the forward in blocks of 6 and 1,
+  /// the input gradient one block of 2 per output map).
+  @Test(arguments: [
+    (
+      Conv2D("5 maps", inputChannels: 3, outputChannels: 5, kernelSize: 5, padding: .same),
+      [2, 3, 9, 11], true
+    ),
+    (
+      Conv2D("7 maps", inputChannels: 2, outputChannels: 7, kernelSize: 3), [2, 2, 10, 11],
+      false
+    ),
+  ])
+  func directKernelsKeepTheSumsInOrder(
+    layer: Conv2D, inputShape: [Int], forwardInOneBlock: Bool
+  ) throws {
+    let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 191)
+    #expect(geometry.links.forward.isOneBlockPerChannel == forwardInOneBlock)
+    #expect(geometry.links.inputGradient.isOneBlockPerChannel)
+    let (k, pad) = (layer.kernelSize, layer.padAmount)
+    let output = layer.forward(input)
+    let expected = sumsInOrder(
+      input, weight: { layer.weight.scalars[($0 * layer.inputChannels + $1) * k * k + $2] },
+      outputs: layer.outputChannels, kernelSize: k, pad: pad, bias: { layer.bias.scalars[$0] })
+    #expect(output.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+    let outputGradient = randomInput(output.shape, seed: 193)
+    let gradient = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    let expectedGradient = sumsInOrder(
+      outputGradient,
+      weight: { input, output, tap in
+        layer.weight.scalars[(output * layer.inputChannels + input) * k * k + k * k - 1 - tap]
+      },
+      outputs: layer.inputChannels, kernelSize: k, pad: k - 1 - pad, bias: { _ in 0 })
+    #expect(gradient.input.scalars.map(\.bitPattern) == expectedGradient.scalars.map(\.bitPattern))
+  }
+
   /// A kernel as large as its input runs as a dense layer (`isDense`); against the im2col
   /// engine on the same layer (sums of at most 3·4·4 = 48 products, in another order).
   @Test func denseConvolutionMatchesIm2col() throws {
@@ -525,6 +693,30 @@ import Testing
     #expect(worst < 4e-7, "worst absolute error \(worst)")
   }
 
+  /// `apply` takes four vectors per step (`tanh4`) while 32 or more floats remain: each lane
+  /// must get the bits of `FastTanh.tanh` on its own vector, as before, with the scaled tanh's
+  /// slope and amplitude; 77 floats = two steps of four, one vector and a tail of five.
+  @Test func fastTanhFourVectorsAtATimeKeepsTheBits() {
+    let values = randomInput([77], seed: 161).scalars.map { $0 * 6 }
+    let (slope, amplitude): (Float, Float) = (2.0 / 3.0, 1.7159)
+    let applied = [Float](unsafeUninitializedCapacity: values.count) { target, count in
+      values.withUnsafeBufferPointer { source in
+        FastTanh.apply(
+          from: source.baseAddress.unsafelyUnwrapped, to: target.baseAddress.unsafelyUnwrapped,
+          count: values.count, slope: slope, amplitude: amplitude)
+      }
+      count = values.count
+    }
+    var oneVectorAtATime: [Float] = []
+    for start in stride(from: 0, to: values.count, by: 8) {
+      var vector = SIMD8<Float>.zero
+      for lane in 0..<min(8, values.count - start) { vector[lane] = values[start + lane] }
+      let squashed = amplitude * FastTanh.tanh(slope * vector)
+      for lane in 0..<min(8, values.count - start) { oneVectorAtATime.append(squashed[lane]) }
+    }
+    #expect(applied.map(\.bitPattern) == oneVectorAtATime.map(\.bitPattern))
+  }
+
   @Test func fastTanhIsOddAndKeepsSmallInputsRelativePrecision() {
     var values: [Float] = [1e-6, -1e-6, 0.5, -0.5, 3, -3, 0]
     fastTanhInPlace(&values)
@@ -615,6 +807,46 @@ import Testing
         expectClose(splitTensor, wholeTensor, relative: 1e-4, absolute: 1e-6)
       }
     }
+  }
+
+  /// The shares' gradients are averaged as `0 + w₁ · g₁ + w₂ · g₂ + …` element by element, in
+  /// that order (`Model.weightedSum`, eight lanes at a time with a tail): the same bits as the
+  /// scalar formula, on 21 elements (two vectors and five) of three shares, with zeros of both
+  /// signs (`0 + (−0)` is +0).
+  @Test func sharesAreAveragedInOrder() {
+    let shares = (0..<3).map { randomInput([3, 7], seed: 171 + UInt64($0)) }
+    var first = shares[0]
+    first.scalars[2] = -0.0
+    first.scalars[19] = -0.0
+    let weights: [Float] = [0.3, 0.5, 0.2]
+    let parts = [first, shares[1], shares[2]]
+    let sum = Model.weightedSum(Array(zip(parts, weights)))
+    var expected = [Float](repeating: 0, count: 21)
+    for (part, weight) in zip(parts, weights) {
+      for index in 0..<21 { expected[index] += weight * part.scalars[index] }
+    }
+    #expect(sum.shape == [3, 7])
+    #expect(sum.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+    let single = Model.weightedSum([(first, 1)])
+    #expect(single.scalars[2].bitPattern == Float(0).bitPattern)
+  }
+
+  /// `SGD.update` writes the new parameters into a new array: the formula's bits, element by
+  /// element, and the tensor the layer held before is left as it was.
+  @Test func sgdUpdateWritesTheFormula() {
+    let optimizer = SGD(learningRate: 0.1, momentum: 0.9)
+    let before = randomInput([2, 9], seed: 181)
+    let gradient = randomInput([2, 9], seed: 182)
+    var velocity = randomInput([2, 9], seed: 183)
+    let (oldVelocity, held) = (velocity, before)
+    var parameter = before
+    optimizer.update(&parameter, velocity: &velocity, gradient: gradient)
+    for index in 0..<18 {
+      let speed = Float(0.9) * oldVelocity.scalars[index] - Float(0.1) * gradient.scalars[index]
+      #expect(velocity.scalars[index].bitPattern == speed.bitPattern)
+      #expect(parameter.scalars[index].bitPattern == (before.scalars[index] + speed).bitPattern)
+    }
+    #expect(held.scalars == before.scalars)
   }
 
   /// A model's inference runs each direct convolution with the squashing and pooling after it

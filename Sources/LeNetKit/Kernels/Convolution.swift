@@ -303,14 +303,25 @@ enum Convolution {
     let backOffsets = back.tapOffsets
     let (links, backLinks) = (geometry.links.forward, geometry.links.inputGradient)
     let planes = scratch(grid.channels * grid.planeSize)
-    let spread = scratch(outputs * grid.positions)
     let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
     let backMaps = scratch(toInput ? inputs * back.positions : 0)
-    let partial = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: weight.count)
+    // Keras' C3 sums its weight gradient with the lanes across output maps (only the outputs'
+    // positions); the other layers on the grid, lanes across positions.
+    let acrossOutputs = DirectConvolution.usesLanesAcrossOutputs(
+      outputs: outputs, links: links, channels: inputs)
+    let classes = acrossOutputs ? DirectConvolution.LaneClasses(grid) : nil
+    let packed = scratch(acrossOutputs ? geometry.pixels * 16 : 0)
+    let spread = scratch(acrossOutputs ? 0 : outputs * grid.positions)
+    let partial = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(
+      capacity: acrossOutputs ? 0 : weight.count)
     partial.initialize(repeating: .zero)
+    let partialAcross = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(
+      capacity: acrossOutputs ? inputs * taps * 8 : 0)
+    partialAcross.initialize(repeating: .zero)
     defer {
-      for buffer in [planes, spread, backPlanes, backMaps] { buffer.deallocate() }
+      for buffer in [planes, spread, backPlanes, backMaps, packed] { buffer.deallocate() }
       partial.deallocate()
+      partialAcross.deallocate()
     }
     var flipped = [Float](repeating: 0, count: toInput ? weight.count : 0)
     if toInput {
@@ -331,21 +342,35 @@ enum Convolution {
         let (image, gradient, turned) = (lent[0], lent[1], lent[2])
         for sample in 0..<batch {
           let sampleGradient = gradient + sample * geometry.outputSampleSize
-          grid.border(
+          // The scratch buffers start zeroed, and each sample overwrites the same positions.
+          grid.copyInterior(
             image + sample * geometry.inputSampleSize, into: planes.baseAddress.unsafelyUnwrapped)
-          DirectConvolution.spread(
-            grid, outputGradient: sampleGradient, outputs: outputs,
-            into: spread.baseAddress.unsafelyUnwrapped)
-          DirectConvolution.accumulateWeightGradient(
-            grid, planes: planes.baseAddress.unsafelyUnwrapped,
-            outputGradient: spread.baseAddress.unsafelyUnwrapped, links: links,
-            partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
+          if let classes, let packedBase = packed.baseAddress {
+            // 16 floats per output position, one per map (the ones past `outputs` stay zero).
+            for map in 0..<outputs {
+              let source = sampleGradient + map * geometry.pixels
+              for position in 0..<geometry.pixels {
+                packedBase[position * 16 + map] = source[position]
+              }
+            }
+            DirectConvolution.accumulateWeightGradientAcrossOutputs(
+              grid, planes: planes.baseAddress.unsafelyUnwrapped, packedGradient: packedBase,
+              classes: classes, partial: partialAcross.baseAddress.unsafelyUnwrapped)
+          } else {
+            DirectConvolution.spread(
+              grid, outputGradient: sampleGradient, outputs: outputs,
+              into: spread.baseAddress.unsafelyUnwrapped)
+            DirectConvolution.accumulateWeightGradient(
+              grid, planes: planes.baseAddress.unsafelyUnwrapped,
+              outputGradient: spread.baseAddress.unsafelyUnwrapped, links: links,
+              partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
+          }
           for map in 0..<outputs {
             biasGradient[map] += ShortRows.sum(
               sampleGradient + map * geometry.pixels, count: geometry.pixels)
           }
           guard toInput, let targetBase = target.baseAddress else { continue }
-          back.border(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
+          back.copyInterior(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
           DirectConvolution.forward(
             back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
             outputs: inputs, links: backLinks, scratch: backMaps.baseAddress.unsafelyUnwrapped,
@@ -354,7 +379,18 @@ enum Convolution {
       }
       initialized = inputCount
     }
-    let weightGradient = partial.map { $0.sum() }
+    var weightGradient = partial.map { $0.sum() }
+    if acrossOutputs {
+      // The lanes of each kernel's eight sums added as `SIMD8.sum()` adds them: from −0, in order.
+      weightGradient = [Float](repeating: 0, count: weight.count)
+      for output in 0..<outputs {
+        for kernel in 0..<inputs * taps {
+          var total = -Float.zero
+          for lane in 0..<8 { total += partialAcross[kernel * 8 + lane][output] }
+          weightGradient[output * inputs * taps + kernel] = total
+        }
+      }
+    }
     return (
       toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
       Tensor(shape: weight.shape, scalars: weightGradient),
@@ -578,7 +614,7 @@ extension Convolution {
 /// loops that call them: im2col moves thousands of such rows per sample, and a call into libc's
 /// `memmove` for each cost more than the copy (a sixth of a training step by `perf`).
 enum ShortRows {
-  /// `target[0..<count] = source[0..<count]`.
+  /// `target[0..<count] = source[0..<count]`; the two must not overlap.
   @inline(__always)
   static func copy(
     _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
@@ -590,13 +626,22 @@ enum ShortRows {
         as: SIMD8<Float>.self)
       index += 8
     }
+    if index < count && count >= 8 {
+      // The last eight, overlapping the ones just copied, instead of one float at a time: a
+      // row of 10 or 14 floats was one vector and up to six scalar copies.
+      index = count - 8
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
+        as: SIMD8<Float>.self)
+      return
+    }
     while index < count {
       target[index] = source[index]
       index += 1
     }
   }
 
-  /// `target[0..<count] = source[0..<count] + value`.
+  /// `target[0..<count] = source[0..<count] + value`; the two must not overlap.
   @inline(__always)
   static func copy(
     _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
@@ -609,6 +654,14 @@ enum ShortRows {
         of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
         as: SIMD8<Float>.self)
       index += 8
+    }
+    if index < count && count >= 8 {
+      // The last eight again, overlapping (each is computed from `source`, so the same sums).
+      index = count - 8
+      UnsafeMutableRawPointer(target + index).storeBytes(
+        of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
+        as: SIMD8<Float>.self)
+      return
     }
     while index < count {
       target[index] = source[index] + value

@@ -160,9 +160,9 @@ public struct Activation: Layer {
           let result = target.baseAddress.unsafelyUnwrapped
           for row in 0..<output.shape[0] * output.shape[1] * height {
             let (dy, first) = (gradients + row / 2 * outputWidth, row * width)
-            var column = 0
             // Eight inputs (four blocks) at a time: the four shares, each twice, times f'.
-            while column + 8 <= width {
+            @inline(__always)
+            func eight(from column: Int) {
               let quarter =
                 0.25 * UnsafeRawPointer(dy + column / 2).loadUnaligned(as: SIMD4<Float>.self)
               let shares = SIMD8<Float>(
@@ -172,7 +172,17 @@ public struct Activation: Layer {
                 as: SIMD8<Float>.self)
               UnsafeMutableRawPointer(result + first + column).storeBytes(
                 of: shares * (factor * (squared - outputs * outputs)), as: SIMD8<Float>.self)
+            }
+            var column = 0
+            while column + 8 <= width {
+              eight(from: column)
               column += 8
+            }
+            if column < width && width >= 8 {
+              // The last eight again, overlapping (C1's 28: 24 + 4; C3's 10: 8 + 2); `width`
+              // is even, so they start on a block. Each is computed from the inputs: same bits.
+              eight(from: width - 8)
+              continue
             }
             while column < width {
               // `AveragePooling.spreadBlocksOf2`'s share, then `backward`'s product.

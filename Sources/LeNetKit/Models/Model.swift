@@ -219,23 +219,51 @@ public struct Model: Sendable {
       return (part, Float(samples.count) / Float(batch))
     }
     if parts.count == 1 { return parts[0].0 }
-    var (loss, correct, gradients) = (
-      Float(0), 0, parts[0].0.gradients.map { $0.map { Tensor(shape: $0.shape) } }
-    )
+    var (loss, correct) = (Float(0), 0)
     for (part, weight) in parts {
       loss += weight * part.loss
       correct += part.correct
-      for layer in gradients.indices {
-        for tensor in gradients[layer].indices {
-          gradients[layer][tensor].scalars.withUnsafeMutableBufferPointer { total in
-            part.gradients[layer][tensor].scalars.withUnsafeBufferPointer { share in
-              for index in total.indices { total[index] += weight * share[index] }
-            }
+    }
+    let gradients = parts[0].0.gradients.indices.map { layer in
+      parts[0].0.gradients[layer].indices.map { tensor in
+        Self.weightedSum(parts.map { ($0.0.gradients[layer][tensor], $0.1) })
+      }
+    }
+    return (loss, correct, gradients)
+  }
+
+  /// `0 + w₁ · share₁ + w₂ · share₂ + …` element by element, in that order, eight lanes at a
+  /// time, into a new tensor: the shares' gradients averaged. This runs on one core while the
+  /// other waits, so it is one pass over the shares (a scalar loop over a zero-filled total
+  /// was about 1% of a two-core step).
+  static func weightedSum(_ shares: [(tensor: Tensor, weight: Float)]) -> Tensor {
+    Tensor(shape: shares[0].tensor.shape) { total in
+      let count = total.count
+      let target = total.baseAddress.unsafelyUnwrapped
+      for (number, share) in shares.enumerated() {
+        share.tensor.scalars.withUnsafeBufferPointer { buffer in
+          let source = buffer.baseAddress.unsafelyUnwrapped
+          let (weight, lanes) = (share.weight, SIMD8<Float>(repeating: share.weight))
+          // The first share is added to a zero total: `0 + w · x` keeps the sign of a zero
+          // as the running sum did.
+          var index = 0
+          while index + 8 <= count {
+            let product =
+              lanes * UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+            let sum =
+              number == 0
+              ? SIMD8<Float>.zero + product
+              : UnsafeRawPointer(target + index).loadUnaligned(as: SIMD8<Float>.self) + product
+            UnsafeMutableRawPointer(target + index).storeBytes(of: sum, as: SIMD8<Float>.self)
+            index += 8
+          }
+          while index < count {
+            target[index] = (number == 0 ? 0 : target[index]) + weight * source[index]
+            index += 1
           }
         }
       }
     }
-    return (loss, correct, gradients)
   }
 
   /// `lossAndGradients` for one core's share of the batch.

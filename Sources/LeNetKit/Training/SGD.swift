@@ -29,30 +29,48 @@ public struct SGD: Sendable {
   public mutating func step(_ model: inout Model, gradients: [[Tensor]]) {
     precondition(gradients.count == model.layers.count, "one gradient list per layer is needed")
     if velocity.isEmpty { velocity = gradients.map { $0.map { Tensor(shape: $0.shape) } } }
+    let (rate, momentum) = (learningRate, momentum)
     for layer in model.layers.indices where !gradients[layer].isEmpty {
       var parameters = model.layers[layer].parameters
       for tensor in parameters.indices {
-        update(
+        // A static function: calling the method `update` held a copy of `self`, and with it of
+        // `velocity`, for the call, so changing the velocity in place copied it first.
+        Self.update(
           &parameters[tensor], velocity: &velocity[layer][tensor],
-          gradient: gradients[layer][tensor])
+          gradient: gradients[layer][tensor], rate: rate, momentum: momentum)
       }
       model.layers[layer].parameters = parameters
     }
   }
 
   /// One tensor's update, the formula above element by element.
+  ///
+  /// The new parameters go into a new array: the layer still holds the old one, so changing it
+  /// in place first copied all of it (copy-on-write), a pass over every weight that ran on one
+  /// core while the other waited.
   public func update(_ parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor) {
+    Self.update(
+      &parameter, velocity: &velocity, gradient: gradient, rate: learningRate, momentum: momentum)
+  }
+
+  /// `update` with the step size and momentum given.
+  static func update(
+    _ parameter: inout Tensor, velocity: inout Tensor, gradient: Tensor, rate: Float,
+    momentum: Float
+  ) {
     precondition(
       parameter.shape == gradient.shape && velocity.shape == gradient.shape,
       "parameter \(parameter.shape), velocity \(velocity.shape) and gradient \(gradient.shape) must match"
     )
-    let (rate, momentum) = (learningRate, momentum)
-    parameter.scalars.withUnsafeMutableBufferPointer { values in
-      velocity.scalars.withUnsafeMutableBufferPointer { speeds in
-        gradient.scalars.withUnsafeBufferPointer { slopes in
-          for index in values.indices {
-            speeds[index] = momentum * speeds[index] - rate * slopes[index]
-            values[index] += speeds[index]
+    let old = parameter
+    parameter = Tensor(shape: old.shape) { values in
+      old.scalars.withUnsafeBufferPointer { previous in
+        velocity.scalars.withUnsafeMutableBufferPointer { speeds in
+          gradient.scalars.withUnsafeBufferPointer { slopes in
+            for index in values.indices {
+              speeds[index] = momentum * speeds[index] - rate * slopes[index]
+              values[index] = previous[index] + speeds[index]
+            }
           }
         }
       }
