@@ -612,6 +612,50 @@ import Testing
     expectClose(gradients.parameters[1].scalars, biasGradient.map { Float($0) }, absolute: 1e-5)
   }
 
+  /// `Subsampling.backward`'s block sums taken a row at a time (`BlocksOf2.sumRow`, four blocks
+  /// per vector) and its shares spread four blocks at a time keep the bits of the sums written
+  /// out in scalar `Float`: each block `((tl + tr) + bl) + br`, the coefficient's gradient
+  /// `Σ ∂out · sum` and the bias's `Σ ∂out` position by position, sample after sample, from +0.
+  /// Maps of 9 and 7 blocks a row (two vectors and a block; one vector and three blocks).
+  @Test func subsamplingGradientKeepsTheSumsInOrder() {
+    for (channels, height, width) in [(3, 4, 18), (2, 6, 14)] {
+      var layer = Subsampling("S", channels: channels)
+      layer.coefficient = randomInput([channels], seed: 65)
+      layer.bias = randomInput([channels], seed: 66)
+      let input = randomInput([2, channels, height, width], seed: 67)
+      let output = layer.forward(input)
+      let outputGradient = randomInput(output.shape, seed: 68)
+      let gradients = layer.backward(input: input, output: output, outputGradient: outputGradient)
+      var (coefficientGradient, biasGradient) = (
+        [Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels)
+      )
+      for n in 0..<2 {
+        for c in 0..<channels {
+          for y in 0..<height / 2 {
+            for x in 0..<width / 2 {
+              let (top, bottom) = (2 * y, 2 * y + 1)
+              let sum =
+                input[n, c, top, 2 * x] + input[n, c, top, 2 * x + 1] + input[n, c, bottom, 2 * x]
+                + input[n, c, bottom, 2 * x + 1]
+              let gradient = outputGradient[n, c, y, x]
+              let product = gradient * sum
+              coefficientGradient[c] += product
+              biasGradient[c] += gradient
+              let share = gradient * layer.coefficient[c]
+              for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                #expect(
+                  gradients.input[n, c, 2 * y + dy, 2 * x + dx].bitPattern == share.bitPattern)
+              }
+            }
+          }
+        }
+      }
+      #expect(
+        gradients.parameters[0].scalars.map(\.bitPattern) == coefficientGradient.map(\.bitPattern))
+      #expect(gradients.parameters[1].scalars.map(\.bitPattern) == biasGradient.map(\.bitPattern))
+    }
+  }
+
   /// The RBF output on raw pointers against its formula in `Double`, with 7 codes of 13
   /// features (not the digits' 10 × 84): `out[n, i] = Σ_j (x[n, j] − c[i, j])²` and
   /// `∂x[n, j] = Σ_i 2 ∂out[n, i] (x[n, j] − c[i, j])`.

@@ -161,13 +161,25 @@ enum BlocksOf2 {
 
   /// Writes `share(source[column])` to the four inputs of block `column`, for the `count`
   /// blocks of one row of blocks, whose rows start at `top` and `bottom`. Blocks do not
-  /// overlap, so each input gets exactly one share.
+  /// overlap, so each input gets exactly one share. Four blocks at a time, each share twice in
+  /// a vector of eight per row (the store-by-store loop was a third of `Subsampling.backward`).
   @inline(__always)
   static func spreadRow(
     _ source: UnsafePointer<Float>, top: UnsafeMutablePointer<Float>,
     bottom: UnsafeMutablePointer<Float>, count: Int, _ share: (Float) -> Float
   ) {
-    for column in 0..<count {
+    var first = 0
+    while first + 4 <= count {
+      let (a, b, c, d) = (
+        share(source[first]), share(source[first + 1]), share(source[first + 2]),
+        share(source[first + 3])
+      )
+      let pairs = SIMD8<Float>(a, a, b, b, c, c, d, d)
+      UnsafeMutableRawPointer(top + 2 * first).storeBytes(of: pairs, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(bottom + 2 * first).storeBytes(of: pairs, as: SIMD8<Float>.self)
+      first += 4
+    }
+    for column in first..<count {
       let value = share(source[column])
       top[2 * column] = value
       top[2 * column + 1] = value

@@ -77,6 +77,10 @@ public struct Subsampling: Layer {
           let x = inputBuffer.baseAddress.unsafelyUnwrapped
           let dy = gradientBuffer.baseAddress.unsafelyUnwrapped
           let dx = targetBuffer.baseAddress.unsafelyUnwrapped
+          // One row of block sums at a time, four blocks per vector (`BlocksOf2.sumRow`, the
+          // same sums as block by block), so that the loop below is only the two running sums.
+          let rowSums = UnsafeMutablePointer<Float>.allocate(capacity: outputWidth)
+          defer { rowSums.deallocate() }
           for sample in 0..<input.batchSize {
             for map in 0..<channels {
               let plane = sample * channels + map
@@ -88,10 +92,12 @@ public struct Subsampling: Layer {
                 let top = (plane * outputHeight + row) * 2 * width
                 let bottom = top + width
                 let source = dy + (plane * outputHeight + row) * outputWidth
+                BlocksOf2.sumRow(
+                  top: x + top, bottom: x + bottom, into: rowSums, count: outputWidth
+                ) { $0 }
                 for column in 0..<outputWidth {
                   let gradient = source[column]
-                  let sum = BlocksOf2.sum(top: x + top, bottom: x + bottom, column: column)
-                  coefficientSum += gradient * sum
+                  coefficientSum += gradient * rowSums[column]
                   biasSum += gradient
                 }
                 BlocksOf2.spreadRow(
