@@ -82,6 +82,19 @@ enum DirectConvolution {
       }
     }
 
+    /// The taps that read an image row, not the zero border, for some output position of
+    /// `position..<position + 16` (`Block.tapsReadingTheImage`).
+    @inline(__always)
+    func tapsReadingTheImage(from position: Int) -> Range<Int> {
+      let size = kernelSize
+      guard pad > 0 else { return 0..<size * size }
+      let (firstRow, lastRow) = (position / rowStride, (position + 15) / rowStride)
+      let firstKernelRow = max(0, pad - lastRow)
+      let lastKernelRow = min(size - 1, pad + height - 1 - firstRow)
+      guard firstKernelRow <= lastKernelRow else { return 0..<0 }
+      return firstKernelRow * size..<(lastKernelRow + 1) * size
+    }
+
     /// Each kernel tap's distance from its output position in the bordered plane.
     var tapOffsets: [Int] {
       (0..<kernelSize * kernelSize).map { tap in
@@ -144,9 +157,7 @@ enum DirectConvolution {
     output: UnsafeMutablePointer<Float>, offsets: [Int], stage: OutputStage = .sums,
     lanesAcrossOutputs packed: UnsafePointer<Float>? = nil
   ) {
-    let taps = grid.kernelSize * grid.kernelSize
     let positions = grid.positions
-    let weightsPerOutput = grid.channels * taps
     if let packed {
       forwardAcrossOutputs(
         grid, planes: planes, packedWeight: packed, outputs: outputs, scratch: scratch,
@@ -171,6 +182,29 @@ enum DirectConvolution {
     }
     // Each block adds its channel into the sums of its maps, which start at zero.
     scratch.update(repeating: 0, count: outputs * positions)
+    // The taps each group of 16 positions reads, found once per sample rather than once per
+    // block (two integer divisions each; C3's input gradient has 16 blocks of 13 groups).
+    let groups = positions / 16
+    withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: groups) { ranges in
+      for group in 0..<groups {
+        ranges.initializeElement(at: group, to: grid.tapsReadingTheImage(from: group * 16))
+      }
+      let reading = UnsafePointer(ranges.baseAddress.unsafelyUnwrapped)
+      forwardBlocks(
+        grid, planes: planes, weight: weight, links: links, scratch: scratch, offsets: offsets,
+        reading: reading)
+    }
+    finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
+  }
+
+  /// `forward`'s loop over the blocks of `links`, each adding its channel into the sums of its
+  /// maps; `reading[g]` is the taps that group `g` of 16 positions reads.
+  private static func forwardBlocks(
+    _ grid: Grid, planes: UnsafePointer<Float>, weight: UnsafePointer<Float>, links: Links,
+    scratch: UnsafeMutablePointer<Float>, offsets: [Int], reading: UnsafePointer<Range<Int>>
+  ) {
+    let taps = grid.kernelSize * grid.kernelSize
+    let weightsPerOutput = grid.channels * taps
     offsets.withUnsafeBufferPointer { offsetBuffer in
       links.maps.withUnsafeBufferPointer { mapBuffer in
         let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
@@ -183,17 +217,16 @@ enum DirectConvolution {
           // One specialisation per width, so that each keeps its accumulators in registers
           // and its loop has no test of the width (a type, not a literal: see `BlockWidth`).
           switch links.counts[index] {
-          case 1: forwardBlock(Width1.self, block, kernels, weightsPerOutput, scratch)
-          case 2: forwardBlock(Width2.self, block, kernels, weightsPerOutput, scratch)
-          case 3: forwardBlock(Width3.self, block, kernels, weightsPerOutput, scratch)
-          case 4: forwardBlock(Width4.self, block, kernels, weightsPerOutput, scratch)
-          case 5: forwardBlock(Width5.self, block, kernels, weightsPerOutput, scratch)
-          default: forwardBlock(Width6.self, block, kernels, weightsPerOutput, scratch)
+          case 1: forwardBlock(Width1.self, block, kernels, weightsPerOutput, scratch, reading)
+          case 2: forwardBlock(Width2.self, block, kernels, weightsPerOutput, scratch, reading)
+          case 3: forwardBlock(Width3.self, block, kernels, weightsPerOutput, scratch, reading)
+          case 4: forwardBlock(Width4.self, block, kernels, weightsPerOutput, scratch, reading)
+          case 5: forwardBlock(Width5.self, block, kernels, weightsPerOutput, scratch, reading)
+          default: forwardBlock(Width6.self, block, kernels, weightsPerOutput, scratch, reading)
           }
         }
       }
     }
-    finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
   }
 
   /// What the forward pass does with a sample's sums besides adding the bias: nothing (a layer's
@@ -384,7 +417,7 @@ enum DirectConvolution {
   @inline(__always)
   private static func forwardBlock<Width: BlockWidth>(
     _: Width.Type, _ block: Block, _ kernels: UnsafePointer<Float>, _ kernelStride: Int,
-    _ scratch: UnsafeMutablePointer<Float>
+    _ scratch: UnsafeMutablePointer<Float>, _ reading: UnsafePointer<Range<Int>>
   ) {
     let width = Width.count
     let (maps, positions, offset) = (block.maps, block.positions, block.offset)
@@ -410,7 +443,7 @@ enum DirectConvolution {
       var a4 = width > 4 ? load16(s4 + position) : .zero
       var a5 = width > 5 ? load16(s5 + position) : .zero
       let source = block.plane + position
-      for tap in block.tapsReadingTheImage(from: position) {
+      for tap in reading[position / 16] {
         let x = load16(source + offset[tap])
         a0 = a0.addingProduct(x, w0[tap])
         if width > 1 { a1 = a1.addingProduct(x, w1[tap]) }
@@ -735,13 +768,7 @@ enum DirectConvolution {
     /// bordered by `k − 1`, skips about a quarter of its taps this way.
     @inline(__always)
     func tapsReadingTheImage(from position: Int) -> Range<Int> {
-      let (rowStride, pad, size) = (grid.rowStride, grid.pad, grid.kernelSize)
-      guard pad > 0 else { return 0..<taps }
-      let (firstRow, lastRow) = (position / rowStride, (position + 15) / rowStride)
-      let firstKernelRow = max(0, pad - lastRow)
-      let lastKernelRow = min(size - 1, pad + grid.height - 1 - firstRow)
-      guard firstKernelRow <= lastKernelRow else { return 0..<0 }
-      return firstKernelRow * size..<(lastKernelRow + 1) * size
+      grid.tapsReadingTheImage(from: position)
     }
   }
 
