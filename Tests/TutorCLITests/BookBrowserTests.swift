@@ -1,5 +1,6 @@
 import Foundation
 import LeNetKit
+import LeNetTestSupport
 import Synchronization
 import TerminalKit
 import Testing
@@ -575,7 +576,10 @@ struct BookBrowserTests {
     return try #require(try Self.everyPage.get()[index]).get()
   }
 
-  @Test func everyPageLoadsWithoutErrorsOrMissingFilesAndItsScreenshotIsNotBlank() throws {
+  @Test func everyPageLoadsWithoutErrorsOrMissingFilesAndItsScreenshotIsNotBlank() async throws {
+    // The course's book and every page in the browser, built once for the suite: waited for
+    // off the pool (`offThePool`), as the other tests here wait for the same build.
+    try await offThePool { _ = try Self.everyPage.get() }
     let site = try site()
     #expect(site.pages.count >= 14, "index and the chapters: \(site.pages)")
     let shots = site.pages.map { Self.screenshot(of: $0, in: site) }
@@ -599,7 +603,10 @@ struct BookBrowserTests {
     }
   }
 
-  @Test func chapterThreeShowsItsCountsPassedAndTableOneAsAGrid() throws {
+  @Test func chapterThreeShowsItsCountsPassedAndTableOneAsAGrid() async throws {
+    // The course's book and every page in the browser, built once for the suite: waited for
+    // off the pool (`offThePool`), as the other tests here wait for the same build.
+    try await offThePool { _ = try Self.everyPage.get() }
     let site = try site()
     let record = try self.record(of: "03-c3-partial-connections.html")
     let passed = record.checks.filter { $0.kind == "pass" }.map(\.text)
@@ -626,15 +633,20 @@ struct BookBrowserTests {
     #expect(firstColumn == [0, 0, 0, 255, 255, 255])
   }
 
-  @Test func aQuizAnsweredByAClickShowsItsExplanation() throws {
+  @Test func aQuizAnsweredByAClickShowsItsExplanation() async throws {
+    // The course's book and every page in the browser, built once for the suite: waited for
+    // off the pool (`offThePool`), as the other tests here wait for the same build.
+    try await offThePool { _ = try Self.everyPage.get() }
     let site = try site()
-    let right = try site.inspect(
-      "03-c3-partial-connections.html", answering: ("c3-parameters", true))
+    let right = try await offThePool {
+      try site.inspect("03-c3-partial-connections.html", answering: ("c3-parameters", true))
+    }
     #expect(right.quiz?.openBefore == false)
     #expect(right.quiz?.openAfter == true)
     #expect(right.quiz?.result == "✓ Right.")
-    let wrong = try site.inspect(
-      "03-c3-partial-connections.html", answering: ("c3-parameters", false))
+    let wrong = try await offThePool {
+      try site.inspect("03-c3-partial-connections.html", answering: ("c3-parameters", false))
+    }
     #expect(wrong.quiz?.openAfter == true)
     #expect(wrong.quiz?.result.hasPrefix("✗") == true)
   }
@@ -643,7 +655,10 @@ struct BookBrowserTests {
     .enabled(
       if: ProcessInfo.processInfo.environment["LENET_TUTOR_DATA"] != nil,
       "chapter 10 needs MNIST: set LENET_TUTOR_DATA to run it"))
-  func chapterTenShowsTheConfusionMatrixAndTheKernelsAsImages() throws {
+  func chapterTenShowsTheConfusionMatrixAndTheKernelsAsImages() async throws {
+    // The course's book and every page in the browser, built once for the suite: waited for
+    // off the pool (`offThePool`), as the other tests here wait for the same build.
+    try await offThePool { _ = try Self.everyPage.get() }
     let site = try site()
     let record = try self.record(of: "10-what-the-network-learned.html")
     let confusion = try #require(record.images.first { $0.alt.hasPrefix("The confusion matrix") })

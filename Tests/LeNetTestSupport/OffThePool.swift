@@ -1,0 +1,30 @@
+import Foundation
+
+/// Runs `work`, which blocks (it waits for a child process, a browser, a chapter's time limit),
+/// on a thread of its own, and suspends the calling test until it returns.
+///
+/// Swift Testing runs every test on the cooperative pool, which has one thread per core (two
+/// on the machines this package is tested on). A synchronous test that waits for a process
+/// holds one of those threads the whole time, idle or not, and no other test can start on it;
+/// the longest such tests (grading a class, the book in a browser) held half the pool for most
+/// of a minute while a core stood idle. Awaiting this instead gives the pool thread back to the
+/// other tests. Keep `#expect` and `#require` outside `work`: they belong to the test's task.
+public func offThePool<Result: Sendable>(
+  _ work: @escaping @Sendable () throws -> Result
+) async throws -> Result {
+  try await withCheckedThrowingContinuation { continuation in
+    let thread = Thread { continuation.resume(with: Swift.Result { try work() }) }
+    // A test's work may recurse as deep as on the main thread (parsers, the compile cache).
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+}
+
+/// `offThePool` for work that cannot throw.
+public func offThePool<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+  await withCheckedContinuation { continuation in
+    let thread = Thread { continuation.resume(returning: work()) }
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+}
