@@ -851,9 +851,12 @@ struct NoCellRunTests {
     try manager.createDirectory(atPath: cache + "/library", withIntermediateDirectories: true)
     let copy = cache + "/library/" + library.hash
     try manager.copyItem(atPath: library.directory, toPath: copy)
+    // Only this build's prelude: the shared prelude folder may hold another test's build in
+    // progress (a `tmp-` folder that is renamed when done), which a copy of the folder would race.
+    try manager.createDirectory(atPath: cache + "/prelude", withIntermediateDirectories: true)
     try manager.copyItem(
-      atPath: (library.preludeDirectory as NSString).deletingLastPathComponent,
-      toPath: cache + "/prelude")
+      atPath: library.preludeDirectory,
+      toPath: cache + "/prelude/" + (library.preludeDirectory as NSString).lastPathComponent)
     let workspace = Workspace(
       root: shared.root, swiftc: shared.swiftc, cacheDirectory: cache,
       progressPath: shared.progressPath, mnistDirectory: nil, environment: shared.environment)
