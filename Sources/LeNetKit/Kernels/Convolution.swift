@@ -379,17 +379,20 @@ enum Convolution {
       }
       initialized = inputCount
     }
-    var weightGradient = partial.map { $0.sum() }
+    let weightGradient: [Float]
     if acrossOutputs {
       // The lanes of each kernel's eight sums added as `SIMD8.sum()` adds them: from −0, in order.
-      weightGradient = [Float](repeating: 0, count: weight.count)
+      var sums = [Float](repeating: 0, count: weight.count)
       for output in 0..<outputs {
         for kernel in 0..<inputs * taps {
           var total = -Float.zero
           for lane in 0..<8 { total += partialAcross[kernel * 8 + lane][output] }
-          weightGradient[output * inputs * taps + kernel] = total
+          sums[output * inputs * taps + kernel] = total
         }
       }
+      weightGradient = sums
+    } else {
+      weightGradient = partial.map { $0.sum() }
     }
     return (
       toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,

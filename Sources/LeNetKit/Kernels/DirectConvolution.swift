@@ -169,12 +169,12 @@ enum DirectConvolution {
       offsets.withUnsafeBufferPointer { offsetBuffer in
         let offset = offsetBuffer.baseAddress.unsafelyUnwrapped
         switch outputs {
-        case 1: forwardAllChannels(1, grid, planes, offset, weight, scratch)
-        case 2: forwardAllChannels(2, grid, planes, offset, weight, scratch)
-        case 3: forwardAllChannels(3, grid, planes, offset, weight, scratch)
-        case 4: forwardAllChannels(4, grid, planes, offset, weight, scratch)
-        case 5: forwardAllChannels(5, grid, planes, offset, weight, scratch)
-        default: forwardAllChannels(6, grid, planes, offset, weight, scratch)
+        case 1: forwardAllChannels(Width1.self, grid, planes, offset, weight, scratch)
+        case 2: forwardAllChannels(Width2.self, grid, planes, offset, weight, scratch)
+        case 3: forwardAllChannels(Width3.self, grid, planes, offset, weight, scratch)
+        case 4: forwardAllChannels(Width4.self, grid, planes, offset, weight, scratch)
+        case 5: forwardAllChannels(Width5.self, grid, planes, offset, weight, scratch)
+        default: forwardAllChannels(Width6.self, grid, planes, offset, weight, scratch)
         }
       }
       finish(grid, sums: scratch, bias: bias, outputs: outputs, stage: stage, output: output)
@@ -467,10 +467,11 @@ enum DirectConvolution {
   /// after a zero fill. Each sum takes the same products in the same order (channel by channel,
   /// tap by tap, from +0), so the same bits.
   @inline(__always)
-  private static func forwardAllChannels(
-    _ width: Int, _ grid: Grid, _ planes: UnsafePointer<Float>, _ offset: UnsafePointer<Int>,
+  private static func forwardAllChannels<Width: BlockWidth>(
+    _: Width.Type, _ grid: Grid, _ planes: UnsafePointer<Float>, _ offset: UnsafePointer<Int>,
     _ weight: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>
   ) {
+    let width = Width.count
     let (taps, positions) = (grid.kernelSize * grid.kernelSize, grid.positions)
     let kernelStride = grid.channels * taps
     let maps = [0, 1, 2, 3, 4, 5]
@@ -684,19 +685,19 @@ enum DirectConvolution {
               switch min(5, size - firstColumn) {
               case 1:
                 weightGradientAcrossOutputs(
-                  1, row, packedGradient, positions, outputs, classes.starts, targets)
+                  Width1.self, row, packedGradient, positions, outputs, classes.starts, targets)
               case 2:
                 weightGradientAcrossOutputs(
-                  2, row, packedGradient, positions, outputs, classes.starts, targets)
+                  Width2.self, row, packedGradient, positions, outputs, classes.starts, targets)
               case 3:
                 weightGradientAcrossOutputs(
-                  3, row, packedGradient, positions, outputs, classes.starts, targets)
+                  Width3.self, row, packedGradient, positions, outputs, classes.starts, targets)
               case 4:
                 weightGradientAcrossOutputs(
-                  4, row, packedGradient, positions, outputs, classes.starts, targets)
+                  Width4.self, row, packedGradient, positions, outputs, classes.starts, targets)
               default:
                 weightGradientAcrossOutputs(
-                  5, row, packedGradient, positions, outputs, classes.starts, targets)
+                  Width5.self, row, packedGradient, positions, outputs, classes.starts, targets)
               }
             }
           }
@@ -708,11 +709,12 @@ enum DirectConvolution {
   /// `targets[j · 8 + lane] += Σ_q gradient[q] · row[q + j]` over lane `lane`'s positions, for
   /// the first `width` taps of a kernel row (`row` already offset to the first of them).
   @inline(__always)
-  private static func weightGradientAcrossOutputs(
-    _ width: Int, _ row: UnsafePointer<Float>, _ gradient: UnsafePointer<Float>,
+  private static func weightGradientAcrossOutputs<Width: BlockWidth>(
+    _: Width.Type, _ row: UnsafePointer<Float>, _ gradient: UnsafePointer<Float>,
     _ positions: UnsafePointer<Int>, _ outputs: UnsafePointer<Int>, _ starts: [Int],
     _ targets: UnsafeMutablePointer<SIMD16<Float>>
   ) {
+    let width = Width.count
     for lane in 0..<8 {
       var a0 = SIMD16<Float>.zero
       var a1 = a0
@@ -737,10 +739,11 @@ enum DirectConvolution {
   }
 
   /// A block's width (how many output maps it computes) as a type, so that each width gets its
-  /// own copy of the kernel with the width a constant. With the width passed as a literal, the
-  /// compiler stopped inlining `forwardBlock` into its six call sites once `forward` grew (the
-  /// fifth round's `forwardAllChannels`): one copy ran every width, testing the width at each
-  /// multiply-add of its inner loop, and took 18% of a lecun1998 training step by `perf`.
+  /// own copy of the kernel with the width a constant (`forwardBlock`, `forwardAllChannels`,
+  /// `weightGradientAcrossOutputs`). With the width passed as a literal, the compiler stopped
+  /// inlining `forwardBlock` into its six call sites once `forward` grew (the fifth round's
+  /// `forwardAllChannels`): one copy ran every width, testing the width at each multiply-add of
+  /// its inner loop, and took 18% of a lecun1998 training step by `perf`.
   protocol BlockWidth { static var count: Int { get } }
   enum Width1: BlockWidth { static var count: Int { 1 } }
   enum Width2: BlockWidth { static var count: Int { 2 } }
