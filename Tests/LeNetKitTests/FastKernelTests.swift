@@ -684,6 +684,32 @@ import Testing
     expectClose(gradient.input, expectedGradient, absolute: 1e-5)
   }
 
+  /// The RBF units computed 16 at a time, one per lane, keep each unit's sum in its order:
+  /// `Σ_j (x[j] − c[i, j])²` from +0, feature by feature, written out here in scalar `Float`,
+  /// bit for bit. 17 units of 13 features (a full vector and one unit in a second), and the
+  /// ten digit codes of 84 features (10 of a vector's 16 lanes).
+  @Test func rbfUnitsSideBySideKeepTheOrderOfEachSum() {
+    for (centers, seed) in [
+      (randomInput([17, 13], seed: 181), UInt64(182)), (EuclideanRBF.digitCodes, 183),
+    ] {
+      let layer = EuclideanRBF("RBF", centers: centers)
+      let (classes, features) = (centers.shape[0], centers.shape[1])
+      let input = randomInput([3, features], seed: seed)
+      let output = layer.forward(input)
+      #expect(output.shape == [3, classes])
+      for n in 0..<3 {
+        for i in 0..<classes {
+          var distance: Float = 0
+          for j in 0..<features {
+            let difference = input[n, j] - centers[i, j]
+            distance += difference * difference
+          }
+          #expect(output[n, i].bitPattern == distance.bitPattern, "sample \(n), unit \(i)")
+        }
+      }
+    }
+  }
+
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)
