@@ -684,6 +684,32 @@ import Testing
     expectClose(gradient.input, expectedGradient, absolute: 1e-5)
   }
 
+  /// The RBF units computed 16 at a time, one per lane, keep each unit's sum in its order:
+  /// `Σ_j (x[j] − c[i, j])²` from +0, feature by feature, written out here in scalar `Float`,
+  /// bit for bit. 17 units of 13 features (a full vector and one unit in a second), and the
+  /// ten digit codes of 84 features (10 of a vector's 16 lanes).
+  @Test func rbfUnitsSideBySideKeepTheOrderOfEachSum() {
+    for (centers, seed) in [
+      (randomInput([17, 13], seed: 181), UInt64(182)), (EuclideanRBF.digitCodes, 183),
+    ] {
+      let layer = EuclideanRBF("RBF", centers: centers)
+      let (classes, features) = (centers.shape[0], centers.shape[1])
+      let input = randomInput([3, features], seed: seed)
+      let output = layer.forward(input)
+      #expect(output.shape == [3, classes])
+      for n in 0..<3 {
+        for i in 0..<classes {
+          var distance: Float = 0
+          for j in 0..<features {
+            let difference = input[n, j] - centers[i, j]
+            distance += difference * difference
+          }
+          #expect(output[n, i].bitPattern == distance.bitPattern, "sample \(n), unit \(i)")
+        }
+      }
+    }
+  }
+
   /// The first layer of a model skips its input gradient; what it still computes must be exactly
   /// `backward`'s parameter gradients (the same products in the same order).
   @Test(arguments: convolutions)
@@ -809,6 +835,118 @@ import Testing
     #expect(
       Activation(.relu).backwardThroughPoolingOf2(
         output: output, poolingGradient: poolingGradient) == nil)
+  }
+
+  /// The gradient through a squashing, a trainable subsampling and a squashing in one pass
+  /// (`Model`'s backward for lecun1998's S2 and S4) against the three layers' `backward` in
+  /// turn: the same products in the same order, so the same bits for the input gradient and
+  /// the coefficient and bias gradients; and against the chain rule written out in `Double`.
+  /// Odd sizes: rows of 5 blocks (four, then four again overlapping), 7 (four, then
+  /// overlapping), 9 (eight, then overlapping), 2 and 3 (fewer than four, block by block); 3
+  /// samples; the two squashings different.
+  @Test(arguments: [
+    (Activation.Function.scaledTanh, Activation.Function.scaledTanh, [3, 5, 6, 10]),
+    (.tanh, .scaledTanh, [3, 2, 4, 14]), (.scaledTanh, .tanh, [3, 3, 6, 18]),
+    (.scaledTanh, .scaledTanh, [3, 4, 2, 4]), (.tanh, .tanh, [3, 1, 4, 6]),
+  ])
+  func squashingSubsamplingAndSquashingGradientInOnePass(
+    before: Activation.Function, after: Activation.Function, shape: [Int]
+  ) throws {
+    let (first, second) = (Activation(before), Activation(after))
+    var subsampling = Subsampling("S", channels: shape[1])
+    subsampling.coefficient = randomInput([shape[1]], seed: 171)
+    subsampling.bias = randomInput([shape[1]], seed: 172)
+    let input = randomInput(shape, seed: 173).scalars.map { $0 * 2 }
+    let convolved = Tensor(shape: shape, scalars: input)
+    let squashed = first.forward(convolved)
+    let subsampled = subsampling.forward(squashed)
+    let output = second.forward(subsampled)
+    let outputGradient = randomInput(output.shape, seed: 174)
+    let fused = try #require(
+      subsampling.backwardBetweenSquashings(
+        before: first, input: squashed, after: second, squashedOutput: output,
+        outputGradient: outputGradient))
+    let secondGradient = second.backward(
+      input: subsampled, output: output, outputGradient: outputGradient)
+    let subsamplingGradients = subsampling.backward(
+      input: squashed, output: subsampled, outputGradient: secondGradient.input)
+    let firstGradient = first.backward(
+      input: convolved, output: squashed, outputGradient: subsamplingGradients.input)
+    #expect(fused.input.shape == shape)
+    #expect(fused.input.scalars.map(\.bitPattern) == firstGradient.input.scalars.map(\.bitPattern))
+    #expect(fused.parameters.map(\.shape) == [[shape[1]], [shape[1]]])
+    #expect(
+      fused.parameters.map { $0.scalars.map(\.bitPattern) }
+        == subsamplingGradients.parameters.map { $0.scalars.map(\.bitPattern) })
+    // The chain rule in `Double`: f'(v) = (S/A)(A² − v²) at each squashing's output.
+    func slope(_ function: Activation.Function, _ value: Float) throws -> Double {
+      let (s, a) = try #require(function.squashing)
+      return Double(s) / Double(a) * (Double(a) * Double(a) - Double(value) * Double(value))
+    }
+    var (worstInput, worstParameter) = (0.0, 0.0)
+    var (coefficientGradient, biasGradient) = (
+      [Double](repeating: 0, count: shape[1]), [Double](repeating: 0, count: shape[1])
+    )
+    for n in 0..<shape[0] {
+      for c in 0..<shape[1] {
+        for y in 0..<shape[2] {
+          for x in 0..<shape[3] {
+            let (row, column) = (y / 2, x / 2)
+            let atSum =
+              Double(outputGradient[n, c, row, column])
+              * (try slope(after, output[n, c, row, column]))
+            if y % 2 == 0 && x % 2 == 0 {
+              let blockSum = [(0, 0), (0, 1), (1, 0), (1, 1)].reduce(0.0) {
+                $0 + Double(squashed[n, c, y + $1.0, x + $1.1])
+              }
+              coefficientGradient[c] += atSum * blockSum
+              biasGradient[c] += atSum
+            }
+            let expected =
+              atSum * Double(subsampling.coefficient[c]) * (try slope(before, squashed[n, c, y, x]))
+            worstInput = max(worstInput, abs(expected - Double(fused.input[n, c, y, x])))
+          }
+        }
+      }
+    }
+    for c in 0..<shape[1] {
+      worstParameter = max(
+        worstParameter, abs(coefficientGradient[c] - Double(fused.parameters[0][c])),
+        abs(biasGradient[c] - Double(fused.parameters[1][c])))
+    }
+    // Products of a few factors of size ≤ 3; sums of at most 81 terms of size ≤ 25.
+    #expect(worstInput < 1e-5)
+    #expect(worstParameter < 1e-4)
+    // Functions other than the two tanh keep the layers' own backward.
+    #expect(
+      subsampling.backwardBetweenSquashings(
+        before: Activation(.relu), input: squashed, after: second, squashedOutput: output,
+        outputGradient: outputGradient) == nil)
+  }
+
+  /// `Model.backward` takes lecun1998's squashing, subsampling and squashing in one pass (and
+  /// keras' tanh and pooling): every gradient must have the bits of the layers' `backward` run
+  /// one after another.
+  @Test func modelBackwardKeepsTheBitsOfTheLayersInTurn() {
+    for model in [Model.lecun1998(seed: 175), Model.keras(seed: 176)] {
+      let input = randomInput([3] + model.inputShape, seed: 177)
+      let activations = model.activations(input)
+      let outputGradient = randomInput(
+        activations[activations.count - 1].shape, seed: 178)
+      let fused = model.backward(activations: activations, outputGradient: outputGradient)
+      var gradient = outputGradient
+      var parameters = [[Tensor]](repeating: [], count: model.layers.count)
+      for index in model.layers.indices.reversed() {
+        let result = model.layers[index].backward(
+          input: activations[index], output: activations[index + 1], outputGradient: gradient)
+        parameters[index] = result.parameters
+        gradient = result.input
+      }
+      #expect(fused.input.scalars.map(\.bitPattern) == gradient.scalars.map(\.bitPattern))
+      #expect(
+        fused.parameters.map { $0.map { $0.scalars.map(\.bitPattern) } }
+          == parameters.map { $0.map { $0.scalars.map(\.bitPattern) } }, "\(model.name)")
+    }
   }
 
   /// `BlocksOf2.sumRow` four blocks at a time gives the bits of each block summed in the order

@@ -42,29 +42,44 @@ public struct EuclideanRBF: Layer {
 
   public func forward(_ input: Tensor) -> Tensor {
     _ = checkInput(input)
-    var output = Tensor(shape: [input.batchSize, classes])
     let (classes, features) = (classes, inputFeatures)
-    // On raw pointers: the same sums in the same order, without a check per element.
-    input.scalars.withUnsafeBufferPointer { inputBuffer in
-      centers.scalars.withUnsafeBufferPointer { centerBuffer in
-        output.scalars.withUnsafeMutableBufferPointer { outputBuffer in
-          let (x, center) = (
-            inputBuffer.baseAddress.unsafelyUnwrapped, centerBuffer.baseAddress.unsafelyUnwrapped
+    // Sixteen units at a time, one per lane: each lane adds its unit's squared differences
+    // feature by feature from +0, the same sums in the same order as unit by unit, but the
+    // units' chains of dependent additions run side by side (one unit's 84 at a time took
+    // about 1% of a lecun1998 training step). The codes are laid out feature-major, 16 units
+    // per vector; the lanes past the last unit compare with 0 and are dropped.
+    let groups = (classes + 15) / 16
+    var lanes = [SIMD16<Float>](repeating: .zero, count: groups * features)
+    for unit in 0..<classes {
+      for feature in 0..<features {
+        lanes[unit / 16 * features + feature][unit % 16] =
+          centers.scalars[unit * features + feature]
+      }
+    }
+    return Tensor(shape: [input.batchSize, classes]) { outputBuffer in
+      input.scalars.withUnsafeBufferPointer { inputBuffer in
+        lanes.withUnsafeBufferPointer { laneBuffer in
+          let (x, codes) = (
+            inputBuffer.baseAddress.unsafelyUnwrapped, laneBuffer.baseAddress.unsafelyUnwrapped
           )
+          let output = outputBuffer.baseAddress.unsafelyUnwrapped
           for sample in 0..<input.batchSize {
-            for unit in 0..<classes {
-              var distance: Float = 0
+            let row = x + sample * features
+            for group in 0..<groups {
+              let code = codes + group * features
+              var distances = SIMD16<Float>.zero
               for feature in 0..<features {
-                let difference = x[sample * features + feature] - center[unit * features + feature]
-                distance += difference * difference
+                let differences = SIMD16(repeating: row[feature]) - code[feature]
+                distances += differences * differences
               }
-              outputBuffer[sample * classes + unit] = distance
+              for lane in 0..<min(16, classes - group * 16) {
+                output[sample * classes + group * 16 + lane] = distances[lane]
+              }
             }
           }
         }
       }
     }
-    return output
   }
 
   public func backward(input: Tensor, output: Tensor, outputGradient: Tensor) -> LayerGradients {

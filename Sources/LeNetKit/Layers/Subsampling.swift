@@ -118,6 +118,160 @@ public struct Subsampling: Layer {
       ])
   }
 
+  /// `backward` of the squashing `before` this layer, this layer and the squashing `after` it
+  /// (lecun1998's C1 → squash → S2 → squash → C3, and again around S4), in one pass over each
+  /// map instead of three: the same products in the same order as the three layers' `backward`,
+  /// so the same bits, without writing this layer's output gradient and its input gradient (as
+  /// large as C1's maps) and reading them back.
+  ///
+  /// ```
+  /// ∂L/∂s       = ∂L/∂y · f'(y)                  (after's backward; y = after's output)
+  /// ∂coefficient = Σ ∂L/∂s · (block sum of x),  ∂bias = Σ ∂L/∂s   (this layer's backward)
+  /// ∂L/∂a       = (∂L/∂s · coefficient) · f'(x)  (before's backward; x = before's output)
+  /// ```
+  /// `input` is this layer's input `x` (before's output), `squashedOutput` is after's output
+  /// `y`, `outputGradient` is `∂L/∂y`. Returns `∂L/∂a` for before's input and this layer's
+  /// parameter gradients; nil unless both squashings are one of the two tanh (`FastTanh`'s).
+  func backwardBetweenSquashings(
+    before: Activation, input: Tensor, after: Activation, squashedOutput: Tensor,
+    outputGradient: Tensor
+  ) -> LayerGradients? {
+    guard let (beforeSlope, beforeAmplitude) = before.function.squashing,
+      let (afterSlope, afterAmplitude) = after.function.squashing
+    else { return nil }
+    let outputSample = checkInput(input)
+    precondition(
+      squashedOutput.shape == [input.batchSize] + outputSample
+        && outputGradient.shape == squashedOutput.shape,
+      "\(name): squashed output \(squashedOutput.shape) and gradient \(outputGradient.shape) do not match input \(input.shape)"
+    )
+    let (outputHeight, outputWidth) = (outputSample[1], outputSample[2])
+    let width = 2 * outputWidth
+    // `Activation.squashingSlope`'s two constants, computed as it computes them.
+    let (afterFactor, afterSquared) = (afterSlope / afterAmplitude, afterAmplitude * afterAmplitude)
+    let (beforeFactor, beforeSquared) = (
+      beforeSlope / beforeAmplitude, beforeAmplitude * beforeAmplitude
+    )
+    var coefficientGradient = [Float](repeating: 0, count: channels)
+    var biasGradient = [Float](repeating: 0, count: channels)
+    // Blocks tile the map, so every input gets its gradient written.
+    let inputGradient = Tensor(shape: input.shape) { targetBuffer in
+      input.scalars.withUnsafeBufferPointer { inputBuffer in
+        squashedOutput.scalars.withUnsafeBufferPointer { squashedBuffer in
+          outputGradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+            let x = inputBuffer.baseAddress.unsafelyUnwrapped
+            let y = squashedBuffer.baseAddress.unsafelyUnwrapped
+            let dy = gradientBuffer.baseAddress.unsafelyUnwrapped
+            let dx = targetBuffer.baseAddress.unsafelyUnwrapped
+            // One row of block sums and of `∂L/∂s` at a time, as in `backward`.
+            let rowSums = UnsafeMutablePointer<Float>.allocate(capacity: outputWidth)
+            let rowGradients = UnsafeMutablePointer<Float>.allocate(capacity: outputWidth)
+            defer {
+              rowSums.deallocate()
+              rowGradients.deallocate()
+            }
+            for sample in 0..<input.batchSize {
+              for map in 0..<channels {
+                let plane = sample * channels + map
+                let scale = coefficient.scalars[map]
+                let scales = SIMD4<Float>(repeating: scale)
+                var (coefficientSum, biasSum) = (coefficientGradient[map], biasGradient[map])
+                for row in 0..<outputHeight {
+                  let top = (plane * outputHeight + row) * 2 * width
+                  let bottom = top + width
+                  let first = (plane * outputHeight + row) * outputWidth
+                  BlocksOf2.sumRow(
+                    top: x + top, bottom: x + bottom, into: rowSums, count: outputWidth
+                  ) { $0 }
+                  // ∂L/∂s four at a time (S2's 14: 0, 4, 8, then 10 overlapping; S4's 5: 0, 1),
+                  // stored as vectors so that the vector loads below read them whole (a vector
+                  // load of four scalar stores waits for them to reach the cache).
+                  @inline(__always)
+                  func gradients(from column: Int) {
+                    let values = UnsafeRawPointer(y + first + column).loadUnaligned(
+                      as: SIMD4<Float>.self)
+                    let gradients =
+                      UnsafeRawPointer(dy + first + column).loadUnaligned(as: SIMD4<Float>.self)
+                      * (afterFactor * (afterSquared - values * values))
+                    UnsafeMutableRawPointer(rowGradients + column).storeBytes(
+                      of: gradients, as: SIMD4<Float>.self)
+                  }
+                  var column = 0
+                  while column + 4 <= outputWidth {
+                    gradients(from: column)
+                    column += 4
+                  }
+                  if column < outputWidth && outputWidth >= 4 {
+                    gradients(from: outputWidth - 4)
+                  } else {
+                    for column in column..<outputWidth {
+                      let value = y[first + column]
+                      rowGradients[column] =
+                        dy[first + column] * (afterFactor * (afterSquared - value * value))
+                    }
+                  }
+                  for column in 0..<outputWidth {
+                    let gradient = rowGradients[column]
+                    coefficientSum += gradient * rowSums[column]
+                    biasSum += gradient
+                  }
+                  // Four blocks at a time: each share `∂L/∂s · coefficient` twice per row of
+                  // eight inputs, times f' of those inputs.
+                  @inline(__always)
+                  func eight(at start: Int, _ pairs: SIMD8<Float>) {
+                    let values = UnsafeRawPointer(x + start).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(dx + start).storeBytes(
+                      of: pairs * (beforeFactor * (beforeSquared - values * values)),
+                      as: SIMD8<Float>.self)
+                  }
+                  @inline(__always)
+                  func four(from block: Int) {
+                    let shares =
+                      UnsafeRawPointer(rowGradients + block).loadUnaligned(as: SIMD4<Float>.self)
+                      * scales
+                    let pairs = SIMD8<Float>(
+                      shares[0], shares[0], shares[1], shares[1], shares[2], shares[2], shares[3],
+                      shares[3])
+                    eight(at: top + 2 * block, pairs)
+                    eight(at: bottom + 2 * block, pairs)
+                  }
+                  var block = 0
+                  while block + 4 <= outputWidth {
+                    four(from: block)
+                    block += 4
+                  }
+                  if block < outputWidth && outputWidth >= 4 {
+                    // The last four blocks again, overlapping (S2's 14: 12 + 2; S4's 5: 4 + 1);
+                    // each is computed from the inputs, so the same bits.
+                    four(from: outputWidth - 4)
+                  } else {
+                    for block in block..<outputWidth {
+                      let share = rowGradients[block] * scale
+                      for index in 2 * block...2 * block + 1 {
+                        for start in [top, bottom] {
+                          let value = x[start + index]
+                          dx[start + index] =
+                            share * (beforeFactor * (beforeSquared - value * value))
+                        }
+                      }
+                    }
+                  }
+                }
+                (coefficientGradient[map], biasGradient[map]) = (coefficientSum, biasSum)
+              }
+            }
+          }
+        }
+      }
+    }
+    return LayerGradients(
+      input: inputGradient,
+      parameters: [
+        Tensor(shape: [channels], scalars: coefficientGradient),
+        Tensor(shape: [channels], scalars: biasGradient),
+      ])
+  }
+
   public var parameters: [Tensor] {
     get { [coefficient, bias] }
     set {

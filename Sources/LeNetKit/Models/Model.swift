@@ -170,6 +170,19 @@ public struct Model: Sendable {
         index -= 2
         continue
       }
+      // A squashing, a trainable subsampling and a squashing (lecun1998's S2 and S4): the
+      // three gradients in one pass.
+      if index >= 3, let subsampling = layers[index - 1] as? Subsampling,
+        let after = layers[index] as? Activation, let before = layers[index - 2] as? Activation,
+        let fused = subsampling.backwardBetweenSquashings(
+          before: before, input: activations[index - 1], after: after,
+          squashedOutput: activations[index + 1], outputGradient: gradient)
+      {
+        parameterGradients[index - 1] = fused.parameters
+        gradient = fused.input
+        index -= 3
+        continue
+      }
       let result = layers[index].backward(
         input: activations[index], output: activations[index + 1], outputGradient: gradient)
       parameterGradients[index] = result.parameters
