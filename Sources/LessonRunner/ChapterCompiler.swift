@@ -21,6 +21,8 @@ import LeNetKit
 ///                                                       time) or LeNetKit's sources; swiftc
 /// prelude/<hash>/libLessonPrelude.so, …swiftmodule      hash: Prelude.source + library hash
 /// chapters/<hash>/chapter                               hash: program + prelude + library hash
+/// compilers/<hash>                                      hash: swiftc's path, size and time;
+///                                                       holds its `--version`
 /// ```
 /// Each folder is pruned whenever a new entry is published into it (`publish`): the few most
 /// recently used entries stay (`keptLibraries`, `keptPreludes`, `keptChapters`), and so does
@@ -103,21 +105,53 @@ public final class ChapterCompiler: @unchecked Sendable {
     self.status = status
   }
 
-  /// The output of `swiftc --version`, part of every cache key. Asked once per compiler file
-  /// in a process, however many compilers (runners, tests) it makes: each ask starts the
-  /// driver, about 0.2 s. The compiler's path, size and time name it, so a toolchain installed
-  /// over the old one while the process runs is asked again.
+  /// The output of `swiftc --version`, part of every cache key. Asked once per compiler file,
+  /// however many compilers (runners, tests) a process makes and however many processes run:
+  /// each ask starts the driver, 0.1 to 0.2 s, half of a warm `lesson 3`. The answer is kept
+  /// in the process and in the cache (`compilers/`), under the compiler's path, size and time,
+  /// so a toolchain installed over the old one is asked again.
   func compilerVersion() throws(CompileError) -> String {
     let identity = Self.fileIdentity(workspace.swiftc)
     // Looked up, asked and stored under one lock, so runners that start together still ask once.
     return try Self.versions.withLock { (versions) throws(CompileError) -> String in
       if let known = versions[identity] { return known }
+      let record =
+        workspace.cacheDirectory + "/compilers/" + SHA256.hexadecimal(of: Array(identity.utf8))
+      if let stored = Self.storedVersion(of: identity, in: record) {
+        versions[identity] = stored
+        return stored
+      }
       let result = try run(["--version"])
       guard result.termination == .exited(0) else {
         throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
       }
       versions[identity] = result.output
+      Self.storeVersion(result.output, of: identity, in: record)
       return result.output
+    }
+  }
+
+  /// The version kept in `record` for the compiler `identity`, if the record names it on its
+  /// first line (a record of another compiler, or a damaged one, is not used).
+  static func storedVersion(of identity: String, in record: String) -> String? {
+    guard let text = try? String(contentsOfFile: record, encoding: .utf8),
+      text.hasPrefix(identity + "\n")
+    else { return nil }
+    let version = String(text.dropFirst(identity.count + 1))
+    return version.isEmpty ? nil : version
+  }
+
+  /// Writes the record through a temporary file renamed into place, so a run that reads it
+  /// sees all of it or none. A cache that cannot be written only costs the next run an ask.
+  static func storeVersion(_ version: String, of identity: String, in record: String) {
+    let folder = (record as NSString).deletingLastPathComponent
+    let temporary = folder + "/tmp-\(getpid())-\(UUID().uuidString)"
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try Data((identity + "\n" + version).utf8).write(to: URL(fileURLWithPath: temporary))
+      if rename(temporary, record) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LeNetKit
 import LeNetTestSupport
 import Testing
 
@@ -42,6 +43,49 @@ struct CompileCacheTests {
       [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: compiler.path)
     _ = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
     #expect(compiler.starts == 2)
+  }
+
+  /// A workspace whose compiler is `compiler` and whose cache is a new empty folder, with the
+  /// path of the compiler's version record in it.
+  func workspace(for compiler: CountingCompiler) throws -> (workspace: Workspace, record: String) {
+    var workspace = try testWorkspace()
+    workspace.swiftc = compiler.path
+    workspace.cacheDirectory = try temporaryDirectory()
+    let identity = ChapterCompiler.fileIdentity(compiler.path)
+    let record =
+      workspace.cacheDirectory + "/compilers/" + SHA256.hexadecimal(of: Array(identity.utf8))
+    return (workspace, record)
+  }
+
+  @Test func theCompilerVersionIsKeptInTheCacheForTheNextProcess() throws {
+    let compiler = try CountingCompiler()
+    let (workspace, record) = try workspace(for: compiler)
+    _ = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
+    #expect(compiler.starts == 1)
+    let text = try String(contentsOfFile: record, encoding: .utf8)
+    #expect(text == ChapterCompiler.fileIdentity(compiler.path) + "\nSwift version 0.0-test\n")
+  }
+
+  @Test func aNewProcessReadsTheVersionFromTheCacheWithoutStartingTheCompiler() throws {
+    let compiler = try CountingCompiler()
+    let (workspace, record) = try workspace(for: compiler)
+    // What an earlier process wrote; this process has not asked this compiler yet.
+    ChapterCompiler.storeVersion(
+      "Swift version 9.9-kept\n", of: ChapterCompiler.fileIdentity(compiler.path), in: record)
+    let version = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
+    #expect(version == "Swift version 9.9-kept\n")
+    #expect(compiler.starts == 0)
+  }
+
+  @Test func aVersionRecordOfAnotherCompilerIsNotUsed() throws {
+    let compiler = try CountingCompiler()
+    let (workspace, record) = try workspace(for: compiler)
+    // A record at this compiler's name that names another file (or another time of it).
+    ChapterCompiler.storeVersion(
+      "Swift version 9.9-other\n", of: "/elsewhere/swiftc 1 2", in: record)
+    let version = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
+    #expect(version == "Swift version 0.0-test\n")
+    #expect(compiler.starts == 1)
   }
 
   /// A cache folder (`library/`, `prelude/` or `chapters/`) holding fake entries (64
