@@ -15,17 +15,35 @@ public struct Catalog: Sendable {
   /// The chapters in number order.
   public var entries: [Entry]
 
+  /// A chapter file's number and path, before it is parsed.
+  public struct File: Sendable, Equatable {
+    public var number: Int
+    public var path: String
+  }
+
   /// Reads every `NN-*.md` file in `directory` (other files, such as README.md, are ignored);
   /// paths are shown relative to the working directory when inside it.
   public init(directory: String) {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    entries = names.compactMap { name -> Entry? in
-      guard name.hasSuffix(".md"), let number = Catalog.number(ofFile: name) else { return nil }
-      let path = Catalog.displayPath(directory + "/" + name)
+    self.init(files: Catalog.files(in: directory))
+  }
+
+  /// Parses the given chapter files, kept in their order.
+  public init(files: [File]) {
+    entries = files.map { file in
       let chapter = Result { () throws(ChapterError) in
-        try ChapterParser.parse(contentsOf: path)
+        try ChapterParser.parse(contentsOf: file.path)
       }
-      return Entry(number: number, path: path, chapter: chapter)
+      return Entry(number: file.number, path: file.path, chapter: chapter)
+    }
+  }
+
+  /// Every `NN-*.md` file in `directory` in number order, not parsed: what finding a chapter
+  /// by its number needs (parsing all twelve is a quarter of a warm `lesson 3`).
+  public static func files(in directory: String) -> [File] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.compactMap { name -> File? in
+      guard name.hasSuffix(".md"), let number = Catalog.number(ofFile: name) else { return nil }
+      return File(number: number, path: Catalog.displayPath(directory + "/" + name))
     }.sorted { ($0.number, $0.path) < ($1.number, $1.path) }
   }
 

@@ -91,19 +91,26 @@ struct LessonSupport {
   /// The chapters in the lessons folder; two files with the same number are an error naming
   /// both, never a silent pick.
   func catalog() throws(ToolError) -> Catalog {
-    let catalog = Catalog(directory: workspace.lessonsDirectory)
-    for (index, entry) in catalog.entries.enumerated().dropFirst()
-    where catalog.entries[index - 1].number == entry.number {
+    Catalog(files: try chapterFiles())
+  }
+
+  /// The lessons folder's chapter files, unparsed; two files with one number are an error.
+  func chapterFiles() throws(ToolError) -> [Catalog.File] {
+    let files = Catalog.files(in: workspace.lessonsDirectory)
+    for (index, file) in files.enumerated().dropFirst() where files[index - 1].number == file.number
+    {
       throw ToolError(
-        "two chapters have the number \(entry.number): \(catalog.entries[index - 1].path) and"
-          + " \(entry.path)",
+        "two chapters have the number \(file.number): \(files[index - 1].path) and \(file.path)",
         fix: "renumber one of them (the number is the file name's NN- prefix)", exitCode: 2)
     }
-    return catalog
+    return files
   }
 
   /// The chapter a command-line word names: a lesson number, or a path to a chapter file.
   func chapterPath(_ word: String) throws(ToolError) -> String {
+    if let number = Int(word), let file = try chapterFiles().first(where: { $0.number == number }) {
+      return file.path
+    }
     let catalog = try self.catalog()
     guard let number = Int(word) else {
       var isFolder: ObjCBool = false
@@ -120,7 +127,6 @@ struct LessonSupport {
         problem + ". The lessons are:\n" + lessonList(catalog),
         fix: "give one of these numbers, or the path of a chapter file", exitCode: 2)
     }
-    if let entry = catalog.entry(number: number) { return entry.path }
     guard !catalog.entries.isEmpty else {
       throw ToolError(
         "there is no lesson \(number): \(Catalog.displayPath(workspace.lessonsDirectory)) has no"
