@@ -79,7 +79,7 @@ var kernelSettings: [SwiftSetting] {
 /// default split LeNetKit's 52 files into three jobs on two cores: two ran, then the third alone
 /// while every other target waited for LeNetKit). `swift build --target LeNetKit`, empty
 /// LeNetKit build, load 1.6-2.0, alternating: 24.6 and 22.7 s against 30.8, 27.5 and 26.4 s, the
-/// same CPU time (Docs/training.md, issue 13).
+/// same CPU time; level when other work leaves the build one core (Docs/training.md, issue 13).
 for target in package.targets where target.type != .system {
   target.swiftSettings =
     (target.swiftSettings ?? [])
