@@ -66,6 +66,22 @@ public struct Dense: Layer {
       ])
   }
 
+  /// `backward` on one slice of a share, the weight and bias sums carried on in `sums`
+  /// (`Model`'s training); returns the input gradient.
+  func accumulateGradients(input: Tensor, outputGradient: Tensor, into sums: ParameterSums)
+    -> Tensor
+  {
+    _ = checkInput(input)
+    precondition(
+      outputGradient.shape == [input.batchSize, outputFeatures],
+      "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize, outputFeatures])"
+    )
+    let inputGradient = Self.accumulateAffineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: inputFeatures,
+      outputs: outputFeatures, toInput: true, into: sums)
+    return Tensor(shape: input.shape, scalars: inputGradient ?? [])
+  }
+
   /// `bias + input · weightᵀ` for a batch of `inputs` features per sample (`N × I`, the
   /// weight `O × I`), as `N × O` scalars: this layer's `forward`, and `Conv2D`'s for a kernel
   /// as large as its input (C5), whose flattened sample is its one patch.
@@ -97,10 +113,24 @@ public struct Dense: Layer {
     input: Tensor, outputGradient: Tensor, weight: Tensor, inputs: Int, outputs: Int,
     toInput: Bool
   ) -> (input: [Float]?, weight: [Float], bias: [Float]) {
+    let sums = ParameterSums(weights: weight.count, biases: outputs)
+    let inputGradient = accumulateAffineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: inputs,
+      outputs: outputs, toInput: toInput, into: sums)
+    return (inputGradient, sums.finishedWeight, sums.bias)
+  }
+
+  /// `affineGradients` with the weight and bias sums carried on in `sums` (from zero for a
+  /// whole batch, from the previous slice's sums for the next slice): each weight's sum over the
+  /// samples is one chain of fused multiply-adds, sample after sample
+  /// (`MatrixMultiply.continueTransposingA`), and each bias's one chain of additions. Returns the
+  /// input gradient when `toInput` is true.
+  static func accumulateAffineGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, inputs: Int, outputs: Int,
+    toInput: Bool, into sums: ParameterSums
+  ) -> [Float]? {
     let batch = input.batchSize
-    var weightGradient = [Float](repeating: 0, count: weight.count)
     var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
-    var biasGradient = [Float](repeating: 0, count: outputs)
     input.scalars.withUnsafeBufferPointer { x in
       weight.scalars.withUnsafeBufferPointer { w in
         outputGradient.scalars.withUnsafeBufferPointer { dy in
@@ -116,19 +146,21 @@ public struct Dense: Layer {
                 n: inputs)
             }
           }
-          weightGradient.withUnsafeMutableBufferPointer { dw in
-            // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
-            MatrixMultiply.accumulateTransposingA(
+          sums.weight.withUnsafeMutableBufferPointer { dw in
+            // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I], each sum going on from the last slice's
+            MatrixMultiply.continueTransposingA(
               dyBase, xBase, into: dw.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
               n: inputs)
           }
-          for sample in 0..<batch {
-            for unit in 0..<outputs { biasGradient[unit] += dyBase[sample * outputs + unit] }
+          sums.bias.withUnsafeMutableBufferPointer { biasSums in
+            for sample in 0..<batch {
+              for unit in 0..<outputs { biasSums[unit] += dyBase[sample * outputs + unit] }
+            }
           }
         }
       }
     }
-    return (toInput ? inputGradient : nil, weightGradient, biasGradient)
+    return toInput ? inputGradient : nil
   }
 
   public var parameters: [Tensor] {

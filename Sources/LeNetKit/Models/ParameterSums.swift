@@ -1,0 +1,20 @@
+/// One layer's parameter-gradient sums, carried from one slice of a core's share of a batch into
+/// the next: training runs the share through the layers a slice at a time (`Model`), and every
+/// sum goes on from where the previous slice left it, adding its terms in the order one call
+/// on the whole share adds them, so the gradients have the same bits however the share is cut.
+final class ParameterSums {
+  /// The weights' running sums (a dense weight gradient, continued by
+  /// `MatrixMultiply.continueTransposingA`; a subsampling's coefficients).
+  var weight: [Float]
+  /// One running sum per bias.
+  var bias: [Float]
+
+  init(weights: Int, biases: Int) {
+    weight = [Float](repeating: 0, count: weights)
+    bias = [Float](repeating: 0, count: biases)
+  }
+
+  /// The weight sums as a call on the whole share returned them: `0 + sum` (a −0 sum becomes
+  /// +0, as adding it to a zeroed gradient did).
+  var finishedWeight: [Float] { weight.map { 0 + $0 } }
+}
