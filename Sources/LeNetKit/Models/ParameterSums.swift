@@ -15,6 +15,27 @@ final class ParameterSums {
   }
 
   /// The weight sums as a call on the whole share returned them: `0 + sum` (a −0 sum becomes
-  /// +0, as adding it to a zeroed gradient did).
-  var finishedWeight: [Float] { weight.map { 0 + $0 } }
+  /// +0, as adding it to a zeroed gradient did), eight at a time.
+  var finishedWeight: [Float] {
+    guard !weight.isEmpty else { return [] }
+    return [Float](unsafeUninitializedCapacity: weight.count) { target, initialized in
+      weight.withUnsafeBufferPointer { source in
+        let (from, to) = (
+          source.baseAddress.unsafelyUnwrapped, target.baseAddress.unsafelyUnwrapped
+        )
+        var index = 0
+        while index + 8 <= source.count {
+          let sums = UnsafeRawPointer(from + index).loadUnaligned(as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(to + index).storeBytes(
+            of: SIMD8<Float>.zero + sums, as: SIMD8<Float>.self)
+          index += 8
+        }
+        while index < source.count {
+          to[index] = 0 + from[index]
+          index += 1
+        }
+      }
+      initialized = weight.count
+    }
+  }
 }
