@@ -83,40 +83,45 @@ enum Convolution {
     let inputGradient = accumulateGradients(
       input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
       toInput: toInput, into: sums)
-    let (weightGradient, biasGradient) = sums.finished(weightShape: weight.shape)
+    let (weightGradient, biasGradient) = sums.finished(weight: weight, geometry: geometry)
     return (inputGradient, weightGradient, biasGradient)
   }
 
-  /// The weight and bias sums of the direct and dense paths, carried from one slice of a batch
-  /// into the next (`Model`'s training): the im2col path has none, since its products sum each
-  /// group of samples apart before adding the group to the gradient.
+  /// The weight and bias sums of the direct path, carried from one slice of a batch into the
+  /// next (`Model`'s training), or the dense path's slices, whose gradients are taken once for
+  /// the whole share (`AffineSlices`). The im2col path has none: its products sum each group
+  /// of samples apart before adding the group to the gradient.
   enum GradientSums {
     case direct(DirectSums)
-    case dense(ParameterSums)
+    case dense(AffineSlices)
 
     /// Zero sums for `geometry`'s path; nil on the im2col path.
     init?(geometry: Geometry, weightCount: Int) {
       if geometry.usesDirectKernels {
         self = .direct(DirectSums(geometry: geometry, weightCount: weightCount))
       } else if geometry.isDense {
-        self = .dense(ParameterSums(weights: weightCount, biases: geometry.outputChannels))
+        self = .dense(AffineSlices())
       } else {
         return nil
       }
     }
 
     /// The gradients the sums have reached, as one call on all the samples returns them.
-    func finished(weightShape: [Int]) -> (weight: Tensor, bias: Tensor) {
+    func finished(weight: Tensor, geometry: Geometry) -> (weight: Tensor, bias: Tensor) {
+      let weightShape = weight.shape
       switch self {
       case .direct(let sums):
         return (
           Tensor(shape: weightShape, scalars: sums.weightGradient()),
           Tensor(shape: [sums.bias.count], scalars: sums.bias)
         )
-      case .dense(let sums):
+      case .dense(let slices):
+        let outputs = geometry.outputChannels
+        let gradients = slices.gradients(
+          weight: weight, features: geometry.patchSize, outputs: outputs)
         return (
-          Tensor(shape: weightShape, scalars: sums.finishedWeight),
-          Tensor(shape: [sums.bias.count], scalars: sums.bias)
+          Tensor(shape: weightShape, scalars: gradients.weight),
+          Tensor(shape: [outputs], scalars: gradients.bias)
         )
       }
     }
@@ -133,12 +138,18 @@ enum Convolution {
       return directGradients(
         input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
         toInput: toInput, into: direct)
-    case .dense(let dense):
-      return Dense.accumulateAffineGradients(
-        input: input, outputGradient: outputGradient, weight: weight,
-        inputs: geometry.patchSize, outputs: geometry.outputChannels, toInput: toInput,
-        into: dense
-      ).map { Tensor(shape: input.shape, scalars: $0) }
+    case .dense(let slices):
+      slices.append(input: input, outputGradient: outputGradient)
+      guard toInput else { return nil }
+      let scalars = weight.scalars.withUnsafeBufferPointer { w in
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+          Dense.affineInputGradient(
+            dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
+            batch: input.batchSize, inputs: geometry.patchSize,
+            outputs: geometry.outputChannels)
+        }
+      }
+      return Tensor(shape: input.shape, scalars: scalars)
     }
   }
 

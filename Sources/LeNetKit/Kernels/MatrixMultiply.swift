@@ -31,21 +31,6 @@ enum MatrixMultiply {
     broadcastKernel(a, rowStride: 1, depthStride: m, b, into: c, m: m, k: k, n: n)
   }
 
-  /// `c[m×n] += a[k×m]ᵀ · b[k×n]` with each element's running sum carried on from `c`: its
-  /// products are added to `c`'s value one `p` after another, in the order
-  /// `accumulateTransposingA` adds them to a sum started at +0. Called on consecutive row blocks
-  /// of `a` and `b` (a batch's slices) from a zeroed `c`, it leaves the sums of one call on the
-  /// whole rows; `0 + c` then gives that call's result bit for bit (which adds the sum to a zero
-  /// `c`, turning a −0 sum into +0). Training sums a weight gradient over the slices of a batch
-  /// this way (`Dense.ParameterSums`).
-  static func continueTransposingA(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-    m: Int, k: Int, n: Int
-  ) {
-    broadcastKernel(
-      a, rowStride: 1, depthStride: m, b, into: c, m: m, k: k, n: n, continuingFromC: true)
-  }
-
   /// `c[m×n] += a[m×k] · b[n×k]ᵀ`: each element is a dot product of a row of `a` and a row of `b`.
   static func accumulateTransposingB(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
@@ -128,7 +113,7 @@ enum MatrixMultiply {
   /// for `a` stored as `m×k` (strides `k`, 1) and as `k×m` (strides 1, `m`).
   static func broadcastKernel(
     _ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, _ b: UnsafePointer<Float>,
-    into c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, continuingFromC: Bool = false
+    into c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int
   ) {
     guard m > 0, n > 0, k > 0 else { return }
     let fullColumns = n / 16 * 16
@@ -136,8 +121,7 @@ enum MatrixMultiply {
       for i0 in stride(from: 0, to: m, by: 6) {
         broadcastTile(
           a, rowStride: rowStride, depthStride: depthStride, b + j0, bStride: n,
-          into: c + j0, cStride: n, i0: i0, m: m, k: k, columns: 16,
-          continuingFromC: continuingFromC)
+          into: c + j0, cStride: n, i0: i0, m: m, k: k, columns: 16)
       }
     }
     let tail = n - fullColumns
@@ -154,19 +138,17 @@ enum MatrixMultiply {
       for i0 in stride(from: 0, to: m, by: 6) {
         broadcastTile(
           a, rowStride: rowStride, depthStride: depthStride, UnsafePointer(packed), bStride: 16,
-          into: c + fullColumns, cStride: n, i0: i0, m: m, k: k, columns: tail,
-          continuingFromC: continuingFromC)
+          into: c + fullColumns, cStride: n, i0: i0, m: m, k: k, columns: tail)
       }
     }
   }
 
-  /// One 6×16 tile of `broadcastKernel`, storing `columns` (≤ 16) columns of each valid row:
-  /// added to `c`, or, when `continuingFromC`, with the sums started at `c`'s values and stored.
+  /// One 6×16 tile of `broadcastKernel`, storing `columns` (≤ 16) columns of each valid row.
   @inline(__always)
   static func broadcastTile(
     _ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, _ b: UnsafePointer<Float>,
     bStride: Int, into c: UnsafeMutablePointer<Float>, cStride: Int, i0: Int, m: Int, k: Int,
-    columns: Int, continuingFromC: Bool = false
+    columns: Int
   ) {
     let a0 = a + i0 * rowStride
     let a1 = a + min(i0 + 1, m - 1) * rowStride
@@ -174,21 +156,12 @@ enum MatrixMultiply {
     let a3 = a + min(i0 + 3, m - 1) * rowStride
     let a4 = a + min(i0 + 4, m - 1) * rowStride
     let a5 = a + min(i0 + 5, m - 1) * rowStride
-    @inline(__always)
-    func start(row: Int) -> SIMD16<Float> {
-      guard continuingFromC, i0 + row < m else { return .zero }
-      let cRow = c + (i0 + row) * cStride
-      if columns == 16 { return UnsafeRawPointer(cRow).loadUnaligned(as: SIMD16<Float>.self) }
-      var values = SIMD16<Float>.zero
-      for column in 0..<columns { values[column] = cRow[column] }
-      return values
-    }
-    var c0 = start(row: 0)
-    var c1 = start(row: 1)
-    var c2 = start(row: 2)
-    var c3 = start(row: 3)
-    var c4 = start(row: 4)
-    var c5 = start(row: 5)
+    var c0 = SIMD16<Float>.zero
+    var c1 = c0
+    var c2 = c0
+    var c3 = c0
+    var c4 = c0
+    var c5 = c0
     var bRow = b
     var offset = 0
     for _ in 0..<k {
@@ -206,13 +179,7 @@ enum MatrixMultiply {
     func add(_ values: SIMD16<Float>, toRow row: Int) {
       guard i0 + row < m else { return }
       let cRow = c + (i0 + row) * cStride
-      if continuingFromC {
-        if columns == 16 {
-          UnsafeMutableRawPointer(cRow).storeBytes(of: values, as: SIMD16<Float>.self)
-        } else {
-          for column in 0..<columns { cRow[column] = values[column] }
-        }
-      } else if columns == 16 {
+      if columns == 16 {
         let old = UnsafeRawPointer(cRow).loadUnaligned(as: SIMD16<Float>.self)
         UnsafeMutableRawPointer(cRow).storeBytes(of: old + values, as: SIMD16<Float>.self)
       } else {

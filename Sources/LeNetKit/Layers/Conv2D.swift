@@ -216,8 +216,10 @@ public struct Conv2D: Layer {
 
   /// The weight and bias gradients `sums` have reached, unlinked kernels masked as `gradients`
   /// masks them.
-  func finishedGradients(_ sums: Convolution.GradientSums) -> [Tensor] {
-    var (weightGradient, biasGradient) = sums.finished(weightShape: weight.shape)
+  func finishedGradients(_ sums: Convolution.GradientSums, inputShape: [Int]) -> [Tensor] {
+    guard let outputShape = try? outputShape(for: inputShape) else { return [] }
+    var (weightGradient, biasGradient) = sums.finished(
+      weight: weight, geometry: geometry(inputShape, outputShape))
     applyConnectionMask(to: &weightGradient)
     return [weightGradient, biasGradient]
   }

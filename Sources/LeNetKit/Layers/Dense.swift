@@ -66,20 +66,22 @@ public struct Dense: Layer {
       ])
   }
 
-  /// `backward` on one slice of a share, the weight and bias sums carried on in `sums`
-  /// (`Model`'s training); returns the input gradient.
-  func accumulateGradients(input: Tensor, outputGradient: Tensor, into sums: ParameterSums)
-    -> Tensor
-  {
+  /// `backward`'s input gradient alone, for a slice of a share in training (its weight and
+  /// bias gradients are taken once for the whole share, `Model.AffineSlices`).
+  func inputGradient(input: Tensor, outputGradient: Tensor) -> Tensor {
     _ = checkInput(input)
     precondition(
       outputGradient.shape == [input.batchSize, outputFeatures],
       "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize, outputFeatures])"
     )
-    let inputGradient = Self.accumulateAffineGradients(
-      input: input, outputGradient: outputGradient, weight: weight, inputs: inputFeatures,
-      outputs: outputFeatures, toInput: true, into: sums)
-    return Tensor(shape: input.shape, scalars: inputGradient ?? [])
+    let scalars = weight.scalars.withUnsafeBufferPointer { w in
+      outputGradient.scalars.withUnsafeBufferPointer { dy in
+        Self.affineInputGradient(
+          dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
+          batch: input.batchSize, inputs: inputFeatures, outputs: outputFeatures)
+      }
+    }
+    return Tensor(shape: input.shape, scalars: scalars)
   }
 
   /// `bias + input · weightᵀ` for a batch of `inputs` features per sample (`N × I`, the
@@ -113,24 +115,10 @@ public struct Dense: Layer {
     input: Tensor, outputGradient: Tensor, weight: Tensor, inputs: Int, outputs: Int,
     toInput: Bool
   ) -> (input: [Float]?, weight: [Float], bias: [Float]) {
-    let sums = ParameterSums(weights: weight.count, biases: outputs)
-    let inputGradient = accumulateAffineGradients(
-      input: input, outputGradient: outputGradient, weight: weight, inputs: inputs,
-      outputs: outputs, toInput: toInput, into: sums)
-    return (inputGradient, sums.finishedWeight, sums.bias)
-  }
-
-  /// `affineGradients` with the weight and bias sums carried on in `sums` (from zero for a
-  /// whole batch, from the previous slice's sums for the next slice): each weight's sum over the
-  /// samples is one chain of fused multiply-adds, sample after sample
-  /// (`MatrixMultiply.continueTransposingA`), and each bias's one chain of additions. Returns the
-  /// input gradient when `toInput` is true.
-  static func accumulateAffineGradients(
-    input: Tensor, outputGradient: Tensor, weight: Tensor, inputs: Int, outputs: Int,
-    toInput: Bool, into sums: ParameterSums
-  ) -> [Float]? {
     let batch = input.batchSize
-    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
+    var weightGradient = [Float](repeating: 0, count: weight.count)
+    var inputGradient: [Float]?
+    var biasGradient = [Float](repeating: 0, count: outputs)
     input.scalars.withUnsafeBufferPointer { x in
       weight.scalars.withUnsafeBufferPointer { w in
         outputGradient.scalars.withUnsafeBufferPointer { dy in
@@ -139,28 +127,39 @@ public struct Dense: Layer {
             dy.baseAddress.unsafelyUnwrapped
           )
           if toInput {
-            inputGradient.withUnsafeMutableBufferPointer { dx in
-              // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
-              MatrixMultiply.accumulate(
-                dyBase, wBase, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
-                n: inputs)
-            }
+            inputGradient = affineInputGradient(
+              dyBase, weight: wBase, batch: batch, inputs: inputs, outputs: outputs)
           }
-          sums.weight.withUnsafeMutableBufferPointer { dw in
-            // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I], each sum going on from the last slice's
-            MatrixMultiply.continueTransposingA(
+          weightGradient.withUnsafeMutableBufferPointer { dw in
+            // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
+            MatrixMultiply.accumulateTransposingA(
               dyBase, xBase, into: dw.baseAddress.unsafelyUnwrapped, m: outputs, k: batch,
               n: inputs)
           }
-          sums.bias.withUnsafeMutableBufferPointer { biasSums in
-            for sample in 0..<batch {
-              for unit in 0..<outputs { biasSums[unit] += dyBase[sample * outputs + unit] }
-            }
+          for sample in 0..<batch {
+            for unit in 0..<outputs { biasGradient[unit] += dyBase[sample * outputs + unit] }
           }
         }
       }
     }
-    return toInput ? inputGradient : nil
+    return (inputGradient, weightGradient, biasGradient)
+  }
+
+  /// `∂x[N×I] = ∂y[N×O] · W[O×I]`, the input gradient of `affine` alone: training's slices
+  /// take it at once and leave the weight and bias gradients for the whole share
+  /// (`Model.AffineSlices`).
+  static func affineInputGradient(
+    _ outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, inputs: Int,
+    outputs: Int
+  ) -> [Float] {
+    var inputGradient = [Float](repeating: 0, count: batch * inputs)
+    inputGradient.withUnsafeMutableBufferPointer { dx in
+      // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
+      MatrixMultiply.accumulate(
+        outputGradient, weight, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
+        n: inputs)
+    }
+    return inputGradient
   }
 
   public var parameters: [Tensor] {

@@ -234,7 +234,8 @@ public struct Model: Sendable {
     /// A layer without parameters.
     case none
     case convolution(Convolution.GradientSums)
-    case dense(ParameterSums)
+    /// A `Dense` layer's slices, its gradients taken once for the whole share.
+    case dense(AffineSlices)
     /// A `Subsampling` between two squashings, whose gradients run in one pass.
     case subsampling(ParameterSums)
   }
@@ -252,9 +253,8 @@ public struct Model: Sendable {
         let running = convolution.gradientSums(for: shape)
       {
         sums.append(.convolution(running))
-      } else if let dense = layer as? Dense {
-        sums.append(
-          .dense(ParameterSums(weights: dense.weight.count, biases: dense.outputFeatures)))
+      } else if layer is Dense {
+        sums.append(.dense(AffineSlices()))
       } else if let subsampling = layer as? Subsampling, index >= 2, index + 1 < layers.count,
         (layers[index - 1] as? Activation)?.function.squashing != nil,
         (layers[index + 1] as? Activation)?.function.squashing != nil,
@@ -281,9 +281,10 @@ public struct Model: Sendable {
       return convolution.accumulateGradients(
         input: input, outputGradient: outputGradient, toInput: toInput, into: running)
         ?? Tensor(shape: input.shape)
-    case .dense(let running):
+    case .dense(let slices):
       guard let dense = layers[index] as? Dense else { break }
-      return dense.accumulateGradients(input: input, outputGradient: outputGradient, into: running)
+      slices.append(input: input, outputGradient: outputGradient)
+      return dense.inputGradient(input: input, outputGradient: outputGradient)
     case .subsampling:
       break
     }
@@ -293,15 +294,21 @@ public struct Model: Sendable {
   /// The parameter gradients the carried sums have reached, as `parameterGradients` on the
   /// whole share returns them.
   func finishedGradients(_ sums: [LayerSums]) -> [[Tensor]] {
-    zip(layers, sums).map { layer, running in
+    zip(layers.indices, sums).map { index, running in
+      let layer = layers[index]
       switch running {
       case .none: return []
       case .convolution(let convolutionSums):
-        return (layer as? Conv2D)?.finishedGradients(convolutionSums) ?? []
-      case .dense(let denseSums):
+        let inputShape = index == 0 ? self.inputShape : layerOutputShapes[index - 1]
+        return (layer as? Conv2D)?.finishedGradients(convolutionSums, inputShape: inputShape)
+          ?? []
+      case .dense(let slices):
+        guard let dense = layer as? Dense else { return [] }
+        let gradients = slices.gradients(
+          weight: dense.weight, features: dense.inputFeatures, outputs: dense.outputFeatures)
         return [
-          Tensor(shape: layer.parameters[0].shape, scalars: denseSums.finishedWeight),
-          Tensor(shape: layer.parameters[1].shape, scalars: denseSums.bias),
+          Tensor(shape: dense.weight.shape, scalars: gradients.weight),
+          Tensor(shape: dense.bias.shape, scalars: gradients.bias),
         ]
       case .subsampling(let subsamplingSums):
         return [

@@ -1,10 +1,9 @@
 /// One layer's parameter-gradient sums, carried from one slice of a core's share of a batch into
-/// the next: training runs the share through the layers a slice at a time (`Model`), and every
+/// the next: training runs the share through the layers a slice at a time (`Model`), and each
 /// sum goes on from where the previous slice left it, adding its terms in the order one call
 /// on the whole share adds them, so the gradients have the same bits however the share is cut.
 final class ParameterSums {
-  /// The weights' running sums (a dense weight gradient, continued by
-  /// `MatrixMultiply.continueTransposingA`; a subsampling's coefficients).
+  /// The weights' running sums (a subsampling's coefficients).
   var weight: [Float]
   /// One running sum per bias.
   var bias: [Float]
@@ -13,29 +12,35 @@ final class ParameterSums {
     weight = [Float](repeating: 0, count: weights)
     bias = [Float](repeating: 0, count: biases)
   }
+}
 
-  /// The weight sums as a call on the whole share returned them: `0 + sum` (a −0 sum becomes
-  /// +0, as adding it to a zeroed gradient did), eight at a time.
-  var finishedWeight: [Float] {
-    guard !weight.isEmpty else { return [] }
-    return [Float](unsafeUninitializedCapacity: weight.count) { target, initialized in
-      weight.withUnsafeBufferPointer { source in
-        let (from, to) = (
-          source.baseAddress.unsafelyUnwrapped, target.baseAddress.unsafelyUnwrapped
-        )
-        var index = 0
-        while index + 8 <= source.count {
-          let sums = UnsafeRawPointer(from + index).loadUnaligned(as: SIMD8<Float>.self)
-          UnsafeMutableRawPointer(to + index).storeBytes(
-            of: SIMD8<Float>.zero + sums, as: SIMD8<Float>.self)
-          index += 8
-        }
-        while index < source.count {
-          to[index] = 0 + from[index]
-          index += 1
-        }
-      }
-      initialized = weight.count
-    }
+/// A dense product's (`Dense`, and C5 as `Conv2D`'s dense path) slices of a share in training:
+/// each slice's input and output gradient, kept until the share's last slice, so that the
+/// weight and bias gradients are one `Dense.affineGradients` on the whole share, as before the
+/// slices (the same call, so the same bits). They are small (C5's input is 400 floats a sample,
+/// its output gradient 120), and one product over the whole share sums each weight over 64
+/// samples in registers, where carrying the sums from slice to slice stored and reloaded C5's
+/// 48,000 of them every 16 samples.
+final class AffineSlices {
+  var inputs: [Tensor] = []
+  var outputGradients: [Tensor] = []
+
+  /// Keeps a slice's input and output gradient.
+  func append(input: Tensor, outputGradient: Tensor) {
+    inputs.append(input)
+    outputGradients.append(outputGradient)
+  }
+
+  /// The weight and bias gradients of all the slices kept, in order.
+  func gradients(weight: Tensor, features: Int, outputs: Int) -> (
+    weight: [Float], bias: [Float]
+  ) {
+    let input = inputs.count == 1 ? inputs[0] : Tensor(concatenating: inputs)
+    let outputGradient =
+      outputGradients.count == 1 ? outputGradients[0] : Tensor(concatenating: outputGradients)
+    let gradients = Dense.affineGradients(
+      input: input, outputGradient: outputGradient, weight: weight, inputs: features,
+      outputs: outputs, toInput: false)
+    return (gradients.weight, gradients.bias)
   }
 }
