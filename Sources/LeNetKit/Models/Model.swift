@@ -343,8 +343,9 @@ public struct Model: Sendable {
   /// The mean softmax cross-entropy on a mini-batch, the number of correct predictions, and the
   /// gradient of the loss with respect to every parameter tensor.
   ///
-  /// Each core takes a contiguous share of the batch through the whole network (the layers
-  /// themselves run on one thread); the shares' mean losses and gradients are then averaged,
+  /// Each core takes a contiguous share of the batch through the whole network, 16 samples at
+  /// a time (`shareLossAndGradients`; the layers themselves run on one thread); the shares'
+  /// mean losses and gradients are then averaged,
   /// weighted by their sizes, which gives exactly the batch mean.
   public func lossAndGradients(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
