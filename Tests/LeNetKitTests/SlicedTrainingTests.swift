@@ -29,7 +29,8 @@ import Testing
   /// 37 samples (no slice size divides it, the last slice short) in slices of 16, 8 and 5: the
   /// loss, the count of correct answers and every parameter gradient bit for bit. A slice that
   /// started a sum from zero and added it to the previous slices' total would change the last
-  /// bits of the dense products' chains, the convolutions' lane sums and the biases' sums.
+  /// bits of the convolutions' lane sums, the subsamplings' and the biases' sums; a dense
+  /// product that summed its weights slice by slice, those of its weight gradient.
   @Test(arguments: ["keras", "lecun1998"])
   func slicesKeepTheBitsOfTheWholeShare(name: String) throws {
     var model = try #require(Model.named(name))
