@@ -44,21 +44,6 @@ enum Convolution {
         input, weight: weight, bias: bias, inputs: geometry.patchSize, outputs: outputs))
   }
 
-  /// `gradients` for a kernel as large as its input, as a dense layer's (`Dense.affineGradients`).
-  static func denseGradients(
-    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
-  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-    let outputs = geometry.outputChannels
-    let gradients = Dense.affineGradients(
-      input: input, outputGradient: outputGradient, weight: weight, inputs: geometry.patchSize,
-      outputs: outputs, toInput: toInput)
-    return (
-      gradients.input.map { Tensor(shape: input.shape, scalars: $0) },
-      Tensor(shape: weight.shape, scalars: gradients.weight),
-      Tensor(shape: [outputs], scalars: gradients.bias)
-    )
-  }
-
   /// `forward` as one matrix product per group of samples, whatever the map size.
   static func im2colForward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: Geometry)
     -> Tensor
@@ -90,19 +75,82 @@ enum Convolution {
   static func gradients(
     input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
   ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-    if geometry.usesDirectKernels {
+    guard let sums = GradientSums(geometry: geometry, weightCount: weight.count) else {
+      return im2colGradients(
+        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+        toInput: toInput)
+    }
+    let inputGradient = accumulateGradients(
+      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
+      toInput: toInput, into: sums)
+    let (weightGradient, biasGradient) = sums.finished(weight: weight, geometry: geometry)
+    return (inputGradient, weightGradient, biasGradient)
+  }
+
+  /// The weight and bias sums of the direct path, carried from one slice of a batch into the
+  /// next (`Model`'s training), or the dense path's slices, whose gradients are taken once for
+  /// the whole share (`AffineSlices`). The im2col path has none: its products sum each group
+  /// of samples apart before adding the group to the gradient.
+  enum GradientSums {
+    case direct(DirectSums)
+    case dense(AffineSlices)
+
+    /// Zero sums for `geometry`'s path; nil on the im2col path.
+    init?(geometry: Geometry, weightCount: Int) {
+      if geometry.usesDirectKernels {
+        self = .direct(DirectSums(geometry: geometry, weightCount: weightCount))
+      } else if geometry.isDense {
+        self = .dense(AffineSlices())
+      } else {
+        return nil
+      }
+    }
+
+    /// The gradients the sums have reached, as one call on all the samples returns them.
+    func finished(weight: Tensor, geometry: Geometry) -> (weight: Tensor, bias: Tensor) {
+      let weightShape = weight.shape
+      switch self {
+      case .direct(let sums):
+        return (
+          Tensor(shape: weightShape, scalars: sums.weightGradient()),
+          Tensor(shape: [sums.bias.count], scalars: sums.bias)
+        )
+      case .dense(let slices):
+        let outputs = geometry.outputChannels
+        let gradients = slices.gradients(
+          weight: weight, features: geometry.patchSize, outputs: outputs)
+        return (
+          Tensor(shape: weightShape, scalars: gradients.weight),
+          Tensor(shape: [outputs], scalars: gradients.bias)
+        )
+      }
+    }
+  }
+
+  /// `gradients` on the direct or dense path with the parameter sums carried on in `sums`;
+  /// returns the input gradient when `toInput` is true.
+  static func accumulateGradients(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool,
+    into sums: GradientSums
+  ) -> Tensor? {
+    switch sums {
+    case .direct(let direct):
       return directGradients(
         input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
-        toInput: toInput)
+        toInput: toInput, into: direct)
+    case .dense(let slices):
+      slices.append(input: input, outputGradient: outputGradient)
+      guard toInput else { return nil }
+      let scalars = weight.scalars.withUnsafeBufferPointer { w in
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+          Dense.affineInputGradient(
+            dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
+            batch: input.batchSize, inputs: geometry.patchSize,
+            outputs: geometry.outputChannels)
+        }
+      }
+      return Tensor(shape: input.shape, scalars: scalars)
     }
-    if geometry.isDense {
-      return denseGradients(
-        input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
-        toInput: toInput)
-    }
-    return im2colGradients(
-      input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
-      toInput: toInput)
   }
 
   /// `gradients` with im2col and matrix products, whatever the map size.
@@ -290,10 +338,12 @@ enum Convolution {
 
   /// `gradients` on `DirectConvolution`: the weight gradient as a correlation of each bordered
   /// image with its output gradient, the input gradient as a forward pass of the output
-  /// gradient through the kernels turned 180° (`flippedWeight`).
+  /// gradient through the kernels turned 180° (`flippedWeight`). The weight gradient's lane
+  /// sums and the bias sums go on in `sums`; returns the input gradient when `toInput` is true.
   private static func directGradients(
-    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool
-  ) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+    input: Tensor, outputGradient: Tensor, weight: Tensor, geometry: Geometry, toInput: Bool,
+    into sums: DirectSums
+  ) -> Tensor? {
     let batch = input.batchSize
     let (outputs, inputs) = (geometry.outputChannels, geometry.inputChannels)
     let taps = geometry.kernelSize * geometry.kernelSize
@@ -305,23 +355,13 @@ enum Convolution {
     let planes = scratch(grid.channels * grid.planeSize)
     let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
     let backMaps = scratch(toInput ? inputs * back.positions : 0)
-    // Keras' C3 sums its weight gradient with the lanes across output maps (only the outputs'
-    // positions); the other layers on the grid, lanes across positions.
-    let acrossOutputs = DirectConvolution.usesLanesAcrossOutputs(
-      outputs: outputs, links: links, channels: inputs)
+    let acrossOutputs = sums.acrossOutputs
     let classes = acrossOutputs ? DirectConvolution.LaneClasses(grid) : nil
     let packed = scratch(acrossOutputs ? geometry.pixels * 16 : 0)
     let spread = scratch(acrossOutputs ? 0 : outputs * grid.positions)
-    let partial = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(
-      capacity: acrossOutputs ? 0 : weight.count)
-    partial.initialize(repeating: .zero)
-    let partialAcross = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(
-      capacity: acrossOutputs ? inputs * taps * 8 : 0)
-    partialAcross.initialize(repeating: .zero)
+    let (partial, partialAcross) = (sums.partial, sums.partialAcross)
     defer {
       for buffer in [planes, spread, backPlanes, backMaps, packed] { buffer.deallocate() }
-      partial.deallocate()
-      partialAcross.deallocate()
     }
     var flipped = [Float](repeating: 0, count: toInput ? weight.count : 0)
     if toInput {
@@ -335,7 +375,6 @@ enum Convolution {
         }
       }
     }
-    var biasGradient = [Float](repeating: 0, count: outputs)
     let inputCount = toInput ? input.count : 0
     let inputGradient = [Float](unsafeUninitializedCapacity: inputCount) { target, initialized in
       lend([input.scalars, outputGradient.scalars, toInput ? flipped : [0]]) { lent in
@@ -366,7 +405,7 @@ enum Convolution {
               partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
           }
           for map in 0..<outputs {
-            biasGradient[map] += ShortRows.sum(
+            sums.bias[map] += ShortRows.sum(
               sampleGradient + map * geometry.pixels, count: geometry.pixels)
           }
           guard toInput, let targetBase = target.baseAddress else { continue }
@@ -379,10 +418,44 @@ enum Convolution {
       }
       initialized = inputCount
     }
-    let weightGradient: [Float]
-    if acrossOutputs {
-      // The lanes of each kernel's eight sums added as `SIMD8.sum()` adds them: from −0, in order.
-      var sums = [Float](repeating: 0, count: weight.count)
+    return toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil
+  }
+
+  /// The sums of `directGradients`, carried from one slice of a batch into the next: each
+  /// kernel tap's eight lane sums (lanes across positions), or, for keras' C3 (lanes across
+  /// outputs), its sixteen maps' eight lane sums, and one running sum per bias.
+  final class DirectSums {
+    /// Keras' C3 sums its weight gradient with the lanes across output maps (only the outputs'
+    /// positions); the other layers on the grid, lanes across positions.
+    let acrossOutputs: Bool
+    let (outputs, inputs, taps): (Int, Int, Int)
+    /// Eight lane sums per weight (lanes across positions).
+    let partial: UnsafeMutableBufferPointer<SIMD8<Float>>
+    /// Per input channel and tap, eight vectors of the 16 output maps (lanes across outputs).
+    let partialAcross: UnsafeMutableBufferPointer<SIMD16<Float>>
+    var bias: [Float]
+
+    init(geometry: Geometry, weightCount: Int) {
+      (outputs, inputs) = (geometry.outputChannels, geometry.inputChannels)
+      taps = geometry.kernelSize * geometry.kernelSize
+      acrossOutputs = DirectConvolution.usesLanesAcrossOutputs(
+        outputs: outputs, links: geometry.links.forward, channels: inputs)
+      partial = .allocate(capacity: acrossOutputs ? 0 : weightCount)
+      partial.initialize(repeating: .zero)
+      partialAcross = .allocate(capacity: acrossOutputs ? inputs * taps * 8 : 0)
+      partialAcross.initialize(repeating: .zero)
+      bias = [Float](repeating: 0, count: outputs)
+    }
+
+    deinit {
+      partial.deallocate()
+      partialAcross.deallocate()
+    }
+
+    /// Each weight's lanes added as `SIMD8.sum()` adds them: from −0, in order.
+    func weightGradient() -> [Float] {
+      guard acrossOutputs else { return partial.map { $0.sum() } }
+      var sums = [Float](repeating: 0, count: outputs * inputs * taps)
       for output in 0..<outputs {
         for kernel in 0..<inputs * taps {
           var total = -Float.zero
@@ -390,15 +463,8 @@ enum Convolution {
           sums[output * inputs * taps + kernel] = total
         }
       }
-      weightGradient = sums
-    } else {
-      weightGradient = partial.map { $0.sum() }
+      return sums
     }
-    return (
-      toInput ? Tensor(shape: input.shape, scalars: inputGradient) : nil,
-      Tensor(shape: weight.shape, scalars: weightGradient),
-      Tensor(shape: [outputs], scalars: biasGradient)
-    )
   }
 
   /// A zeroed buffer of `count` floats for one call's scratch work; the caller deallocates it.

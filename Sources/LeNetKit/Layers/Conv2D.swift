@@ -191,6 +191,39 @@ public struct Conv2D: Layer {
     return (result.input, [result.weight, result.bias])
   }
 
+  /// Zero parameter sums for a share of `inputShape` samples, to be carried from slice to slice
+  /// (`Model`'s training); nil on the im2col path, whose sums cannot be carried.
+  func gradientSums(for inputShape: [Int]) -> Convolution.GradientSums? {
+    guard let outputShape = try? outputShape(for: inputShape) else { return nil }
+    return Convolution.GradientSums(
+      geometry: geometry(inputShape, outputShape), weightCount: weight.count)
+  }
+
+  /// `gradients` on one slice of a share, its parameter sums carried on in `sums`; returns the
+  /// input gradient when `toInput` is true.
+  func accumulateGradients(
+    input: Tensor, outputGradient: Tensor, toInput: Bool, into sums: Convolution.GradientSums
+  ) -> Tensor? {
+    let outputSample = checkInput(input)
+    precondition(
+      outputGradient.shape == [input.batchSize] + outputSample,
+      "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize] + outputSample)"
+    )
+    return Convolution.accumulateGradients(
+      input: input, outputGradient: outputGradient, weight: weight,
+      geometry: geometry(input.sampleShape, outputSample), toInput: toInput, into: sums)
+  }
+
+  /// The weight and bias gradients `sums` have reached, unlinked kernels masked as `gradients`
+  /// masks them.
+  func finishedGradients(_ sums: Convolution.GradientSums, inputShape: [Int]) -> [Tensor] {
+    guard let outputShape = try? outputShape(for: inputShape) else { return [] }
+    var (weightGradient, biasGradient) = sums.finished(
+      weight: weight, geometry: geometry(inputShape, outputShape))
+    applyConnectionMask(to: &weightGradient)
+    return [weightGradient, biasGradient]
+  }
+
   /// The engine's sizes for one sample of `inputShape` giving `outputShape`.
   func geometry(_ inputShape: [Int], _ outputShape: [Int]) -> Convolution.Geometry {
     Convolution.Geometry(

@@ -66,6 +66,24 @@ public struct Dense: Layer {
       ])
   }
 
+  /// `backward`'s input gradient alone, for a slice of a share in training (its weight and
+  /// bias gradients are taken once for the whole share, `Model.AffineSlices`).
+  func inputGradient(input: Tensor, outputGradient: Tensor) -> Tensor {
+    _ = checkInput(input)
+    precondition(
+      outputGradient.shape == [input.batchSize, outputFeatures],
+      "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize, outputFeatures])"
+    )
+    let scalars = weight.scalars.withUnsafeBufferPointer { w in
+      outputGradient.scalars.withUnsafeBufferPointer { dy in
+        Self.affineInputGradient(
+          dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
+          batch: input.batchSize, inputs: inputFeatures, outputs: outputFeatures)
+      }
+    }
+    return Tensor(shape: input.shape, scalars: scalars)
+  }
+
   /// `bias + input · weightᵀ` for a batch of `inputs` features per sample (`N × I`, the
   /// weight `O × I`), as `N × O` scalars: this layer's `forward`, and `Conv2D`'s for a kernel
   /// as large as its input (C5), whose flattened sample is its one patch.
@@ -99,7 +117,7 @@ public struct Dense: Layer {
   ) -> (input: [Float]?, weight: [Float], bias: [Float]) {
     let batch = input.batchSize
     var weightGradient = [Float](repeating: 0, count: weight.count)
-    var inputGradient = [Float](repeating: 0, count: toInput ? input.count : 0)
+    var inputGradient: [Float]?
     var biasGradient = [Float](repeating: 0, count: outputs)
     input.scalars.withUnsafeBufferPointer { x in
       weight.scalars.withUnsafeBufferPointer { w in
@@ -109,12 +127,8 @@ public struct Dense: Layer {
             dy.baseAddress.unsafelyUnwrapped
           )
           if toInput {
-            inputGradient.withUnsafeMutableBufferPointer { dx in
-              // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
-              MatrixMultiply.accumulate(
-                dyBase, wBase, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
-                n: inputs)
-            }
+            inputGradient = affineInputGradient(
+              dyBase, weight: wBase, batch: batch, inputs: inputs, outputs: outputs)
           }
           weightGradient.withUnsafeMutableBufferPointer { dw in
             // ∂L/∂weight[O×I] = ∂L/∂y[N×O]ᵀ · x[N×I]
@@ -128,7 +142,24 @@ public struct Dense: Layer {
         }
       }
     }
-    return (toInput ? inputGradient : nil, weightGradient, biasGradient)
+    return (inputGradient, weightGradient, biasGradient)
+  }
+
+  /// `∂x[N×I] = ∂y[N×O] · W[O×I]`, the input gradient of `affine` alone: training's slices
+  /// take it at once and leave the weight and bias gradients for the whole share
+  /// (`Model.AffineSlices`).
+  static func affineInputGradient(
+    _ outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, inputs: Int,
+    outputs: Int
+  ) -> [Float] {
+    var inputGradient = [Float](repeating: 0, count: batch * inputs)
+    inputGradient.withUnsafeMutableBufferPointer { dx in
+      // ∂L/∂x[N×I] = ∂L/∂y[N×O] · weight[O×I]
+      MatrixMultiply.accumulate(
+        outputGradient, weight, into: dx.baseAddress.unsafelyUnwrapped, m: batch, k: outputs,
+        n: inputs)
+    }
+    return inputGradient
   }
 
   public var parameters: [Tensor] {

@@ -136,6 +136,27 @@ public struct Subsampling: Layer {
     before: Activation, input: Tensor, after: Activation, squashedOutput: Tensor,
     outputGradient: Tensor
   ) -> LayerGradients? {
+    let sums = ParameterSums(weights: channels, biases: channels)
+    guard
+      let inputGradient = backwardBetweenSquashings(
+        before: before, input: input, after: after, squashedOutput: squashedOutput,
+        outputGradient: outputGradient, into: sums)
+    else { return nil }
+    return LayerGradients(
+      input: inputGradient,
+      parameters: [
+        Tensor(shape: [channels], scalars: sums.weight),
+        Tensor(shape: [channels], scalars: sums.bias),
+      ])
+  }
+
+  /// `backwardBetweenSquashings` with the coefficient sums (`sums.weight`) and bias sums carried
+  /// on from `sums` (each map's two running sums go on sample after sample); returns the input
+  /// gradient, or nil unless both squashings are one of the two tanh.
+  func backwardBetweenSquashings(
+    before: Activation, input: Tensor, after: Activation, squashedOutput: Tensor,
+    outputGradient: Tensor, into sums: ParameterSums
+  ) -> Tensor? {
     guard let (beforeSlope, beforeAmplitude) = before.function.squashing,
       let (afterSlope, afterAmplitude) = after.function.squashing
     else { return nil }
@@ -152,8 +173,7 @@ public struct Subsampling: Layer {
     let (beforeFactor, beforeSquared) = (
       beforeSlope / beforeAmplitude, beforeAmplitude * beforeAmplitude
     )
-    var coefficientGradient = [Float](repeating: 0, count: channels)
-    var biasGradient = [Float](repeating: 0, count: channels)
+    var (coefficientGradient, biasGradient) = (sums.weight, sums.bias)
     // Blocks tile the map, so every input gets its gradient written.
     let inputGradient = Tensor(shape: input.shape) { targetBuffer in
       input.scalars.withUnsafeBufferPointer { inputBuffer in
@@ -264,12 +284,8 @@ public struct Subsampling: Layer {
         }
       }
     }
-    return LayerGradients(
-      input: inputGradient,
-      parameters: [
-        Tensor(shape: [channels], scalars: coefficientGradient),
-        Tensor(shape: [channels], scalars: biasGradient),
-      ])
+    (sums.weight, sums.bias) = (coefficientGradient, biasGradient)
+    return inputGradient
   }
 
   public var parameters: [Tensor] {

@@ -44,6 +44,18 @@ public enum SoftmaxCrossEntropy {
 
   /// The mean cross-entropy of `logits` against `labels`, and its gradient with respect to them.
   public static func loss(logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
+    var total: Double = 0
+    let gradient = accumulateLoss(
+      logits: logits, labels: labels, batchSize: logits.batchSize, total: &total)
+    return (Float(total / Double(logits.batchSize)), gradient)
+  }
+
+  /// `loss` on a slice of a batch of `batchSize` samples: each sample's cross-entropy added to
+  /// `total` in order (the batch's running sum, carried from slice to slice), and the slice's
+  /// rows of the gradient of the batch's mean loss.
+  static func accumulateLoss(
+    logits: Tensor, labels: [Int], batchSize: Int, total: inout Double
+  ) -> Tensor {
     precondition(
       logits.shape.count == 2, "cross-entropy expects N × K logits, got shape \(logits.shape)")
     precondition(
@@ -51,10 +63,9 @@ public enum SoftmaxCrossEntropy {
     let classes = logits.shape[1]
     precondition(
       labels.allSatisfy { (0..<classes).contains($0) }, "labels must lie in 0..<\(classes)")
-    let batch = Float(logits.batchSize)
+    let batch = Float(batchSize)
     let (probabilities, largest, sums) = softmax(logits)
     var gradient = probabilities
-    var total: Double = 0
     for (sample, label) in labels.enumerated() {
       // (m − z) first: adding log Σ to m ≈ 1,000 would round away its last 4 decimals.
       total += Double(
@@ -62,7 +73,7 @@ public enum SoftmaxCrossEntropy {
       gradient.scalars[sample * classes + label] -= 1
     }
     for index in gradient.scalars.indices { gradient.scalars[index] /= batch }
-    return (Float(total / Double(batch)), gradient)
+    return gradient
   }
 }
 

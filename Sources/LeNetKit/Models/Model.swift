@@ -148,16 +148,26 @@ public struct Model: Sendable {
   }
 
   /// The loop behind `backward` and `parameterGradients`: turns `gradient` from ∂L/∂output into
-  /// ∂L/∂input (left at the first layer's output gradient when `toInput` is false).
-  func backpropagate(activations: [Tensor], gradient: inout Tensor, toInput: Bool) -> [[Tensor]] {
+  /// ∂L/∂input (left at the first layer's output gradient when `toInput` is false). With `sums`
+  /// (a slice of a share in training), the parameter gradients go on in `sums` instead of being
+  /// returned, and the result is empty.
+  func backpropagate(
+    activations: [Tensor], gradient: inout Tensor, toInput: Bool, sums: [LayerSums]? = nil
+  ) -> [[Tensor]] {
     precondition(
       activations.count == layers.count + 1, "backward needs the input and every layer's output")
-    var parameterGradients = [[Tensor]](repeating: [], count: layers.count)
+    var parameterGradients = [[Tensor]](repeating: [], count: sums == nil ? layers.count : 0)
     var index = layers.count - 1
     while index >= 0 {
       if index == 0 && !toInput {
-        parameterGradients[0] = layers[0].parameterGradients(
-          input: activations[0], output: activations[1], outputGradient: gradient)
+        if let sums {
+          _ = accumulate(
+            layer: 0, sums: sums[0], input: activations[0], outputGradient: gradient,
+            toInput: false)
+        } else {
+          parameterGradients[0] = layers[0].parameterGradients(
+            input: activations[0], output: activations[1], outputGradient: gradient)
+        }
         break
       }
       // A tanh followed by 2×2 average pooling (keras' model): both gradients in one pass.
@@ -173,23 +183,140 @@ public struct Model: Sendable {
       // A squashing, a trainable subsampling and a squashing (lecun1998's S2 and S4): the
       // three gradients in one pass.
       if index >= 3, let subsampling = layers[index - 1] as? Subsampling,
-        let after = layers[index] as? Activation, let before = layers[index - 2] as? Activation,
-        let fused = subsampling.backwardBetweenSquashings(
-          before: before, input: activations[index - 1], after: after,
-          squashedOutput: activations[index + 1], outputGradient: gradient)
+        let after = layers[index] as? Activation, let before = layers[index - 2] as? Activation
       {
-        parameterGradients[index - 1] = fused.parameters
-        gradient = fused.input
-        index -= 3
+        if let sums, case .subsampling(let running) = sums[index - 1],
+          let input = subsampling.backwardBetweenSquashings(
+            before: before, input: activations[index - 1], after: after,
+            squashedOutput: activations[index + 1], outputGradient: gradient, into: running)
+        {
+          gradient = input
+          index -= 3
+          continue
+        }
+        if sums == nil,
+          let fused = subsampling.backwardBetweenSquashings(
+            before: before, input: activations[index - 1], after: after,
+            squashedOutput: activations[index + 1], outputGradient: gradient)
+        {
+          parameterGradients[index - 1] = fused.parameters
+          gradient = fused.input
+          index -= 3
+          continue
+        }
+      }
+      if let sums,
+        let input = accumulate(
+          layer: index, sums: sums[index], input: activations[index], outputGradient: gradient,
+          toInput: true)
+      {
+        gradient = input
+        index -= 1
         continue
       }
       let result = layers[index].backward(
         input: activations[index], output: activations[index + 1], outputGradient: gradient)
-      parameterGradients[index] = result.parameters
+      if sums == nil {
+        parameterGradients[index] = result.parameters
+      } else {
+        precondition(
+          result.parameters.isEmpty, "\(layers[index].name): its gradient sums were not carried")
+      }
       gradient = result.input
       index -= 1
     }
     return parameterGradients
+  }
+
+  /// A layer's parameter-gradient sums in training, carried from one slice of a core's share
+  /// into the next (see `shareLossAndGradients`).
+  enum LayerSums {
+    /// A layer without parameters.
+    case none
+    case convolution(Convolution.GradientSums)
+    /// A `Dense` layer's slices, its gradients taken once for the whole share.
+    case dense(AffineSlices)
+    /// A `Subsampling` between two squashings, whose gradients run in one pass.
+    case subsampling(ParameterSums)
+  }
+
+  /// Zero sums for every layer, or nil when some layer's sums cannot be carried from slice to
+  /// slice (a convolution on the im2col path, a layer type this does not know, a subsampling
+  /// outside the fused squashing-subsampling-squashing pass): then a share runs in one piece.
+  func zeroLayerSums() -> [LayerSums]? {
+    var sums: [LayerSums] = []
+    for (index, layer) in layers.enumerated() {
+      let shape = index == 0 ? inputShape : layerOutputShapes[index - 1]
+      if layer.parameters.isEmpty {
+        sums.append(.none)
+      } else if let convolution = layer as? Conv2D,
+        let running = convolution.gradientSums(for: shape)
+      {
+        sums.append(.convolution(running))
+      } else if layer is Dense {
+        sums.append(.dense(AffineSlices()))
+      } else if let subsampling = layer as? Subsampling, index >= 2, index + 1 < layers.count,
+        (layers[index - 1] as? Activation)?.function.squashing != nil,
+        (layers[index + 1] as? Activation)?.function.squashing != nil,
+        index + 2 == layers.count || !(layers[index + 2] is AveragePooling)
+      {
+        sums.append(
+          .subsampling(ParameterSums(weights: subsampling.channels, biases: subsampling.channels)))
+      } else {
+        return nil
+      }
+    }
+    return sums
+  }
+
+  /// One layer's gradients on a slice with its sums carried on; nil for a layer without sums.
+  private func accumulate(
+    layer index: Int, sums: LayerSums, input: Tensor, outputGradient: Tensor, toInput: Bool
+  ) -> Tensor? {
+    switch sums {
+    case .none:
+      return nil
+    case .convolution(let running):
+      guard let convolution = layers[index] as? Conv2D else { break }
+      return convolution.accumulateGradients(
+        input: input, outputGradient: outputGradient, toInput: toInput, into: running)
+        ?? Tensor(shape: input.shape)
+    case .dense(let slices):
+      guard let dense = layers[index] as? Dense else { break }
+      slices.append(input: input, outputGradient: outputGradient)
+      return dense.inputGradient(input: input, outputGradient: outputGradient)
+    case .subsampling:
+      break
+    }
+    preconditionFailure("\(layers[index].name): gradient sums of another kind of layer")
+  }
+
+  /// The parameter gradients the carried sums have reached, as `parameterGradients` on the
+  /// whole share returns them.
+  func finishedGradients(_ sums: [LayerSums]) -> [[Tensor]] {
+    zip(layers.indices, sums).map { index, running in
+      let layer = layers[index]
+      switch running {
+      case .none: return []
+      case .convolution(let convolutionSums):
+        let inputShape = index == 0 ? self.inputShape : layerOutputShapes[index - 1]
+        return (layer as? Conv2D)?.finishedGradients(convolutionSums, inputShape: inputShape)
+          ?? []
+      case .dense(let slices):
+        guard let dense = layer as? Dense else { return [] }
+        let gradients = slices.gradients(
+          weight: dense.weight, features: dense.inputFeatures, outputs: dense.outputFeatures)
+        return [
+          Tensor(shape: dense.weight.shape, scalars: gradients.weight),
+          Tensor(shape: dense.bias.shape, scalars: gradients.bias),
+        ]
+      case .subsampling(let subsamplingSums):
+        return [
+          Tensor(shape: layer.parameters[0].shape, scalars: subsamplingSums.weight),
+          Tensor(shape: layer.parameters[1].shape, scalars: subsamplingSums.bias),
+        ]
+      }
+    }
   }
 
   /// Class scores for softmax: the output itself, or the negated penalties.
@@ -216,8 +343,9 @@ public struct Model: Sendable {
   /// The mean softmax cross-entropy on a mini-batch, the number of correct predictions, and the
   /// gradient of the loss with respect to every parameter tensor.
   ///
-  /// Each core takes a contiguous share of the batch through the whole network (the layers
-  /// themselves run on one thread); the shares' mean losses and gradients are then averaged,
+  /// Each core takes a contiguous share of the batch through the whole network, 16 samples at
+  /// a time (`shareLossAndGradients`; the layers themselves run on one thread); the shares'
+  /// mean losses and gradients are then averaged,
   /// weighted by their sizes, which gives exactly the batch mean.
   public func lossAndGradients(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
@@ -279,8 +407,45 @@ public struct Model: Sendable {
     }
   }
 
-  /// `lossAndGradients` for one core's share of the batch.
-  func shareLossAndGradients(input: Tensor, labels: [Int]) -> (
+  /// How many samples of a core's share go through the layers together in training, forward
+  /// and backward, before the next ones: few enough that a layer's activations and gradients
+  /// are still in the core's cache when the next layer reads them (C1's output alone is 18.8 KB
+  /// per sample, a 64-sample share's over 1 MB, past the 512 KB second-level cache).
+  static let samplesPerTrainingSlice = 16
+
+  /// `lossAndGradients` for one core's share of the batch, `samplesPerSlice` samples at a time
+  /// through the whole network: each parameter gradient's sums go on from one slice into the
+  /// next (`LayerSums`), in the order one pass over the whole share adds them, so the result
+  /// has the same bits as `shareLossAndGradientsInOnePiece`, which runs when a layer's sums
+  /// cannot be carried.
+  func shareLossAndGradients(
+    input: Tensor, labels: [Int], samplesPerSlice: Int = Self.samplesPerTrainingSlice
+  ) -> (loss: Float, correct: Int, gradients: [[Tensor]]) {
+    let batch = input.batchSize
+    guard batch > samplesPerSlice, let sums = zeroLayerSums() else {
+      return shareLossAndGradientsInOnePiece(input: input, labels: labels)
+    }
+    precondition(labels.count == batch, "\(labels.count) labels for \(batch) samples")
+    var (total, correct) = (Double(0), 0)
+    for start in stride(from: 0, to: batch, by: samplesPerSlice) {
+      let slice = start..<min(start + samplesPerSlice, batch)
+      let sliceLabels = Array(labels[slice])
+      let activations = activations(input.samples(slice))
+      let scores = logits(fromOutput: activations[activations.count - 1])
+      var outputGradient = SoftmaxCrossEntropy.accumulateLoss(
+        logits: scores, labels: sliceLabels, batchSize: batch, total: &total)
+      if output == .penalties {
+        for index in outputGradient.scalars.indices { outputGradient.scalars[index].negate() }
+      }
+      correct += zip(argmaxOfRows(scores), sliceLabels).filter { $0 == $1 }.count
+      _ = backpropagate(
+        activations: activations, gradient: &outputGradient, toInput: false, sums: sums)
+    }
+    return (Float(total / Double(batch)), correct, finishedGradients(sums))
+  }
+
+  /// `lossAndGradients` for one core's share of the batch, each layer over the whole share.
+  func shareLossAndGradientsInOnePiece(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
   ) {
     let activations = activations(input)

@@ -1,0 +1,86 @@
+import Foundation
+import LeNetTestSupport
+import Testing
+
+@testable import LeNetKit
+
+/// Training runs a core's share of the batch through the network a slice at a time, carrying
+/// every parameter gradient's sums from one slice into the next (`Model.shareLossAndGradients`).
+/// The result must have the bits of the layer-by-layer pass over the whole share, which every
+/// accuracy in Docs/training.md rests on.
+@Suite struct SlicedTrainingTests {
+  /// The layer-by-layer computation on the whole share: every layer's `forward`, the mean
+  /// softmax cross-entropy of the batch, and `Model.backward` from the loss's gradient.
+  func layerByLayer(_ model: Model, input: Tensor, labels: [Int]) -> (
+    loss: Float, correct: Int, gradients: [[Tensor]]
+  ) {
+    let activations = model.activations(input)
+    let scores = model.logits(fromOutput: activations[activations.count - 1])
+    let (loss, scoreGradient) = SoftmaxCrossEntropy.loss(logits: scores, labels: labels)
+    var outputGradient = scoreGradient
+    if model.output == .penalties {
+      for index in outputGradient.scalars.indices { outputGradient.scalars[index].negate() }
+    }
+    let correct = zip(argmaxOfRows(scores), labels).filter { $0 == $1 }.count
+    let gradients = model.backward(activations: activations, outputGradient: outputGradient)
+    return (loss, correct, gradients.parameters)
+  }
+
+  /// 37 samples (no slice size divides it, the last slice short) in slices of 16, 8 and 5: the
+  /// loss, the count of correct answers and every parameter gradient bit for bit. A slice that
+  /// started a sum from zero and added it to the previous slices' total would change the last
+  /// bits of the convolutions' lane sums, the subsamplings' and the biases' sums; a dense
+  /// product that summed its weights slice by slice, those of its weight gradient.
+  @Test(arguments: ["keras", "lecun1998"])
+  func slicesKeepTheBitsOfTheWholeShare(name: String) throws {
+    var model = try #require(Model.named(name))
+    model.initialize(.lecun1998, seed: 7)
+    var generator = SplitMix64(seed: 11)
+    let batch = 37
+    let input = Tensor(shape: [batch] + model.inputShape, uniformIn: -1...1, generator: &generator)
+    let labels = (0..<batch).map { ($0 * 7 + 3) % 10 }
+    let expected = layerByLayer(model, input: input, labels: labels)
+    #expect(model.zeroLayerSums() != nil, "\(name): every layer's sums can be carried")
+    for samplesPerSlice in [16, 8, 5] {
+      let sliced = model.shareLossAndGradients(
+        input: input, labels: labels, samplesPerSlice: samplesPerSlice)
+      #expect(sliced.loss.bitPattern == expected.loss.bitPattern, "slices of \(samplesPerSlice)")
+      #expect(sliced.correct == expected.correct)
+      #expect(sliced.gradients.count == expected.gradients.count)
+      for (layer, (got, want)) in zip(sliced.gradients, expected.gradients).enumerated() {
+        #expect(got.map(\.shape) == want.map(\.shape), "layer \(layer)")
+        for (tensor, (gotTensor, wantTensor)) in zip(got, want).enumerated() {
+          let differing = zip(gotTensor.scalars, wantTensor.scalars).filter {
+            $0.bitPattern != $1.bitPattern
+          }.count
+          #expect(
+            differing == 0,
+            "\(name), slices of \(samplesPerSlice): layer \(layer) tensor \(tensor) differs in \(differing) values"
+          )
+        }
+      }
+    }
+  }
+
+  /// A layer whose sums cannot be carried (a convolution on the im2col path: 6×6 maps) sends
+  /// the share through in one piece, with the same result.
+  @Test func anIm2colConvolutionRunsTheShareInOnePiece() throws {
+    var model = try Model(
+      name: "small", inputShape: [1, 8, 8],
+      layers: [
+        Conv2D("C", inputChannels: 1, outputChannels: 2, kernelSize: 3), Flatten(),
+        Dense("D", inputFeatures: 72, outputFeatures: 10),
+      ])
+    model.initialize(.lecun1998, seed: 3)
+    #expect(model.zeroLayerSums() == nil)
+    var generator = SplitMix64(seed: 5)
+    let input = Tensor(shape: [21, 1, 8, 8], uniformIn: -1...1, generator: &generator)
+    let labels = (0..<21).map { $0 % 10 }
+    let expected = layerByLayer(model, input: input, labels: labels)
+    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 4)
+    #expect(result.loss.bitPattern == expected.loss.bitPattern)
+    #expect(
+      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
+        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+  }
+}
