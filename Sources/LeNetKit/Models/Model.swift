@@ -345,8 +345,8 @@ public struct Model: Sendable {
   ///
   /// Each core takes a contiguous share of the batch through the whole network, 16 samples at
   /// a time (`shareLossAndGradients`; the layers themselves run on one thread); the shares'
-  /// mean losses and gradients are then averaged,
-  /// weighted by their sizes, which gives exactly the batch mean.
+  /// mean losses and gradients are then averaged, weighted by their sizes, which gives exactly
+  /// the batch mean.
   public func lossAndGradients(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
   ) {
