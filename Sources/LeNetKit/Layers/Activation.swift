@@ -173,24 +173,14 @@ public struct Activation: Layer {
               UnsafeMutableRawPointer(result + first + column).storeBytes(
                 of: shares * (factor * (squared - outputs * outputs)), as: SIMD8<Float>.self)
             }
-            var column = 0
-            while column + 8 <= width {
-              eight(from: column)
-              column += 8
-            }
-            if column < width && width >= 8 {
-              // The last eight again, overlapping (C1's 28: 24 + 4; C3's 10: 8 + 2); `width`
-              // is even, so they start on a block. Each is computed from the inputs: same bits.
-              eight(from: width - 8)
-              continue
-            }
-            while column < width {
+            // C1's 28: 0, 8, 16, then 20 overlapping; C3's 10: 0, then 2 overlapping. `width` is
+            // even, so every step starts on a block.
+            VectorSteps.overlapping(count: width, width: 8, step: eight) { column in
               // `AveragePooling.spreadBlocksOf2`'s share, then `backward`'s product.
               let share = 0.25 * dy[column / 2]
               result[first + column] =
                 share
                 * Self.squashingSlope(values[first + column], slope: slope, amplitude: amplitude)
-              column += 1
             }
           }
         }

@@ -216,19 +216,11 @@ public struct Subsampling: Layer {
                     UnsafeMutableRawPointer(rowGradients + column).storeBytes(
                       of: gradients, as: SIMD4<Float>.self)
                   }
-                  var column = 0
-                  while column + 4 <= outputWidth {
-                    gradients(from: column)
-                    column += 4
-                  }
-                  if column < outputWidth && outputWidth >= 4 {
-                    gradients(from: outputWidth - 4)
-                  } else {
-                    for column in column..<outputWidth {
-                      let value = y[first + column]
-                      rowGradients[column] =
-                        dy[first + column] * (afterFactor * (afterSquared - value * value))
-                    }
+                  VectorSteps.overlapping(count: outputWidth, width: 4, step: gradients) {
+                    column in
+                    let value = y[first + column]
+                    rowGradients[column] =
+                      dy[first + column] * (afterFactor * (afterSquared - value * value))
                   }
                   for column in 0..<outputWidth {
                     let gradient = rowGradients[column]
@@ -255,24 +247,16 @@ public struct Subsampling: Layer {
                     eight(at: top + 2 * block, pairs)
                     eight(at: bottom + 2 * block, pairs)
                   }
-                  var block = 0
-                  while block + 4 <= outputWidth {
-                    four(from: block)
-                    block += 4
-                  }
-                  if block < outputWidth && outputWidth >= 4 {
-                    // The last four blocks again, overlapping (S2's 14: 12 + 2; S4's 5: 4 + 1);
-                    // each is computed from the inputs, so the same bits.
-                    four(from: outputWidth - 4)
-                  } else {
-                    for block in block..<outputWidth {
-                      let share = rowGradients[block] * scale
-                      for index in 2 * block...2 * block + 1 {
-                        for start in [top, bottom] {
-                          let value = x[start + index]
-                          dx[start + index] =
-                            share * (beforeFactor * (beforeSquared - value * value))
-                        }
+                  // S2's 14 blocks: 0, 4, 8, then 10 overlapping; S4's 5: 0, then 1.
+                  VectorSteps.overlapping(count: outputWidth, width: 4, step: four) { block in
+                    let share = rowGradients[block] * scale
+                    // The block's two inputs in the top row, then the two below them.
+                    for start in stride(
+                      from: top + 2 * block, through: bottom + 2 * block, by: width)
+                    {
+                      for index in start...start + 1 {
+                        let value = x[index]
+                        dx[index] = share * (beforeFactor * (beforeSquared - value * value))
                       }
                     }
                   }
