@@ -84,3 +84,31 @@ import Testing
         == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
   }
 }
+
+extension SlicedTrainingTests {
+  /// Two subsamplings that share the squashing between them (C, tanh, S, tanh, S, tanh): the
+  /// backward pass fuses the upper one with both its squashings, which leaves the lower one
+  /// without the squashing above it, so its sums cannot be carried in the fused pass. The share
+  /// goes through in one piece, with the layer-by-layer bits, instead of stopping.
+  @Test func subsamplingsSharingASquashingRunTheShareInOnePiece() throws {
+    var model = try Model(
+      name: "shared-squashing", inputShape: [1, 32, 32],
+      layers: [
+        Conv2D("C", inputChannels: 1, outputChannels: 6, kernelSize: 5),
+        Activation(.scaledTanh), Subsampling("S1", channels: 6), Activation(.scaledTanh),
+        Subsampling("S2", channels: 6), Activation(.scaledTanh), Flatten(),
+        Dense("D", inputFeatures: 6 * 7 * 7, outputFeatures: 10),
+      ])
+    model.initialize(.lecun1998, seed: 3)
+    #expect(model.zeroLayerSums() == nil)
+    var generator = SplitMix64(seed: 5)
+    let input = Tensor(shape: [37, 1, 32, 32], uniformIn: -1...1, generator: &generator)
+    let labels = (0..<37).map { $0 % 10 }
+    let expected = layerByLayer(model, input: input, labels: labels)
+    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 16)
+    #expect(result.loss.bitPattern == expected.loss.bitPattern)
+    #expect(
+      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
+        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+  }
+}

@@ -258,7 +258,11 @@ public struct Model: Sendable {
       } else if let subsampling = layer as? Subsampling, index >= 2, index + 1 < layers.count,
         (layers[index - 1] as? Activation)?.function.squashing != nil,
         (layers[index + 1] as? Activation)?.function.squashing != nil,
-        index + 2 == layers.count || !(layers[index + 2] is AveragePooling)
+        // Neither squashing taken by a neighbouring pooling or subsampling's fused pass, which
+        // `backpropagate`, walking down, would run first.
+        index + 2 == layers.count
+          || !(layers[index + 2] is AveragePooling || layers[index + 2] is Subsampling),
+        !(layers[index - 2] is Subsampling)
       {
         sums.append(
           .subsampling(ParameterSums(weights: subsampling.channels, biases: subsampling.channels)))
