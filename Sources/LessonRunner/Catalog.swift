@@ -54,9 +54,6 @@ public struct Catalog: Sendable {
     return Int(digits)
   }
 
-  /// The chapter with number `number`.
-  public func entry(number: Int) -> Entry? { entries.first { $0.number == number } }
-
   /// `path` relative to the working directory when it is inside it, so messages are short and
   /// still valid from where the command runs; otherwise absolute.
   public static func displayPath(_ path: String) -> String {

@@ -24,7 +24,7 @@ import LeNetKit
 /// compilers/<hash>                                      hash: swiftc's path, size and time;
 ///                                                       holds its `--version`
 /// ```
-/// Each folder is pruned whenever a new entry is published into it (`publish`): the few most
+/// Each of the first three folders is pruned whenever a new entry is published into it (`publish`): the few most
 /// recently used entries stay (`keptLibraries`, `keptPreludes`, `keptChapters`), and so does
 /// every entry used within the hour (`gracePeriod`).
 /// Every entry is built in a fresh temporary folder and renamed into place, which is atomic, so
@@ -32,7 +32,9 @@ import LeNetKit
 /// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
 /// size and SHA-256 of the files it provides, written before the rename and checked before each
 /// use: an entry damaged since (a truncated binary, a disk error) is set aside and built again,
-/// by itself.
+/// by itself. A `compilers/` record is one small file, written whole and renamed into place,
+/// and used only if its first line names the compiler asked about; it has no manifest and is
+/// not pruned (one per toolchain).
 public final class ChapterCompiler: @unchecked Sendable {
   /// The compiled library: its folder and whether this call compiled it (false: from cache).
   public struct Library: Sendable {
@@ -106,18 +108,21 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// The output of `swiftc --version`, part of every cache key. Asked once per compiler file,
-  /// however many compilers (runners, tests) a process makes and however many processes run:
-  /// each ask starts the driver, 0.1 to 0.2 s, half of a warm `lesson 3`. The answer is kept
-  /// in the process and in the cache (`compilers/`), under the compiler's path, size and time,
-  /// so a toolchain installed over the old one is asked again.
+  /// however many compilers (runners, tests) a process makes: each ask starts the driver, 0.1
+  /// to 0.2 s, half of a warm `lesson 3`. The answer is kept in the process under the
+  /// compiler's path, size and time, so a toolchain installed over the old one is asked again;
+  /// and in the cache (`compilers/`) for the next processes, when the compiler is the driver
+  /// itself (`isDriver`).
   func compilerVersion() throws(CompileError) -> String {
     let identity = Self.fileIdentity(workspace.swiftc)
+    let record =
+      Self.isDriver(workspace.swiftc)
+      ? workspace.cacheDirectory + "/compilers/" + SHA256.hexadecimal(of: Array(identity.utf8))
+      : nil
     // Looked up, asked and stored under one lock, so runners that start together still ask once.
     return try Self.versions.withLock { (versions) throws(CompileError) -> String in
       if let known = versions[identity] { return known }
-      let record =
-        workspace.cacheDirectory + "/compilers/" + SHA256.hexadecimal(of: Array(identity.utf8))
-      if let stored = Self.storedVersion(of: identity, in: record) {
+      if let record, let stored = Self.storedVersion(of: identity, in: record) {
         versions[identity] = stored
         return stored
       }
@@ -126,9 +131,24 @@ public final class ChapterCompiler: @unchecked Sendable {
         throw .compilerFailed(command: "\(workspace.swiftc) --version", output: result.output)
       }
       versions[identity] = result.output
-      Self.storeVersion(result.output, of: identity, in: record)
+      if let record { Self.storeVersion(result.output, of: identity, in: record) }
       return result.output
     }
+  }
+
+  /// Whether `path`, its links followed, is the Swift driver itself (`swiftc`, `swift-driver`,
+  /// `swift-frontend`), whose version its size and time pin down. A proxy that picks a toolchain
+  /// each time it runs answers differently from the same file: swiftly's `swiftc` is a link to
+  /// `swiftly` (`swiftly use` switches), and macOS's `/usr/bin/swiftc` asks `xcrun`, which reads
+  /// `DEVELOPER_DIR`, `TOOLCHAINS` and `xcode-select`. Their answers are kept for the process
+  /// only.
+  static func isDriver(_ path: String) -> Bool {
+    let target = PackageBuild.resolved(path)
+    let name = (target as NSString).lastPathComponent
+    #if os(macOS)
+      if target.hasPrefix("/usr/bin/") { return false }
+    #endif
+    return ["swiftc", "swift-driver", "swift-frontend"].contains(name)
   }
 
   /// The version kept in `record` for the compiler `identity`, if the record names it on its

@@ -7,8 +7,9 @@ import Testing
 struct CatalogTests {
   @Test func chapterFilesAreListedInNumberOrderWithoutBeingParsed() throws {
     let folder = try temporaryDirectory()
-    // "10-" sorts before "2-" as text; a file that is not a chapter at all is still listed,
-    // because nothing is parsed; README.md and names without a two-digit prefix are not.
+    // Whatever order the folder lists them in, by number; a file that is not a chapter at all
+    // is still listed, because nothing is parsed; README.md, names without a two-digit prefix
+    // and files that are not Markdown are not.
     let names = [
       "10-last.md", "02-second.md", "01-first.md", "README.md", "3-short.md", "04-x.txt",
     ]

@@ -33,6 +33,7 @@ struct CompileCacheTests {
     let compiler = try CountingCompiler()
     var workspace = try testWorkspace()
     workspace.swiftc = compiler.path
+    workspace.cacheDirectory = try temporaryDirectory()
     for _ in 0..<3 {
       let version = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
       #expect(version == "Swift version 0.0-test\n")
@@ -86,6 +87,27 @@ struct CompileCacheTests {
     let version = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
     #expect(version == "Swift version 0.0-test\n")
     #expect(compiler.starts == 1)
+  }
+
+  @Test func aProxyThatPicksAToolchainWhenItRunsIsAskedInEachProcess() throws {
+    let compiler = try CountingCompiler()
+    // swiftly's layout: `swiftc` is a link to the `swiftly` program, which runs the toolchain
+    // chosen by `swiftly use`, so the same file can answer another version tomorrow.
+    let folder = try temporaryDirectory()
+    let proxy = folder + "/swiftly"
+    try FileManager.default.copyItem(atPath: compiler.path, toPath: proxy)
+    let link = folder + "/swiftc"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: proxy)
+    #expect(!ChapterCompiler.isDriver(link))
+    #expect(ChapterCompiler.isDriver(compiler.path))
+    var workspace = try testWorkspace()
+    workspace.swiftc = link
+    workspace.cacheDirectory = try temporaryDirectory()
+    _ = try ChapterCompiler(workspace: workspace, status: { _ in }).compilerVersion()
+    #expect(compiler.starts == 1)
+    let records = try? FileManager.default.contentsOfDirectory(
+      atPath: workspace.cacheDirectory + "/compilers")
+    #expect((records ?? []).isEmpty, "a proxy's version is not kept for the next process")
   }
 
   /// A cache folder (`library/`, `prelude/` or `chapters/`) holding fake entries (64
