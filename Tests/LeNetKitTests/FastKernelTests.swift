@@ -1135,7 +1135,7 @@ import Testing
     expectClose(model.forwardThroughLayers(input), expected, absolute: 2e-6)
   }
 
-  /// 75 samples: split across the cores, then in slices of `samplesPerSlice` (32) and a
+  /// 75 samples: split across the cores, then in slices of `samplesPerForwardSlice` (32) and a
   /// shorter last one.
   @Test func splitForwardEqualsOneSampleAtATime() {
     let model = Model.lecun1998(seed: 3)

@@ -9,8 +9,10 @@ import Testing
 /// The result must have the bits of the layer-by-layer pass over the whole share, which every
 /// accuracy in Docs/training.md rests on.
 @Suite struct SlicedTrainingTests {
-  /// The layer-by-layer computation on the whole share: every layer's `forward`, the mean
-  /// softmax cross-entropy of the batch, and `Model.backward` from the loss's gradient.
+  /// The whole share in one pass, as training computed it before the slices: every layer's
+  /// `forward` on all the samples, the mean softmax cross-entropy of the batch, and
+  /// `Model.backward` from the loss's gradient (whose fused passes
+  /// `modelBackwardKeepsTheBitsOfTheLayersInTurn` checks against each layer's `backward`).
   func layerByLayer(_ model: Model, input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
   ) {

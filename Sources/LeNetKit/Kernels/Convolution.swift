@@ -679,35 +679,6 @@ extension Convolution {
   }
 }
 
-/// The loop of every pass that writes a short row (10 to 28 floats) a vector at a time.
-enum VectorSteps {
-  /// Calls `step(start)` for `start` = 0, `width`, 2 · `width` … while a whole step fits, then,
-  /// when some are left and `count ≥ width`, once more at `count − width`, overlapping the step
-  /// before: a row of 10 or 14 floats takes two vector steps instead of one and up to six
-  /// scalar ones. Every pass that uses it computes each output from inputs it does not write,
-  /// so an output computed twice is written with the same bits. A row shorter than `width`
-  /// goes one `element(index)` at a time.
-  @inline(__always)
-  static func overlapping(
-    count: Int, width: Int, step: (Int) -> Void, element: (Int) -> Void
-  ) {
-    var start = 0
-    while start + width <= count {
-      step(start)
-      start += width
-    }
-    guard start < count else { return }
-    if count >= width {
-      step(count - width)
-      return
-    }
-    while start < count {
-      element(start)
-      start += 1
-    }
-  }
-}
-
 /// Copies, zero fills and sums of short rows (a map row of 10 to 28 floats), inlined into the
 /// loops that call them: im2col moves thousands of such rows per sample, and a call into libc's
 /// `memmove` for each cost more than the copy (a sixth of a training step by `perf`).
@@ -717,7 +688,7 @@ enum ShortRows {
   static func copy(
     _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
   ) {
-    VectorSteps.overlapping(count: count, width: 8) { index in
+    VectorSteps.overlapping(count: count, lanes: 8) { index in
       UnsafeMutableRawPointer(target + index).storeBytes(
         of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self),
         as: SIMD8<Float>.self)
@@ -733,7 +704,7 @@ enum ShortRows {
     adding value: Float
   ) {
     let lanes = SIMD8<Float>(repeating: value)
-    VectorSteps.overlapping(count: count, width: 8) { index in
+    VectorSteps.overlapping(count: count, lanes: 8) { index in
       UnsafeMutableRawPointer(target + index).storeBytes(
         of: UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self) + lanes,
         as: SIMD8<Float>.self)

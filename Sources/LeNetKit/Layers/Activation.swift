@@ -175,7 +175,7 @@ public struct Activation: Layer {
             }
             // C1's 28: 0, 8, 16, then 20 overlapping; C3's 10: 0, then 2 overlapping. `width` is
             // even, so every step starts on a block.
-            VectorSteps.overlapping(count: width, width: 8, step: eight) { column in
+            VectorSteps.overlapping(count: width, lanes: 8, step: eight) { column in
               // `AveragePooling.spreadBlocksOf2`'s share, then `backward`'s product.
               let share = 0.25 * dy[column / 2]
               result[first + column] =

@@ -136,7 +136,7 @@ public struct Subsampling: Layer {
     before: Activation, input: Tensor, after: Activation, squashedOutput: Tensor,
     outputGradient: Tensor
   ) -> LayerGradients? {
-    let sums = ParameterSums(weights: channels, biases: channels)
+    let sums = ParameterSums(weightCount: channels, biasCount: channels)
     guard
       let inputGradient = backwardBetweenSquashings(
         before: before, input: input, after: after, squashedOutput: squashedOutput,
@@ -216,7 +216,7 @@ public struct Subsampling: Layer {
                     UnsafeMutableRawPointer(rowGradients + column).storeBytes(
                       of: gradients, as: SIMD4<Float>.self)
                   }
-                  VectorSteps.overlapping(count: outputWidth, width: 4, step: gradients) {
+                  VectorSteps.overlapping(count: outputWidth, lanes: 4, step: gradients) {
                     column in
                     let value = y[first + column]
                     rowGradients[column] =
@@ -248,7 +248,7 @@ public struct Subsampling: Layer {
                     eight(at: bottom + 2 * block, pairs)
                   }
                   // S2's 14 blocks: 0, 4, 8, then 10 overlapping; S4's 5: 0, then 1.
-                  VectorSteps.overlapping(count: outputWidth, width: 4, step: four) { block in
+                  VectorSteps.overlapping(count: outputWidth, lanes: 4, step: four) { block in
                     let share = rowGradients[block] * scale
                     // The block's two inputs in the top row, then the two below them.
                     for start in stride(

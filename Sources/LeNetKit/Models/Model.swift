@@ -75,13 +75,13 @@ public struct Model: Sendable {
   // MARK: Running
 
   /// The last layer's output for a mini-batch; the batch is split across the cores, and each
-  /// core's share runs through the layers `samplesPerSlice` samples at a time.
+  /// core's share runs through the layers `samplesPerForwardSlice` samples at a time.
   public func forward(_ input: Tensor) -> Tensor {
     let parts = Parallel.map(input.batchSize, minimumChunk: Self.samplesPerCore) { samples in
       let starts = stride(
-        from: samples.lowerBound, to: samples.upperBound, by: Self.samplesPerSlice)
+        from: samples.lowerBound, to: samples.upperBound, by: Self.samplesPerForwardSlice)
       let slices = starts.map { start in
-        let slice = start..<min(start + Self.samplesPerSlice, samples.upperBound)
+        let slice = start..<min(start + Self.samplesPerForwardSlice, samples.upperBound)
         return forwardThroughLayers(slice.count == input.batchSize ? input : input.samples(slice))
       }
       return slices.count == 1 ? slices[0] : Tensor(concatenating: slices)
@@ -116,7 +116,7 @@ public struct Model: Sendable {
   /// output (C1's: 18 KB per sample) is still in the core's cache when the next layer reads
   /// it, enough that C5's and F6's matrix products read their weights once for many samples.
   /// A batch of 1000 in one piece sent each 9 MB activation through memory.
-  static let samplesPerSlice = 32
+  static let samplesPerForwardSlice = 32
 
   /// The input followed by every layer's output: what `backward` needs.
   public func activations(_ input: Tensor) -> [Tensor] {
@@ -265,7 +265,8 @@ public struct Model: Sendable {
         !(layers[index - 2] is Subsampling)
       {
         sums.append(
-          .subsampling(ParameterSums(weights: subsampling.channels, biases: subsampling.channels)))
+          .subsampling(
+            ParameterSums(weightCount: subsampling.channels, biasCount: subsampling.channels)))
       } else {
         return nil
       }
@@ -273,7 +274,8 @@ public struct Model: Sendable {
     return sums
   }
 
-  /// One layer's gradients on a slice with its sums carried on; nil for a layer without sums.
+  /// One layer's gradients on a slice with its sums carried on; returns its input gradient, nil
+  /// for a layer without sums (its `backward` runs instead) or a first layer (`toInput` false).
   private func accumulate(
     layer index: Int, sums: LayerSums, input: Tensor, outputGradient: Tensor, toInput: Bool
   ) -> Tensor? {
@@ -288,7 +290,8 @@ public struct Model: Sendable {
     case .dense(let slices):
       guard let dense = layers[index] as? Dense else { break }
       slices.append(input: input, outputGradient: outputGradient)
-      return dense.inputGradient(input: input, outputGradient: outputGradient)
+      // A first layer's input gradient is not wanted in training (`parameterGradients`).
+      return toInput ? dense.inputGradient(input: input, outputGradient: outputGradient) : nil
     case .subsampling:
       break
     }
@@ -348,9 +351,9 @@ public struct Model: Sendable {
   /// gradient of the loss with respect to every parameter tensor.
   ///
   /// Each core takes a contiguous share of the batch through the whole network, 16 samples at
-  /// a time (`shareLossAndGradients`; the layers themselves run on one thread); the shares'
-  /// mean losses and gradients are then averaged, weighted by their sizes, which gives exactly
-  /// the batch mean.
+  /// a time where every layer's sums can be carried (`shareLossAndGradients`; the layers
+  /// themselves run on one thread); the shares' mean losses and gradients are then averaged,
+  /// weighted by their sizes, which gives exactly the batch mean.
   public func lossAndGradients(input: Tensor, labels: [Int]) -> (
     loss: Float, correct: Int, gradients: [[Tensor]]
   ) {
@@ -425,6 +428,7 @@ public struct Model: Sendable {
   func shareLossAndGradients(
     input: Tensor, labels: [Int], samplesPerSlice: Int = Self.samplesPerTrainingSlice
   ) -> (loss: Float, correct: Int, gradients: [[Tensor]]) {
+    precondition(samplesPerSlice > 0, "slices of \(samplesPerSlice) samples")
     let batch = input.batchSize
     guard batch > samplesPerSlice, let sums = zeroLayerSums() else {
       return shareLossAndGradientsInOnePiece(input: input, labels: labels)

@@ -8,9 +8,9 @@ final class ParameterSums {
   /// One running sum per bias.
   var bias: [Float]
 
-  init(weights: Int, biases: Int) {
-    weight = [Float](repeating: 0, count: weights)
-    bias = [Float](repeating: 0, count: biases)
+  init(weightCount: Int, biasCount: Int) {
+    weight = [Float](repeating: 0, count: weightCount)
+    bias = [Float](repeating: 0, count: biasCount)
   }
 }
 
@@ -18,9 +18,9 @@ final class ParameterSums {
 /// each slice's input and output gradient, kept until the share's last slice, so that the
 /// weight and bias gradients are one `Dense.affineGradients` on the whole share, as before the
 /// slices (the same call, so the same bits). They are small (C5's input is 400 floats a sample,
-/// its output gradient 120), and one product over the whole share sums each weight over 64
+/// its output gradient 120), and one product over the whole share sums each weight over all its
 /// samples in registers, where carrying the sums from slice to slice stored and reloaded C5's
-/// 48,000 of them every 16 samples.
+/// 48,000 of them every slice.
 final class AffineSlices {
   var inputs: [Tensor] = []
   var outputGradients: [Tensor] = []
