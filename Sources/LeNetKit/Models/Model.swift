@@ -440,14 +440,12 @@ public struct Model: Sendable {
       let sliceLabels = Array(labels[slice])
       let activations = activations(input.samples(slice))
       let scores = logits(fromOutput: activations[activations.count - 1])
-      var outputGradient = SoftmaxCrossEntropy.accumulateLoss(
-        logits: scores, labels: sliceLabels, batchSize: batch, total: &total)
-      if output == .penalties {
-        for index in outputGradient.scalars.indices { outputGradient.scalars[index].negate() }
-      }
-      correct += zip(argmaxOfRows(scores), sliceLabels).filter { $0 == $1 }.count
+      var gradient = outputGradient(
+        fromLogitGradient: SoftmaxCrossEntropy.accumulateLoss(
+          logits: scores, labels: sliceLabels, batchSize: batch, total: &total))
+      correct += Self.correctCount(scores: scores, labels: sliceLabels)
       _ = backpropagate(
-        activations: activations, gradient: &outputGradient, toInput: false, sums: sums)
+        activations: activations, gradient: &gradient, toInput: false, sums: sums)
     }
     return (Float(total / Double(batch)), correct, finishedGradients(sums))
   }
@@ -460,15 +458,21 @@ public struct Model: Sendable {
     let outputs = activations[activations.count - 1]
     let scores = logits(fromOutput: outputs)
     let (loss, scoreGradient) = SoftmaxCrossEntropy.loss(logits: scores, labels: labels)
-    var outputGradient = scoreGradient
-    if output == .penalties {
-      // logits = −penalties, so ∂loss/∂penalties = −∂loss/∂logits.
-      for index in outputGradient.scalars.indices { outputGradient.scalars[index].negate() }
-    }
-    let correct = zip(argmaxOfRows(scores), labels).filter { $0 == $1 }.count
-    return (
-      loss, correct, parameterGradients(activations: activations, outputGradient: outputGradient)
-    )
+    let gradients = parameterGradients(
+      activations: activations, outputGradient: outputGradient(fromLogitGradient: scoreGradient))
+    return (loss, Self.correctCount(scores: scores, labels: labels), gradients)
+  }
+
+  /// ∂loss/∂output from ∂loss/∂logits. `logits(fromOutput:)` is the identity or, for
+  /// penalties, a negation (logits = −penalties), so its gradient is the same map:
+  /// ∂loss/∂penalties = −∂loss/∂logits.
+  func outputGradient(fromLogitGradient gradient: Tensor) -> Tensor {
+    logits(fromOutput: gradient)
+  }
+
+  /// How many samples' highest score is their label.
+  static func correctCount(scores: Tensor, labels: [Int]) -> Int {
+    zip(argmaxOfRows(scores), labels).filter { $0 == $1 }.count
   }
 
   func checkInput(_ input: Tensor) {
