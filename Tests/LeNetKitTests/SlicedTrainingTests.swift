@@ -114,3 +114,29 @@ extension SlicedTrainingTests {
         == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
   }
 }
+
+extension SlicedTrainingTests {
+  /// A model whose first weighted layer is `Dense` (no convolution), 17 samples in slices of
+  /// 16: the last slice holds one sample, and the dense products still take their gradients
+  /// once for the share, with the one-piece bits.
+  @Test func aDenseFirstLayerAndASliceOfOneKeepTheBits() throws {
+    var model = try Model(
+      name: "perceptron", inputShape: [1, 8, 8],
+      layers: [
+        Flatten(), Dense("H", inputFeatures: 64, outputFeatures: 12), Activation(.tanh),
+        Dense("O", inputFeatures: 12, outputFeatures: 10),
+      ])
+    model.initialize(.lecun1998, seed: 3)
+    #expect(model.zeroLayerSums() != nil)
+    var generator = SplitMix64(seed: 5)
+    let input = Tensor(shape: [17, 1, 8, 8], uniformIn: -1...1, generator: &generator)
+    let labels = (0..<17).map { $0 % 10 }
+    let expected = layerByLayer(model, input: input, labels: labels)
+    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 16)
+    #expect(result.loss.bitPattern == expected.loss.bitPattern)
+    #expect(result.correct == expected.correct)
+    #expect(
+      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
+        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+  }
+}

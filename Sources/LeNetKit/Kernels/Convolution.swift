@@ -116,13 +116,8 @@ enum Convolution {
           Tensor(shape: [sums.bias.count], scalars: sums.bias)
         )
       case .dense(let slices):
-        let outputs = geometry.outputChannels
-        let gradients = slices.gradients(
-          weight: weight, features: geometry.patchSize, outputs: outputs)
-        return (
-          Tensor(shape: weightShape, scalars: gradients.weight),
-          Tensor(shape: [outputs], scalars: gradients.bias)
-        )
+        return slices.finished(
+          weight: weight, features: geometry.patchSize, outputs: geometry.outputChannels)
       }
     }
   }
@@ -139,17 +134,9 @@ enum Convolution {
         input: input, outputGradient: outputGradient, weight: weight, geometry: geometry,
         toInput: toInput, into: direct)
     case .dense(let slices):
-      slices.append(input: input, outputGradient: outputGradient)
-      guard toInput else { return nil }
-      let scalars = weight.scalars.withUnsafeBufferPointer { w in
-        outputGradient.scalars.withUnsafeBufferPointer { dy in
-          Dense.affineInputGradient(
-            dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
-            batch: input.batchSize, inputs: geometry.patchSize,
-            outputs: geometry.outputChannels)
-        }
-      }
-      return Tensor(shape: input.shape, scalars: scalars)
+      return slices.append(
+        input: input, outputGradient: outputGradient, weight: weight,
+        features: geometry.patchSize, outputs: geometry.outputChannels, toInput: toInput)
     }
   }
 

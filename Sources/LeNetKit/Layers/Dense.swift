@@ -66,24 +66,6 @@ public struct Dense: Layer {
       ])
   }
 
-  /// `backward`'s input gradient alone, for a slice of a share in training (its weight and
-  /// bias gradients are taken once for the whole share, `Model.AffineSlices`).
-  func inputGradient(input: Tensor, outputGradient: Tensor) -> Tensor {
-    _ = checkInput(input)
-    precondition(
-      outputGradient.shape == [input.batchSize, outputFeatures],
-      "\(name): output gradient has shape \(outputGradient.shape), expected \([input.batchSize, outputFeatures])"
-    )
-    let scalars = weight.scalars.withUnsafeBufferPointer { w in
-      outputGradient.scalars.withUnsafeBufferPointer { dy in
-        Self.affineInputGradient(
-          dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
-          batch: input.batchSize, inputs: inputFeatures, outputs: outputFeatures)
-      }
-    }
-    return Tensor(shape: input.shape, scalars: scalars)
-  }
-
   /// `bias + input · weightᵀ` for a batch of `inputs` features per sample (`N × I`, the
   /// weight `O × I`), as `N × O` scalars: this layer's `forward`, and `Conv2D`'s for a kernel
   /// as large as its input (C5), whose flattened sample is its one patch.

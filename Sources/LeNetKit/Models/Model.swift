@@ -289,9 +289,10 @@ public struct Model: Sendable {
         ?? Tensor(shape: input.shape)
     case .dense(let slices):
       guard let dense = layers[index] as? Dense else { break }
-      slices.append(input: input, outputGradient: outputGradient)
       // A first layer's input gradient is not wanted in training (`parameterGradients`).
-      return toInput ? dense.inputGradient(input: input, outputGradient: outputGradient) : nil
+      return slices.append(
+        input: input, outputGradient: outputGradient, weight: dense.weight,
+        features: dense.inputFeatures, outputs: dense.outputFeatures, toInput: toInput)
     case .subsampling:
       break
     }
@@ -311,12 +312,9 @@ public struct Model: Sendable {
           ?? []
       case .dense(let slices):
         guard let dense = layer as? Dense else { return [] }
-        let gradients = slices.gradients(
+        let gradients = slices.finished(
           weight: dense.weight, features: dense.inputFeatures, outputs: dense.outputFeatures)
-        return [
-          Tensor(shape: dense.weight.shape, scalars: gradients.weight),
-          Tensor(shape: dense.bias.shape, scalars: gradients.bias),
-        ]
+        return [gradients.weight, gradients.bias]
       case .subsampling(let subsamplingSums):
         return [
           Tensor(shape: layer.parameters[0].shape, scalars: subsamplingSums.weight),

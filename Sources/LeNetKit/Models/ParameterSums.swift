@@ -25,22 +25,37 @@ final class AffineSlices {
   var inputs: [Tensor] = []
   var outputGradients: [Tensor] = []
 
-  /// Keeps a slice's input and output gradient.
-  func append(input: Tensor, outputGradient: Tensor) {
+  /// Keeps a slice's input (`N × features`) and output gradient (`N × outputs`), and returns
+  /// the slice's input gradient, `∂L/∂y · weight`, when `toInput` is true.
+  func append(
+    input: Tensor, outputGradient: Tensor, weight: Tensor, features: Int, outputs: Int,
+    toInput: Bool
+  ) -> Tensor? {
     inputs.append(input)
     outputGradients.append(outputGradient)
+    guard toInput else { return nil }
+    let scalars = weight.scalars.withUnsafeBufferPointer { w in
+      outputGradient.scalars.withUnsafeBufferPointer { dy in
+        Dense.affineInputGradient(
+          dy.baseAddress.unsafelyUnwrapped, weight: w.baseAddress.unsafelyUnwrapped,
+          batch: input.batchSize, inputs: features, outputs: outputs)
+      }
+    }
+    return Tensor(shape: input.shape, scalars: scalars)
   }
 
-  /// The weight and bias gradients of all the slices kept, in order.
-  func gradients(weight: Tensor, features: Int, outputs: Int) -> (
-    weight: [Float], bias: [Float]
-  ) {
+  /// The weight and bias gradients of all the slices kept, in order, shaped as `weight` and
+  /// `[outputs]`.
+  func finished(weight: Tensor, features: Int, outputs: Int) -> (weight: Tensor, bias: Tensor) {
     let input = inputs.count == 1 ? inputs[0] : Tensor(concatenating: inputs)
     let outputGradient =
       outputGradients.count == 1 ? outputGradients[0] : Tensor(concatenating: outputGradients)
     let gradients = Dense.affineGradients(
       input: input, outputGradient: outputGradient, weight: weight, inputs: features,
       outputs: outputs, toInput: false)
-    return (gradients.weight, gradients.bias)
+    return (
+      Tensor(shape: weight.shape, scalars: gradients.weight),
+      Tensor(shape: [outputs], scalars: gradients.bias)
+    )
   }
 }
