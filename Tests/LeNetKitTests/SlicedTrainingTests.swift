@@ -28,6 +28,28 @@ import Testing
     return (loss, correct, gradients.parameters)
   }
 
+  /// `batch` random samples of `model` through `shareLossAndGradients` in slices of
+  /// `samplesPerSlice`: the loss, the count of correct answers and every gradient with the
+  /// bits of `layerByLayer`.
+  func expectOnePieceBits(
+    _ model: Model, batch: Int, samplesPerSlice: Int,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    var generator = SplitMix64(seed: 5)
+    let input = Tensor(
+      shape: [batch] + model.inputShape, uniformIn: -1...1, generator: &generator)
+    let labels = (0..<batch).map { $0 % 10 }
+    let expected = layerByLayer(model, input: input, labels: labels)
+    let result = model.shareLossAndGradients(
+      input: input, labels: labels, samplesPerSlice: samplesPerSlice)
+    #expect(result.loss.bitPattern == expected.loss.bitPattern, sourceLocation: sourceLocation)
+    #expect(result.correct == expected.correct, sourceLocation: sourceLocation)
+    #expect(
+      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
+        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern),
+      sourceLocation: sourceLocation)
+  }
+
   /// 37 samples (no slice size divides it, the last slice short) in slices of 16, 8 and 5: the
   /// loss, the count of correct answers and every parameter gradient bit for bit. A slice that
   /// started a sum from zero and added it to the previous slices' total would change the last
@@ -75,15 +97,7 @@ import Testing
       ])
     model.initialize(.lecun1998, seed: 3)
     #expect(model.zeroLayerSums() == nil)
-    var generator = SplitMix64(seed: 5)
-    let input = Tensor(shape: [21, 1, 8, 8], uniformIn: -1...1, generator: &generator)
-    let labels = (0..<21).map { $0 % 10 }
-    let expected = layerByLayer(model, input: input, labels: labels)
-    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 4)
-    #expect(result.loss.bitPattern == expected.loss.bitPattern)
-    #expect(
-      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
-        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+    expectOnePieceBits(model, batch: 21, samplesPerSlice: 4)
   }
 }
 
@@ -103,15 +117,7 @@ extension SlicedTrainingTests {
       ])
     model.initialize(.lecun1998, seed: 3)
     #expect(model.zeroLayerSums() == nil)
-    var generator = SplitMix64(seed: 5)
-    let input = Tensor(shape: [37, 1, 32, 32], uniformIn: -1...1, generator: &generator)
-    let labels = (0..<37).map { $0 % 10 }
-    let expected = layerByLayer(model, input: input, labels: labels)
-    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 16)
-    #expect(result.loss.bitPattern == expected.loss.bitPattern)
-    #expect(
-      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
-        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+    expectOnePieceBits(model, batch: 37, samplesPerSlice: 16)
   }
 }
 
@@ -128,15 +134,6 @@ extension SlicedTrainingTests {
       ])
     model.initialize(.lecun1998, seed: 3)
     #expect(model.zeroLayerSums() != nil)
-    var generator = SplitMix64(seed: 5)
-    let input = Tensor(shape: [17, 1, 8, 8], uniformIn: -1...1, generator: &generator)
-    let labels = (0..<17).map { $0 % 10 }
-    let expected = layerByLayer(model, input: input, labels: labels)
-    let result = model.shareLossAndGradients(input: input, labels: labels, samplesPerSlice: 16)
-    #expect(result.loss.bitPattern == expected.loss.bitPattern)
-    #expect(result.correct == expected.correct)
-    #expect(
-      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
-        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern))
+    expectOnePieceBits(model, batch: 17, samplesPerSlice: 16)
   }
 }
