@@ -703,14 +703,10 @@ enum ShortRows {
   /// `target[0..<count] = 0`.
   @inline(__always)
   static func fill(_ target: UnsafeMutablePointer<Float>, count: Int) {
-    var index = 0
-    while index + 8 <= count {
+    VectorSteps.overlapping(count: count, lanes: 8) { index in
       UnsafeMutableRawPointer(target + index).storeBytes(of: .zero, as: SIMD8<Float>.self)
-      index += 8
-    }
-    while index < count {
+    } element: { index in
       target[index] = 0
-      index += 1
     }
   }
 

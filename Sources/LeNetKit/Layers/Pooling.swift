@@ -145,17 +145,13 @@ enum BlocksOf2 {
     into target: UnsafeMutablePointer<Float>, count: Int,
     _ finish: (SIMD4<Float>) -> SIMD4<Float>
   ) {
-    var column = 0
-    while column + 4 <= count {
+    VectorSteps.overlapping(count: count, lanes: 4) { column in
       let upper = UnsafeRawPointer(top + 2 * column).loadUnaligned(as: SIMD8<Float>.self)
       let lower = UnsafeRawPointer(bottom + 2 * column).loadUnaligned(as: SIMD8<Float>.self)
       let sums = upper.evenHalf + upper.oddHalf + lower.evenHalf + lower.oddHalf
       UnsafeMutableRawPointer(target + column).storeBytes(of: finish(sums), as: SIMD4<Float>.self)
-      column += 4
-    }
-    while column < count {
+    } element: { column in
       target[column] = finish(SIMD4(repeating: sum(top: top, bottom: bottom, column: column)))[0]
-      column += 1
     }
   }
 
@@ -168,8 +164,7 @@ enum BlocksOf2 {
     _ source: UnsafePointer<Float>, top: UnsafeMutablePointer<Float>,
     bottom: UnsafeMutablePointer<Float>, count: Int, _ share: (Float) -> Float
   ) {
-    var first = 0
-    while first + 4 <= count {
+    VectorSteps.overlapping(count: count, lanes: 4) { first in
       let (a, b, c, d) = (
         share(source[first]), share(source[first + 1]), share(source[first + 2]),
         share(source[first + 3])
@@ -177,9 +172,7 @@ enum BlocksOf2 {
       let pairs = SIMD8<Float>(a, a, b, b, c, c, d, d)
       UnsafeMutableRawPointer(top + 2 * first).storeBytes(of: pairs, as: SIMD8<Float>.self)
       UnsafeMutableRawPointer(bottom + 2 * first).storeBytes(of: pairs, as: SIMD8<Float>.self)
-      first += 4
-    }
-    for column in first..<count {
+    } element: { column in
       let value = share(source[column])
       top[2 * column] = value
       top[2 * column + 1] = value
