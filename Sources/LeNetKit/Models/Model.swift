@@ -157,6 +157,7 @@ public struct Model: Sendable {
     precondition(
       activations.count == layers.count + 1, "backward needs the input and every layer's output")
     var parameterGradients = [[Tensor]](repeating: [], count: sums == nil ? layers.count : 0)
+    let groups = fusedBackwardGroups()
     var index = layers.count - 1
     while index >= 0 {
       if index == 0 && !toInput {
@@ -171,8 +172,7 @@ public struct Model: Sendable {
         break
       }
       // A tanh followed by 2×2 average pooling (keras' model): both gradients in one pass.
-      if index >= 2, let pooling = layers[index] as? AveragePooling, pooling.size == 2,
-        let squashing = layers[index - 1] as? Activation,
+      if groups[index] == 2, let squashing = layers[index - 1] as? Activation,
         let fused = squashing.backwardThroughPoolingOf2(
           output: activations[index], poolingGradient: gradient)
       {
@@ -182,7 +182,7 @@ public struct Model: Sendable {
       }
       // A squashing, a trainable subsampling and a squashing (lecun1998's S2 and S4): the
       // three gradients in one pass.
-      if index >= 3, let subsampling = layers[index - 1] as? Subsampling,
+      if groups[index] == 3, let subsampling = layers[index - 1] as? Subsampling,
         let after = layers[index] as? Activation, let before = layers[index - 2] as? Activation
       {
         if let sums, case .subsampling(let running) = sums[index - 1],
@@ -228,6 +228,31 @@ public struct Model: Sendable {
     return parameterGradients
   }
 
+  /// Where `backpropagate`, walking down from the last layer, takes several layers in one
+  /// fused pass: the top layer's index of each group, and the group's size (2: a squashing and
+  /// 2×2 average pooling, keras' model; 3: a squashing, a trainable subsampling and a squashing,
+  /// lecun1998's S2 and S4). One home for the walk, so that `zeroLayerSums` sets up fused sums
+  /// for exactly the subsamplings the walk fuses (two subsamplings that share a squashing
+  /// cannot both be).
+  func fusedBackwardGroups() -> [Int: Int] {
+    func isSquashing(_ index: Int) -> Bool {
+      (layers[index] as? Activation)?.function.squashing != nil
+    }
+    var groups: [Int: Int] = [:]
+    var index = layers.count - 1
+    while index >= 0 {
+      if index >= 2, (layers[index] as? AveragePooling)?.size == 2, isSquashing(index - 1) {
+        groups[index] = 2
+      } else if index >= 3, layers[index - 1] is Subsampling, isSquashing(index),
+        isSquashing(index - 2)
+      {
+        groups[index] = 3
+      }
+      index -= groups[index] ?? 1
+    }
+    return groups
+  }
+
   /// A layer's parameter-gradient sums in training, carried from one slice of a core's share
   /// into the next (see `shareLossAndGradients`).
   enum LayerSums {
@@ -244,6 +269,7 @@ public struct Model: Sendable {
   /// slice (a convolution on the im2col path, a layer type this does not know, a subsampling
   /// outside the fused squashing-subsampling-squashing pass): then a share runs in one piece.
   func zeroLayerSums() -> [LayerSums]? {
+    let groups = fusedBackwardGroups()
     var sums: [LayerSums] = []
     for (index, layer) in layers.enumerated() {
       let shape = index == 0 ? inputShape : layerOutputShapes[index - 1]
@@ -255,15 +281,7 @@ public struct Model: Sendable {
         sums.append(.convolution(running))
       } else if layer is Dense {
         sums.append(.dense(AffineSlices()))
-      } else if let subsampling = layer as? Subsampling, index >= 2, index + 1 < layers.count,
-        (layers[index - 1] as? Activation)?.function.squashing != nil,
-        (layers[index + 1] as? Activation)?.function.squashing != nil,
-        // Neither squashing taken by a neighbouring pooling or subsampling's fused pass, which
-        // `backpropagate`, walking down, would run first.
-        index + 2 == layers.count
-          || !(layers[index + 2] is AveragePooling || layers[index + 2] is Subsampling),
-        !(layers[index - 2] is Subsampling)
-      {
+      } else if let subsampling = layer as? Subsampling, groups[index + 1] == 3 {
         sums.append(
           .subsampling(
             ParameterSums(weightCount: subsampling.channels, biasCount: subsampling.channels)))
