@@ -95,7 +95,9 @@ struct CompileCacheTests {
     // chosen by `swiftly use`, so the same file can answer another version tomorrow.
     let folder = try temporaryDirectory()
     let proxy = folder + "/swiftly"
-    try FileManager.default.copyItem(atPath: compiler.path, toPath: proxy)
+    // Copied as a stand-in program, not with `copyItem`: a write handle in this process can
+    // make running it fail with "Text file busy" (`writeStandInProgram`).
+    try writeStandInProgram(String(contentsOfFile: compiler.path, encoding: .utf8), to: proxy)
     let link = folder + "/swiftc"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: proxy)
     #expect(!ChapterCompiler.isDriver(link))
