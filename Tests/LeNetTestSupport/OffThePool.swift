@@ -60,8 +60,6 @@ public func chapterWork<Result: Sendable>(_ work: @escaping @Sendable () -> Resu
   }
 }
 
-/// How many `chapterWork`s run at once: one per core (`chapterWork` says why).
-public let chapterWorkSlotCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-/// The slots `chapterWork` takes, `chapterWorkSlotCount` of them.
-let chapterWorkSlots = DispatchSemaphore(value: chapterWorkSlotCount)
+/// The slots `chapterWork` takes: one per core (`chapterWork` says why).
+let chapterWorkSlots = DispatchSemaphore(
+  value: max(1, ProcessInfo.processInfo.activeProcessorCount))
