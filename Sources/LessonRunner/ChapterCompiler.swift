@@ -31,8 +31,9 @@ import LeNetKit
 /// parallel runs never see half an entry; the library build also holds a lock file so that
 /// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
 /// size and SHA-256 of the files it provides, written before the rename and checked before each
-/// use: an entry damaged since (a truncated binary, a disk error) is set aside and built again,
-/// by itself. A `compilers/` record is one small file, written whole and renamed into place,
+/// use (hashed once per process while a file's size, time and inode stay the same: `isIntact`):
+/// an entry damaged since (a truncated binary, a disk error) is set aside and built again, by
+/// itself. A `compilers/` record is one small file, written whole and renamed into place,
 /// and used only if its first line names the compiler asked about; it has no manifest and is
 /// not pruned (one per toolchain).
 public final class ChapterCompiler: @unchecked Sendable {
@@ -614,8 +615,14 @@ public final class ChapterCompiler: @unchecked Sendable {
   }
 
   /// Whether `folder` is a published entry whose `files` still have the size and hash its
-  /// manifest recorded.
-  static func isIntact(_ folder: String, files: [String]) -> Bool {
+  /// manifest recorded. A file `verified` already hashed to its manifest line in this process
+  /// is not hashed again while its size, modification time and inode are unchanged: the
+  /// library's 4 MB file was hashed once per chapter compile or run, a fifth of a warm
+  /// `lesson` and a twentieth of the tests' CPU time. Damage (a truncation, a rewrite, an entry
+  /// built again in its place) changes one of the three, so it is still found.
+  static func isIntact(
+    _ folder: String, files: [String], verified: VerifiedFiles = .inThisProcess
+  ) -> Bool {
     guard let data = FileManager.default.contents(atPath: folder + "/" + manifestName) else {
       return false
     }
@@ -623,14 +630,61 @@ public final class ChapterCompiler: @unchecked Sendable {
     guard recorded.count == files.count else { return false }
     for (name, line) in zip(files, recorded) {
       // The size first: a truncated file is found without reading it.
+      let path = folder + "/" + name
       let fields = line.split(separator: " ")
-      let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
       guard fields.count == 3, fields[0] == name,
-        (attributes?[.size] as? NSNumber)?.intValue == Int(fields[1]),
-        manifestLine(name: name, path: folder + "/" + name) == line
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        (attributes[.size] as? NSNumber)?.intValue == Int(fields[1])
       else { return false }
+      let stamp = VerifiedFiles.stamp(attributes)
+      if verified.matches(path, line: line, stamp: stamp) { continue }
+      guard manifestLine(name: name, path: path) == line else {
+        verified.forget(path)
+        return false
+      }
+      verified.record(path, line: line, stamp: stamp)
     }
     return true
+  }
+
+  /// The cache files found intact by hashing (`isIntact`), by path: the manifest line each
+  /// matched and the file's stamp when it was hashed.
+  final class VerifiedFiles: @unchecked Sendable {
+    /// The memo of the whole process, which every compiler shares.
+    static let inThisProcess = VerifiedFiles()
+
+    private let lock = NSLock()
+    private var entries: [String: (line: String, stamp: String)] = [:]
+    private var recordedCount = 0
+
+    /// How many times a file was hashed and found to match its manifest line: what the tests
+    /// count.
+    var verifications: Int { lock.withLock { recordedCount } }
+
+    /// "size time inode device" from a file's attributes, taken before it is hashed.
+    static func stamp(_ attributes: [FileAttributeKey: Any]) -> String {
+      let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+      let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+      let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+      let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
+      return "\(size) \(time) \(inode) \(device)"
+    }
+
+    /// Whether `path` was hashed to `line` when its stamp was `stamp`.
+    func matches(_ path: String, line: String, stamp: String) -> Bool {
+      lock.withLock { entries[path].map { $0.line == line && $0.stamp == stamp } ?? false }
+    }
+
+    func record(_ path: String, line: String, stamp: String) {
+      lock.withLock {
+        entries[path] = (line, stamp)
+        recordedCount += 1
+      }
+    }
+
+    func forget(_ path: String) {
+      _ = lock.withLock { entries.removeValue(forKey: path) }
+    }
   }
 
   /// Why an entry is set aside, which names the folder it is renamed to (`damaged-…`).

@@ -28,3 +28,38 @@ public func offThePool<Result: Sendable>(_ work: @escaping @Sendable () -> Resul
     thread.start()
   }
 }
+
+/// `offThePool` for a test's chapter work (compiling a chapter program, running it, a
+/// `lenet-tutor` command that does either), of which at most `chapterWorkSlots` run at once.
+///
+/// Off the pool, nothing else bounds how many tests wait for chapter processes at the same
+/// time: every test that compiles a chapter would start its compiler at once, and a chapter
+/// run held to a 10 s limit (the curriculum's budget, a learner's `timeout:`) would miss it on
+/// a loaded two-core machine. One slot per core keeps the chapter processes as many as the
+/// pool's threads let run before, while the pool's threads run the in-process tests. The slot
+/// is taken on the work's own thread, so a test waiting for one holds no pool thread.
+/// Never nest it: a work that waits for another chapter work could wait for its own slot.
+public func chapterWork<Result: Sendable>(
+  _ work: @escaping @Sendable () throws -> Result
+) async throws -> Result {
+  try await offThePool {
+    chapterWorkSlots.wait()
+    defer { chapterWorkSlots.signal() }
+    return try work()
+  }
+}
+
+/// `chapterWork` for work that cannot throw.
+public func chapterWork<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async
+  -> Result
+{
+  await offThePool {
+    chapterWorkSlots.wait()
+    defer { chapterWorkSlots.signal() }
+    return work()
+  }
+}
+
+/// The slots `chapterWork` takes: one per core (`chapterWork` says why).
+let chapterWorkSlots = DispatchSemaphore(
+  value: max(1, ProcessInfo.processInfo.activeProcessorCount))

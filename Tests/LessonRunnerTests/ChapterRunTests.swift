@@ -1,5 +1,6 @@
 import Foundation
 import LeNetKit
+import LeNetTestSupport
 import LessonRunner
 import Testing
 
@@ -13,13 +14,16 @@ struct ChapterRunTests {
     runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
   }
 
-  func run(_ body: String, extra: String = "", solutions: Bool = false) throws -> ChapterReport {
+  func run(_ body: String, extra: String = "", solutions: Bool = false) async throws
+    -> ChapterReport
+  {
     let path = try writeChapter(frontMatter(extra: extra) + body)
-    return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: solutions)
+    return try await runner.runOffThePool(
+      try ChapterParser.parse(contentsOf: path), solutions: solutions)
   }
 
-  @Test func cellsShareStateAndChecksPass() throws {
-    let report = try run(
+  @Test func cellsShareStateAndChecksPass() async throws {
+    let report = try await run(
       """
       ```swift
       let c3 = Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5,
@@ -47,8 +51,8 @@ struct ChapterRunTests {
     #expect(report.passed)
   }
 
-  @Test func compileErrorIsReportedAtTheChapterLine() throws {
-    let report = try run(
+  @Test func compileErrorIsReportedAtTheChapterLine() async throws {
+    let report = try await run(
       """
       ```swift
       let a = 1
@@ -62,8 +66,8 @@ struct ChapterRunTests {
     #expect(!report.passed)
   }
 
-  @Test func crashStopsTheChapterAtTheCell() throws {
-    let report = try run(
+  @Test func crashStopsTheChapterAtTheCell() async throws {
+    let report = try await run(
       """
       ```swift
       print("before")
@@ -90,8 +94,8 @@ struct ChapterRunTests {
     #expect(report.verdicts.first?.location?.description == report.chapter.path + ":13:14")
   }
 
-  @Test func timeoutStopsTheChapterAtTheCell() throws {
-    let report = try run(
+  @Test func timeoutStopsTheChapterAtTheCell() async throws {
+    let report = try await run(
       """
       ```swift
       print("quick")
@@ -106,11 +110,11 @@ struct ChapterRunTests {
   }
 
   @Test(.enabled(if: isDebugBuild, "a release build's LeNetKit drops precondition messages"))
-  func aLibraryPreconditionNamesItsReason() throws {
+  func aLibraryPreconditionNamesItsReason() async throws {
     // The debug build's LeNetKit, which the chapters link, is optimized yet keeps its
     // precondition messages (`-assert-config Debug`), so a learner who hands a layer the wrong
     // shape reads why it stopped, not "illegal instruction".
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       print(argmaxOfRows(Tensor(shape: [3], repeating: 0)))
@@ -122,20 +126,20 @@ struct ChapterRunTests {
       ])
   }
 
-  @Test func unchangedChapterIsNotCompiledAgain() throws {
+  @Test func unchangedChapterIsNotCompiledAgain() async throws {
     // A fresh id makes the program new to the cache, whatever ran before.
     let path = try writeChapter(
       frontMatter() + "```swift\nprint(\"\(UUID().uuidString)\")\n```\n")
     let chapter = try ChapterParser.parse(contentsOf: path)
-    let first = try runner.run(chapter, solutions: false)
-    let second = try runner.run(chapter, solutions: false)
+    let first = try await runner.runOffThePool(chapter, solutions: false)
+    let second = try await runner.runOffThePool(chapter, solutions: false)
     #expect(first.compiledProgram)
     #expect(!second.compiledProgram)
     #expect(!second.compiledLibrary)
     #expect(second.cells.map(\.status) == [.completed])
   }
 
-  @Test func theSameNewProgramNeededTwiceAtOnceIsCompiledOnce() throws {
+  @Test func theSameNewProgramNeededTwiceAtOnceIsCompiledOnce() async throws {
     // Two tests (or two students' identical submissions) that start the same program at the
     // same moment: one compiles it, the other waits and runs the cached build.
     let path = try writeChapter(
@@ -143,20 +147,22 @@ struct ChapterRunTests {
     let chapter = try ChapterParser.parse(contentsOf: path)
     let reports = ConcurrentReports()
     let runner = self.runner
-    DispatchQueue.concurrentPerform(iterations: 2) { _ in
-      reports.append(Result { try runner.run(chapter, solutions: false) })
+    await chapterWork {
+      DispatchQueue.concurrentPerform(iterations: 2) { _ in
+        reports.append(Result { try runner.run(chapter, solutions: false) })
+      }
     }
     let finished = try reports.all.map { try $0.get() }
     #expect(finished.map(\.compiledProgram).sorted { !$0 && $1 } == [false, true])
     #expect(finished.allSatisfy { $0.verdicts.map(\.status) == [.passed] })
   }
 
-  @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() throws {
+  @Test func theSameChapterInAnotherFolderIsNotCompiledAgain() async throws {
     // Thirty learners' untouched copies, each in a folder of its own, are one program.
     let text = frontMatter() + "```swift\ncheck(\"\(UUID().uuidString)\", 1, equals: 1)\n```\n"
-    let first = try runner.run(
+    let first = try await runner.runOffThePool(
       try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
-    let second = try runner.run(
+    let second = try await runner.runOffThePool(
       try ChapterParser.parse(contentsOf: try writeChapter(text)), solutions: false)
     #expect(first.compiledProgram)
     #expect(!second.compiledProgram)
@@ -165,8 +171,8 @@ struct ChapterRunTests {
     #expect(first.chapter.path != second.chapter.path)
   }
 
-  @Test func failingCheckShowsExpectedAndActualWithItsLine() throws {
-    let report = try run(
+  @Test func failingCheckShowsExpectedAndActualWithItsLine() async throws {
+    let report = try await run(
       """
       ```swift
       check("two plus two", 2 + 2, equals: 5)
@@ -182,15 +188,15 @@ struct ChapterRunTests {
     #expect(report.verdicts.first?.location == SourceLocation(path: report.chapter.path, line: 8))
   }
 
-  @Test func solutionsReplaceExerciseCells() throws {
+  @Test func solutionsReplaceExerciseCells() async throws {
     let path = try writeChapter(Self.doubleChapter)
     let folder = (path as NSString).deletingLastPathComponent + "/Solutions/01-demo"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     try Data("func double(_ x: Int) -> Int { 2 * x }\n".utf8).write(
       to: URL(fileURLWithPath: folder + "/double.swift"))
     let chapter = try ChapterParser.parse(contentsOf: path)
-    let starter = try runner.run(chapter, solutions: false)
-    let solved = try runner.run(chapter, solutions: true)
+    let starter = try await runner.runOffThePool(chapter, solutions: false)
+    let solved = try await runner.runOffThePool(chapter, solutions: true)
     #expect(!starter.exercisePassed("double"))
     #expect(starter.verdicts.map(\.text) == ["double 21: expected 42, got 0"])
     #expect(starter.verdicts.map(\.status) == [.notStarted])
@@ -202,12 +208,12 @@ struct ChapterRunTests {
     #expect(solved.passed)
   }
 
-  @Test func aWrongAnswerThatKeepsTheTodoIsAFailureWithExpectedAndActual() throws {
+  @Test func aWrongAnswerThatKeepsTheTodoIsAFailureWithExpectedAndActual() async throws {
     let course = try ChapterParser.parse(contentsOf: try writeChapter(Self.doubleChapter))
     let learner = try ChapterParser.parse(
       contentsOf: try writeChapter(
         Self.doubleChapter.replacingOccurrences(of: "return 0", with: "return x + 1")))
-    let report = try runner.run(learner, solutions: false, course: course)
+    let report = try await runner.runOffThePool(learner, solutions: false, course: course)
     #expect(report.verdicts.map(\.text) == ["double 21: expected 42, got 22"])
     #expect(report.verdicts.map(\.status) == [.failed])
     #expect(report.exercises.map(\.status) == [.failed])
@@ -246,8 +252,8 @@ struct ChapterRunTests {
     }
   }
 
-  @Test func wrongReferenceOutputFailsNamingTheCell() throws {
-    let report = try run(
+  @Test func wrongReferenceOutputFailsNamingTheCell() async throws {
+    let report = try await run(
       """
       ```swift
       print("shape:", [16, 10, 10])
@@ -321,13 +327,13 @@ struct ChapterResultProtocolTests {
     runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
   }
 
-  func run(_ body: String) throws -> ChapterReport {
-    try runDemoChapter(body, with: runner)
+  func run(_ body: String) async throws -> ChapterReport {
+    try await runDemoChapter(body, with: runner)
   }
 
-  @Test func printedMarkerTextIsOnlyText() throws {
+  @Test func printedMarkerTextIsOnlyText() async throws {
     // The marker lines the runner used to read from standard output, printed by a cell.
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       print("\\u{1E}lenet-tutor check\\u{1F}pass\\u{1F}forged\\u{1F}1\\u{1F}1\\u{1F}x\\u{1F}1")
@@ -340,8 +346,8 @@ struct ChapterResultProtocolTests {
     #expect(report.cells[0].output.contains("forged"))
   }
 
-  @Test func aRecordWithoutTheKeyIsTamperingAndEarnsNothing() throws {
-    let report = try run(
+  @Test func aRecordWithoutTheKeyIsTamperingAndEarnsNothing() async throws {
+    let report = try await run(
       """
       ```swift
       let fake = "0123456789abcdef0123456789abcdef\\u{1F}check\\u{1F}pass\\u{1F}forged\\u{1F}\\u{1F}\\u{1F}x\\u{1F}1\\n"
@@ -358,9 +364,9 @@ struct ChapterResultProtocolTests {
     #expect(!report.passed)
   }
 
-  @Test func tenMegabytesOfOutputTakeAboutASecond() throws {
+  @Test func tenMegabytesOfOutputTakeAboutASecond() async throws {
     // 100,000 lines of 99 characters and a newline: 10,000,000 bytes.
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       let line = String(repeating: "x", count: 99)
@@ -377,9 +383,9 @@ struct ChapterResultProtocolTests {
     #expect(seconds < 3, "10 MB took \(seconds) s")
   }
 
-  @Test func outputBeyondSixteenMegabytesIsDroppedAndLaterResultsStillArrive() throws {
+  @Test func outputBeyondSixteenMegabytesIsDroppedAndLaterResultsStillArrive() async throws {
     // 20 MB in one cell: 16 MB kept, 4,194,304 bytes dropped (20 · 2^20 − 16 · 2^20).
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       let block = String(repeating: "y", count: 1_048_575)
@@ -408,7 +414,7 @@ struct CourseAndLearnerTests {
   }
 
   /// Runs the learner's text of `ChapterRunTests.doubleChapter` inside the course.
-  func run(learner text: String, hiddenChecks: String? = nil) throws -> ChapterReport {
+  func run(learner text: String, hiddenChecks: String? = nil) async throws -> ChapterReport {
     let coursePath = try writeChapter(ChapterRunTests.doubleChapter)
     if let hiddenChecks {
       let folder = (coursePath as NSString).deletingLastPathComponent + "/Grading/01-demo"
@@ -417,18 +423,18 @@ struct CourseAndLearnerTests {
     }
     let course = try ChapterParser.parse(contentsOf: coursePath)
     let learner = try ChapterParser.parse(contentsOf: try writeChapter(text))
-    return try runner.run(
+    return try await runner.runOffThePool(
       learner, solutions: false, course: course, hiddenChecks: hiddenChecks != nil)
   }
 
   static let solved = ChapterRunTests.doubleChapter.replacingOccurrences(
     of: "return 0", with: "return x * 2")
 
-  @Test func anEditedCheckCellIsAWarningAndTheCoursesCellRuns() throws {
+  @Test func anEditedCheckCellIsAWarningAndTheCoursesCellRuns() async throws {
     // Wrong answer, and the check weakened to match it.
     let text = ChapterRunTests.doubleChapter.replacingOccurrences(
       of: "equals: 42", with: "equals: 0")
-    let report = try run(learner: text)
+    let report = try await run(learner: text)
     #expect(
       report.verdicts.map(\.text) == [
         "your copy of the check cell at line 14 differs from the course; the course's cell was"
@@ -460,27 +466,27 @@ struct CourseAndLearnerTests {
       try ChapterProgram(chapter: learner, course: course, solutions: false).editedCells == edited)
   }
 
-  @Test func anExerciseMissingFromTheLearnersCopyIsMissing() throws {
+  @Test func anExerciseMissingFromTheLearnersCopyIsMissing() async throws {
     let text = ChapterRunTests.doubleChapter.replacingOccurrences(
       of: "swift exercise id=double", with: "swift")
-    let report = try run(learner: text)
+    let report = try await run(learner: text)
     #expect(report.exercises.map(\.status) == [.missing])
     #expect(!report.passed)
   }
 
-  @Test func hiddenChecksRunAfterTheExerciseAndShowOnlyTheirLabels() throws {
+  @Test func hiddenChecksRunAfterTheExerciseAndShowOnlyTheirLabels() async throws {
     let hidden = """
       check("double of a negative", double(-4), equals: -8)
       check("double of zero", double(0), equals: 0)
       """
     // `x + x` passes; `x > 0 ? 2 * x : 0` passes the visible check and fails a hidden one.
-    let right = try run(learner: Self.solved, hiddenChecks: hidden)
+    let right = try await run(learner: Self.solved, hiddenChecks: hidden)
     #expect(
       right.verdicts.map(\.text) == [
         "double 21: 42", "hidden check: double of a negative", "hidden check: double of zero",
       ])
     #expect(right.exercises.map(\.status) == [.passed])
-    let wrong = try run(
+    let wrong = try await run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
         of: "return 0", with: "return x > 0 ? 2 * x : 0"),
       hiddenChecks: hidden)
@@ -489,11 +495,11 @@ struct CourseAndLearnerTests {
     #expect(wrong.verdicts[1].location == nil)
     #expect(wrong.exercises.map(\.status) == [.failed])
     // Without hiddenChecks they do not run.
-    let visibleOnly = try run(learner: Self.solved)
+    let visibleOnly = try await run(learner: Self.solved)
     #expect(visibleOnly.verdicts.map(\.text) == ["double 21: 42"])
   }
 
-  @Test func redefiningCheckIsRefusedAtItsLine() throws {
+  @Test func redefiningCheckIsRefusedAtItsLine() async throws {
     for declaration in [
       "func check(_ label: String, _ actual: Int, equals expected: Int,"
         + " file: String = #filePath, line: Int = #line) {}",
@@ -501,7 +507,7 @@ struct CourseAndLearnerTests {
       "let check = { (label: String, actual: Int, expected: Int) in }",
       "func _lessonCell(_ index: Int) {}",
     ] {
-      let report = try run(
+      let report = try await run(
         learner: ChapterRunTests.doubleChapter.replacingOccurrences(
           of: "func double", with: declaration + "\nfunc double"
         )
@@ -517,8 +523,8 @@ struct CourseAndLearnerTests {
     }
   }
 
-  @Test func reservedNamesInCommentsAndStringsAreOnlyText() throws {
-    let report = try run(
+  @Test func reservedNamesInCommentsAndStringsAreOnlyText() async throws {
+    let report = try await run(
       learner: Self.solved.replacingOccurrences(
         of: "// TODO: return twice x",
         with: "// func check would be refused; so would `_lessonCell`\n"
@@ -528,7 +534,7 @@ struct CourseAndLearnerTests {
     #expect(report.exercises.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
 
-  @Test func shadowingWhatTheChecksUseEarnsNoPass() throws {
+  @Test func shadowingWhatTheChecksUseEarnsNoPass() async throws {
     // A generic `abs` more specific than the standard library's, declared at top level of the
     // chapter, would be the one a prelude in the same module calls (|1 − 2| would be 0); the
     // prelude is a module of its own, so it cannot be reached.
@@ -544,15 +550,15 @@ struct CourseAndLearnerTests {
         ```
         """)
     let chapter = try ChapterParser.parse(contentsOf: path)
-    let report = try runner.run(chapter, solutions: false, course: chapter)
+    let report = try await runner.runOffThePool(chapter, solutions: false, course: chapter)
     #expect(report.verdicts.map(\.text) == ["distance: expected 2.0 ± 0.0001, got 1.0"])
     #expect(
       report.exercises.map(\.status) == [.notStarted], "the learner file is the course itself")
   }
 
-  @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() throws {
+  @Test func anAnswerOfTheExercisesOwnTypeProvesNothing() async throws {
     // `Answer` has no stored property, so the synthesized `==` says every two are equal.
-    let report = try run(
+    let report = try await run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
         of: "func double(_ x: Int) -> Int {",
         with: "struct Answer: Equatable, ExpressibleByIntegerLiteral {\n"
@@ -564,8 +570,8 @@ struct CourseAndLearnerTests {
     #expect(report.exercises.map(\.status) == [.failed])
   }
 
-  @Test func exitingEarlyEarnsNoPass() throws {
-    let report = try run(
+  @Test func exitingEarlyEarnsNoPass() async throws {
+    let report = try await run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
         of: "return 0\n}", with: "return 0\n}\nexit(0)"))
     #expect(report.exercises.map(\.status) == [.crashed])
@@ -573,9 +579,9 @@ struct CourseAndLearnerTests {
     #expect(!report.passed)
   }
 
-  @Test func aSignalHandlerThatHidesATrapEarnsNoPass() throws {
+  @Test func aSignalHandlerThatHidesATrapEarnsNoPass() async throws {
     // The answer traps (an index out of range); the handler ends the program quietly.
-    let report = try run(
+    let report = try await run(
       learner: ChapterRunTests.doubleChapter.replacingOccurrences(
         of: "return 0\n}",
         with:
@@ -596,13 +602,13 @@ struct LearnerLineErrorTests {
   }
 
   /// `ChapterRunTests.doubleChapter` with the exercise's line 10 (`return 0`) replaced.
-  func run(replacingReturnWith code: String, course: Bool = false) throws -> ChapterReport {
+  func run(replacingReturnWith code: String, course: Bool = false) async throws -> ChapterReport {
     let text = ChapterRunTests.doubleChapter.replacingOccurrences(of: "  return 0", with: code)
     let learner = try ChapterParser.parse(contentsOf: try writeChapter(text))
     let shipped =
       course
       ? try ChapterParser.parse(contentsOf: try writeChapter(ChapterRunTests.doubleChapter)) : nil
-    return try runner.run(learner, solutions: false, course: shipped)
+    return try await runner.runOffThePool(learner, solutions: false, course: shipped)
   }
 
   static func expectNoGeneratedCode(_ text: String) {
@@ -611,9 +617,9 @@ struct LearnerLineErrorTests {
     }
   }
 
-  @Test func aMissingBraceIsReportedInTheExerciseWithItsLines() throws {
+  @Test func aMissingBraceIsReportedInTheExerciseWithItsLines() async throws {
     // Line 10 opens an `if` that is never closed; the cell's last code line is 11 (`}`).
-    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0")
+    let report = try await run(replacingReturnWith: "  if x > 0 {\n  return 0")
     let errors = try #require(report.compileErrors)
     #expect(errors.contains("01-demo.md:12:2: error: expected '}'"), "\(errors)")
     #expect(errors.contains("11 |   return 0\n12 | }\n   |  ^"), "\(errors)")
@@ -623,8 +629,8 @@ struct LearnerLineErrorTests {
     #expect(report.exercises.map(\.status) == [.compileError])
   }
 
-  @Test func aTypeErrorShowsTheChaptersLineNumbers() throws {
-    let report = try run(replacingReturnWith: "  return \"zero\"")
+  @Test func aTypeErrorShowsTheChaptersLineNumbers() async throws {
+    let report = try await run(replacingReturnWith: "  return \"zero\"")
     let errors = try #require(report.compileErrors)
     // `return "zero"` is line 10; the string starts at column 10.
     #expect(
@@ -634,10 +640,10 @@ struct LearnerLineErrorTests {
     Self.expectNoGeneratedCode(errors)
   }
 
-  @Test func aBrokenExerciseInsideTheCourseLeavesTheOthersJudged() throws {
+  @Test func aBrokenExerciseInsideTheCourseLeavesTheOthersJudged() async throws {
     // With a course, the broken exercise's starter runs instead: its status is compile-error
     // and the run goes on (here the check cell still runs, with the starter's 0).
-    let report = try run(replacingReturnWith: "  if x > 0 {\n  return 0", course: true)
+    let report = try await run(replacingReturnWith: "  if x > 0 {\n  return 0", course: true)
     #expect(report.compileErrors == nil)
     #expect(report.exercises.map(\.status) == [.compileError])
     #expect(report.cells.map(\.status) == [.completed, .completed])
@@ -647,9 +653,9 @@ struct LearnerLineErrorTests {
     #expect(first.detail.contains("12 | }"))
   }
 
-  @Test func aTrapInTheExerciseIsBlamedOnItsLineNotOnTheCheckCell() throws {
+  @Test func aTrapInTheExerciseIsBlamedOnItsLineNotOnTheCheckCell() async throws {
     // `double` indexes past the end on line 10; the check cell (fence on line 14) calls it.
-    let report = try run(replacingReturnWith: "  return [x][1]")
+    let report = try await run(replacingReturnWith: "  return [x][1]")
     let verdict = try #require(report.verdicts.first)
     #expect(
       verdict.text
@@ -673,15 +679,17 @@ struct ChapterLimitTests {
     runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
   }
 
-  func run(_ body: String, extra: String = "", limits: RunLimits? = nil) throws -> ChapterReport {
+  func run(_ body: String, extra: String = "", limits: RunLimits? = nil) async throws
+    -> ChapterReport
+  {
     let path = try writeChapter(frontMatter(extra: extra) + body)
-    return try runner.run(
+    return try await runner.runOffThePool(
       try ChapterParser.parse(contentsOf: path), solutions: false, limits: limits)
   }
 
-  @Test func anAllocationBeyondTheMemoryLimitIsReportedAtTheCell() throws {
+  @Test func anAllocationBeyondTheMemoryLimitIsReportedAtTheCell() async throws {
     // 2 GiB of Float (536,870,912 · 4 bytes) against a 1 GB limit from the front matter.
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       print("before")
@@ -700,17 +708,17 @@ struct ChapterLimitTests {
     #expect(report.limits.memoryGigabytes == 1)
   }
 
-  @Test func theRunnersLimitsOverrideTheFrontMatter() throws {
-    let report = try run(
+  @Test func theRunnersLimitsOverrideTheFrontMatter() async throws {
+    let report = try await run(
       "```swift\nwhile true {}\n```\n", extra: "timeout: 600\n",
       limits: RunLimits(seconds: 1, memoryGigabytes: 2))
     #expect(report.cells.map(\.status) == [.timedOut(seconds: 1)])
     #expect(report.limits == RunLimits(seconds: 1, memoryGigabytes: 2))
   }
 
-  @Test func aWritePastTheFileSizeLimitFailsInTheCellAndTheChapterGoesOn() throws {
+  @Test func aWritePastTheFileSizeLimitFailsInTheCellAndTheChapterGoesOn() async throws {
     // 2 MB against a 1 MB limit: the write throws (EFBIG), the program is not killed.
-    let report = try run(
+    let report = try await run(
       """
       ```swift
       let bytes = Data(count: 2 << 20)
@@ -733,20 +741,27 @@ struct ChapterLimitTests {
     #expect(report.cells[1].output == "half a megabyte written\n")
   }
 
-  @Test func aProcessStartedByACellDoesNotHoldTheRunAndDiesWithIt() throws {
-    let started = Date()
-    let report = try run(
-      """
-      ```swift
-      let sleeper = Process()
-      sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-      sleeper.arguments = ["20"]
-      try sleeper.run()
-      print(sleeper.processIdentifier)
-      ```
-      """)
+  @Test func aProcessStartedByACellDoesNotHoldTheRunAndDiesWithIt() async throws {
+    let chapter = try ChapterParser.parse(
+      contentsOf: try writeChapter(
+        frontMatter() + """
+          ```swift
+          let sleeper = Process()
+          sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+          sleeper.arguments = ["20"]
+          try sleeper.run()
+          print(sleeper.processIdentifier)
+          ```
+          """))
+    // Timed inside the chapter work: the wait for a slot (`chapterWork`) is not the run's.
+    let runner = self.runner
+    let (report, seconds) = try await chapterWork {
+      let started = Date()
+      let report = try runner.run(chapter, solutions: false)
+      return (report, Date().timeIntervalSince(started))
+    }
     // 20 s if the run waited for the sleeper; a run of this size takes about a second.
-    #expect(Date().timeIntervalSince(started) < 10)
+    #expect(seconds < 10)
     let pid = try #require(
       Int32(report.cells[0].output.trimmingCharacters(in: .whitespacesAndNewlines)))
     usleep(200_000)
@@ -755,8 +770,8 @@ struct ChapterLimitTests {
     #expect(stat.isEmpty || stat.contains(") Z "), "the sleeper still runs: \(stat)")
   }
 
-  @Test func cellsRunInAFreshScratchFolderThatIsRemovedAfterwards() throws {
-    let report = try run(
+  @Test func cellsRunInAFreshScratchFolderThatIsRemovedAfterwards() async throws {
+    let report = try await run(
       """
       ```swift
       let here = FileManager.default.currentDirectoryPath
@@ -782,14 +797,14 @@ struct CacheIntegrityTests {
     try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
   }
 
-  @Test func aTruncatedChapterBinaryIsRebuilt() throws {
+  @Test func aTruncatedChapterBinaryIsRebuilt() async throws {
     let workspace = try testWorkspace()
     let runner = ChapterRunner(workspace: workspace, status: { _ in })
     let marker = UUID().uuidString
     let path = try writeChapter(
       frontMatter() + "```swift\ncheck(\"\(marker)\", 1 + 1, equals: 2)\n```\n")
     let chapter = try ChapterParser.parse(contentsOf: path)
-    #expect(try runner.run(chapter, solutions: false).compiledProgram)
+    #expect(try await runner.runOffThePool(chapter, solutions: false).compiledProgram)
     let chapters = workspace.cacheDirectory + "/chapters"
     let entry = try #require(
       try FileManager.default.contentsOfDirectory(atPath: chapters).first { name in
@@ -797,17 +812,19 @@ struct CacheIntegrityTests {
         return main.map { String(decoding: $0, as: UTF8.self).contains(marker) } ?? false
       })
     try Self.truncate("\(chapters)/\(entry)/chapter")
-    let repaired = try runner.run(chapter, solutions: false)
+    let repaired = try await runner.runOffThePool(chapter, solutions: false)
     #expect(repaired.compiledProgram)
     #expect(repaired.verdicts.map(\.status) == [.passed], "\(repaired.verdicts.map(\.text))")
-    #expect(!(try runner.run(chapter, solutions: false)).compiledProgram)
+    #expect(!(try await runner.runOffThePool(chapter, solutions: false)).compiledProgram)
   }
 
-  @Test func aTruncatedLibraryIsRebuilt() throws {
+  @Test func aTruncatedLibraryIsRebuilt() async throws {
     // A cache of its own, seeded with a copy of the shared library build, so other tests
     // never see the damage.
     let shared = try testWorkspace()
-    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let library = try await chapterWork {
+      try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    }
     let cache = try temporaryDirectory()
     let copy = cache + "/library/" + library.hash
     try FileManager.default.createDirectory(
@@ -828,7 +845,8 @@ struct CacheIntegrityTests {
     var messages: [String] = []
     let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
     let path = try writeChapter(frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n")
-    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    let report = try await runner.runOffThePool(
+      try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.compiledLibrary)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
     #expect(messages.first?.hasPrefix("The cached LeNetKit build at \(copy) is damaged") == true)
@@ -842,10 +860,12 @@ struct CacheIntegrityTests {
 /// A chapter program that stops before its first cell is a failure with its reason.
 @Suite("A program that runs no cell")
 struct NoCellRunTests {
-  @Test func aProgramThatCannotLoadItsLibraryFailsWithTheReason() throws {
+  @Test func aProgramThatCannotLoadItsLibraryFailsWithTheReason() async throws {
     // A cache of its own with copies of the shared builds; the chapter compiles and runs once.
     let shared = try testWorkspace()
-    let library = try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    let library = try await chapterWork {
+      try ChapterRunner(workspace: shared, status: { _ in }).compiler.library()
+    }
     let cache = try temporaryDirectory()
     let manager = FileManager.default
     try manager.createDirectory(atPath: cache + "/library", withIntermediateDirectories: true)
@@ -864,7 +884,7 @@ struct NoCellRunTests {
     let chapter = try ChapterParser.parse(
       contentsOf: try writeChapter(
         frontMatter() + "```swift\ncheck(\"sum\", 1 + 1, equals: 2)\n```\n"))
-    #expect(try runner.run(chapter, solutions: false).passed)
+    #expect(try await runner.runOffThePool(chapter, solutions: false).passed)
     // A library that is not one, recorded as if it had been built so: the program cannot load.
     let garbage = [UInt8](repeating: 0x2A, count: 100)
     try Data(garbage).write(to: URL(fileURLWithPath: copy + "/libLeNetKit.so"))
@@ -875,7 +895,7 @@ struct NoCellRunTests {
     }
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(
       to: URL(fileURLWithPath: copy + "/manifest"))
-    let report = try runner.run(chapter, solutions: false)
+    let report = try await runner.runOffThePool(chapter, solutions: false)
     #expect(report.verdicts.count == 2, "\(report.verdicts.map(\.text))")
     #expect(
       report.verdicts.first?.text.hasPrefix(

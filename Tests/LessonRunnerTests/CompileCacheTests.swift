@@ -95,7 +95,9 @@ struct CompileCacheTests {
     // chosen by `swiftly use`, so the same file can answer another version tomorrow.
     let folder = try temporaryDirectory()
     let proxy = folder + "/swiftly"
-    try FileManager.default.copyItem(atPath: compiler.path, toPath: proxy)
+    // Copied as a stand-in program, not with `copyItem`: a write handle in this process can
+    // make running it fail with "Text file busy" (`writeStandInProgram`).
+    try writeStandInProgram(String(contentsOfFile: compiler.path, encoding: .utf8), to: proxy)
     let link = folder + "/swiftc"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: proxy)
     #expect(!ChapterCompiler.isDriver(link))
@@ -250,5 +252,56 @@ struct CompileCacheTests {
     let preludes = try contents(cache + "/prelude").filter { !$0.hasPrefix(".") }
     #expect(preludes.count == ChapterCompiler.keptPreludes)
     #expect(preludes.contains(String(format: "%064x", 0)))
+  }
+
+  /// An entry folder holding one file, `chapter`, of `bytes`, with the manifest line the cache
+  /// writes for it (name, size, SHA-256), as `writeManifest` would.
+  static func entry(_ bytes: [UInt8]) throws -> String {
+    let folder = try temporaryDirectory()
+    try Data(bytes).write(to: URL(fileURLWithPath: folder + "/chapter"))
+    let line = "chapter \(bytes.count) \(SHA256.hexadecimal(of: bytes))\n"
+    try Data(line.utf8).write(to: URL(fileURLWithPath: folder + "/manifest"))
+    return folder
+  }
+
+  @Test func aFileVerifiedInThisProcessIsNotHashedAgainWhileUnchanged() throws {
+    let folder = try Self.entry([UInt8](repeating: 7, count: 4096))
+    let verified = ChapterCompiler.VerifiedFiles()
+    for _ in 0..<3 {
+      #expect(ChapterCompiler.isIntact(folder, files: ["chapter"], verified: verified))
+    }
+    #expect(verified.verifications == 1)
+  }
+
+  @Test func aFileDamagedAfterItWasVerifiedIsStillFound() throws {
+    let verified = ChapterCompiler.VerifiedFiles()
+    let original = [UInt8](repeating: 7, count: 4096)
+    var damaged = original
+    damaged[100] = 8
+
+    // Rewritten in place, as the same size, at another time (a disk error; a copy over it).
+    let inPlace = try Self.entry(original)
+    #expect(ChapterCompiler.isIntact(inPlace, files: ["chapter"], verified: verified))
+    let handle = try #require(FileHandle(forWritingAtPath: inPlace + "/chapter"))
+    try handle.seek(toOffset: 100)
+    try handle.write(contentsOf: [8])
+    try handle.close()
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: inPlace + "/chapter")
+    #expect(!ChapterCompiler.isIntact(inPlace, files: ["chapter"], verified: verified))
+
+    // Replaced by another file of the same size (a new inode), whatever its time.
+    let replaced = try Self.entry(original)
+    #expect(ChapterCompiler.isIntact(replaced, files: ["chapter"], verified: verified))
+    try Data(damaged).write(to: URL(fileURLWithPath: replaced + "/chapter"), options: .atomic)
+    #expect(!ChapterCompiler.isIntact(replaced, files: ["chapter"], verified: verified))
+
+    // Truncated.
+    let truncated = try Self.entry(original)
+    #expect(ChapterCompiler.isIntact(truncated, files: ["chapter"], verified: verified))
+    try CacheIntegrityTests.truncate(truncated + "/chapter")
+    #expect(!ChapterCompiler.isIntact(truncated, files: ["chapter"], verified: verified))
+    // The damaged files were hashed again (or, truncated, found by their size), never passed.
+    #expect(verified.verifications == 3)
   }
 }

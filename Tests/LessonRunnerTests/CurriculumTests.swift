@@ -80,39 +80,39 @@ struct CurriculumTests {
   }
 
   @Test(arguments: plainPaths)
-  func chapterPassesWithSolutionsWithinItsTimeBudget(path: String) throws {
-    try expectPassesWithSolutions(path: path, budget: Self.runBudget.plain)
+  func chapterPassesWithSolutionsWithinItsTimeBudget(path: String) async throws {
+    try await expectPassesWithSolutions(path: path, budget: Self.runBudget.plain)
   }
 
   @Test(
     .enabled(if: mnistSkipReason == nil, Comment(rawValue: mnistSkipReason ?? "")),
     arguments: mnistPaths)
-  func mnistChapterPassesWithSolutionsWithinItsTimeBudget(path: String) throws {
+  func mnistChapterPassesWithSolutionsWithinItsTimeBudget(path: String) async throws {
     // A chapter that states a larger `timeout:` (the capstone, chapter 12, trains on the
     // learner's own loops) is held to that stated, measured figure instead.
     let stated = try ChapterParser.parse(contentsOf: path).frontMatter.timeout
-    try expectPassesWithSolutions(
+    try await expectPassesWithSolutions(
       path: path, budget: max(Self.runBudget.needsMNIST, Double(stated)))
   }
 
   @Test(arguments: plainPaths)
-  func exercisesShipWithATodoAndFailARealCheck(path: String) throws {
-    try expectStartersFailARealCheck(path: path)
+  func exercisesShipWithATodoAndFailARealCheck(path: String) async throws {
+    try await expectStartersFailARealCheck(path: path)
   }
 
   @Test(
     .enabled(if: mnistSkipReason == nil, Comment(rawValue: mnistSkipReason ?? "")),
     arguments: mnistPaths)
-  func mnistExercisesShipWithATodoAndFailARealCheck(path: String) throws {
-    try expectStartersFailARealCheck(path: path)
+  func mnistExercisesShipWithATodoAndFailARealCheck(path: String) async throws {
+    try await expectStartersFailARealCheck(path: path)
   }
 
   /// Runs the chapter with its reference solutions and the teacher's hidden checks: every check
   /// passes, one readable line per problem, within `budget` seconds.
-  func expectPassesWithSolutions(path: String, budget: Double) throws {
+  func expectPassesWithSolutions(path: String, budget: Double) async throws {
     let chapter = try ChapterParser.parse(contentsOf: path)
-    let report = try ChapterRunner(workspace: try testWorkspace(), status: { _ in })
-      .run(chapter, solutions: true, hiddenChecks: true)
+    let report = try await ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+      .runOffThePool(chapter, solutions: true, hiddenChecks: true)
     if let errors = report.compileErrors { Issue.record("\(path) does not compile:\n\(errors)") }
     for verdict in report.verdicts where verdict.status != .passed && verdict.status != .note {
       Issue.record("\(verdict.location.map { "\($0): " } ?? "")\(verdict.text)")
@@ -125,11 +125,11 @@ struct CurriculumTests {
   /// Runs the chapter as shipped: every exercise has a TODO, and each fails a real check (one
   /// with an expected value) with every cell run to its end. Problems are one line each (the
   /// report is never dumped).
-  func expectStartersFailARealCheck(path: String) throws {
+  func expectStartersFailARealCheck(path: String) async throws {
     let chapter = try ChapterParser.parse(contentsOf: path)
     guard !chapter.exercises.isEmpty else { return }
-    let report = try ChapterRunner(workspace: try testWorkspace(), status: { _ in })
-      .run(chapter, solutions: false)
+    let report = try await ChapterRunner(workspace: try testWorkspace(), status: { _ in })
+      .runOffThePool(chapter, solutions: false)
     if let errors = report.compileErrors {
       Issue.record("\(path): the starter code must compile:\n\(errors)")
       return

@@ -1,5 +1,6 @@
 import Foundation
 import LeNetKit
+import LeNetTestSupport
 import Testing
 
 @testable import LessonRunner
@@ -140,23 +141,24 @@ struct PackageBuildTests {
       PackageBuild.find(besideExecutable: fake.build.directory + "/lenet-tutor") == fake.build)
   }
 
-  @Test func theTestsRunChaptersOnThePackageBuild() throws {
+  @Test func theTestsRunChaptersOnThePackageBuild() async throws {
     // `swift test` runs from the products folder that holds this package's LeNetKit build.
     let workspace = try testWorkspace()
     let build = try #require(workspace.packageBuild)
     #expect(FileManager.default.fileExists(atPath: build.outputFileMapPath))
     let runner = ChapterRunner(workspace: workspace, status: { _ in })
-    let library = try runner.compiler.library()
+    let library = try await chapterWork { try runner.compiler.library() }
     #expect(library.fromPackageBuild)
     let path = try writeChapter(
       frontMatter() + "```swift\ncheck(\"C1 parameters\", Conv2D(\"C1\", inputChannels: 1,"
         + " outputChannels: 6, kernelSize: 5).parameterCount, equals: 156)\n```\n")
     // 156 = 6 · (5 · 5 + 1): LeCun et al. 1998, section II.B (C1).
-    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    let report = try await runner.runOffThePool(
+      try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
 
-  @Test func aCheckoutWhoseLibraryIsNotThePackageBuildsCompilesItFromItsSources() throws {
+  @Test func aCheckoutWhoseLibraryIsNotThePackageBuildsCompilesItFromItsSources() async throws {
     // Another checkout (an installed binary pointed at it through LENET_TUTOR_ROOT): its
     // LeNetKit is not what this package built, so it is compiled from its own sources. A
     // library of one small file keeps the compile to a second or two.
@@ -187,7 +189,7 @@ struct PackageBuildTests {
     #expect(workspace.packageBuild != nil)
     var messages: [String] = []
     let runner = ChapterRunner(workspace: workspace, status: { messages.append($0) })
-    let library = try runner.compiler.library()
+    let library = try await chapterWork { try runner.compiler.library() }
     #expect(!library.fromPackageBuild)
     // The estimate is what the whole library took on this project's 2-core machine, measured
     // with LENET_TUTOR_PACKAGE_BUILD=none and an empty cache (37 and 38 s wall, 36 s CPU).
@@ -196,7 +198,8 @@ struct PackageBuildTests {
         == "Compiling LeNetKit for the lessons (once per change to the library; 30 s to a minute)…")
     let path = try writeChapter(
       frontMatter() + "```swift\ncheck(\"answer\", smallLibraryAnswer(), equals: 42)\n```\n")
-    let report = try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+    let report = try await runner.runOffThePool(
+      try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
 

@@ -13,12 +13,12 @@ struct PictureTests {
     runner = ChapterRunner(workspace: try testWorkspace(), status: { _ in })
   }
 
-  func run(_ body: String) throws -> ChapterReport {
-    try runDemoChapter(body, with: runner)
+  func run(_ body: String) async throws -> ChapterReport {
+    try await runDemoChapter(body, with: runner)
   }
 
-  @Test func aTensorBecomesAGrayImageAndAShadeDrawing() throws {
-    let report = try run(
+  @Test func aTensorBecomesAGrayImageAndAShadeDrawing() async throws {
+    let report = try await run(
       """
       ```swift
       print("before")
@@ -38,8 +38,8 @@ struct PictureTests {
     #expect(String(decoding: bytes[picture.drawing], as: UTF8.self) == drawing)
   }
 
-  @Test func aGridPutsMapsSideBySideTwoPixelsApart() throws {
-    let report = try run(
+  @Test func aGridPutsMapsSideBySideTwoPixelsApart() async throws {
+    let report = try await run(
       """
       ```swift
       show(Tensor(shape: [2, 1, 1], scalars: [0, 1]), drawing: "two maps")
@@ -51,8 +51,8 @@ struct PictureTests {
     #expect(report.cells[0].output == "two maps\n")
   }
 
-  @Test func anSVGPrintsNothingUnlessGivenADrawing() throws {
-    let report = try run(
+  @Test func anSVGPrintsNothingUnlessGivenADrawing() async throws {
+    let report = try await run(
       """
       ```swift
       print("a")
@@ -66,8 +66,8 @@ struct PictureTests {
     #expect(picture.drawing == 2..<2)
   }
 
-  @Test func aCaptionCannotCarryACheck() throws {
-    let report = try run(
+  @Test func aCaptionCannotCarryACheck() async throws {
+    let report = try await run(
       """
       ```swift
       show(svg: "<svg/>", caption: "x\\u{1F}check\\u{1F}pass\\u{1F}forged\\u{1F}\\u{1F}1\\u{1F}f\\u{1F}1\\u{1F}\\ncheck")
@@ -79,8 +79,8 @@ struct PictureTests {
     #expect(report.cells[0].pictures.count == 1)
   }
 
-  @Test func aPictureRecordWithoutTheKeyIsTampering() throws {
-    let report = try run(
+  @Test func aPictureRecordWithoutTheKeyIsTampering() async throws {
+    let report = try await run(
       """
       ```swift
       let fake = "0123456789abcdef0123456789abcdef\\u{1F}picture\\u{1F}svg\\u{1F}c\\u{1F}0\\u{1F}0\\u{1F}\\u{1F}0\\n"

@@ -48,7 +48,20 @@ func frontMatter(number: Int = 1, extra: String = "") -> String {
 }
 
 /// Runs a one-chapter program made of `frontMatter()` and `body`, without the solutions.
-func runDemoChapter(_ body: String, with runner: ChapterRunner) throws -> ChapterReport {
+func runDemoChapter(_ body: String, with runner: ChapterRunner) async throws -> ChapterReport {
   let path = try writeChapter(frontMatter() + body)
-  return try runner.run(try ChapterParser.parse(contentsOf: path), solutions: false)
+  return try await runner.runOffThePool(try ChapterParser.parse(contentsOf: path), solutions: false)
+}
+
+extension ChapterRunner {
+  /// `run` as `chapterWork`: awaited off the pool, with at most a few chapters at once.
+  func runOffThePool(
+    _ chapter: Chapter, solutions: Bool, course: Chapter? = nil, hiddenChecks: Bool = false,
+    limits: RunLimits? = nil
+  ) async throws -> ChapterReport {
+    try await chapterWork {
+      try run(
+        chapter, solutions: solutions, course: course, hiddenChecks: hiddenChecks, limits: limits)
+    }
+  }
 }

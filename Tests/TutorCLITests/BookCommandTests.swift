@@ -110,33 +110,35 @@ struct BookCommandTests {
     #expect(checkout.read("site/03-loop.html") == nil)
   }
 
-  @Test func aChapterThatDoesNotExistIsAUsageError() throws {
+  @Test func aChapterThatDoesNotExistIsAUsageError() async throws {
     let checkout = try checkout()
-    let result = checkout.run(["book", "--out", checkout.root + "/site", "--chapters", "3,7"])
+    let result = await checkout.runOffThePool([
+      "book", "--out", checkout.root + "/site", "--chapters", "3,7",
+    ])
     #expect(result.status == 2)
     #expect(
       result.errors.hasPrefix(
         "error: '--chapters' names chapter 7, which does not exist (the chapters are 3, 4)"),
       "\(result.errors)")
-    let words = checkout.run(["book", "--chapters", "three"])
+    let words = await checkout.runOffThePool(["book", "--chapters", "three"])
     #expect(words.status == 2)
     #expect(
       words.errors.hasPrefix(
         "error: '--chapters' needs chapter numbers such as 0-3,10, got 'three'"))
   }
 
-  @Test func anOutputThatIsAFileIsAClearError() throws {
+  @Test func anOutputThatIsAFileIsAClearError() async throws {
     let checkout = try checkout()
     try checkout.write("site", "not a folder")
-    let result = checkout.run(["book", "--out", checkout.root + "/site"])
+    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 1)
     #expect(result.errors.contains("is a file, not a folder"), "\(result.errors)")
   }
 
-  @Test func theCourseBookShowsStartersOutputsPicturesAndQuizzesButNoSolution() throws {
+  @Test func theCourseBookShowsStartersOutputsPicturesAndQuizzesButNoSolution() async throws {
     let checkout = try checkout()
     let site = checkout.root + "/site"
-    let result = checkout.run(["book", "--out", site])
+    let result = await checkout.runOffThePool(["book", "--out", site])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.hasPrefix("Wrote 2 chapter pages and 1 picture to \(site)/ in"))
     let loop = try #require(checkout.read("site/03-loop.html"))
@@ -183,13 +185,13 @@ struct BookCommandTests {
     }
   }
 
-  @Test func aChapterWhoseProseOpensWithItsTitleShowsTheTitleOnce() throws {
+  @Test func aChapterWhoseProseOpensWithItsTitleShowsTheTitleOnce() async throws {
     let checkout = try checkout()
     try checkout.write(
       "Lessons/05-titled.md",
       "---\nnumber: 5\ntitle: Titled\ngoals:\n  - Read\n---\n\n# Titled\n\nSome prose.\n\n# Titled again\n"
     )
-    let result = checkout.run(["book", "--out", checkout.root + "/site"])
+    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 0, "\(result.errors)")
     let page = try #require(checkout.read("site/05-titled.html"))
     #expect(
@@ -201,7 +203,7 @@ struct BookCommandTests {
     #expect(pictures.contains(">A ramp</h"))
   }
 
-  @Test func aChapterThatNeedsMNISTSaysHowToFetchItWhenItIsMissing() throws {
+  @Test func aChapterThatNeedsMNISTSaysHowToFetchItWhenItIsMissing() async throws {
     let checkout = try Checkout(chapters: [
       "09-data.md": """
       ---
@@ -218,7 +220,7 @@ struct BookCommandTests {
 
       """
     ])
-    let result = checkout.run(["book", "--out", checkout.root + "/site"])
+    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(
       result.output.hasPrefix("chapter 9: not run, it needs MNIST (fix: "), "\(result.output)")
@@ -228,11 +230,11 @@ struct BookCommandTests {
     #expect(!page.contains("class=\"output\""))
   }
 
-  @Test func aWorkspaceBookShowsTheLearnersCodeAndProgress() throws {
+  @Test func aWorkspaceBookShowsTheLearnersCodeAndProgress() async throws {
     let learner = try loopCheckout().initWorkspace()
     try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
     let site = learner.directory + "/site"
-    let result = learner.run(["book", "--out", site])
+    let result = await learner.runOffThePool(["book", "--out", site])
     #expect(result.status == 0, "\(result.errors)")
     let page = try #require(learner.read("site/03-loop.html"))
     #expect(page.contains("  <span class=\"keyword\">return</span> x + x"))
@@ -245,7 +247,7 @@ struct BookCommandTests {
   /// index line, and `lesson`'s "Your turn" list. Here `double` is not started (its starter) and
   /// `triple` is started but wrong (a comment added to its starter, which still returns 0), so
   /// none passed, one is the learner's turn and one failed; then `triple` is solved.
-  @Test func theBookPageItsIndexAndLessonAgreeOnEachExercisesStatus() throws {
+  @Test func theBookPageItsIndexAndLessonAgreeOnEachExercisesStatus() async throws {
     let learner = try loopCheckout().initWorkspace()
     let wrongTriple = loopChapter.replacingOccurrences(
       of: "  // TODO: return three times x\n", with: "  // TODO: return three times x\n  // tried\n"
@@ -255,13 +257,13 @@ struct BookCommandTests {
     ] {
       try learner.write("Lessons/03-loop.md", text)
       let site = learner.directory + "/site"
-      #expect(learner.run(["book", "--out", site]).status == 0)
+      #expect(await learner.runOffThePool(["book", "--out", site]).status == 0)
       let page = try #require(learner.read("site/03-loop.html"))
       #expect(page.contains("Exercise <code>double</code> · your turn: the starter is shown"))
       #expect(page.contains("Exercise <code>triple</code> · \(label)"), "\(label)")
       let index = try #require(learner.read("site/index.html"))
       #expect(index.contains("exercises: \(passed) of 2 passed"), "\(passed)")
-      let lesson = learner.run(["lesson", "3", "--no-pause"])
+      let lesson = await learner.runOffThePool(["lesson", "3", "--no-pause"])
       let turn = lesson.output.split(separator: "\n").filter { $0.hasPrefix("Your turn") }
       // Only `double`: `triple` is started, so it is never the learner's turn.
       #expect(

@@ -79,6 +79,14 @@ struct Checkout {
   }
 
   func path(_ name: String) -> String { root + "/Lessons/" + name }
+
+  /// `run` as `chapterWork`, for the commands that compile or run chapters (`check`,
+  /// `lesson`, `next`, `book`, `watch`): awaited off the pool, with at most a few at once.
+  func runOffThePool(_ arguments: [String], input: [String] = [], interactive: Bool = false)
+    async -> (status: Int32, output: String, errors: String)
+  {
+    await chapterWork { run(arguments, input: input, interactive: interactive) }
+  }
 }
 
 extension Checkout {
@@ -127,6 +135,13 @@ struct LearnerCheckout {
     inside.environment = environment
     return inside.run(
       arguments + ["--workspace", directory], input: input, interactive: interactive)
+  }
+
+  /// `Checkout.runOffThePool`, with `--workspace <directory>`.
+  func runOffThePool(_ arguments: [String], input: [String] = [], interactive: Bool = false)
+    async -> (status: Int32, output: String, errors: String)
+  {
+    await chapterWork { run(arguments, input: input, interactive: interactive) }
   }
 
   /// A chapter's path in the workspace.

@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import LessonRunner
 import Testing
 
@@ -78,11 +79,11 @@ struct InitCommandTests {
     #expect(learner.read("Lessons/04-pass.md") == passingChapter(number: 4, title: "Four"))
   }
 
-  @Test func solvingInTheWorkspaceNeverChangesTheCourse() throws {
+  @Test func solvingInTheWorkspaceNeverChangesTheCourse() async throws {
     let checkout = try loopCheckout()
     let learner = try checkout.initWorkspace()
     try learner.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    let result = learner.run(["check", "3"])
+    let result = await learner.runOffThePool(["check", "3"])
     #expect(result.status == 0, "\(result.output)\(result.errors)")
     #expect(result.output.hasPrefix("\(learner.path("03-loop.md")): Doubling and tripling\n"))
     #expect(checkout.read("Lessons/03-loop.md") == loopChapter)

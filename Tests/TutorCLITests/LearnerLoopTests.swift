@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import LessonRunner
 import Testing
 
@@ -74,10 +75,10 @@ func loopCheckout() throws -> Checkout {
 /// the exercise passed, or with --force.
 @Suite("Hints and solutions")
 struct HintAndSolutionTests {
-  @Test func aLessonOffATerminalShowsNoHintOnlyHowToAskForOne() throws {
+  @Test func aLessonOffATerminalShowsNoHintOnlyHowToAskForOne() async throws {
     // Issue 9: without a terminal, 'lesson' printed every hint, the last of which is the answer.
     let checkout = try loopCheckout()
-    let result = checkout.run(["lesson", "3"])
+    let result = await checkout.runOffThePool(["lesson", "3"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(!result.output.contains("Multiply by two"), "\(result.output)")
     #expect(result.output.contains("Stuck? 2 hints for 'double': run 'lenet-tutor hint 3'."))
@@ -156,13 +157,13 @@ struct HintAndSolutionTests {
         """)
   }
 
-  @Test func hintMovesOnOnceAnExercisePassesAndSaysWhenAllDid() throws {
+  @Test func hintMovesOnOnceAnExercisePassesAndSaysWhenAllDid() async throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(checkout.run(["check", "3"]).status == 1)
+    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
     #expect(checkout.run(["hint", "3"]).output.hasPrefix("Hint 1 of 1 for exercise 'triple'"))
     try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    #expect(checkout.run(["check", "3"]).status == 0)
+    #expect(await checkout.runOffThePool(["check", "3"]).status == 0)
     #expect(
       checkout.run(["hint", "3"]).output
         == "Every exercise of lesson 3 has passed: there is nothing left to hint. For one of them"
@@ -227,7 +228,7 @@ struct HintAndSolutionTests {
 
   /// A class's learners have the tool's checkout, which holds `Lessons/Solutions`: a workspace
   /// made from the student edition says it has no solutions instead of reading the checkout's.
-  @Test func aWorkspaceFromTheStudentEditionHasNoSolutions() throws {
+  @Test func aWorkspaceFromTheStudentEditionHasNoSolutions() async throws {
     let checkout = try loopCheckout()
     let edition = checkout.root + "/edition"
     #expect(checkout.run(["release", "--out", edition]).status == 0)
@@ -237,7 +238,7 @@ struct HintAndSolutionTests {
     environment["LENET_TUTOR_PROGRESS"] = nil
     let learner = LearnerCheckout(course: checkout, directory: directory, environment: environment)
     try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(learner.run(["check", "3"]).status == 1)
+    #expect(await learner.runOffThePool(["check", "3"]).status == 1)
     for arguments in [["solution", "3", "--force"], ["solution", "3", "--exercise", "double"]] {
       let result = learner.run(arguments)
       #expect(result.status == 2)
@@ -249,7 +250,7 @@ struct HintAndSolutionTests {
 
           """)
     }
-    let solutions = learner.run(["check", "3", "--solutions"])
+    let solutions = await learner.runOffThePool(["check", "3", "--solutions"])
     #expect(solutions.status == 2)
     #expect(
       solutions.errors == """
@@ -261,14 +262,14 @@ struct HintAndSolutionTests {
     // A workspace made from the course itself still shows a passed exercise's solution.
     let own = try checkout.initWorkspace()
     try own.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    _ = own.run(["check", "3"])
+    _ = await own.runOffThePool(["check", "3"])
     #expect(own.run(["solution", "3", "--exercise", "double"]).status == 0)
   }
 
   /// A workspace holds no reference solutions: `--solutions` there says where it runs, instead
   /// of stopping on a missing solution file under `.lenet-tutor/course/` with an author's fix.
   @Test(arguments: [["check", "3", "--solutions"], ["lesson", "3", "--solutions", "--no-pause"]])
-  func solutionsFlagInAWorkspaceSaysWhereItRuns(arguments: [String]) throws {
+  func solutionsFlagInAWorkspaceSaysWhereItRuns(arguments: [String]) async throws {
     let learner = try loopCheckout().initWorkspace()
     let result = learner.run(arguments)
     #expect(result.status == 2)
@@ -282,13 +283,13 @@ struct HintAndSolutionTests {
         'lenet-tutor solution N'
 
         """)
-    #expect(learner.course.run(["check", "3", "--solutions"]).status == 0)
+    #expect(await learner.course.runOffThePool(["check", "3", "--solutions"]).status == 0)
   }
 
-  @Test func solutionsOfPassedExercisesAreShown() throws {
+  @Test func solutionsOfPassedExercisesAreShown() async throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    #expect(checkout.run(["check", "3"]).status == 0)
+    #expect(await checkout.runOffThePool(["check", "3"]).status == 0)
     let result = checkout.run(["solution", "3"])
     #expect(result.status == 0)
     #expect(
@@ -304,12 +305,12 @@ struct HintAndSolutionTests {
         """)
   }
 
-  @Test func solutionsOfPassedExercisesAreShownAndTheOthersNamedAsLocked() throws {
+  @Test func solutionsOfPassedExercisesAreShownAndTheOthersNamedAsLocked() async throws {
     // Issue 9: after solving only the first exercise, 'solution 3' used to refuse because it
     // defaulted to the first unsolved exercise.
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(checkout.run(["check", "3"]).status == 1)
+    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
     let result = checkout.run(["solution", "3"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(
@@ -356,22 +357,22 @@ func passingChapter(number: Int, title: String) -> String {
 /// `next`: the first lesson not yet passed, per the progress file.
 @Suite("Next lesson")
 struct NextCommandTests {
-  @Test func nextOpensTheFirstLessonNotPassed() throws {
+  @Test func nextOpensTheFirstLessonNotPassed() async throws {
     let checkout = try Checkout(chapters: [
       "00-first.md": passingChapter(number: 0, title: "First"),
       "01-second.md": passingChapter(number: 1, title: "Second"),
     ])
-    let first = checkout.run(["next"])
+    let first = await checkout.runOffThePool(["next"])
     #expect(first.status == 0)
     #expect(
       first.output.hasPrefix(
         "Next: lesson 0, the first you have not passed.\n\nLesson 0: First\n"))
-    let second = checkout.run(["next"])
+    let second = await checkout.runOffThePool(["next"])
     #expect(
       second.output.hasPrefix(
         "Next: lesson 1, the first you have not passed.\n\nLesson 1: Second\n"))
     #expect(second.output.hasSuffix("1 passed, 0 failed\n"))
-    let done = checkout.run(["next"])
+    let done = await checkout.runOffThePool(["next"])
     #expect(done.status == 0)
     #expect(
       done.output
@@ -379,7 +380,7 @@ struct NextCommandTests {
         + " 'lenet-tutor lesson <number>'.\n")
   }
 
-  @Test func nextStaysOnALessonUntilItsQuizIsAnsweredRight() throws {
+  @Test func nextStaysOnALessonUntilItsQuizIsAnsweredRight() async throws {
     let quiz = """
 
       ```quiz id=sum
@@ -393,21 +394,25 @@ struct NextCommandTests {
       "00-first.md": passingChapter(number: 0, title: "First") + quiz,
       "01-second.md": passingChapter(number: 1, title: "Second"),
     ])
-    _ = checkout.run(["next"])  // every check of lesson 0 passes; its quiz is not answered
+    // Every check of lesson 0 passes; its quiz is not answered.
+    _ = await checkout.runOffThePool(["next"])
     #expect(
-      checkout.run(["next"]).output.hasPrefix("Next: lesson 0, the first you have not passed."))
+      await checkout.runOffThePool(["next"]).output.hasPrefix(
+        "Next: lesson 0, the first you have not passed."))
     _ = checkout.run(["quiz", "0"], input: ["3"])
     #expect(
-      checkout.run(["next"]).output.hasPrefix("Next: lesson 0, the first you have not passed."))
+      await checkout.runOffThePool(["next"]).output.hasPrefix(
+        "Next: lesson 0, the first you have not passed."))
     _ = checkout.run(["quiz", "0"], input: ["2"])
     #expect(
-      checkout.run(["next"]).output.hasPrefix("Next: lesson 1, the first you have not passed."))
+      await checkout.runOffThePool(["next"]).output.hasPrefix(
+        "Next: lesson 1, the first you have not passed."))
   }
 
-  @Test func nextWithoutLessonsSaysSo() throws {
+  @Test func nextWithoutLessonsSaysSo() async throws {
     let checkout = try Checkout(chapters: [:])
     #expect(
-      checkout.run(["next"]).output
+      await checkout.runOffThePool(["next"]).output
         == "No lessons yet: \(checkout.root)/Lessons has no NN-slug.md chapters.\n")
   }
 

@@ -38,11 +38,11 @@ private let quiz = """
 
 @Suite("Lesson commands")
 struct LessonCommandsTests {
-  @Test func checkPassingChapterPrintsOneLinePerCheckAndTheSummary() throws {
+  @Test func checkPassingChapterPrintsOneLinePerCheckAndTheSummary() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "```output\nlinks: 60\n```\n" + quiz
     ])
-    let result = checkout.run(["check", "3"])
+    let result = await checkout.runOffThePool(["check", "3"])
     #expect(result.status == 0)
     #expect(
       result.output == """
@@ -55,11 +55,11 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func wrongReferenceOutputExitsOneNamingTheCell() throws {
+  @Test func wrongReferenceOutputExitsOneNamingTheCell() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "```output\nlinks: 61\n```\n"
     ])
-    let result = checkout.run(["check", "3"])
+    let result = await checkout.runOffThePool(["check", "3"])
     #expect(result.status == 1)
     #expect(
       result.output.contains(
@@ -68,19 +68,19 @@ struct LessonCommandsTests {
     #expect(result.output.hasSuffix("1 passed, 1 failed\n"))
   }
 
-  @Test func syntaxErrorIsReportedAtTheChapterLine() throws {
+  @Test func syntaxErrorIsReportedAtTheChapterLine() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + "```swift\nlet x = = 1\n```\n"
     ])
-    let result = checkout.run(["check", "3"])
+    let result = await checkout.runOffThePool(["check", "3"])
     #expect(result.status == 1)
     #expect(result.output.contains("\(checkout.path("03-demo.md")):8:"))
     #expect(result.output.hasSuffix("0 passed, 1 failed\n"))
   }
 
-  @Test func unknownLessonExitsTwoListingTheLessons() throws {
+  @Test func unknownLessonExitsTwoListingTheLessons() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = checkout.run(["lesson", "7"])
+    let result = await checkout.runOffThePool(["lesson", "7"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
@@ -91,9 +91,9 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func malformedChapterExitsTwoWithItsLine() throws {
+  @Test func malformedChapterExitsTwoWithItsLine() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + "```output\n1\n```\n"])
-    let result = checkout.run(["check", "3"])
+    let result = await checkout.runOffThePool(["check", "3"])
     #expect(result.status == 2)
     #expect(
       result.errors
@@ -101,13 +101,13 @@ struct LessonCommandsTests {
         + " before it (fix: move the block after the cell whose output it is)\n")
   }
 
-  @Test func chapterNeedingMNISTIsSkippedAndSaysHowToGetIt() throws {
+  @Test func chapterNeedingMNISTIsSkippedAndSaysHowToGetIt() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell,
       "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
         .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + countsCell,
     ])
-    let result = checkout.run(["check"])
+    let result = await checkout.runOffThePool(["check"])
     #expect(result.status == 0)
     #expect(
       result.output == """
@@ -122,9 +122,9 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func aWordThatIsNeitherANumberNorAFileListsTheLessons() throws {
+  @Test func aWordThatIsNeitherANumberNorAFileListsTheLessons() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = checkout.run(["lesson", "abc"])
+    let result = await checkout.runOffThePool(["lesson", "abc"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
@@ -135,7 +135,7 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func aPathThatIsNoChapterFileSaysWhatIsWrongWithIt() throws {
+  @Test func aPathThatIsNoChapterFileSaysWhatIsWrongWithIt() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
     let missing = checkout.path("3-demo.md")
     for (word, problem) in [
@@ -143,7 +143,7 @@ struct LessonCommandsTests {
       ("Lessons/03-demo.md.bak", "there is no file 'Lessons/03-demo.md.bak'"),
       (checkout.root + "/Lessons", "'\(checkout.root)/Lessons' is a folder, not a chapter file"),
     ] {
-      let result = checkout.run(["check", word])
+      let result = await checkout.runOffThePool(["check", word])
       #expect(result.status == 2)
       #expect(
         result.errors == """
@@ -169,14 +169,14 @@ struct LessonCommandsTests {
     }
   }
 
-  @Test func aChapterNamedTwiceIsCheckedOnce() throws {
+  @Test func aChapterNamedTwiceIsCheckedOnce() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = checkout.run(["check", "3", "3"])
+    let result = await checkout.runOffThePool(["check", "3", "3"])
     #expect(result.status == 0)
     #expect(result.output.hasSuffix("1 passed, 0 failed\n"), "\(result.output)")
   }
 
-  @Test func chapterNeedingMNISTRunsWithTheDataInTheDownloadCache() throws {
+  @Test func chapterNeedingMNISTRunsWithTheDataInTheDownloadCache() async throws {
     // Issue 9: 'data download' fills the cache, and the chapters must find it there.
     var checkout = try Checkout(chapters: [
       "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
@@ -194,15 +194,15 @@ struct LessonCommandsTests {
     // What is tested is where the data is found, not the training speed: the package build
     // spares compiling LeNetKit whole-module (40 CPU-seconds, the longest step of the tests).
     checkout.environment["LENET_TUTOR_FAST_LIBRARY"] = "no"
-    let result = checkout.run(["check", "5"])
+    let result = await checkout.runOffThePool(["check", "5"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.contains("✓ the chapter sees the data"), "\(result.output)")
     #expect(!result.output.contains("skipped"))
   }
 
-  @Test func lessonRunsStraightThroughOffATerminal() throws {
+  @Test func lessonRunsStraightThroughOffATerminal() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + "# C3\n\n" + countsCell])
-    let result = checkout.run(["lesson", "3"])
+    let result = await checkout.runOffThePool(["lesson", "3"])
     #expect(result.status == 0)
     #expect(
       result.output.hasPrefix(
@@ -211,7 +211,7 @@ struct LessonCommandsTests {
     #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
   }
 
-  @Test func quizRecordsAnswersThatListAndCheckThenShow() throws {
+  @Test func quizRecordsAnswersThatListAndCheckThenShow() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz])
     let quizRun = checkout.run(["quiz", "3"], input: ["sixty", "60"])
     #expect(quizRun.status == 0)
@@ -226,7 +226,7 @@ struct LessonCommandsTests {
         1 of 1 right
 
         """)
-    let check = checkout.run(["check", "3"])
+    let check = await checkout.runOffThePool(["check", "3"])
     #expect(check.output.contains("  ✓ quiz links: answered 60\n"))
     #expect(check.output.hasSuffix("2 passed, 0 failed\n"))
     let list = checkout.run([])
@@ -240,29 +240,29 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func listCountsRightAnswersAndAWrongAnswerKeepsTheChapterFromPassing() throws {
+  @Test func listCountsRightAnswersAndAWrongAnswerKeepsTheChapterFromPassing() async throws {
     // Issue 9: list showed "✓ passed quiz 5/5" with two of the five answers wrong.
     let secondQuiz = quiz.replacingOccurrences(of: "id=links", with: "id=maps")
       .replacingOccurrences(of: "How many links", with: "How many maps")
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz + secondQuiz])
     _ = checkout.run(["quiz", "3"], input: ["60", "61"])
-    #expect(checkout.run(["check", "3"]).status == 1)
+    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
     let list = checkout.run([])
     #expect(
       list.output.contains("   3  C3 demo    ○ checks passed  quiz 1/2 right\n"),
       "\(list.output)")
   }
 
-  @Test func aChapterOnlyReadIsNotStartedInListAsInCheckNotFailed() throws {
+  @Test func aChapterOnlyReadIsNotStartedInListAsInCheckNotFailed() async throws {
     // The walk-through: after 'next', list showed "✗ failed" for lesson 3, whose exercises
     // were both still the course's starters, while check showed "○" for each.
     let learner = try loopCheckout().initWorkspace()
-    #expect(learner.run(["next"]).status == 0)
+    #expect(await learner.runOffThePool(["next"]).status == 0)
     let list = learner.run(["list"])
     #expect(
       list.output.contains("   3  Doubling and tripling    ○ read, exercises not started\n"),
       "\(list.output)")
-    let check = learner.run(["check", "3"])
+    let check = await learner.runOffThePool(["check", "3"])
     #expect(check.output.hasSuffix("0 passed, 0 failed, 2 not started\n"), "\(check.output)")
     #expect(learner.run(["list"]).output == list.output)
     // A wrong answer in one exercise is a failure again.
@@ -270,7 +270,7 @@ struct LessonCommandsTests {
       "Lessons/03-loop.md",
       loopChapter.replacingOccurrences(
         of: "  // TODO: return twice x\n  return 0\n", with: "  return x\n"))
-    #expect(learner.run(["check", "3"]).status == 1)
+    #expect(await learner.runOffThePool(["check", "3"]).status == 1)
     let failed = learner.run(["list"]).output
     #expect(failed.contains("   3  Doubling and tripling    ✗ failed\n"), "\(failed)")
   }
@@ -351,22 +351,22 @@ struct LessonCommandsTests {
     #expect(checkout.run(["--help"]).output.hasPrefix("OVERVIEW: Learn LeNet-5"))
   }
 
-  @Test func interactiveLessonPausesAfterEachCellAndQStops() throws {
+  @Test func interactiveLessonPausesAfterEachCellAndQStops() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
     ])
-    let result = checkout.run(["lesson", "3"], input: ["q"], interactive: true)
+    let result = await checkout.runOffThePool(["lesson", "3"], input: ["q"], interactive: true)
     #expect(result.output.contains("  ✓ C3 parameters: 1516\n\n── Enter: next step · q: quit "))
     #expect(!result.output.contains("second cell\n  │"))
     #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
     #expect(result.status == 0)
   }
 
-  @Test func noPauseRunsThroughEvenOnATerminal() throws {
+  @Test func noPauseRunsThroughEvenOnATerminal() async throws {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
     ])
-    let result = checkout.run(["lesson", "3", "--no-pause"], interactive: true)
+    let result = await checkout.runOffThePool(["lesson", "3", "--no-pause"], interactive: true)
     #expect(!result.output.contains("── Enter"))
     #expect(result.output.contains("  │ second cell\n"))
   }
@@ -390,7 +390,7 @@ struct LessonCommandsTests {
     #expect(status == 0, "\(errors.text)")
     #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
   }
-  @Test func lessonAndCheckEndWithTheSameTally() throws {
+  @Test func lessonAndCheckEndWithTheSameTally() async throws {
     // One exercise not started (its check fails as shipped) and one plain check that passes.
     let chapter =
       header + """
@@ -408,8 +408,8 @@ struct LessonCommandsTests {
 
         """
     let checkout = try Checkout(chapters: ["03-demo.md": chapter])
-    let lesson = checkout.run(["lesson", "3"])
-    let check = checkout.run(["check", "3"])
+    let lesson = await checkout.runOffThePool(["lesson", "3"])
+    let check = await checkout.runOffThePool(["check", "3"])
     #expect(lesson.output.contains("\n1 passed, 0 failed, 1 not started\n"), "\(lesson.output)")
     #expect(check.output.hasSuffix("\n1 passed, 0 failed, 1 not started\n"), "\(check.output)")
     // Reading a chapter not yet solved is fine; checking it is not.

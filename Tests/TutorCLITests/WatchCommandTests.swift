@@ -1,4 +1,5 @@
 import Foundation
+import LeNetTestSupport
 import TerminalKit
 import Testing
 
@@ -108,11 +109,11 @@ struct WatchCommandTests {
     #expect(result.output.hasSuffix("  ✓ one plus one: 2\n1 passed, 0 failed\n"))
   }
 
-  @Test func theCommandStopsWhenInputEnds() throws {
+  @Test func theCommandStopsWhenInputEnds() async throws {
     let checkout = try Checkout(chapters: [
       "03-watched.md": Self.header + "```swift\ncheck(\"one plus one\", 1 + 1, equals: 2)\n```\n"
     ])
-    let result = checkout.run(["watch", "3"])
+    let result = await checkout.runOffThePool(["watch", "3"])
     #expect(result.status == 0)
     #expect(result.output.hasSuffix("  ✓ one plus one: 2\n1 passed, 0 failed\n"))
   }
