@@ -440,7 +440,18 @@ import Testing
     let outputGradient = randomInput(output.shape, seed: 143)
     let weight = layer.parameterGradients(
       input: input, output: output, outputGradient: outputGradient)[0]
-    #expect(weight.scalars == laneByLaneWeightGradient(layer, input, outputGradient))
+    let expected = laneByLaneWeightGradient(layer, input, outputGradient)
+    #expect(weight.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+    // With the input gradient as well, a convolution without padding (C3) reads its output
+    // gradient from the bordered planes of the input gradient (`gridInsideBorder`: the grid at
+    // `pad · rowStride + pad` of each plane, by hand C3's 4 · 14 + 4 = 60) instead of a grid of
+    // its own; a padded one (grids `W + 2 · pad` and `W + k − 1 − pad` wide) cannot.
+    let offset = DirectConvolution.gridInsideBorder(
+      geometry.inputGrid, bordered: geometry.gradientGrid)
+    let (k, rowStride) = (layer.kernelSize, geometry.inputGrid.rowStride)
+    #expect(offset == (layer.padAmount == 0 ? (k - 1) * rowStride + k - 1 : nil))
+    let both = layer.backward(input: input, output: output, outputGradient: outputGradient)
+    #expect(both.parameters[0].scalars.map(\.bitPattern) == expected.map(\.bitPattern))
   }
 
   /// The direct kernels' sums written out in scalar `Float`: for each output, the products of

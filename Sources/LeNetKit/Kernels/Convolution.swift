@@ -340,15 +340,25 @@ enum Convolution {
     let backOffsets = back.tapOffsets
     let (links, backLinks) = (geometry.links.forward, geometry.links.inputGradient)
     let planes = scratch(grid.channels * grid.planeSize)
-    let backPlanes = scratch(toInput ? back.channels * back.planeSize : 0)
-    let backMaps = scratch(toInput ? inputs * back.positions : 0)
     let acrossOutputs = sums.acrossOutputs
+    // Where the input gradient's bordered planes already lay the gradient out as the weight
+    // gradient's grid (lecun1998's C3), the weight gradient reads them, and the gradient is not
+    // spread a second time.
+    let borderedOffset =
+      toInput && !acrossOutputs ? DirectConvolution.gridInsideBorder(grid, bordered: back) : nil
+    // The bordered gradient starts `lead` floats into its buffer, so that the weight gradient's
+    // grid inside it (at `borderedOffset`) starts on a 32-byte boundary, as `spread`'s does:
+    // its vector loads of the gradient then never straddle two cache lines.
+    let lead = borderedOffset.map { (8 - $0 % 8) % 8 } ?? 0
+    let backBuffer = scratch(toInput ? back.channels * back.planeSize + lead : 0)
+    let backPlanes = backBuffer.baseAddress.map { $0 + lead }
+    let backMaps = scratch(toInput ? inputs * back.positions : 0)
     let classes = acrossOutputs ? DirectConvolution.LaneClasses(grid) : nil
     let packed = scratch(acrossOutputs ? geometry.pixels * 16 : 0)
-    let spread = scratch(acrossOutputs ? 0 : outputs * grid.positions)
+    let spread = scratch(acrossOutputs || borderedOffset != nil ? 0 : outputs * grid.positions)
     let (partial, partialAcross) = (sums.partial, sums.partialAcross)
     defer {
-      for buffer in [planes, spread, backPlanes, backMaps, packed] { buffer.deallocate() }
+      for buffer in [planes, spread, backBuffer, backMaps, packed] { buffer.deallocate() }
     }
     var flipped = [Float](repeating: 0, count: toInput ? weight.count : 0)
     if toInput {
@@ -382,13 +392,21 @@ enum Convolution {
             DirectConvolution.accumulateWeightGradientAcrossOutputs(
               grid, planes: planes.baseAddress.unsafelyUnwrapped, packedGradient: packedBase,
               classes: classes, partial: partialAcross.baseAddress.unsafelyUnwrapped)
+          } else if let borderedOffset {
+            back.copyInterior(sampleGradient, into: backPlanes.unsafelyUnwrapped)
+            DirectConvolution.accumulateWeightGradient(
+              grid, planes: planes.baseAddress.unsafelyUnwrapped,
+              outputGradient: backPlanes.unsafelyUnwrapped + borderedOffset,
+              gradientStride: back.planeSize, links: links,
+              partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
           } else {
             DirectConvolution.spread(
               grid, outputGradient: sampleGradient, outputs: outputs,
               into: spread.baseAddress.unsafelyUnwrapped)
             DirectConvolution.accumulateWeightGradient(
               grid, planes: planes.baseAddress.unsafelyUnwrapped,
-              outputGradient: spread.baseAddress.unsafelyUnwrapped, links: links,
+              outputGradient: spread.baseAddress.unsafelyUnwrapped,
+              gradientStride: grid.positions, links: links,
               partial: partial.baseAddress.unsafelyUnwrapped, offsets: offsets)
           }
           for map in 0..<outputs {
@@ -396,9 +414,11 @@ enum Convolution {
               sampleGradient + map * geometry.pixels, count: geometry.pixels)
           }
           guard toInput, let targetBase = target.baseAddress else { continue }
-          back.copyInterior(sampleGradient, into: backPlanes.baseAddress.unsafelyUnwrapped)
+          if borderedOffset == nil {
+            back.copyInterior(sampleGradient, into: backPlanes.unsafelyUnwrapped)
+          }
           DirectConvolution.forward(
-            back, planes: backPlanes.baseAddress.unsafelyUnwrapped, weight: turned, bias: nil,
+            back, planes: backPlanes.unsafelyUnwrapped, weight: turned, bias: nil,
             outputs: inputs, links: backLinks, scratch: backMaps.baseAddress.unsafelyUnwrapped,
             output: targetBase + sample * geometry.inputSampleSize, offsets: backOffsets)
         }
@@ -454,9 +474,14 @@ enum Convolution {
     }
   }
 
-  /// A zeroed buffer of `count` floats for one call's scratch work; the caller deallocates it.
+  /// A zeroed buffer of `count` floats for one call's scratch work, starting on a cache line
+  /// (the kernels' aligned vectors, eight floats from the start, never straddle two lines);
+  /// the caller deallocates it.
   private static func scratch(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
-    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+    let bytes = UnsafeMutableRawPointer.allocate(
+      byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+    let buffer = UnsafeMutableBufferPointer(
+      start: bytes.bindMemory(to: Float.self, capacity: count), count: count)
     buffer.initialize(repeating: 0)
     return buffer
   }

@@ -50,8 +50,10 @@ enum DirectConvolution {
     var weightGradientPositions: Int {
       ((outputHeight - 1) * rowStride + outputWidth + 7) / 8 * 8
     }
-    /// One bordered input map, with room for the last block's reads past the bottom row.
-    var planeSize: Int { (height + 2 * pad) * rowStride + 16 + kernelSize }
+    /// One bordered input map, with room for the last block's reads past the bottom row, rounded
+    /// up to whole vectors of eight, so that every plane of an aligned buffer starts aligned (the
+    /// weight gradient reads lecun1998's C3 gradient from these planes: `gridInsideBorder`).
+    var planeSize: Int { ((height + 2 * pad) * rowStride + 16 + kernelSize + 7) / 8 * 8 }
 
     /// Copies `image` (`channels × height × width`) into `planes`, zero around it.
     func border(_ image: UnsafePointer<Float>, into planes: UnsafeMutablePointer<Float>) {
@@ -515,12 +517,13 @@ enum DirectConvolution {
   }
 
   /// Adds one sample's weight gradient, lane by lane, into `partial` (`outputs × channels × k²`
-  /// vectors of 8; their lanes are summed once per batch by the caller). `outputGradient` is
-  /// `outputs × positions` on the grid, zero off the map; kernels that `links` leaves out get
-  /// nothing.
+  /// vectors of 8; their lanes are summed once per batch by the caller). `outputGradient` holds
+  /// each output map on the grid (`weightGradientPositions` floats, zero off the map), map `o`
+  /// at `o · gradientStride`; kernels that `links` leaves out get nothing.
   static func accumulateWeightGradient(
     _ grid: Grid, planes: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-    links: Links, partial: UnsafeMutablePointer<SIMD8<Float>>, offsets: [Int]
+    gradientStride: Int, links: Links, partial: UnsafeMutablePointer<SIMD8<Float>>,
+    offsets: [Int]
   ) {
     let taps = grid.kernelSize * grid.kernelSize
     offsets.withUnsafeBufferPointer { offsetBuffer in
@@ -533,12 +536,24 @@ enum DirectConvolution {
             maps: maps, plane: planes + channel * grid.planeSize, offset: offset, grid: grid)
           let targets = partial + channel * taps
           switch links.counts[index] {
-          case 1: weightGradientBlock(1, block, outputGradient, targets, grid.channels * taps)
-          case 2: weightGradientBlock(2, block, outputGradient, targets, grid.channels * taps)
-          case 3: weightGradientBlock(3, block, outputGradient, targets, grid.channels * taps)
-          case 4: weightGradientBlock(4, block, outputGradient, targets, grid.channels * taps)
-          case 5: weightGradientBlock(5, block, outputGradient, targets, grid.channels * taps)
-          default: weightGradientBlock(6, block, outputGradient, targets, grid.channels * taps)
+          case 1:
+            weightGradientBlock(
+              1, block, outputGradient, gradientStride, targets, grid.channels * taps)
+          case 2:
+            weightGradientBlock(
+              2, block, outputGradient, gradientStride, targets, grid.channels * taps)
+          case 3:
+            weightGradientBlock(
+              3, block, outputGradient, gradientStride, targets, grid.channels * taps)
+          case 4:
+            weightGradientBlock(
+              4, block, outputGradient, gradientStride, targets, grid.channels * taps)
+          case 5:
+            weightGradientBlock(
+              5, block, outputGradient, gradientStride, targets, grid.channels * taps)
+          default:
+            weightGradientBlock(
+              6, block, outputGradient, gradientStride, targets, grid.channels * taps)
           }
         }
       }
@@ -547,15 +562,15 @@ enum DirectConvolution {
 
   /// `targets[j][tap] += Σ_q gradients[j][q] · plane[q + offset[tap]]` (lane by lane) for the
   /// first `width` maps of a block, two taps at a time.
-  /// (`gradients[j]` is `outputGradient + maps[j] · positions`, `targets[j]` is `targets +
+  /// (`gradients[j]` is `outputGradient + maps[j] · gradientStride`, `targets[j]` is `targets +
   /// maps[j] · targetStride`).
   @inline(__always)
   private static func weightGradientBlock(
-    _ width: Int, _ block: Block, _ outputGradient: UnsafePointer<Float>,
+    _ width: Int, _ block: Block, _ outputGradient: UnsafePointer<Float>, _ gradientStride: Int,
     _ targets: UnsafeMutablePointer<SIMD8<Float>>, _ targetStride: Int
   ) {
     let (maps, positions, taps, offset, plane) = (
-      block.maps, block.positions, block.taps, block.offset, block.plane
+      block.maps, gradientStride, block.taps, block.offset, block.plane
     )
     let (g0, g1, g2) = (
       outputGradient + maps[0] * positions, outputGradient + maps[1] * positions,
@@ -783,6 +798,20 @@ enum DirectConvolution {
   @inline(__always)
   static func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
+  }
+
+  /// Where, in each of `bordered`'s planes (the output gradient bordered for the input
+  /// gradient, `Geometry.gradientGrid`), the weight gradient's grid of `grid` starts, when the
+  /// bordered plane holds that grid as it is: the same row stride, and each row's gap after its
+  /// `outW` values the next row's left border, zero (C3 of 10×10 maps: 14 floats a row, the
+  /// grid at 4 · 14 + 4). Nil otherwise (a padded convolution, whose grid is `W + 2 · pad` wide):
+  /// then `spread` lays the gradient out.
+  static func gridInsideBorder(_ grid: Grid, bordered: Grid) -> Int? {
+    guard bordered.rowStride == grid.rowStride,
+      bordered.rowStride == bordered.width + bordered.pad,
+      bordered.width == grid.outputWidth, bordered.height == grid.outputHeight
+    else { return nil }
+    return bordered.pad * bordered.rowStride + bordered.pad
   }
 
   /// Lays one sample's `outputs × outH × outW` gradient out on the grid. Only the map's
