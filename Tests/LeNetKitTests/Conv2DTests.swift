@@ -136,7 +136,8 @@ import Testing
     let expected = Tensor(shape: [1, 16, 10, 10], scalars: scalars)
     expectClose(output, expected)
     // 60 linked 5×5 kernels of ones: 1,500 ones, the rest zero.
-    #expect(layer.weight.scalars.reduce(0, +) == 1_500)
+    let weightSum: Float = layer.weight.scalars.reduce(0, +)
+    #expect(weightSum == 1_500)
   }
 
   /// Writing one scalar of an unlinked kernel (map 0 does not read S2 map 3) leaves it zero.

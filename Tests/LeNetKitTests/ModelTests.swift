@@ -68,7 +68,8 @@ import Testing
     let result = model.lossAndGradients(input: input, labels: labels)
     expectClose(result.loss, Float(expected / 3))
     #expect(result.correct == 2)
-    #expect(result.gradients.map(\.count) == model.layers.map(\.parameters.count))
+    let parameterCounts: [Int] = model.layers.map(\.parameters.count)
+    #expect(result.gradients.map(\.count) == parameterCounts)
   }
 
   @Test func mismatchedLayersNameTheLayer() {

@@ -10,14 +10,14 @@ import Testing
 
   @Test func theHeaderIsAnEightBitGrayImage() {
     let bytes = PNG.encode(GrayImage(width: 3, height: 2, pixels: [0, 1, 2, 3, 4, 5]))
-    #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    #expect([UInt8](bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     // IHDR by ISO/IEC 15948 §11.2.2: length 13, "IHDR", width 3, height 2, depth 8, type 0 (gray).
     #expect(
-      Array(bytes[8..<29]) == [
+      [UInt8](bytes[8..<29]) == [
         0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 3, 0, 0, 0, 2, 8, 0, 0, 0, 0,
       ])
     // The file ends with the empty IEND chunk, whose CRC-32 is the well-known AE 42 60 82.
     #expect(
-      Array(bytes.suffix(12)) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
+      [UInt8](bytes.suffix(12)) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
   }
 }

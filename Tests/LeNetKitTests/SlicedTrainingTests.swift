@@ -44,10 +44,11 @@ import Testing
       input: input, labels: labels, samplesPerSlice: samplesPerSlice)
     #expect(result.loss.bitPattern == expected.loss.bitPattern, sourceLocation: sourceLocation)
     #expect(result.correct == expected.correct, sourceLocation: sourceLocation)
-    #expect(
-      result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
-        == expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern),
-      sourceLocation: sourceLocation)
+    // Typed before the macro: inside `#expect` this comparison type-checked in 0.6-0.9 s.
+    let resultBits: [UInt32] = result.gradients.flatMap { $0.flatMap(\.scalars) }.map(\.bitPattern)
+    let expectedBits: [UInt32] = expected.gradients.flatMap { $0.flatMap(\.scalars) }.map(
+      \.bitPattern)
+    #expect(resultBits == expectedBits, sourceLocation: sourceLocation)
   }
 
   /// 37 samples (no slice size divides it, the last slice short) in slices of 16, 8 and 5: the

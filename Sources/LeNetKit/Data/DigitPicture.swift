@@ -34,8 +34,9 @@ public enum DigitPicture {
     _ pictures: [[String]], captions: [String], maximumWidth: Int = .max
   ) -> [String] {
     precondition(pictures.count == captions.count, "one caption per picture")
-    let width = max(
-      pictures.map { $0.map(\.count).max() ?? 0 }.max() ?? 0, captions.map(\.count).max() ?? 0)
+    let pictureWidth: Int = pictures.map { $0.map(\.count).max() ?? 0 }.max() ?? 0
+    let captionWidth: Int = captions.map(\.count).max() ?? 0
+    let width = max(pictureWidth, captionWidth)
     let height = pictures.map(\.count).max() ?? 0
     func padded(_ text: String) -> String {
       text + String(repeating: " ", count: width - text.count)
