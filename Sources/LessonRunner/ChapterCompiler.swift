@@ -31,11 +31,11 @@ import LeNetKit
 /// parallel runs never see half an entry; the library build also holds a lock file so that
 /// parallel first runs compile it once, not once each. Each entry holds a `manifest` with the
 /// size and SHA-256 of the files it provides, written before the rename and checked before each
-/// use (hashed once per process while a file's size, time and inode stay the same: `isIntact`):
-/// an entry damaged since (a truncated binary, a disk error) is set aside and built again, by
-/// itself. A `compilers/` record is one small file, written whole and renamed into place,
-/// and used only if its first line names the compiler asked about; it has no manifest and is
-/// not pruned (one per toolchain).
+/// use (hashed once per process while a file's size, times and inode stay the same:
+/// `isIntact`): an entry changed since (a truncated binary, a file written over or replaced) is
+/// set aside and built again, by itself. A `compilers/` record is one small file, written
+/// whole and renamed into place, and used only if its first line names the compiler asked
+/// about; it has no manifest and is not pruned (one per toolchain).
 public final class ChapterCompiler: @unchecked Sendable {
   /// The compiled library: its folder and whether this call compiled it (false: from cache).
   public struct Library: Sendable {
@@ -616,10 +616,14 @@ public final class ChapterCompiler: @unchecked Sendable {
 
   /// Whether `folder` is a published entry whose `files` still have the size and hash its
   /// manifest recorded. A file `verified` already hashed to its manifest line in this process
-  /// is not hashed again while its size, modification time and inode are unchanged: the
-  /// library's 4 MB file was hashed once per chapter compile or run, a fifth of a warm
-  /// `lesson` and a twentieth of the tests' CPU time. Damage (a truncation, a rewrite, an entry
-  /// built again in its place) changes one of the three, so it is still found.
+  /// is not hashed again while its stamp (`VerifiedFiles.stamp`: size, modification and change
+  /// times, inode) is unchanged: the library's 4 MB file was hashed once per chapter compile or
+  /// run, which the processes that compile or run many chapters (the tests, `grade`, `book`,
+  /// `watch`) repeated; a `lesson` or `check` of one chapter hashes it once either way. A
+  /// change made through the file system (a truncation, a write over the file even with its
+  /// modification time set back, an entry built again in its place) changes the stamp, so it
+  /// is still found; bytes that change on the disk without a write (silent corruption) keep
+  /// it, and are found by the next process, which hashes every file once.
   static func isIntact(
     _ folder: String, files: [String], verified: VerifiedFiles = .inThisProcess
   ) -> Bool {
@@ -632,17 +636,15 @@ public final class ChapterCompiler: @unchecked Sendable {
       // The size first: a truncated file is found without reading it.
       let path = folder + "/" + name
       let fields = line.split(separator: " ")
-      guard fields.count == 3, fields[0] == name,
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-        (attributes[.size] as? NSNumber)?.intValue == Int(fields[1])
+      guard fields.count == 3, fields[0] == name, let stamp = VerifiedFiles.stamp(path),
+        stamp.size == Int(fields[1])
       else { return false }
-      let stamp = VerifiedFiles.stamp(attributes)
-      if verified.matches(path, line: line, stamp: stamp) { continue }
+      if verified.matches(path, line: line, stamp: stamp.text) { continue }
       guard manifestLine(name: name, path: path) == line else {
         verified.forget(path)
         return false
       }
-      verified.record(path, line: line, stamp: stamp)
+      verified.record(path, line: line, stamp: stamp.text)
     }
     return true
   }
@@ -661,13 +663,23 @@ public final class ChapterCompiler: @unchecked Sendable {
     /// count.
     var verifications: Int { lock.withLock { recordedCount } }
 
-    /// "size time inode device" from a file's attributes, taken before it is hashed.
-    static func stamp(_ attributes: [FileAttributeKey: Any]) -> String {
-      let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-      let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-      let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-      let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
-      return "\(size) \(time) \(inode) \(device)"
+    /// The size of the file at `path` and its stamp, "size modified changed inode device"
+    /// (times in seconds and nanoseconds), from `stat(2)`, taken before it is hashed; nil when
+    /// it cannot be read. The change time (ctime) is the kernel's: every write and every
+    /// `utimes` sets it to now, and no call sets it back, so a file written over with the same
+    /// size and its modification time set back to the verified one still gets a new stamp.
+    static func stamp(_ path: String) -> (size: Int, text: String)? {
+      var status = stat()
+      guard stat(path, &status) == 0 else { return nil }
+      #if canImport(Darwin)
+        let (modified, changed) = (status.st_mtimespec, status.st_ctimespec)
+      #else
+        let (modified, changed) = (status.st_mtim, status.st_ctim)
+      #endif
+      let text =
+        "\(status.st_size) \(modified.tv_sec).\(modified.tv_nsec)"
+        + " \(changed.tv_sec).\(changed.tv_nsec) \(status.st_ino) \(status.st_dev)"
+      return (Int(status.st_size), text)
     }
 
     /// Whether `path` was hashed to `line` when its stamp was `stamp`.

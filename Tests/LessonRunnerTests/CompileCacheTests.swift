@@ -5,6 +5,12 @@ import Testing
 
 @testable import LessonRunner
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// What the compile cache spares: work done once per process or per content, not once per test
 /// or per runner.
 @Suite("The compile cache")
@@ -273,13 +279,30 @@ struct CompileCacheTests {
     #expect(verified.verifications == 1)
   }
 
+  /// The access and modification times of the file at `path`, to the nanosecond.
+  static func times(_ path: String) throws -> [timespec] {
+    var status = stat()
+    try #require(stat(path, &status) == 0, "stat \(path)")
+    #if canImport(Darwin)
+      return [status.st_atimespec, status.st_mtimespec]
+    #else
+      return [status.st_atim, status.st_mtim]
+    #endif
+  }
+
+  /// Sets the access and modification times of the file at `path` (`utimensat(2)`); the kernel
+  /// sets its change time to now.
+  static func setTimes(_ path: String, _ times: [timespec]) throws {
+    try #require(utimensat(AT_FDCWD, path, times, 0) == 0, "utimensat \(path)")
+  }
+
   @Test func aFileDamagedAfterItWasVerifiedIsStillFound() throws {
     let verified = ChapterCompiler.VerifiedFiles()
     let original = [UInt8](repeating: 7, count: 4096)
     var damaged = original
     damaged[100] = 8
 
-    // Rewritten in place, as the same size, at another time (a disk error; a copy over it).
+    // Written over in place, as the same size, at another time (a copy over it).
     let inPlace = try Self.entry(original)
     #expect(ChapterCompiler.isIntact(inPlace, files: ["chapter"], verified: verified))
     let handle = try #require(FileHandle(forWritingAtPath: inPlace + "/chapter"))
@@ -290,18 +313,37 @@ struct CompileCacheTests {
       [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: inPlace + "/chapter")
     #expect(!ChapterCompiler.isIntact(inPlace, files: ["chapter"], verified: verified))
 
-    // Replaced by another file of the same size (a new inode), whatever its time.
+    // Written over in place, as the same size, with its modification time set back to the
+    // verified one to the nanosecond: size, modification time and inode are the verified ones,
+    // and only the change time, which the kernel sets and no call sets back, tells.
+    let timeSetBack = try Self.entry(original)
+    #expect(ChapterCompiler.isIntact(timeSetBack, files: ["chapter"], verified: verified))
+    let verifiedTimes = try Self.times(timeSetBack + "/chapter")
+    let overwriter = try #require(FileHandle(forWritingAtPath: timeSetBack + "/chapter"))
+    try overwriter.seek(toOffset: 100)
+    try overwriter.write(contentsOf: [8])
+    try overwriter.close()
+    try Self.setTimes(timeSetBack + "/chapter", verifiedTimes)
+    #expect(try Self.times(timeSetBack + "/chapter")[1].tv_nsec == verifiedTimes[1].tv_nsec)
+    #expect(!ChapterCompiler.isIntact(timeSetBack, files: ["chapter"], verified: verified))
+
+    // Replaced by another file of the same size (a new inode) given the old file's
+    // modification time: the inode tells, and so does the change time (each alone).
     let replaced = try Self.entry(original)
     #expect(ChapterCompiler.isIntact(replaced, files: ["chapter"], verified: verified))
+    let replacedTimes = try Self.times(replaced + "/chapter")
     try Data(damaged).write(to: URL(fileURLWithPath: replaced + "/chapter"), options: .atomic)
+    try Self.setTimes(replaced + "/chapter", replacedTimes)
     #expect(!ChapterCompiler.isIntact(replaced, files: ["chapter"], verified: verified))
 
-    // Truncated.
+    // Truncated: found by the size check before the memo is looked at.
     let truncated = try Self.entry(original)
     #expect(ChapterCompiler.isIntact(truncated, files: ["chapter"], verified: verified))
     try CacheIntegrityTests.truncate(truncated + "/chapter")
     #expect(!ChapterCompiler.isIntact(truncated, files: ["chapter"], verified: verified))
-    // The damaged files were hashed again (or, truncated, found by their size), never passed.
-    #expect(verified.verifications == 3)
+    // Each entry was hashed once when intact; the changed files were hashed again (or,
+    // truncated, found by their size) and never passed.
+    #expect(verified.verifications == 4)
   }
+
 }

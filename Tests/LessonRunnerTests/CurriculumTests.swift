@@ -112,7 +112,7 @@ struct CurriculumTests {
   func expectPassesWithSolutions(path: String, budget: Double) async throws {
     let chapter = try ChapterParser.parse(contentsOf: path)
     let report = try await ChapterRunner(workspace: try testWorkspace(), status: { _ in })
-      .runOffThePool(chapter, solutions: true, hiddenChecks: true)
+      .runAsChapterWork(chapter, solutions: true, hiddenChecks: true)
     if let errors = report.compileErrors { Issue.record("\(path) does not compile:\n\(errors)") }
     for verdict in report.verdicts where verdict.status != .passed && verdict.status != .note {
       Issue.record("\(verdict.location.map { "\($0): " } ?? "")\(verdict.text)")
@@ -129,7 +129,7 @@ struct CurriculumTests {
     let chapter = try ChapterParser.parse(contentsOf: path)
     guard !chapter.exercises.isEmpty else { return }
     let report = try await ChapterRunner(workspace: try testWorkspace(), status: { _ in })
-      .runOffThePool(chapter, solutions: false)
+      .runAsChapterWork(chapter, solutions: false)
     if let errors = report.compileErrors {
       Issue.record("\(path): the starter code must compile:\n\(errors)")
       return

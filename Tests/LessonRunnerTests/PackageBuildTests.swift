@@ -153,7 +153,7 @@ struct PackageBuildTests {
       frontMatter() + "```swift\ncheck(\"C1 parameters\", Conv2D(\"C1\", inputChannels: 1,"
         + " outputChannels: 6, kernelSize: 5).parameterCount, equals: 156)\n```\n")
     // 156 = 6 · (5 · 5 + 1): LeCun et al. 1998, section II.B (C1).
-    let report = try await runner.runOffThePool(
+    let report = try await runner.runAsChapterWork(
       try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }
@@ -198,7 +198,7 @@ struct PackageBuildTests {
         == "Compiling LeNetKit for the lessons (once per change to the library; 30 s to a minute)…")
     let path = try writeChapter(
       frontMatter() + "```swift\ncheck(\"answer\", smallLibraryAnswer(), equals: 42)\n```\n")
-    let report = try await runner.runOffThePool(
+    let report = try await runner.runAsChapterWork(
       try ChapterParser.parse(contentsOf: path), solutions: false)
     #expect(report.verdicts.map(\.status) == [.passed], "\(report.verdicts.map(\.text))")
   }

@@ -50,12 +50,16 @@ func frontMatter(number: Int = 1, extra: String = "") -> String {
 /// Runs a one-chapter program made of `frontMatter()` and `body`, without the solutions.
 func runDemoChapter(_ body: String, with runner: ChapterRunner) async throws -> ChapterReport {
   let path = try writeChapter(frontMatter() + body)
-  return try await runner.runOffThePool(try ChapterParser.parse(contentsOf: path), solutions: false)
+  return try await runner.runAsChapterWork(
+    try ChapterParser.parse(contentsOf: path), solutions: false)
 }
 
 extension ChapterRunner {
-  /// `run` as `chapterWork`: awaited off the pool, with at most a few chapters at once.
-  func runOffThePool(
+  /// `run` as `chapterWork`: awaited off the pool, waiting for one of `chapterWork`'s slots,
+  /// so at most one chapter per core compiles or runs at once. (The CLI tests' own is
+  /// `CommandRunning.runAsChapterWork`: test targets share only LeNetTestSupport, which
+  /// knows neither `ChapterRunner` nor the CLI.)
+  func runAsChapterWork(
     _ chapter: Chapter, solutions: Bool, course: Chapter? = nil, hiddenChecks: Bool = false,
     limits: RunLimits? = nil
   ) async throws -> ChapterReport {

@@ -110,9 +110,9 @@ struct BookCommandTests {
     #expect(checkout.read("site/03-loop.html") == nil)
   }
 
-  @Test func aChapterThatDoesNotExistIsAUsageError() async throws {
+  @Test func aChapterThatDoesNotExistIsAUsageError() throws {
     let checkout = try checkout()
-    let result = await checkout.runOffThePool([
+    let result = checkout.run([
       "book", "--out", checkout.root + "/site", "--chapters", "3,7",
     ])
     #expect(result.status == 2)
@@ -120,17 +120,17 @@ struct BookCommandTests {
       result.errors.hasPrefix(
         "error: '--chapters' names chapter 7, which does not exist (the chapters are 3, 4)"),
       "\(result.errors)")
-    let words = await checkout.runOffThePool(["book", "--chapters", "three"])
+    let words = checkout.run(["book", "--chapters", "three"])
     #expect(words.status == 2)
     #expect(
       words.errors.hasPrefix(
         "error: '--chapters' needs chapter numbers such as 0-3,10, got 'three'"))
   }
 
-  @Test func anOutputThatIsAFileIsAClearError() async throws {
+  @Test func anOutputThatIsAFileIsAClearError() throws {
     let checkout = try checkout()
     try checkout.write("site", "not a folder")
-    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
+    let result = checkout.run(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 1)
     #expect(result.errors.contains("is a file, not a folder"), "\(result.errors)")
   }
@@ -138,7 +138,7 @@ struct BookCommandTests {
   @Test func theCourseBookShowsStartersOutputsPicturesAndQuizzesButNoSolution() async throws {
     let checkout = try checkout()
     let site = checkout.root + "/site"
-    let result = await checkout.runOffThePool(["book", "--out", site])
+    let result = await checkout.runAsChapterWork(["book", "--out", site])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.hasPrefix("Wrote 2 chapter pages and 1 picture to \(site)/ in"))
     let loop = try #require(checkout.read("site/03-loop.html"))
@@ -191,7 +191,7 @@ struct BookCommandTests {
       "Lessons/05-titled.md",
       "---\nnumber: 5\ntitle: Titled\ngoals:\n  - Read\n---\n\n# Titled\n\nSome prose.\n\n# Titled again\n"
     )
-    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
+    let result = await checkout.runAsChapterWork(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 0, "\(result.errors)")
     let page = try #require(checkout.read("site/05-titled.html"))
     #expect(
@@ -220,7 +220,7 @@ struct BookCommandTests {
 
       """
     ])
-    let result = await checkout.runOffThePool(["book", "--out", checkout.root + "/site"])
+    let result = await checkout.runAsChapterWork(["book", "--out", checkout.root + "/site"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(
       result.output.hasPrefix("chapter 9: not run, it needs MNIST (fix: "), "\(result.output)")
@@ -234,7 +234,7 @@ struct BookCommandTests {
     let learner = try loopCheckout().initWorkspace()
     try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
     let site = learner.directory + "/site"
-    let result = await learner.runOffThePool(["book", "--out", site])
+    let result = await learner.runAsChapterWork(["book", "--out", site])
     #expect(result.status == 0, "\(result.errors)")
     let page = try #require(learner.read("site/03-loop.html"))
     #expect(page.contains("  <span class=\"keyword\">return</span> x + x"))
@@ -257,13 +257,13 @@ struct BookCommandTests {
     ] {
       try learner.write("Lessons/03-loop.md", text)
       let site = learner.directory + "/site"
-      #expect(await learner.runOffThePool(["book", "--out", site]).status == 0)
+      #expect(await learner.runAsChapterWork(["book", "--out", site]).status == 0)
       let page = try #require(learner.read("site/03-loop.html"))
       #expect(page.contains("Exercise <code>double</code> · your turn: the starter is shown"))
       #expect(page.contains("Exercise <code>triple</code> · \(label)"), "\(label)")
       let index = try #require(learner.read("site/index.html"))
       #expect(index.contains("exercises: \(passed) of 2 passed"), "\(passed)")
-      let lesson = await learner.runOffThePool(["lesson", "3", "--no-pause"])
+      let lesson = await learner.runAsChapterWork(["lesson", "3", "--no-pause"])
       let turn = lesson.output.split(separator: "\n").filter { $0.hasPrefix("Your turn") }
       // Only `double`: `triple` is started, so it is never the learner's turn.
       #expect(

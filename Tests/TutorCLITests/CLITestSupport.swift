@@ -32,7 +32,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// A throwaway checkout: `Package.swift`, this package's LeNetKit (linked, so the shared compile
 /// cache already holds its build) and a `Lessons/` folder with the given chapters; removed when
 /// the test process exits.
-struct Checkout {
+struct Checkout: CommandRunning {
   let root: String
   var environment: [String: String]
 
@@ -80,9 +80,22 @@ struct Checkout {
 
   func path(_ name: String) -> String { root + "/Lessons/" + name }
 
+}
+
+/// A checkout that runs `lenet-tutor` commands in-process: the course's (`Checkout`) or a
+/// learner's workspace (`LearnerCheckout`).
+protocol CommandRunning: Sendable {
+  func run(_ arguments: [String], input: [String], interactive: Bool) -> (
+    status: Int32, output: String, errors: String
+  )
+}
+
+extension CommandRunning {
   /// `run` as `chapterWork`, for the commands that compile or run chapters (`check`,
-  /// `lesson`, `next`, `book`, `watch`): awaited off the pool, with at most a few at once.
-  func runOffThePool(_ arguments: [String], input: [String] = [], interactive: Bool = false)
+  /// `lesson`, `next`, `book`, `watch`, `grade`): awaited off the pool, waiting for one of
+  /// `chapterWork`'s slots, so at most one such command per core runs at once. A command
+  /// that stops before any chapter (a usage error) needs no slot: use `run`.
+  func runAsChapterWork(_ arguments: [String], input: [String] = [], interactive: Bool = false)
     async -> (status: Int32, output: String, errors: String)
   {
     await chapterWork { run(arguments, input: input, interactive: interactive) }
@@ -122,7 +135,7 @@ extension Checkout {
 }
 
 /// A learner workspace made by `init` from a `Checkout`.
-struct LearnerCheckout {
+struct LearnerCheckout: CommandRunning {
   let course: Checkout
   let directory: String
   var environment: [String: String]
@@ -135,13 +148,6 @@ struct LearnerCheckout {
     inside.environment = environment
     return inside.run(
       arguments + ["--workspace", directory], input: input, interactive: interactive)
-  }
-
-  /// `Checkout.runOffThePool`, with `--workspace <directory>`.
-  func runOffThePool(_ arguments: [String], input: [String] = [], interactive: Bool = false)
-    async -> (status: Int32, output: String, errors: String)
-  {
-    await chapterWork { run(arguments, input: input, interactive: interactive) }
   }
 
   /// A chapter's path in the workspace.

@@ -146,7 +146,7 @@ struct GradeCommandTests {
     let out = group.root + "/grades"
     let arguments = [
       "grade", group.submissions, "--out", out, "--chapters", "0-8", "--timeout", "10",
-      "--jobs", "2",
+      "--jobs", "1",
     ]
     // Grading is repeatable: the same submissions, the same grades. The second grading covers
     // chapters 0-7, where every student's outcome lies (the timeout, the memory limit, the
@@ -155,12 +155,14 @@ struct GradeCommandTests {
     // repeats nothing new. The two run at the same time, into folders of their own, so the
     // endless loop's 10 s limit is waited out once, not twice one after the other (the two
     // were the last 20 s of `swift test` when this test started late); they share each
-    // program's compile through the cache's lock. About 20 s with one chapter waiting out
-    // its time limit: off the pool.
+    // program's compile through the cache's lock. Each grading is one chapter work with
+    // `--jobs 1`: one chapter process at a time in one slot, so that with the other tests'
+    // chapter work no more chapter processes run than there are cores, and a solved chapter
+    // (about 1.4 CPU-seconds) stays far within its 10 s limit on a loaded machine.
     let againOut = group.root + "/grades-again"
     let againArguments = arguments.map { $0 == "0-8" ? "0-7" : $0 == out ? againOut : $0 }
-    async let firstRun = offThePool { course.run(arguments) }
-    async let secondRun = offThePool { course.run(againArguments) }
+    async let firstRun = course.runAsChapterWork(arguments)
+    async let secondRun = course.runAsChapterWork(againArguments)
     let (first, second) = await (firstRun, secondRun)
     #expect(first.status == 0, "\(first.errors)")
     let rows = try gradebookRows(out + "/gradebook.csv")
@@ -328,7 +330,7 @@ struct GradeLimitTests {
 
   /// A chapter that allows 2 seconds, and a student whose exercise never returns (sleeping, so
   /// that it takes no core from the other tests).
-  @Test func memoryAloneKeepsTheChaptersTimeLimit() throws {
+  @Test func memoryAloneKeepsTheChaptersTimeLimit() async throws {
     let chapter = Self.chapter(timeout: 2)
     let checkout = try Checkout(chapters: ["03-loop.md": chapter])
     try checkout.write(
@@ -336,7 +338,7 @@ struct GradeLimitTests {
       chapter.replacingOccurrences(
         of: "  // TODO: return 1\n  return 0\n", with: "  while true { usleep(10_000) }\n"))
     let out = checkout.root + "/grades"
-    let result = checkout.run([
+    let result = await checkout.runAsChapterWork([
       "grade", checkout.root + "/submissions", "--memory", "2", "--out", out,
     ])
     #expect(result.status == 0, "\(result.errors)")
@@ -350,7 +352,7 @@ struct GradeLimitTests {
 
   /// Ctrl-C during `grade` stops the grading: the running chapter program is killed, no other
   /// starts, and no gradebook is written from rows that say nothing about the students.
-  @Test func ctrlCStopsTheGradingAndWritesNoGradebook() throws {
+  @Test func ctrlCStopsTheGradingAndWritesNoGradebook() async throws {
     let chapter = Self.chapter(timeout: nil)
     let checkout = try Checkout(chapters: ["03-loop.md": chapter])
     // Each student's loop first creates a file, so the test knows when a chapter program runs
@@ -365,12 +367,18 @@ struct GradeLimitTests {
             "  FileManager.default.createFile(atPath: \"\(looping)\(student)\", contents: nil)\n"
             + "  while true { usleep(10_000) }\n"))
     }
-    let tutor = try TutorProcess(
-      ["grade", checkout.root + "/submissions", "--jobs", "1", "--out", checkout.root + "/grades"],
-      environment: checkout.environment)
-    try #require(waitForFile(looping + "ann", seconds: 300), "ann's chapter never ran")
-    let interrupted = Date()
-    let (status, _, text, errorText) = tutor.interrupt()
+    // The grading's process, its wait for ann's chapter (up to 300 s) and the interrupt are
+    // one chapter work: the process runs chapters, and the wait holds no pool thread.
+    let environment = checkout.environment
+    let arguments = [
+      "grade", checkout.root + "/submissions", "--jobs", "1", "--out", checkout.root + "/grades",
+    ]
+    let (ran, interrupted, (status, _, text, errorText)) = try await chapterWork {
+      let tutor = try TutorProcess(arguments, environment: environment)
+      let ran = waitForFile(looping + "ann", seconds: 300)
+      return (ran, Date(), tutor.interrupt())
+    }
+    try #require(ran, "ann's chapter never ran")
     #expect(status == 130, "\(text)\(errorText)")
     #expect(errorText.contains("Grading stopped (Ctrl-C): no gradebook or feedback was written."))
     #expect(checkout.read("grades/gradebook.csv") == nil)
@@ -387,7 +395,7 @@ struct GradeFeedbackLocationTests {
   /// A student whose exercise is 3 lines longer than the starter, and whose second check cell
   /// they changed (the course's ran): the first check is 3 lines further down their file than
   /// in the course's (line 16 + 3), the second is a line their file does not have.
-  @Test func checkLinesAreTheStudentsOwnLinesOrSayTheyAreTheCourses() throws {
+  @Test func checkLinesAreTheStudentsOwnLinesOrSayTheyAreTheCourses() async throws {
     let chapter = """
       ---
       number: 3
@@ -420,7 +428,9 @@ struct GradeFeedbackLocationTests {
         with: "  // a\n  // b\n  // c\n  // d\n  return 2\n"
       ).replacingOccurrences(of: "one() + 0, equals: 1)", with: "one() + 0, equals: 2)"))
     let out = checkout.root + "/grades"
-    let result = checkout.run(["grade", checkout.root + "/submissions", "--out", out])
+    let result = await checkout.runAsChapterWork([
+      "grade", checkout.root + "/submissions", "--out", out,
+    ])
     #expect(result.status == 0, "\(result.errors)")
     let feedback = try String(contentsOfFile: out + "/feedback/ann.md", encoding: .utf8)
     #expect(

@@ -83,7 +83,7 @@ struct InitCommandTests {
     let checkout = try loopCheckout()
     let learner = try checkout.initWorkspace()
     try learner.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    let result = await learner.runOffThePool(["check", "3"])
+    let result = await learner.runAsChapterWork(["check", "3"])
     #expect(result.status == 0, "\(result.output)\(result.errors)")
     #expect(result.output.hasPrefix("\(learner.path("03-loop.md")): Doubling and tripling\n"))
     #expect(checkout.read("Lessons/03-loop.md") == loopChapter)

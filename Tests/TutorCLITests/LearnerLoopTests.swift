@@ -78,7 +78,7 @@ struct HintAndSolutionTests {
   @Test func aLessonOffATerminalShowsNoHintOnlyHowToAskForOne() async throws {
     // Issue 9: without a terminal, 'lesson' printed every hint, the last of which is the answer.
     let checkout = try loopCheckout()
-    let result = await checkout.runOffThePool(["lesson", "3"])
+    let result = await checkout.runAsChapterWork(["lesson", "3"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(!result.output.contains("Multiply by two"), "\(result.output)")
     #expect(result.output.contains("Stuck? 2 hints for 'double': run 'lenet-tutor hint 3'."))
@@ -160,10 +160,10 @@ struct HintAndSolutionTests {
   @Test func hintMovesOnOnceAnExercisePassesAndSaysWhenAllDid() async throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
+    #expect(await checkout.runAsChapterWork(["check", "3"]).status == 1)
     #expect(checkout.run(["hint", "3"]).output.hasPrefix("Hint 1 of 1 for exercise 'triple'"))
     try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    #expect(await checkout.runOffThePool(["check", "3"]).status == 0)
+    #expect(await checkout.runAsChapterWork(["check", "3"]).status == 0)
     #expect(
       checkout.run(["hint", "3"]).output
         == "Every exercise of lesson 3 has passed: there is nothing left to hint. For one of them"
@@ -238,7 +238,7 @@ struct HintAndSolutionTests {
     environment["LENET_TUTOR_PROGRESS"] = nil
     let learner = LearnerCheckout(course: checkout, directory: directory, environment: environment)
     try learner.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(await learner.runOffThePool(["check", "3"]).status == 1)
+    #expect(await learner.runAsChapterWork(["check", "3"]).status == 1)
     for arguments in [["solution", "3", "--force"], ["solution", "3", "--exercise", "double"]] {
       let result = learner.run(arguments)
       #expect(result.status == 2)
@@ -250,7 +250,7 @@ struct HintAndSolutionTests {
 
           """)
     }
-    let solutions = await learner.runOffThePool(["check", "3", "--solutions"])
+    let solutions = await learner.runAsChapterWork(["check", "3", "--solutions"])
     #expect(solutions.status == 2)
     #expect(
       solutions.errors == """
@@ -262,7 +262,7 @@ struct HintAndSolutionTests {
     // A workspace made from the course itself still shows a passed exercise's solution.
     let own = try checkout.initWorkspace()
     try own.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    _ = await own.runOffThePool(["check", "3"])
+    _ = await own.runAsChapterWork(["check", "3"])
     #expect(own.run(["solution", "3", "--exercise", "double"]).status == 0)
   }
 
@@ -283,13 +283,13 @@ struct HintAndSolutionTests {
         'lenet-tutor solution N'
 
         """)
-    #expect(await learner.course.runOffThePool(["check", "3", "--solutions"]).status == 0)
+    #expect(await learner.course.runAsChapterWork(["check", "3", "--solutions"]).status == 0)
   }
 
   @Test func solutionsOfPassedExercisesAreShown() async throws {
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingTriple(solvingDouble(loopChapter)))
-    #expect(await checkout.runOffThePool(["check", "3"]).status == 0)
+    #expect(await checkout.runAsChapterWork(["check", "3"]).status == 0)
     let result = checkout.run(["solution", "3"])
     #expect(result.status == 0)
     #expect(
@@ -310,7 +310,7 @@ struct HintAndSolutionTests {
     // defaulted to the first unsolved exercise.
     let checkout = try loopCheckout()
     try checkout.write("Lessons/03-loop.md", solvingDouble(loopChapter))
-    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
+    #expect(await checkout.runAsChapterWork(["check", "3"]).status == 1)
     let result = checkout.run(["solution", "3"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(
@@ -362,17 +362,17 @@ struct NextCommandTests {
       "00-first.md": passingChapter(number: 0, title: "First"),
       "01-second.md": passingChapter(number: 1, title: "Second"),
     ])
-    let first = await checkout.runOffThePool(["next"])
+    let first = await checkout.runAsChapterWork(["next"])
     #expect(first.status == 0)
     #expect(
       first.output.hasPrefix(
         "Next: lesson 0, the first you have not passed.\n\nLesson 0: First\n"))
-    let second = await checkout.runOffThePool(["next"])
+    let second = await checkout.runAsChapterWork(["next"])
     #expect(
       second.output.hasPrefix(
         "Next: lesson 1, the first you have not passed.\n\nLesson 1: Second\n"))
     #expect(second.output.hasSuffix("1 passed, 0 failed\n"))
-    let done = await checkout.runOffThePool(["next"])
+    let done = await checkout.runAsChapterWork(["next"])
     #expect(done.status == 0)
     #expect(
       done.output
@@ -395,24 +395,24 @@ struct NextCommandTests {
       "01-second.md": passingChapter(number: 1, title: "Second"),
     ])
     // Every check of lesson 0 passes; its quiz is not answered.
-    _ = await checkout.runOffThePool(["next"])
+    _ = await checkout.runAsChapterWork(["next"])
     #expect(
-      await checkout.runOffThePool(["next"]).output.hasPrefix(
+      await checkout.runAsChapterWork(["next"]).output.hasPrefix(
         "Next: lesson 0, the first you have not passed."))
     _ = checkout.run(["quiz", "0"], input: ["3"])
     #expect(
-      await checkout.runOffThePool(["next"]).output.hasPrefix(
+      await checkout.runAsChapterWork(["next"]).output.hasPrefix(
         "Next: lesson 0, the first you have not passed."))
     _ = checkout.run(["quiz", "0"], input: ["2"])
     #expect(
-      await checkout.runOffThePool(["next"]).output.hasPrefix(
+      await checkout.runAsChapterWork(["next"]).output.hasPrefix(
         "Next: lesson 1, the first you have not passed."))
   }
 
-  @Test func nextWithoutLessonsSaysSo() async throws {
+  @Test func nextWithoutLessonsSaysSo() throws {
     let checkout = try Checkout(chapters: [:])
     #expect(
-      await checkout.runOffThePool(["next"]).output
+      checkout.run(["next"]).output
         == "No lessons yet: \(checkout.root)/Lessons has no NN-slug.md chapters.\n")
   }
 

@@ -42,7 +42,7 @@ struct LessonCommandsTests {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "```output\nlinks: 60\n```\n" + quiz
     ])
-    let result = await checkout.runOffThePool(["check", "3"])
+    let result = await checkout.runAsChapterWork(["check", "3"])
     #expect(result.status == 0)
     #expect(
       result.output == """
@@ -59,7 +59,7 @@ struct LessonCommandsTests {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "```output\nlinks: 61\n```\n"
     ])
-    let result = await checkout.runOffThePool(["check", "3"])
+    let result = await checkout.runAsChapterWork(["check", "3"])
     #expect(result.status == 1)
     #expect(
       result.output.contains(
@@ -72,15 +72,15 @@ struct LessonCommandsTests {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + "```swift\nlet x = = 1\n```\n"
     ])
-    let result = await checkout.runOffThePool(["check", "3"])
+    let result = await checkout.runAsChapterWork(["check", "3"])
     #expect(result.status == 1)
     #expect(result.output.contains("\(checkout.path("03-demo.md")):8:"))
     #expect(result.output.hasSuffix("0 passed, 1 failed\n"))
   }
 
-  @Test func unknownLessonExitsTwoListingTheLessons() async throws {
+  @Test func unknownLessonExitsTwoListingTheLessons() throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = await checkout.runOffThePool(["lesson", "7"])
+    let result = checkout.run(["lesson", "7"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
@@ -91,9 +91,9 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func malformedChapterExitsTwoWithItsLine() async throws {
+  @Test func malformedChapterExitsTwoWithItsLine() throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + "```output\n1\n```\n"])
-    let result = await checkout.runOffThePool(["check", "3"])
+    let result = checkout.run(["check", "3"])
     #expect(result.status == 2)
     #expect(
       result.errors
@@ -107,7 +107,7 @@ struct LessonCommandsTests {
       "05-train.md": header.replacingOccurrences(of: "number: 3", with: "number: 5")
         .replacingOccurrences(of: "goals:", with: "needs-mnist: true\ngoals:") + countsCell,
     ])
-    let result = await checkout.runOffThePool(["check"])
+    let result = await checkout.runAsChapterWork(["check"])
     #expect(result.status == 0)
     #expect(
       result.output == """
@@ -122,9 +122,9 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func aWordThatIsNeitherANumberNorAFileListsTheLessons() async throws {
+  @Test func aWordThatIsNeitherANumberNorAFileListsTheLessons() throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = await checkout.runOffThePool(["lesson", "abc"])
+    let result = checkout.run(["lesson", "abc"])
     #expect(result.status == 2)
     #expect(
       result.errors == """
@@ -135,7 +135,7 @@ struct LessonCommandsTests {
         """)
   }
 
-  @Test func aPathThatIsNoChapterFileSaysWhatIsWrongWithIt() async throws {
+  @Test func aPathThatIsNoChapterFileSaysWhatIsWrongWithIt() throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
     let missing = checkout.path("3-demo.md")
     for (word, problem) in [
@@ -143,7 +143,7 @@ struct LessonCommandsTests {
       ("Lessons/03-demo.md.bak", "there is no file 'Lessons/03-demo.md.bak'"),
       (checkout.root + "/Lessons", "'\(checkout.root)/Lessons' is a folder, not a chapter file"),
     ] {
-      let result = await checkout.runOffThePool(["check", word])
+      let result = checkout.run(["check", word])
       #expect(result.status == 2)
       #expect(
         result.errors == """
@@ -171,7 +171,7 @@ struct LessonCommandsTests {
 
   @Test func aChapterNamedTwiceIsCheckedOnce() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell])
-    let result = await checkout.runOffThePool(["check", "3", "3"])
+    let result = await checkout.runAsChapterWork(["check", "3", "3"])
     #expect(result.status == 0)
     #expect(result.output.hasSuffix("1 passed, 0 failed\n"), "\(result.output)")
   }
@@ -194,7 +194,7 @@ struct LessonCommandsTests {
     // What is tested is where the data is found, not the training speed: the package build
     // spares compiling LeNetKit whole-module (40 CPU-seconds, the longest step of the tests).
     checkout.environment["LENET_TUTOR_FAST_LIBRARY"] = "no"
-    let result = await checkout.runOffThePool(["check", "5"])
+    let result = await checkout.runAsChapterWork(["check", "5"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.contains("✓ the chapter sees the data"), "\(result.output)")
     #expect(!result.output.contains("skipped"))
@@ -202,7 +202,7 @@ struct LessonCommandsTests {
 
   @Test func lessonRunsStraightThroughOffATerminal() async throws {
     let checkout = try Checkout(chapters: ["03-demo.md": header + "# C3\n\n" + countsCell])
-    let result = await checkout.runOffThePool(["lesson", "3"])
+    let result = await checkout.runAsChapterWork(["lesson", "3"])
     #expect(result.status == 0)
     #expect(
       result.output.hasPrefix(
@@ -226,7 +226,7 @@ struct LessonCommandsTests {
         1 of 1 right
 
         """)
-    let check = await checkout.runOffThePool(["check", "3"])
+    let check = await checkout.runAsChapterWork(["check", "3"])
     #expect(check.output.contains("  ✓ quiz links: answered 60\n"))
     #expect(check.output.hasSuffix("2 passed, 0 failed\n"))
     let list = checkout.run([])
@@ -246,7 +246,7 @@ struct LessonCommandsTests {
       .replacingOccurrences(of: "How many links", with: "How many maps")
     let checkout = try Checkout(chapters: ["03-demo.md": header + countsCell + quiz + secondQuiz])
     _ = checkout.run(["quiz", "3"], input: ["60", "61"])
-    #expect(await checkout.runOffThePool(["check", "3"]).status == 1)
+    #expect(await checkout.runAsChapterWork(["check", "3"]).status == 1)
     let list = checkout.run([])
     #expect(
       list.output.contains("   3  C3 demo    ○ checks passed  quiz 1/2 right\n"),
@@ -257,12 +257,12 @@ struct LessonCommandsTests {
     // The walk-through: after 'next', list showed "✗ failed" for lesson 3, whose exercises
     // were both still the course's starters, while check showed "○" for each.
     let learner = try loopCheckout().initWorkspace()
-    #expect(await learner.runOffThePool(["next"]).status == 0)
+    #expect(await learner.runAsChapterWork(["next"]).status == 0)
     let list = learner.run(["list"])
     #expect(
       list.output.contains("   3  Doubling and tripling    ○ read, exercises not started\n"),
       "\(list.output)")
-    let check = await learner.runOffThePool(["check", "3"])
+    let check = await learner.runAsChapterWork(["check", "3"])
     #expect(check.output.hasSuffix("0 passed, 0 failed, 2 not started\n"), "\(check.output)")
     #expect(learner.run(["list"]).output == list.output)
     // A wrong answer in one exercise is a failure again.
@@ -270,7 +270,7 @@ struct LessonCommandsTests {
       "Lessons/03-loop.md",
       loopChapter.replacingOccurrences(
         of: "  // TODO: return twice x\n  return 0\n", with: "  return x\n"))
-    #expect(await learner.runOffThePool(["check", "3"]).status == 1)
+    #expect(await learner.runAsChapterWork(["check", "3"]).status == 1)
     let failed = learner.run(["list"]).output
     #expect(failed.contains("   3  Doubling and tripling    ✗ failed\n"), "\(failed)")
   }
@@ -355,7 +355,7 @@ struct LessonCommandsTests {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
     ])
-    let result = await checkout.runOffThePool(["lesson", "3"], input: ["q"], interactive: true)
+    let result = await checkout.runAsChapterWork(["lesson", "3"], input: ["q"], interactive: true)
     #expect(result.output.contains("  ✓ C3 parameters: 1516\n\n── Enter: next step · q: quit "))
     #expect(!result.output.contains("second cell\n  │"))
     #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
@@ -366,12 +366,12 @@ struct LessonCommandsTests {
     let checkout = try Checkout(chapters: [
       "03-demo.md": header + countsCell + "\n```swift\nprint(\"second cell\")\n```\n"
     ])
-    let result = await checkout.runOffThePool(["lesson", "3", "--no-pause"], interactive: true)
+    let result = await checkout.runAsChapterWork(["lesson", "3", "--no-pause"], interactive: true)
     #expect(!result.output.contains("── Enter"))
     #expect(result.output.contains("  │ second cell\n"))
   }
 
-  @Test func lessonShowsEachCellAsItEndsWhileLaterCellsRun() throws {
+  @Test func lessonShowsEachCellAsItEndsWhileLaterCellsRun() async throws {
     // Cell 2 waits for a file that this sink creates when cell 1's output is shown: if the
     // lesson waited for the whole chapter, cell 2 would give up after 20 s and print false.
     let gate = checkoutGate()
@@ -381,14 +381,18 @@ struct LessonCommandsTests {
       + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
       + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
     let checkout = try Checkout(chapters: ["03-demo.md": chapter])
-    let output = GateSink(trigger: "│ first\n", gate: gate)
-    let errors = StringSink()
-    let context = Context(
-      output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
-      environment: checkout.environment, readLine: { nil })
-    let status = LeNetTutor.run(["lesson", "3"], context: context)
-    #expect(status == 0, "\(errors.text)")
-    #expect(output.text.contains("  │ released: true\n"), "\(output.text)")
+    // The lesson compiles and runs the chapter: chapter work.
+    let (status, output, errors) = await chapterWork {
+      let output = GateSink(trigger: "│ first\n", gate: gate)
+      let errors = StringSink()
+      let context = Context(
+        output: output, errors: errors,
+        terminal: Terminal(isInteractive: false, usesColor: false),
+        environment: checkout.environment, readLine: { nil })
+      return (LeNetTutor.run(["lesson", "3"], context: context), output.text, errors.text)
+    }
+    #expect(status == 0, "\(errors)")
+    #expect(output.contains("  │ released: true\n"), "\(output)")
   }
   @Test func lessonAndCheckEndWithTheSameTally() async throws {
     // One exercise not started (its check fails as shipped) and one plain check that passes.
@@ -408,8 +412,8 @@ struct LessonCommandsTests {
 
         """
     let checkout = try Checkout(chapters: ["03-demo.md": chapter])
-    let lesson = await checkout.runOffThePool(["lesson", "3"])
-    let check = await checkout.runOffThePool(["check", "3"])
+    let lesson = await checkout.runAsChapterWork(["lesson", "3"])
+    let check = await checkout.runAsChapterWork(["check", "3"])
     #expect(lesson.output.contains("\n1 passed, 0 failed, 1 not started\n"), "\(lesson.output)")
     #expect(check.output.hasSuffix("\n1 passed, 0 failed, 1 not started\n"), "\(check.output)")
     // Reading a chapter not yet solved is fine; checking it is not.
@@ -417,7 +421,7 @@ struct LessonCommandsTests {
     #expect(check.status == 1)
   }
 
-  @Test func aCellStillRunningSaysSoOnATerminalThenTheLineGoes() throws {
+  @Test func aCellStillRunningSaysSoOnATerminalThenTheLineGoes() async throws {
     // The cell cannot end before the sink has seen "running…", so the line must be shown.
     let gate = checkoutGate()
     let chapter =
@@ -426,15 +430,18 @@ struct LessonCommandsTests {
       + "  released = FileManager.default.fileExists(atPath: \"\(gate)\")\n"
       + "  if !released { usleep(50_000) }\n}\nprint(\"released:\", released)\n```\n"
     let checkout = try Checkout(chapters: ["03-demo.md": chapter])
-    let output = GateSink(trigger: "  running…", gate: gate)
-    let context = Context(
-      output: output, errors: StringSink(),
-      terminal: Terminal(isInteractive: true, usesColor: false),
-      environment: checkout.environment, readLine: { nil })
-    #expect(LeNetTutor.run(["lesson", "3", "--no-pause"], context: context) == 0)
-    #expect(
-      output.text.contains("\r\u{1B}[2K  running… 0 s (Ctrl-C stops the cell)"), "\(output.text)")
-    #expect(output.text.contains("\r\u{1B}[2K  │ released: true\n"), "\(output.text)")
+    // The lesson compiles and runs the chapter: chapter work.
+    let (status, output) = await chapterWork {
+      let output = GateSink(trigger: "  running…", gate: gate)
+      let context = Context(
+        output: output, errors: StringSink(),
+        terminal: Terminal(isInteractive: true, usesColor: false),
+        environment: checkout.environment, readLine: { nil })
+      return (LeNetTutor.run(["lesson", "3", "--no-pause"], context: context), output.text)
+    }
+    #expect(status == 0)
+    #expect(output.contains("\r\u{1B}[2K  running… 0 s (Ctrl-C stops the cell)"), "\(output)")
+    #expect(output.contains("\r\u{1B}[2K  │ released: true\n"), "\(output)")
   }
 }
 

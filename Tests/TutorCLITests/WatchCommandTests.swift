@@ -1,5 +1,6 @@
 import Foundation
 import LeNetTestSupport
+import Synchronization
 import TerminalKit
 import Testing
 
@@ -20,24 +21,28 @@ struct WatchCommandTests {
 
     """
 
-  /// Runs the watch loop on lesson 3 of `checkout`; `afterRun` edits the file between runs.
+  /// Runs the watch loop on lesson 3 of `checkout` as `chapterWork` (each run compiles and
+  /// runs the chapter); `afterRun` edits the file between runs.
   func watch(
-    _ checkout: Checkout, maxRuns: Int?, afterRun: (Int) -> Void = { _ in },
-    shouldStop: () -> Bool = { false }
-  ) throws -> (status: Int32, output: String, errors: String) {
-    let output = StringSink()
-    let errors = StringSink()
-    let context = Context(
-      output: output, errors: errors, terminal: Terminal(isInteractive: false, usesColor: false),
-      environment: checkout.environment, readLine: { nil })
-    let support = try LessonSupport(context: context, arguments: ParsedArguments())
-    let status = WatchCommand.watch(
-      checkout.path("03-watched.md"), support: support, pollInterval: 0.01, maxRuns: maxRuns,
-      afterRun: afterRun, shouldStop: shouldStop)
-    return (status, output.text, errors.text)
+    _ checkout: Checkout, maxRuns: Int?, afterRun: @escaping @Sendable (Int) -> Void = { _ in },
+    shouldStop: @escaping @Sendable () -> Bool = { false }
+  ) async throws -> (status: Int32, output: String, errors: String) {
+    try await chapterWork {
+      let output = StringSink()
+      let errors = StringSink()
+      let context = Context(
+        output: output, errors: errors,
+        terminal: Terminal(isInteractive: false, usesColor: false),
+        environment: checkout.environment, readLine: { nil })
+      let support = try LessonSupport(context: context, arguments: ParsedArguments())
+      let status = WatchCommand.watch(
+        checkout.path("03-watched.md"), support: support, pollInterval: 0.01, maxRuns: maxRuns,
+        afterRun: afterRun, shouldStop: shouldStop)
+      return (status, output.text, errors.text)
+    }
   }
 
-  @Test func watchRunsAgainAfterEachSaveThroughACompileErrorAndACrash() throws {
+  @Test func watchRunsAgainAfterEachSaveThroughACompileErrorAndACrash() async throws {
     let checkout = try Checkout(chapters: [
       "03-watched.md": Self.header + "```swift\nlet x: Int = \"one\"\n```\n"
     ])
@@ -45,7 +50,7 @@ struct WatchCommandTests {
       Self.header + "```swift\ncheck(\"one plus one\", 1 + 1, equals: 2)\n```\n",
       Self.header + "```swift\nlet numbers = [1, 2, 3]\nprint(numbers[3])\n```\n",
     ]
-    let result = try watch(checkout, maxRuns: 3) { run in
+    let result = try await watch(checkout, maxRuns: 3) { run in
       if run <= versions.count { try? checkout.write("Lessons/03-watched.md", versions[run - 1]) }
     }
     let path = checkout.path("03-watched.md")
@@ -68,16 +73,18 @@ struct WatchCommandTests {
         """))
   }
 
-  @Test func aSaveThatChangesNothingDoesNotRunAgain() throws {
+  @Test func aSaveThatChangesNothingDoesNotRunAgain() async throws {
     let text = Self.header + "```swift\ncheck(\"one plus one\", 1 + 1, equals: 2)\n```\n"
     let checkout = try Checkout(chapters: ["03-watched.md": text])
-    var polls = 0
-    let result = try watch(
+    let polls = Mutex(0)
+    let result = try await watch(
       checkout, maxRuns: nil,
       afterRun: { _ in try? checkout.write("Lessons/03-watched.md", text) },
       shouldStop: {
-        polls += 1
-        return polls > 5
+        polls.withLock {
+          $0 += 1
+          return $0 > 5
+        }
       })
     let path = checkout.path("03-watched.md")
     #expect(result.status == 0)
@@ -94,10 +101,10 @@ struct WatchCommandTests {
         """)
   }
 
-  @Test func aChapterThatCannotBeReadIsShownAndWatchingGoesOn() throws {
+  @Test func aChapterThatCannotBeReadIsShownAndWatchingGoesOn() async throws {
     let checkout = try Checkout(chapters: ["03-watched.md": Self.header + "```swift\n"])
     let fixed = Self.header + "```swift\ncheck(\"one plus one\", 1 + 1, equals: 2)\n```\n"
-    let result = try watch(checkout, maxRuns: 2) { _ in
+    let result = try await watch(checkout, maxRuns: 2) { _ in
       try? checkout.write("Lessons/03-watched.md", fixed)
     }
     let path = checkout.path("03-watched.md")
@@ -113,7 +120,7 @@ struct WatchCommandTests {
     let checkout = try Checkout(chapters: [
       "03-watched.md": Self.header + "```swift\ncheck(\"one plus one\", 1 + 1, equals: 2)\n```\n"
     ])
-    let result = await checkout.runOffThePool(["watch", "3"])
+    let result = await checkout.runAsChapterWork(["watch", "3"])
     #expect(result.status == 0)
     #expect(result.output.hasSuffix("  ✓ one plus one: 2\n1 passed, 0 failed\n"))
   }
