@@ -399,41 +399,61 @@ import Testing
   /// (`accumulateWeightGradientAcrossOutputs`); both with the same bits as the whole grid
   /// (`laneByLaneWeightGradient`). On C3 with and without Table I, and odd shapes where the
   /// last group is dropped (valid 10×11 → 8×9: last output at 7 · 11 + 8 = 85, groups up to 88
-  /// of 96) or kept (same 9×8, 5×5: 8 · 12 + 7 = 103, up to 104 of 112; 7×7: 8 · 14 + 7 = 119,
-  /// up to 120 of 128; C1: 891, all 896), with 7, 11 and 9 maps (kernel rows of 3 and of 7 taps,
-  /// a group of 5 and one of 2).
-  @Test(arguments: [
-    (Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [3, 6, 14, 14], 136, true),
-    (
-      Conv2D(
-        "C3 table", inputChannels: 6, outputChannels: 16, kernelSize: 5,
-        connectionTable: .lecun1998), [2, 6, 14, 14], 136, false
-    ),
-    (
-      Conv2D("valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [3, 2, 10, 11], 88,
-      false
-    ),
-    (
-      Conv2D("valid 11", inputChannels: 2, outputChannels: 11, kernelSize: 3), [3, 2, 10, 11], 88,
-      true
-    ),
-    (
-      Conv2D("same", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
-      [2, 1, 9, 8], 104, false
-    ),
-    (
-      Conv2D("same 7×7", inputChannels: 2, outputChannels: 9, kernelSize: 7, padding: .same),
-      [2, 2, 9, 8], 120, true
-    ),
-    (
-      Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
-      [2, 1, 28, 28], 896, false
-    ),
-  ])
+  /// of 96; valid 7, 14×15 → 8×9: 7 · 15 + 8 = 113, up to 120 of 128) or kept (same 9×8, 5×5:
+  /// 8 · 12 + 7 = 103, up to 104 of 112; 7×7: 8 · 14 + 7 = 119, up to 120 of 128; C1: 891, all
+  /// 896), with 7, 11, 9 and 1 maps (kernel rows of 3 and of 7 taps, a group of 5 and one of 2).
+  ///
+  /// With the input gradient as well, an unpadded convolution whose weight gradient keeps the
+  /// positions in the lanes reads its output gradient from the input gradient's bordered planes
+  /// (`borderedGradientOffset`) instead of spreading it on a grid of its own: the grid starts
+  /// at `pad · rowStride + pad` of each plane, bordered by `pad = k − 1`, row stride
+  /// `outW + k − 1 = W` (by hand: C3 table 4 · 14 + 4 = 60; valid 2 · 11 + 2 = 24; valid 7
+  /// 6 · 15 + 6 = 96). Nil with the maps in the lanes (C3, valid 11, same 7×7: the gradient is
+  /// packed) and with padding ("same", C1: the grid is `W + 2 · pad` wide, the bordered plane
+  /// `outW + k − 1 − pad = W + pad`).
+  @Test(
+    arguments: [
+      (
+        Conv2D("C3", inputChannels: 6, outputChannels: 16, kernelSize: 5), [3, 6, 14, 14], 136,
+        true, nil
+      ),
+      (
+        Conv2D(
+          "C3 table", inputChannels: 6, outputChannels: 16, kernelSize: 5,
+          connectionTable: .lecun1998), [2, 6, 14, 14], 136, false, 60
+      ),
+      (
+        Conv2D("valid", inputChannels: 2, outputChannels: 7, kernelSize: 3), [3, 2, 10, 11], 88,
+        false, 24
+      ),
+      (
+        Conv2D("valid 11", inputChannels: 2, outputChannels: 11, kernelSize: 3), [3, 2, 10, 11], 88,
+        true, nil
+      ),
+      (
+        Conv2D("valid 7", inputChannels: 2, outputChannels: 1, kernelSize: 7), [2, 2, 14, 15], 120,
+        false, 96
+      ),
+      (
+        Conv2D("same", inputChannels: 1, outputChannels: 2, kernelSize: 5, padding: .same),
+        [2, 1, 9, 8], 104, false, nil
+      ),
+      (
+        Conv2D("same 7×7", inputChannels: 2, outputChannels: 9, kernelSize: 7, padding: .same),
+        [2, 2, 9, 8], 120, true, nil
+      ),
+      (
+        Conv2D("C1", inputChannels: 1, outputChannels: 6, kernelSize: 5, padding: .same),
+        [2, 1, 28, 28], 896, false, nil
+      ),
+    ] as [(Conv2D, [Int], Int, Bool, Int?)])
   func weightGradientSkipsDroppedColumns(
-    layer: Conv2D, inputShape: [Int], livePositions: Int, acrossOutputs: Bool
+    layer: Conv2D, inputShape: [Int], livePositions: Int, acrossOutputs: Bool,
+    borderedOffset: Int?
   ) throws {
     let (layer, input, geometry) = try randomCase(layer, inputShape, seed: 141)
+    // At least 64 output pixels each: smaller maps take the im2col path instead.
+    #expect(geometry.usesDirectKernels)
     #expect(geometry.inputGrid.weightGradientPositions == livePositions)
     #expect(
       DirectConvolution.usesLanesAcrossOutputs(
@@ -445,14 +465,11 @@ import Testing
       input: input, output: output, outputGradient: outputGradient)[0]
     let expected = laneByLaneWeightGradient(layer, input, outputGradient)
     #expect(weight.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
-    // With the input gradient as well, a convolution without padding (C3) reads its output
-    // gradient from the bordered planes of the input gradient (`gridInsideBorder`: the grid at
-    // `pad · rowStride + pad` of each plane, by hand C3's 4 · 14 + 4 = 60) instead of a grid of
-    // its own; a padded one (grids `W + 2 · pad` and `W + k − 1 − pad` wide) cannot.
-    let offset = DirectConvolution.gridInsideBorder(
-      geometry.inputGrid, bordered: geometry.gradientGrid)
-    let (k, rowStride) = (layer.kernelSize, geometry.inputGrid.rowStride)
-    #expect(offset == (layer.padAmount == 0 ? (k - 1) * rowStride + k - 1 : nil))
+    // Without the input gradient there are no bordered planes to read: the gradient is spread.
+    #expect(geometry.borderedGradientOffset(toInput: false, acrossOutputs: acrossOutputs) == nil)
+    #expect(
+      geometry.borderedGradientOffset(toInput: true, acrossOutputs: acrossOutputs)
+        == borderedOffset)
     let both = layer.backward(input: input, output: output, outputGradient: outputGradient)
     #expect(both.parameters[0].scalars.map(\.bitPattern) == expected.map(\.bitPattern))
   }

@@ -344,8 +344,8 @@ enum Convolution {
     // Where the input gradient's bordered planes already lay the gradient out as the weight
     // gradient's grid (lecun1998's C3), the weight gradient reads them, and the gradient is not
     // spread a second time.
-    let borderedOffset =
-      toInput && !acrossOutputs ? DirectConvolution.gridInsideBorder(grid, bordered: back) : nil
+    let borderedOffset = geometry.borderedGradientOffset(
+      toInput: toInput, acrossOutputs: acrossOutputs)
     // The bordered gradient starts `lead` floats into its buffer, so that the weight gradient's
     // grid inside it (at `borderedOffset`) starts on a 32-byte boundary, as `spread`'s does:
     // its vector loads of the gradient then never straddle two cache lines.
@@ -590,6 +590,16 @@ extension Convolution {
       DirectConvolution.Grid(
         channels: outputChannels, height: outputHeight, width: outputWidth,
         pad: kernelSize - 1 - pad, kernelSize: kernelSize, sharesRowGaps: true)
+    }
+
+    /// Where, in each plane of the input gradient's bordered output gradient (`gradientGrid`),
+    /// the weight gradient reads its output gradient (`DirectConvolution.gridInsideBorder`), or
+    /// nil when it spreads the gradient on a grid of its own: without an input gradient
+    /// (`toInput` false, lecun1998's C1), with the maps in the lanes (`acrossOutputs`, keras'
+    /// C3, which packs the gradient), or with padding (keras' C1).
+    func borderedGradientOffset(toInput: Bool, acrossOutputs: Bool) -> Int? {
+      guard toInput, !acrossOutputs else { return nil }
+      return DirectConvolution.gridInsideBorder(inputGrid, bordered: gradientGrid)
     }
 
     /// How many samples share one matrix product: enough for about 512 columns, so that small

@@ -569,16 +569,14 @@ enum DirectConvolution {
     _ width: Int, _ block: Block, _ outputGradient: UnsafePointer<Float>, _ gradientStride: Int,
     _ targets: UnsafeMutablePointer<SIMD8<Float>>, _ targetStride: Int
   ) {
-    let (maps, positions, taps, offset, plane) = (
-      block.maps, gradientStride, block.taps, block.offset, block.plane
-    )
+    let (maps, taps, offset, plane) = (block.maps, block.taps, block.offset, block.plane)
     let (g0, g1, g2) = (
-      outputGradient + maps[0] * positions, outputGradient + maps[1] * positions,
-      outputGradient + maps[2] * positions
+      outputGradient + maps[0] * gradientStride, outputGradient + maps[1] * gradientStride,
+      outputGradient + maps[2] * gradientStride
     )
     let (g3, g4, g5) = (
-      outputGradient + maps[3] * positions, outputGradient + maps[4] * positions,
-      outputGradient + maps[5] * positions
+      outputGradient + maps[3] * gradientStride, outputGradient + maps[4] * gradientStride,
+      outputGradient + maps[5] * gradientStride
     )
     let livePositions = block.grid.weightGradientPositions
     for firstTap in stride(from: 0, to: taps, by: 2) {
