@@ -68,6 +68,7 @@ import Testing
     let result = model.lossAndGradients(input: input, labels: labels)
     expectClose(result.loss, Float(expected / 3))
     #expect(result.correct == 2)
+    // Typed before the macro to spare the type checker (Docs/training.md: type-checking hot spots).
     let parameterCounts: [Int] = model.layers.map(\.parameters.count)
     #expect(result.gradients.map(\.count) == parameterCounts)
   }

@@ -10,6 +10,8 @@ import Testing
 
   @Test func theHeaderIsAnEightBitGrayImage() {
     let bytes = PNG.encode(GrayImage(width: 3, height: 2, pixels: [0, 1, 2, 3, 4, 5]))
+    // `[UInt8](…)`, not `Array(…)`, to spare the type checker
+    // (Docs/training.md: type-checking hot spots).
     #expect([UInt8](bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     // IHDR by ISO/IEC 15948 §11.2.2: length 13, "IHDR", width 3, height 2, depth 8, type 0 (gray).
     #expect(

@@ -345,6 +345,7 @@ struct ClosesTheBrowserAfterTheSuite: SuiteTrait, TestScoping {
     } throws: { error in
       // Whether the browser's exit shows first as the failed write of the first command or as
       // the end of its replies depends on timing; both say what happened and how it ended.
+      // Typed to spare the type checker (Docs/training.md: type-checking hot spots).
       let ends: [String] = [
         "Chromium no longer reads its DevTools pipe, sending Target.getTargets",
         "Chromium closed its DevTools pipe, waiting for its reply to Target.getTargets",
@@ -629,6 +630,8 @@ struct BookBrowserTests {
       [UInt8](Data(contentsOf: URL(fileURLWithPath: shot))), file: shot)
     #expect(Set(screenshot.pixels).count > 20, "\(shot) looks blank")
     // 60 links (6×3 + 9×4 + 1×6) are dark; map 0 of C3 reads S2 maps 0, 1, 2 (the paper).
+    // Counted before the macro to spare the type checker
+    // (Docs/training.md: type-checking hot spots).
     let darkPixels: Int = image.pixels.filter { $0 == 0 }.count
     #expect(darkPixels == 60)
     let firstColumn: [UInt8] = (0..<6).map { (row: Int) -> UInt8 in image.pixels[row * 16] }

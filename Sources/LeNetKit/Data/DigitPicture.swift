@@ -34,6 +34,7 @@ public enum DigitPicture {
     _ pictures: [[String]], captions: [String], maximumWidth: Int = .max
   ) -> [String] {
     precondition(pictures.count == captions.count, "one caption per picture")
+    // Typed to spare the type checker (Docs/training.md: type-checking hot spots).
     let pictureWidth: Int = pictures.map { $0.map(\.count).max() ?? 0 }.max() ?? 0
     let captionWidth: Int = captions.map(\.count).max() ?? 0
     let width = max(pictureWidth, captionWidth)

@@ -263,6 +263,7 @@ public struct History: Sendable, Equatable {
       "epoch,learning_rate,loss,accuracy,validation_loss,validation_accuracy,seconds,images_per_second"
     ]
     for record in epochs {
+      // Typed to spare the type checker (Docs/training.md: type-checking hot spots).
       let fields: [String] = [
         String(record.epoch), "\(record.learningRate)", "\(record.loss)", "\(record.accuracy)",
         record.validationLoss.map { "\($0)" } ?? "",
