@@ -51,6 +51,20 @@ import Testing
     #expect(resultBits == expectedBits, sourceLocation: sourceLocation)
   }
 
+  /// A small model of `layers` (initialised as lecun1998 with seed 3): whether training can
+  /// carry every layer's sums from slice to slice (`carriesSums`), and `expectOnePieceBits` for
+  /// `batch` samples in slices of `samplesPerSlice`.
+  func expectOnePieceBits(
+    layers: [any Layer], inputShape: [Int], carriesSums: Bool, batch: Int, samplesPerSlice: Int,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    var model = try Model(name: "small", inputShape: inputShape, layers: layers)
+    model.initialize(.lecun1998, seed: 3)
+    #expect((model.zeroLayerSums() != nil) == carriesSums, sourceLocation: sourceLocation)
+    expectOnePieceBits(
+      model, batch: batch, samplesPerSlice: samplesPerSlice, sourceLocation: sourceLocation)
+  }
+
   /// 37 samples (no slice size divides it, the last slice short) in slices of 16, 8 and 5: the
   /// loss, the count of correct answers and every parameter gradient bit for bit. A slice that
   /// started a sum from zero and added it to the previous slices' total would change the last
@@ -90,15 +104,12 @@ import Testing
   /// A layer whose sums cannot be carried (a convolution on the im2col path: 6×6 maps) sends
   /// the share through in one piece, with the same result.
   @Test func anIm2colConvolutionRunsTheShareInOnePiece() throws {
-    var model = try Model(
-      name: "small", inputShape: [1, 8, 8],
+    try expectOnePieceBits(
       layers: [
         Conv2D("C", inputChannels: 1, outputChannels: 2, kernelSize: 3), Flatten(),
         Dense("D", inputFeatures: 72, outputFeatures: 10),
-      ])
-    model.initialize(.lecun1998, seed: 3)
-    #expect(model.zeroLayerSums() == nil)
-    expectOnePieceBits(model, batch: 21, samplesPerSlice: 4)
+      ],
+      inputShape: [1, 8, 8], carriesSums: false, batch: 21, samplesPerSlice: 4)
   }
 }
 
@@ -108,17 +119,14 @@ extension SlicedTrainingTests {
   /// without the squashing above it, so its sums cannot be carried in the fused pass. The share
   /// goes through in one piece, with the layer-by-layer bits, instead of stopping.
   @Test func subsamplingsSharingASquashingRunTheShareInOnePiece() throws {
-    var model = try Model(
-      name: "shared-squashing", inputShape: [1, 32, 32],
+    try expectOnePieceBits(
       layers: [
         Conv2D("C", inputChannels: 1, outputChannels: 6, kernelSize: 5),
         Activation(.scaledTanh), Subsampling("S1", channels: 6), Activation(.scaledTanh),
         Subsampling("S2", channels: 6), Activation(.scaledTanh), Flatten(),
         Dense("D", inputFeatures: 6 * 7 * 7, outputFeatures: 10),
-      ])
-    model.initialize(.lecun1998, seed: 3)
-    #expect(model.zeroLayerSums() == nil)
-    expectOnePieceBits(model, batch: 37, samplesPerSlice: 16)
+      ],
+      inputShape: [1, 32, 32], carriesSums: false, batch: 37, samplesPerSlice: 16)
   }
 }
 
@@ -127,14 +135,11 @@ extension SlicedTrainingTests {
   /// 16: the last slice holds one sample, and the dense products still take their gradients
   /// once for the share, with the one-piece bits.
   @Test func aDenseFirstLayerAndASliceOfOneKeepTheBits() throws {
-    var model = try Model(
-      name: "perceptron", inputShape: [1, 8, 8],
+    try expectOnePieceBits(
       layers: [
         Flatten(), Dense("H", inputFeatures: 64, outputFeatures: 12), Activation(.tanh),
         Dense("O", inputFeatures: 12, outputFeatures: 10),
-      ])
-    model.initialize(.lecun1998, seed: 3)
-    #expect(model.zeroLayerSums() != nil)
-    expectOnePieceBits(model, batch: 17, samplesPerSlice: 16)
+      ],
+      inputShape: [1, 8, 8], carriesSums: true, batch: 17, samplesPerSlice: 16)
   }
 }
