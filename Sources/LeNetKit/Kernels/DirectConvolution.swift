@@ -538,22 +538,22 @@ enum DirectConvolution {
           switch links.counts[index] {
           case 1:
             weightGradientBlock(
-              1, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width1.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           case 2:
             weightGradientBlock(
-              2, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width2.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           case 3:
             weightGradientBlock(
-              3, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width3.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           case 4:
             weightGradientBlock(
-              4, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width4.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           case 5:
             weightGradientBlock(
-              5, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width5.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           default:
             weightGradientBlock(
-              6, block, outputGradient, gradientStride, targets, grid.channels * taps)
+              Width6.self, block, outputGradient, gradientStride, targets, grid.channels * taps)
           }
         }
       }
@@ -565,10 +565,11 @@ enum DirectConvolution {
   /// (`gradients[j]` is `outputGradient + maps[j] · gradientStride`, `targets[j]` is `targets +
   /// maps[j] · targetStride`).
   @inline(__always)
-  private static func weightGradientBlock(
-    _ width: Int, _ block: Block, _ outputGradient: UnsafePointer<Float>, _ gradientStride: Int,
+  private static func weightGradientBlock<Width: BlockWidth>(
+    _: Width.Type, _ block: Block, _ outputGradient: UnsafePointer<Float>, _ gradientStride: Int,
     _ targets: UnsafeMutablePointer<SIMD8<Float>>, _ targetStride: Int
   ) {
+    let width = Width.count
     let (maps, taps, offset, plane) = (block.maps, block.taps, block.offset, block.plane)
     let (g0, g1, g2) = (
       outputGradient + maps[0] * gradientStride, outputGradient + maps[1] * gradientStride,
@@ -753,7 +754,7 @@ enum DirectConvolution {
 
   /// A block's width (how many output maps it computes) as a type, so that each width gets its
   /// own copy of the kernel with the width a constant (`forwardBlock`, `forwardAllChannels`,
-  /// `weightGradientAcrossOutputs`). With the width passed as a literal, the compiler stopped
+  /// `weightGradientBlock`, `weightGradientAcrossOutputs`). With the width passed as a literal, the compiler stopped
   /// inlining `forwardBlock` into its six call sites once `forward` grew (the fifth round's
   /// `forwardAllChannels`): one copy ran every width, testing the width at each multiply-add of
   /// its inner loop, and took 18% of a lecun1998 training step by `perf`.
