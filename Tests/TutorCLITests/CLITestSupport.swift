@@ -95,10 +95,11 @@ extension CommandRunning {
   /// `lesson`, `next`, `book`, `watch`, `grade`): awaited off the pool, waiting for one of
   /// `chapterWork`'s slots, so at most one such command per core runs at once. A command
   /// that stops before any chapter (a usage error) needs no slot: use `run`.
-  func runAsChapterWork(_ arguments: [String], input: [String] = [], interactive: Bool = false)
-    async -> (status: Int32, output: String, errors: String)
-  {
-    await chapterWork { run(arguments, input: input, interactive: interactive) }
+  func runAsChapterWork(
+    _ arguments: [String], input: [String] = [], interactive: Bool = false,
+    turn: ChapterWorkTurn = .inOrder
+  ) async -> (status: Int32, output: String, errors: String) {
+    await chapterWork(turn) { run(arguments, input: input, interactive: interactive) }
   }
 }
 

@@ -158,11 +158,12 @@ struct GradeCommandTests {
     // program's compile through the cache's lock. Each grading is one chapter work with
     // `--jobs 1`: one chapter process at a time in one slot, so that with the other tests'
     // chapter work no more chapter processes run than there are cores, and a solved chapter
-    // (about 1.4 CPU-seconds) stays far within its 10 s limit on a loaded machine.
+    // (about 1.4 CPU-seconds) stays far within its 10 s limit on a loaded machine. The two
+    // take their slots first (`ChapterWorkTurn.first`): they are the longest work of the run.
     let againOut = group.root + "/grades-again"
     let againArguments = arguments.map { $0 == "0-8" ? "0-7" : $0 == out ? againOut : $0 }
-    async let firstRun = course.runAsChapterWork(arguments)
-    async let secondRun = course.runAsChapterWork(againArguments)
+    async let firstRun = course.runAsChapterWork(arguments, turn: .first)
+    async let secondRun = course.runAsChapterWork(againArguments, turn: .first)
     let (first, second) = await (firstRun, secondRun)
     #expect(first.status == 0, "\(first.errors)")
     let rows = try gradebookRows(out + "/gradebook.csv")
