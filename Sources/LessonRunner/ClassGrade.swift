@@ -108,13 +108,15 @@ public struct ClassGrade: Sendable {
             from: submissions + "/" + student + "/.lenet-tutor/progress.json")
         )
       })
+    let runs = SharedRuns()
     let gradeTask = { @Sendable (index: Int) in
       let (student, chapter) = tasks[index]
       let outcome = gradeOne(
         student: student, folder: submissions + "/" + student,
         progress: studentProgress[student] ?? nil, chapter: chapter,
         courseText: courseTexts[chapter.path] ?? "", runner: runner,
-        limits: RunLimits(chapter: chapter, seconds: timeout, memoryGigabytes: memoryGigabytes))
+        limits: RunLimits(chapter: chapter, seconds: timeout, memoryGigabytes: memoryGigabytes),
+        runs: runs)
       results.set(index, outcome)
       // Ctrl-C stops the chapter programs running; a teacher's Ctrl-C means the whole grading.
       if outcome.interrupted { next.stop() }
@@ -157,7 +159,7 @@ public struct ClassGrade: Sendable {
 
   static func gradeOne(
     student: String, folder: String, progress: LearnerProgress?, chapter course: Chapter,
-    courseText: String, runner: ChapterRunner, limits: RunLimits?
+    courseText: String, runner: ChapterRunner, limits: RunLimits?, runs: SharedRuns
   ) -> Outcome {
     let name = (course.path as NSString).lastPathComponent
     let path = folder + "/Lessons/" + name
@@ -182,15 +184,20 @@ public struct ClassGrade: Sendable {
     } catch {
       return allMissing("your chapter file cannot be read: \(error)")
     }
-    let started = Date()
-    let report: ChapterReport
     let submission: Submission
+    let report: ChapterReport
+    let seconds: Double
     do {
       submission = try Submission(
         learner: learner, course: course, courseText: courseText,
         folder: runner.workspace.cacheDirectory + "/grade")
-      report = try runner.run(
-        submission.chapter, solutions: false, course: course, hiddenChecks: true, limits: limits)
+      (report, seconds) = try runs.run(submission.chapter.path) {
+        let started = Date()
+        let report = try runner.run(
+          submission.chapter, solutions: false, course: course, hiddenChecks: true,
+          limits: limits)
+        return (report, (Date().timeIntervalSince(started) * 10).rounded() / 10)
+      }
     } catch {
       outcome.failure = Failure(student: student, chapter: course.stem, reason: "\(error)")
       return outcome
@@ -201,7 +208,6 @@ public struct ClassGrade: Sendable {
           + " \(edited.location.line) differs from the course; the course's cell was used")
     }
     outcome.interrupted = report.termination == .interrupted
-    let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
     let lines = report.verdictLines
     outcome.notes.messages += feedback(lines)
@@ -236,6 +242,39 @@ public struct ClassGrade: Sendable {
     guard !ids.isEmpty else { return "" }
     guard let record = progress?.chapters[chapter.stem] else { return "0/\(ids.count)" }
     return "\(record.rightAnswers(quizIDs: ids))/\(ids.count)"
+  }
+}
+
+/// The run of each canonical chapter, by its path: students whose exercise code is the same
+/// share the canonical file (it is named by its content), so the program, and so its run. The
+/// run happens once; the other students' tasks wait for it and take its report and seconds.
+/// A class's untouched starters and common answers are graded once, and a program whose
+/// result could vary from run to run (timing, randomness) gives every such student the same.
+final class SharedRuns: @unchecked Sendable {
+  private let condition = NSCondition()
+  // Guarded by `condition`.
+  private var finished: [String: Result<(ChapterReport, Double), any Error>] = [:]
+  private var running: Set<String> = []
+
+  /// The result of `run` for `path`: run now, or by another task before or meanwhile.
+  func run(
+    _ path: String, _ run: () throws -> (ChapterReport, Double)
+  ) throws -> (ChapterReport, Double) {
+    condition.lock()
+    while running.contains(path) { condition.wait() }
+    if let result = finished[path] {
+      condition.unlock()
+      return try result.get()
+    }
+    running.insert(path)
+    condition.unlock()
+    let result = Result { try run() }
+    condition.lock()
+    running.remove(path)
+    finished[path] = result
+    condition.broadcast()
+    condition.unlock()
+    return try result.get()
   }
 }
 

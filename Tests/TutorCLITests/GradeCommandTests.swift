@@ -150,9 +150,8 @@ struct GradeCommandTests {
     ]
     // Grading is repeatable: the same submissions, the same grades. The second grading covers
     // chapters 0-7, where every student's outcome lies (the timeout, the memory limit, the
-    // forgeries, the starters); chapter 8, the same solved program for five of the six
-    // students, takes more than half of a run's CPU time (about 7 of 10 CPU-seconds) and
-    // repeats nothing new. The two run at the same time, into folders of their own, so the
+    // forgeries, the starters); chapter 8 would add only the solved program and the starters
+    // again, its longest run. The two run at the same time, into folders of their own, so the
     // endless loop's 10 s limit is waited out once, not twice one after the other (the two
     // were the last 20 s of `swift test` when this test started late); they share each
     // program's compile through the cache's lock. Each grading is one chapter work with
@@ -349,6 +348,40 @@ struct GradeLimitTests {
     #expect(rows.map { $0["status"] } == ["timeout"])
     let feedback = try String(contentsOfFile: out + "/feedback/dee.md", encoding: .utf8)
     #expect(feedback.contains("at the chapter's time limit of 2 s"), "\(feedback)")
+  }
+
+  /// Students whose exercise code is the same share one run of the program: each run of the
+  /// code below appends a line to a file, so the file counts the runs. Ann, ben and cy
+  /// submit the same code (cy with their own prose around it), dee the same code with one
+  /// more comment: two programs, two runs, four graded rows alike but for the student.
+  @Test func studentsWithTheSameCodeShareOneRun() async throws {
+    let chapter = Self.chapter(timeout: nil)
+    let checkout = try Checkout(chapters: ["03-loop.md": chapter])
+    let runs = checkout.root + "/runs.txt"
+    let code =
+      "  let log = FileHandle(forWritingAtPath: \"\(runs)\")!\n  log.seekToEndOfFile()\n"
+      + "  log.write(\"ran\\n\".data(using: .utf8)!)\n  return 1\n"
+    let solved = chapter.replacingOccurrences(of: "  // TODO: return 1\n  return 0\n", with: code)
+    try checkout.write("runs.txt", "")
+    try checkout.write("submissions/ann/Lessons/03-loop.md", solved)
+    try checkout.write("submissions/ben/Lessons/03-loop.md", solved)
+    try checkout.write(
+      "submissions/cy/Lessons/03-loop.md",
+      solved.replacingOccurrences(of: "goals:", with: "goals:\n  - My own goal"))
+    try checkout.write(
+      "submissions/dee/Lessons/03-loop.md",
+      solved.replacingOccurrences(of: "  return 1\n", with: "  // mine\n  return 1\n"))
+    let out = checkout.root + "/grades"
+    let result = await checkout.runAsChapterWork([
+      "grade", checkout.root + "/submissions", "--jobs", "2", "--out", out,
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(checkout.read("runs.txt") == "ran\nran\n")
+    let rows = try gradebookRows(out + "/gradebook.csv")
+    #expect(rows.map { $0["student"] } == ["ann", "ben", "cy", "dee"])
+    #expect(rows.allSatisfy { $0["status"] == "passed" }, "\(rows)")
+    let seconds = rows.prefix(3).map { $0["seconds"] }
+    #expect(Set(seconds).count == 1, "ann, ben and cy share one run's seconds: \(seconds)")
   }
 
   /// Ctrl-C during `grade` stops the grading: the running chapter program is killed, no other
