@@ -20,7 +20,7 @@ public struct ClassGrade: Sendable {
     /// `crashed` or `missing`.
     public var status: String
     /// Seconds the student's chapter program took (compiling and running), shared by the
-    /// chapter's exercises.
+    /// chapter's exercises and by the students whose code is the same (one run, `SharedRuns`).
     public var seconds: Double
     /// The student's own quiz record for the chapter, `right/questions` (not proctored).
     public var quizSelfCheck: String
@@ -108,7 +108,7 @@ public struct ClassGrade: Sendable {
             from: submissions + "/" + student + "/.lenet-tutor/progress.json")
         )
       })
-    let runs = SharedRuns()
+    let runs = SharedRuns<SharedRun>()
     let gradeTask = { @Sendable (index: Int) in
       let (student, chapter) = tasks[index]
       let outcome = gradeOne(
@@ -159,7 +159,7 @@ public struct ClassGrade: Sendable {
 
   static func gradeOne(
     student: String, folder: String, progress: LearnerProgress?, chapter course: Chapter,
-    courseText: String, runner: ChapterRunner, limits: RunLimits?, runs: SharedRuns
+    courseText: String, runner: ChapterRunner, limits: RunLimits?, runs: SharedRuns<SharedRun>
   ) -> Outcome {
     let name = (course.path as NSString).lastPathComponent
     let path = folder + "/Lessons/" + name
@@ -185,18 +185,18 @@ public struct ClassGrade: Sendable {
       return allMissing("your chapter file cannot be read: \(error)")
     }
     let submission: Submission
-    let report: ChapterReport
-    let seconds: Double
+    let run: SharedRun
     do {
       submission = try Submission(
         learner: learner, course: course, courseText: courseText,
         folder: runner.workspace.cacheDirectory + "/grade")
-      (report, seconds) = try runs.run(submission.chapter.path) {
+      run = try runs.run(submission.chapter.path) {
         let started = Date()
         let report = try runner.run(
           submission.chapter, solutions: false, course: course, hiddenChecks: true,
           limits: limits)
-        return (report, (Date().timeIntervalSince(started) * 10).rounded() / 10)
+        return SharedRun(
+          report, seconds: (Date().timeIntervalSince(started) * 10).rounded() / 10)
       }
     } catch {
       outcome.failure = Failure(student: student, chapter: course.stem, reason: "\(error)")
@@ -207,12 +207,12 @@ public struct ClassGrade: Sendable {
         "\(submission.studentFile):\(edited.location.line): your copy of the check cell at line"
           + " \(edited.location.line) differs from the course; the course's cell was used")
     }
-    outcome.interrupted = report.termination == .interrupted
-    if let errors = report.compileErrors { outcome.notes.messages.append(errors) }
-    let lines = report.verdictLines
+    outcome.interrupted = run.interrupted
+    if let errors = run.compileErrors { outcome.notes.messages.append(errors) }
+    let lines = run.lines
     outcome.notes.messages += feedback(lines)
     outcome.notes.messages = outcome.notes.messages.map(submission.mapLocations)
-    for result in report.exercises(lines: lines) {
+    for result in run.exercises {
       let maxPoints = course.frontMatter.points(ofExercise: result.id)
       let status = submission.missing.contains(result.id) ? .missing : result.status
       var checks: [CheckLine] = []
@@ -230,7 +230,7 @@ public struct ClassGrade: Sendable {
         Row(
           student: student, chapter: course.stem, exercise: result.id,
           points: status == .passed ? maxPoints : 0, maxPoints: maxPoints,
-          status: status.rawValue, seconds: seconds, quizSelfCheck: quiz, checks: checks))
+          status: status.rawValue, seconds: run.seconds, quizSelfCheck: quiz, checks: checks))
     }
     return outcome
   }
@@ -245,21 +245,40 @@ public struct ClassGrade: Sendable {
   }
 }
 
+/// What grading reads of one run of a canonical chapter: not the whole `ChapterReport`, whose
+/// cells' outputs can run to megabytes, since a grading keeps one for every distinct program.
+struct SharedRun: Sendable {
+  var interrupted: Bool
+  var compileErrors: String?
+  var lines: [ChapterReport.VerdictLine]
+  var exercises: [ChapterReport.ExerciseResult]
+  /// Compiling and running, to a tenth of a second.
+  var seconds: Double
+
+  init(_ report: ChapterReport, seconds: Double) {
+    interrupted = report.termination == .interrupted
+    compileErrors = report.compileErrors
+    lines = report.verdictLines
+    exercises = report.exercises(lines: lines)
+    self.seconds = seconds
+  }
+}
+
 /// The run of each canonical chapter, by its path: students whose exercise code is the same
 /// share the canonical file (it is named by its content), so the program, and so its run. The
-/// run happens once; the other students' tasks wait for it and take its report and seconds.
-/// A class's untouched starters and common answers are graded once, and a program whose
-/// result could vary from run to run (timing, randomness) gives every such student the same.
-final class SharedRuns: @unchecked Sendable {
+/// program runs once; the other students' tasks wait for it, take its result and seconds, and
+/// are graded each with their own notes and lines. A class's untouched starters and common
+/// answers run once, and a program whose result could vary from run to run (timing,
+/// randomness) gives every such student the same.
+final class SharedRuns<Value: Sendable>: @unchecked Sendable {
   private let condition = NSCondition()
   // Guarded by `condition`.
-  private var finished: [String: Result<(ChapterReport, Double), any Error>] = [:]
+  private var finished: [String: Result<Value, any Error>] = [:]
   private var running: Set<String> = []
 
-  /// The result of `run` for `path`: run now, or by another task before or meanwhile.
-  func run(
-    _ path: String, _ run: () throws -> (ChapterReport, Double)
-  ) throws -> (ChapterReport, Double) {
+  /// The result of `body` for `path`: run now, or by another task before or meanwhile (then
+  /// its error too, if it threw).
+  func run(_ path: String, _ body: () throws -> Value) throws -> Value {
     condition.lock()
     while running.contains(path) { condition.wait() }
     if let result = finished[path] {
@@ -268,7 +287,7 @@ final class SharedRuns: @unchecked Sendable {
     }
     running.insert(path)
     condition.unlock()
-    let result = Result { try run() }
+    let result = Result { try body() }
     condition.lock()
     running.remove(path)
     finished[path] = result

@@ -58,10 +58,11 @@ import Testing
     for name in ["a", "b", "c"] { Self.takeOnThread(slots, .inOrder, name, into: order) }
     Self.takeOnThread(slots, .first, "d", into: order)
     try Self.wait { order.all.count == 2 && slots.waiting == 2 }
+    Thread.sleep(forTimeInterval: 0.05)
+    #expect(order.all.count == 2, "a third work took a slot: \(order.all)")
     slots.give()
     try Self.wait { order.all.count == 3 && slots.waiting == 1 }
     slots.give()
     try Self.wait { order.all.count == 4 && slots.waiting == 0 }
-    #expect(Set(order.all) == ["a", "b", "c", "d"])
   }
 }

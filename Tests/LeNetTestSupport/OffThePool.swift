@@ -68,11 +68,11 @@ public enum ChapterWorkTurn: Sendable {
   case inOrder
   /// Before any work waiting `inOrder`: for the one work that holds its slots for most of a
   /// minute (grading a class). Swift Testing starts the tests in an order that changes from
-  /// run to run; in a traced run the grading test started 36 s in, behind some seventy queued
-  /// chapter works, and its chapters, run one at a time with one core idle, were the run's
-  /// end. Taking the next free slots, its gradings start at once and the short works run
-  /// after them: the longest job first, the usual rule for finishing a set of jobs early on a
-  /// few machines (Docs/training.md, "The fifth pass").
+  /// run to run; in a traced run of main the grading test came late, and its chapters, run one
+  /// at a time with a core idle, were the run's last half-minute. Taking the next free slots,
+  /// its gradings start as soon as the works that hold the slots finish, and the short works
+  /// queued before it run after and beside them: the longest job first, the usual rule for
+  /// finishing a set of jobs early on a few machines (Docs/training.md, "The fifth pass").
   case first
 }
 
@@ -100,6 +100,9 @@ public final class ChapterWorkSlots: @unchecked Sendable {
     waitingAll -= 1
     if turn == .first { waitingFirst -= 1 }
     free -= 1
+    // An `inOrder` waiter woken by a `give` while a `first` one still waited went back to
+    // sleep: wake it again, or it would sleep beside a free slot until the next `give`.
+    if free > 0 { condition.broadcast() }
   }
 
   /// How many `take` calls are blocked now (for the tests of this type).
@@ -109,6 +112,7 @@ public final class ChapterWorkSlots: @unchecked Sendable {
     return waitingAll
   }
 
+  /// Frees a slot that `take` took.
   public func give() {
     condition.lock()
     free += 1

@@ -150,8 +150,8 @@ struct GradeCommandTests {
     ]
     // Grading is repeatable: the same submissions, the same grades. The second grading covers
     // chapters 0-7, where every student's outcome lies (the timeout, the memory limit, the
-    // forgeries, the starters); chapter 8 would add only the solved program and the starters
-    // again, its longest run. The two run at the same time, into folders of their own, so the
+    // forgeries, the starters); chapter 8 would add only the solved program (the class's
+    // longest run) and the starters again. The two run at the same time, into folders of their own, so the
     // endless loop's 10 s limit is waited out once, not twice one after the other (the two
     // were the last 20 s of `swift test` when this test started late); they share each
     // program's compile through the cache's lock. Each grading is one chapter work with
@@ -352,8 +352,8 @@ struct GradeLimitTests {
 
   /// Students whose exercise code is the same share one run of the program: each run of the
   /// code below appends a line to a file, so the file counts the runs. Ann, ben and cy
-  /// submit the same code (cy with their own prose around it), dee the same code with one
-  /// more comment: two programs, two runs, four graded rows alike but for the student.
+  /// submit the same code (cy with a goal of their own in the front matter), dee the same
+  /// code with one more comment: two programs, two runs, four passing rows.
   @Test func studentsWithTheSameCodeShareOneRun() async throws {
     let chapter = Self.chapter(timeout: nil)
     let checkout = try Checkout(chapters: ["03-loop.md": chapter])
