@@ -345,5 +345,4 @@ struct CompileCacheTests {
     // truncated, found by their size) and never passed.
     #expect(verified.verifications == 4)
   }
-
 }

@@ -150,8 +150,8 @@ struct GradeCommandTests {
     ]
     // Grading is repeatable: the same submissions, the same grades. The second grading covers
     // chapters 0-7, where every student's outcome lies (the timeout, the memory limit, the
-    // forgeries, the starters); chapter 8 would add only the solved program (the class's
-    // longest run) and the starters again. The two run at the same time, into folders of their own, so the
+    // forgeries, the starters); chapter 8 would add only the solved program (the class's longest
+    // run) and the starters again. The two run at the same time, into folders of their own, so the
     // endless loop's 10 s limit is waited out once, not twice one after the other (the two
     // were the last 20 s of `swift test` when this test started late); they share each
     // program's compile through the cache's lock. Each grading is one chapter work with

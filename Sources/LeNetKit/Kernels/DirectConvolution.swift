@@ -752,12 +752,12 @@ enum DirectConvolution {
     }
   }
 
-  /// A block's width (how many output maps it computes) as a type, so that each width gets its
-  /// own copy of the kernel with the width a constant (`forwardBlock`, `forwardAllChannels`,
-  /// `weightGradientBlock`, `weightGradientAcrossOutputs`). With the width passed as a literal, the compiler stopped
-  /// inlining `forwardBlock` into its six call sites once `forward` grew (the fifth round's
-  /// `forwardAllChannels`): one copy ran every width, testing the width at each multiply-add of
-  /// its inner loop, and took 18% of a lecun1998 training step by `perf`.
+  /// A block's width (how many output maps it computes) as a type, so that each width gets its own
+  /// copy of the kernel with the width a constant (`forwardBlock`, `forwardAllChannels`,
+  /// `weightGradientBlock`, `weightGradientAcrossOutputs`). With the width passed as a literal, the
+  /// compiler stopped inlining `forwardBlock` into its six call sites once `forward` grew (the
+  /// fifth round's `forwardAllChannels`): one copy ran every width, testing the width at each
+  /// multiply-add of its inner loop, and took 18% of a lecun1998 training step by `perf`.
   protocol BlockWidth { static var count: Int { get } }
   enum Width1: BlockWidth { static var count: Int { 1 } }
   enum Width2: BlockWidth { static var count: Int { 2 } }
