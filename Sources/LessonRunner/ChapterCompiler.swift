@@ -248,7 +248,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     } catch {
       throw .cacheUnwritable(temporary, "\(error)")
     }
-    let result = try run(
+    let result = try link(
       Self.preludeFlags + [
         "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
         "-L", library.directory, "-lLeNetKit",
@@ -323,7 +323,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       } catch {
         throw .cacheUnwritable(temporary, "\(error)")
       }
-      let result = try run(
+      let result = try link(
         Self.linkFlags + ["-o", temporary + "/libLeNetKit.so"] + objects + ["-lz"])
       guard result.termination == .exited(0) else {
         throw .compilerFailed(command: "swiftc (linking LeNetKit)", output: result.output)
@@ -356,7 +356,7 @@ public final class ChapterCompiler: @unchecked Sendable {
       // on (34-38 s wall at load 2-3), so "about 10 s" was a promise it did not keep.
       status(
         "Compiling LeNetKit for the lessons (once per change to the library; 30 s to a minute)…")
-      let result = try run(
+      let result = try link(
         Self.libraryFlags + [
           "-I", workspace.root + "/Sources/CZlib",
           "-o", temporary + "/libLeNetKit.so",
@@ -496,7 +496,7 @@ public final class ChapterCompiler: @unchecked Sendable {
     } catch {
       throw .cacheUnwritable(temporary, "\(error)")
     }
-    let result = try run(
+    let result = try link(
       Self.flags(for: program) + [
         "-I", library.directory, "-I", workspace.root + "/Sources/CZlib",
         "-I", library.preludeDirectory,
@@ -541,6 +541,26 @@ public final class ChapterCompiler: @unchecked Sendable {
 
   /// The name that `parseAlone` gives its generated file in messages.
   static let alone = "<cell parsed alone>"
+
+  /// Runs the compiler to build a library or a program: `run` with `linkerFlags`.
+  private func link(_ arguments: [String]) throws(CompileError) -> Subprocess.Result {
+    try run(Self.linkerFlags(besides: workspace.swiftc) + arguments)
+  }
+
+  /// `-use-ld=lld` when the toolchain of `swiftc` (its links followed) ships `ld.lld` beside it,
+  /// as Swift's Linux toolchains do; otherwise nothing, and the driver's default linker (gold).
+  /// lld links a chapter program in about two thirds of gold's CPU time, a tenth to a fifth of
+  /// a small chapter's compile (Docs/training.md, issue 13), and the tests compile a hundred.
+  /// Asking the toolchain, not trying lld and falling back, keeps one link per program.
+  static func linkerFlags(besides swiftc: String) -> [String] {
+    #if os(Linux)
+      let directory = (PackageBuild.resolved(swiftc) as NSString).deletingLastPathComponent
+      return FileManager.default.isExecutableFile(atPath: directory + "/ld.lld")
+        ? ["-use-ld=lld"] : []
+    #else
+      return []
+    #endif
+  }
 
   private func run(_ arguments: [String]) throws(CompileError) -> Subprocess.Result {
     do {

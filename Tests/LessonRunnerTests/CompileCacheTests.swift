@@ -118,6 +118,28 @@ struct CompileCacheTests {
     #expect((records ?? []).isEmpty, "a proxy's version is not kept for the next process")
   }
 
+  @Test func programsLinkWithLLDOnlyWhenTheToolchainShipsItBesideSwiftc() throws {
+    // A toolchain's layout: `swiftc` a link to `swift-driver`, and `PATH` naming a folder of
+    // links into it.
+    let toolchain = try temporaryDirectory()
+    try writeStandInProgram("#!/bin/sh\n", to: toolchain + "/swift-driver")
+    try FileManager.default.createSymbolicLink(
+      atPath: toolchain + "/swiftc", withDestinationPath: toolchain + "/swift-driver")
+    let onPath = try temporaryDirectory() + "/swiftc"
+    try FileManager.default.createSymbolicLink(
+      atPath: onPath, withDestinationPath: toolchain + "/swiftc")
+    #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "no ld.lld: the default linker")
+    try Data().write(to: URL(fileURLWithPath: toolchain + "/ld.lld"))
+    #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "an ld.lld that cannot run")
+    try FileManager.default.removeItem(atPath: toolchain + "/ld.lld")
+    try writeStandInProgram("#!/bin/sh\n", to: toolchain + "/ld.lld")
+    #if os(Linux)
+      #expect(ChapterCompiler.linkerFlags(besides: onPath) == ["-use-ld=lld"])
+    #else
+      #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "lld is asked for on Linux only")
+    #endif
+  }
+
   /// A cache folder (`library/`, `prelude/` or `chapters/`) holding fake entries (64
   /// hexadecimal digits each) last used the given seconds ago, and a build in progress
   /// (`tmp-…`); returns the folder and names.
