@@ -197,8 +197,8 @@ struct Subprocess {
   /// channels are below it). Foundation opens `Pipe` and `FileHandle` descriptors without
   /// close-on-exec, and the runner cannot know what else this process holds open: a learner's
   /// program must not be able to write to them, nor hold another program's pipe open past that
-  /// program's end (a test's `swift test` reading a child's output waited 30 s for its end of
-  /// file this way). glibc 2.34 and later close them in the child
+  /// program's end (the likely reason a test once waited 30 s for its child's end of file).
+  /// glibc 2.34 and later close them in the child
   /// (`posix_spawn_file_actions_addclosefrom_np`, looked up by name so that the tool still
   /// builds on an older glibc); elsewhere every open descriptor from `first` on is marked
   /// close-on-exec here, with `spawnLock` held, before the spawn.
@@ -221,18 +221,17 @@ struct Subprocess {
   }
 
   /// glibc's `posix_spawn_file_actions_addclosefrom_np`, nil where the C library has none.
-  private static let addCloseFrom:
-    (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-      #if os(Linux)
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(
-          symbol,
-          to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)
-            .self)
-      #else
-        return nil
-      #endif
-    }()
+  private static let addCloseFrom: AddCloseFrom? = {
+    #if os(Linux)
+      dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
+      }
+    #else
+      nil
+    #endif
+  }()
+  private typealias AddCloseFrom =
+    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
   /// Reads a running program's pipes until it has exited and its output is read.
   private struct Reader {
