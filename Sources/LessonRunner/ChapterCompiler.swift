@@ -551,7 +551,9 @@ public final class ChapterCompiler: @unchecked Sendable {
   /// as Swift's Linux toolchains do; otherwise nothing, and the driver's default linker (gold).
   /// With lld a small chapter compiles in 0.26 s where gold takes 0.31 (Docs/training.md, issue
   /// 13), and the tests compile a hundred. Asking the toolchain, not trying lld and falling back
-  /// to gold, keeps one link per program.
+  /// to gold, keeps one link per program. The linker is not part of the cache keys: the two
+  /// link the same objects into programs that behave the same, and a new key would make every
+  /// learner compile every chapter again.
   static func linkerFlags(besides swiftc: String) -> [String] {
     #if os(Linux)
       let directory = (PackageBuild.resolved(swiftc) as NSString).deletingLastPathComponent

@@ -201,7 +201,10 @@ struct Subprocess {
   /// glibc 2.34 and later close them in the child
   /// (`posix_spawn_file_actions_addclosefrom_np`, looked up by name so that the tool still
   /// builds on an older glibc); elsewhere every open descriptor from `first` on is marked
-  /// close-on-exec here, with `spawnLock` held, before the spawn.
+  /// close-on-exec here before the spawn. That fallback has two limits: a descriptor another
+  /// thread opens between the marking and the spawn still reaches the program (`spawnLock`
+  /// orders only the runner's own spawns), and the marks stay on this process's descriptors
+  /// (harmless: nothing here hands a program a descriptor by its number).
   private static func closeInheritedDescriptors(
     _ actions: inout posix_spawn_file_actions_t, from first: Int32
   ) {
@@ -219,6 +222,10 @@ struct Subprocess {
       if flags != -1 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
   }
+
+  /// Whether the program's inherited descriptors are closed in the child (glibc 2.34 and
+  /// later), not marked close-on-exec in this process first.
+  static var closesInTheChild: Bool { addCloseFrom != nil }
 
   /// glibc's `posix_spawn_file_actions_addclosefrom_np`, nil where the C library has none.
   private static let addCloseFrom: AddCloseFrom? = {

@@ -72,6 +72,20 @@ public struct MeasuredRun: Sendable {
     #endif
   }()
 
+  /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), as the runner's
+  /// `Subprocess` finds it.
+  private static let addCloseFrom: AddCloseFrom? = {
+    #if os(Linux)
+      dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
+      }
+    #else
+      nil
+    #endif
+  }()
+  private typealias AddCloseFrom =
+    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
   /// Spawns `argv` with file descriptors opened on `files` and returns its wait status.
   private static func spawnAndWait(
     _ argv: [String], environment: [String: String], files: [Int32: String]
@@ -82,6 +96,12 @@ public struct MeasuredRun: Sendable {
     for (descriptor, path) in files.sorted(by: { $0.key < $1.key }) {
       let flags = descriptor == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC
       posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
+    }
+    // Nothing else of this process reaches the child: an inherited pipe of another test (a
+    // `Pipe`, which Foundation opens without close-on-exec) would keep that test waiting for
+    // its end of file until this child ends. Where glibc is older than 2.34, nothing is closed.
+    if let closeFrom = addCloseFrom {
+      _ = closeFrom(&actions, (files.keys.max() ?? 2) + 1)
     }
     let cArguments = argv.map { strdup($0) } + [nil]
     let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -129,6 +129,10 @@ struct CompileCacheTests {
     try FileManager.default.createSymbolicLink(
       atPath: onPath, withDestinationPath: toolchain + "/swiftc")
     #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "no ld.lld: the default linker")
+    try FileManager.default.createSymbolicLink(
+      atPath: toolchain + "/ld.lld", withDestinationPath: toolchain + "/missing")
+    #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "a link to nothing")
+    try FileManager.default.removeItem(atPath: toolchain + "/ld.lld")
     try Data().write(to: URL(fileURLWithPath: toolchain + "/ld.lld"))
     #expect(ChapterCompiler.linkerFlags(besides: onPath) == [], "an ld.lld that cannot run")
     try FileManager.default.removeItem(atPath: toolchain + "/ld.lld")
