@@ -205,7 +205,7 @@ struct Subprocess {
   /// thread opens between the marking and the spawn still reaches the program (`spawnLock`
   /// orders only the runner's own spawns), and the marks stay on this process's descriptors
   /// (harmless: nothing here hands a program a descriptor by its number).
-  private static func closeInheritedDescriptors(
+  static func closeInheritedDescriptors(
     _ actions: inout posix_spawn_file_actions_t, from first: Int32
   ) {
     if let closeFrom = addCloseFrom, closeFrom(&actions, first) == 0 { return }

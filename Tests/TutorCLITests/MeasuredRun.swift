@@ -1,4 +1,7 @@
 import Foundation
+import LeNetTestSupport
+
+@testable import LessonRunner
 
 #if canImport(Glibc)
   import Glibc
@@ -7,17 +10,17 @@ import Foundation
 #endif
 
 /// How a child process ended and the most memory it held: what a hostile-file test asserts.
-public struct MeasuredRun: Sendable {
+struct MeasuredRun: Sendable {
   /// The exit status, or nil when a signal ended the process.
-  public var status: Int32?
+  var status: Int32?
   /// The signal that ended the process (SIGILL for a Swift trap, SIGKILL for the OOM killer).
-  public var signal: Int32?
+  var signal: Int32?
   /// Standard output.
-  public var output: String
+  var output: String
   /// Standard error.
-  public var errors: String
+  var errors: String
   /// The peak resident set size, in bytes, of the child alone (`wait4`'s `ru_maxrss`).
-  public var peakMemory: Int
+  var peakMemory: Int
 
   /// Runs `executable` with `arguments` and `environment` added to this process's, under an
   /// address-space limit of `addressSpace` bytes, and measures it. Linux only.
@@ -28,7 +31,7 @@ public struct MeasuredRun: Sendable {
   /// starts it in the background and exits; this process, marked as a subreaper, inherits the
   /// orphan and waits for it. The address-space limit (`ulimit -v`) keeps a regression from
   /// taking the machine's memory: an allocation past it fails and the child dies of a signal.
-  public static func run(
+  static func run(
     _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
     addressSpace: Int = 2 << 30
   ) throws -> MeasuredRun {
@@ -72,20 +75,6 @@ public struct MeasuredRun: Sendable {
     #endif
   }()
 
-  /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), as the runner's
-  /// `Subprocess` finds it.
-  private static let addCloseFrom: AddCloseFrom? = {
-    #if os(Linux)
-      dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
-        unsafeBitCast($0, to: AddCloseFrom.self)
-      }
-    #else
-      nil
-    #endif
-  }()
-  private typealias AddCloseFrom =
-    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
   /// Spawns `argv` with file descriptors opened on `files` and returns its wait status.
   private static func spawnAndWait(
     _ argv: [String], environment: [String: String], files: [Int32: String]
@@ -97,12 +86,9 @@ public struct MeasuredRun: Sendable {
       let flags = descriptor == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC
       posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
     }
-    // Nothing else of this process reaches the child: an inherited pipe of another test (a
-    // `Pipe`, which Foundation opens without close-on-exec) would keep that test waiting for
-    // its end of file until this child ends. Where glibc is older than 2.34, nothing is closed.
-    if let closeFrom = addCloseFrom {
-      _ = closeFrom(&actions, (files.keys.max() ?? 2) + 1)
-    }
+    // Nothing else of this process reaches the child, as with the runner's own programs: an
+    // inherited pipe of another test would keep that test waiting for its end of file.
+    Subprocess.closeInheritedDescriptors(&actions, from: (files.keys.max() ?? 2) + 1)
     let cArguments = argv.map { strdup($0) } + [nil]
     let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for pointer in cArguments + cEnvironment { free(pointer) } }
@@ -122,7 +108,7 @@ public struct MeasuredRun: Sendable {
 }
 
 /// A product SwiftPM built beside the test bundle (`lenet-tutor`, the examples).
-public func builtProduct(_ name: String) -> URL {
+func builtProduct(_ name: String) -> URL {
   let bundle = Bundle.main.bundleURL
   let directory = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
   return directory.appendingPathComponent(name)
